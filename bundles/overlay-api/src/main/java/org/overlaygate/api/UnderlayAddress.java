@@ -1,0 +1,129 @@
+package org.overlaygate.api;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+
+/**
+ * Where a frame goes on the underlay: an IP address and, for UDP encapsulations, a port (0 for
+ * IP-protocol encapsulations such as NVGRE). Immutable; the socket address is created once so
+ * that sending to a cached destination allocates nothing.
+ */
+public final class UnderlayAddress {
+    private final InetAddress address;
+    private final int port;
+    private final InetSocketAddress socketAddress;
+
+    private UnderlayAddress(InetAddress address, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " out of range 0-65535");
+        }
+        this.address = Objects.requireNonNull(address, "address");
+        this.port = port;
+        this.socketAddress = new InetSocketAddress(address, port);
+    }
+
+    public static UnderlayAddress of(InetAddress address, int port) {
+        return new UnderlayAddress(address, port);
+    }
+
+    /**
+     * Parses {@code 10.0.0.2:4789}, {@code [fd00::2]:4789}, or an address without a port (port 0).
+     * Only literal addresses are accepted: the data path never resolves names.
+     *
+     * @throws IllegalArgumentException with an operator-readable message
+     */
+    public static UnderlayAddress parse(String text) {
+        String s = Objects.requireNonNull(text, "text").trim();
+        String host;
+        int port = 0;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("bad underlay address '" + text + "': missing ']'");
+            }
+            host = s.substring(1, close);
+            if (close + 1 < s.length()) {
+                if (s.charAt(close + 1) != ':') {
+                    throw new IllegalArgumentException("bad underlay address '" + text + "'");
+                }
+                port = parsePort(text, s.substring(close + 2));
+            }
+        } else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':')) {
+            host = s.substring(0, s.indexOf(':'));
+            port = parsePort(text, s.substring(s.indexOf(':') + 1));
+        } else {
+            host = s;
+        }
+        return new UnderlayAddress(parseLiteral(host), port);
+    }
+
+    /**
+     * Parses a literal IPv4 or IPv6 address without any name lookup.
+     *
+     * @throws IllegalArgumentException when the text is not a literal address
+     */
+    public static InetAddress parseLiteral(String text) {
+        String s = text == null ? "" : text.trim();
+        boolean looksLiteral = !s.isEmpty()
+                && (s.indexOf(':') >= 0 || s.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
+        if (!looksLiteral) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address");
+        }
+        if (s.indexOf(':') < 0 && s.split("\\.", -1).length != 4) {
+            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
+        }
+        try {
+            return InetAddress.getByName(s); // a literal: no lookup happens
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address");
+        }
+    }
+
+    private static int parsePort(String text, String port) {
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException("bad port in '" + text + "': must be 1-65535");
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port in '" + text + "': '" + port + "' is not a number");
+        }
+    }
+
+    public InetAddress address() {
+        return address;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The same address as a socket address, created once. */
+    public InetSocketAddress socketAddress() {
+        return socketAddress;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UnderlayAddress && ((UnderlayAddress) o).port == port
+                && ((UnderlayAddress) o).address.equals(address);
+    }
+
+    @Override
+    public int hashCode() {
+        return address.hashCode() * 31 + port;
+    }
+
+    /** {@code 10.0.0.2:4789} or {@code [fd00::2]:4789}; the port is omitted when it is 0. */
+    @Override
+    public String toString() {
+        String host = address.getHostAddress();
+        if (host.indexOf(':') >= 0) {
+            host = "[" + host + "]";
+        }
+        return port == 0 ? host.replace("[", "").replace("]", "") : host + ":" + port;
+    }
+}

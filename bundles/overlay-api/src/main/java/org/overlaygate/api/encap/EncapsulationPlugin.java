@@ -1,0 +1,64 @@
+package org.overlaygate.api.encap;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ConsumerType;
+import org.overlaygate.api.property.PropertyException;
+import org.overlaygate.api.property.PropertySpec;
+import org.overlaygate.api.property.PropertyValues;
+
+/**
+ * An encapsulation (VXLAN, NVGRE, ...). Registered as a DS service with the service property
+ * {@link org.overlaygate.api.PluginConstants#PLUGIN_NAME} equal to {@link #name()}.
+ */
+@ConsumerType
+public interface EncapsulationPlugin {
+
+    /** The name operators use: {@code vxlan}. Also the namespace of its properties. */
+    String name();
+
+    /** The transport the core must open for it. */
+    UnderlayTransport transport();
+
+    /** Bytes this encapsulation adds in front of the inner frame (8 for VXLAN and NVGRE). */
+    int headerLength();
+
+    /**
+     * Bytes the whole encapsulation adds to an inner IP packet on an IPv4 underlay, counting the
+     * outer IP header, any UDP header, this header and the inner Ethernet header (50 for VXLAN,
+     * 42 for NVGRE). Used to explain MTU choices.
+     */
+    int overheadIpv4();
+
+    /** The overlay MTU used when the operator gives none. */
+    int defaultMtu();
+
+    /** The smallest valid vnet id. */
+    long minVnetId();
+
+    /** The largest valid vnet id (the id size: 2^24-1 for a 24-bit id). */
+    long maxVnetId();
+
+    /**
+     * Checks a vnet id. The default accepts {@link #minVnetId()} to {@link #maxVnetId()}.
+     *
+     * @return {@code null} when valid, otherwise a one-line reason for the operator
+     */
+    default String checkVnetId(long vnetId) {
+        if (vnetId < minVnetId() || vnetId > maxVnetId()) {
+            return "vnet id " + vnetId + " is out of range " + minVnetId() + "-" + maxVnetId() + " for " + name();
+        }
+        return null;
+    }
+
+    /** The properties an overlay using this encapsulation takes, names prefixed {@code name()/}. */
+    List<PropertySpec> properties();
+
+    /**
+     * Creates the encapsulator for one overlay.
+     *
+     * @param values already validated against {@link #properties()}
+     * @throws PropertyException when a combination of values is refused
+     */
+    Encapsulator newEncapsulator(PropertyValues values) throws PropertyException;
+}

@@ -1,0 +1,17 @@
+/**
+ * The invalidation plugin contract: telling remote hosts that a mapping they used is stale, and
+ * acting on such news from them.
+ *
+ * <p>When a unicast frame arrives from the underlay for a MAC that is not on this host, the sender's
+ * target cache is wrong. The core hands the (vnet id, MAC, sender) triple, rate-limited, to the
+ * overlay's {@link InvalidationInstance#sendInvalidation}; the plugin tells the sender in whatever
+ * way it speaks (katar's SHOOTDOWN datagram, for example). When the plugin receives such a message
+ * it calls {@link InvalidationContext#invalidated}, and the core drops that MAC from the overlay's
+ * target cache so the next frame is looked up afresh.
+ *
+ * <p>Invalidation is optional per overlay. A plugin is a factory of per-overlay instances, like a
+ * search plugin, registered with {@link org.overlaygate.api.PluginConstants#PLUGIN_NAME}.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.overlaygate.api.invalidation;

@@ -1,0 +1,14 @@
+package org.overlaygate.api.search;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** How a search plugin answers an {@link AddressQuery}: exactly once, from any thread. */
+@ProviderType
+public interface AddressCallback {
+
+    /** The target address belongs to {@code mac}: varpd sends the ARP reply or neighbour advertisement. */
+    void answer(long mac);
+
+    /** Not known: the query is forwarded or dropped as the overlay's broadcast handling says. */
+    void unknown();
+}

@@ -1,0 +1,69 @@
+package org.overlaygate.api.property;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.Test;
+
+public class PropertyValuesTest {
+    private static final List<PropertySpec> SPECS = List.of(
+            PropertySpec.builder("vxlan/listen_ip", PropertyType.IP).required().build(),
+            PropertySpec.builder("vxlan/listen_port", PropertyType.UINT).range(1, 65535).defaultValue("4789").build(),
+            PropertySpec.builder("x/mode", PropertyType.STRING).possible("fast", "slow").defaultValue("fast").build(),
+            PropertySpec.builder("x/flag", PropertyType.BOOLEAN).defaultValue("false").build(),
+            PropertySpec.builder("x/mac", PropertyType.MAC).build());
+
+    @Test
+    public void appliesDefaultsAndParsesTypes() throws Exception {
+        PropertyValues v = PropertyValues.validate(SPECS, Map.of("vxlan/listen_ip", "10.0.0.1", "x/flag", "on", "x/mac", "2:0:0:0:0:1"));
+        assertEquals("10.0.0.1", v.getAddress("vxlan/listen_ip").getHostAddress());
+        assertEquals(4789, v.getInt("vxlan/listen_port"));
+        assertEquals("fast", v.getString("x/mode"));
+        assertTrue(v.getBoolean("x/flag"));
+        assertEquals(0x020000000001L, v.getMac("x/mac"));
+        assertTrue(v.isGiven("x/flag"));
+        assertFalse(v.isGiven("vxlan/listen_port"));
+        assertEquals("4789", v.getText("vxlan/listen_port"));
+        assertEquals(Map.of("vxlan/listen_ip", "10.0.0.1", "x/flag", "on", "x/mac", "2:0:0:0:0:1"), v.given());
+    }
+
+    @Test
+    public void listsEveryMissingRequiredProperty() {
+        List<PropertySpec> specs = List.of(
+                PropertySpec.builder("a/one", PropertyType.IP).required().build(),
+                PropertySpec.builder("a/two", PropertyType.UINT).range(1, 2).required().build());
+        PropertyException e = assertThrows(PropertyException.class, () -> PropertyValues.validate(specs, Map.of()));
+        assertEquals("missing required properties: a/one, a/two", e.getMessage());
+    }
+
+    @Test
+    public void refusesUnknownAndBadValues() {
+        PropertyException unknown = assertThrows(PropertyException.class,
+                () -> PropertyValues.validate(SPECS, Map.of("vxlan/listen_ip", "10.0.0.1", "vxlan/lisen_port", "1")));
+        assertTrue(unknown.getMessage(), unknown.getMessage().startsWith("unknown property: vxlan/lisen_port"));
+        assertEquals("vxlan/listen_port: 0 is out of range 1-65535", assertThrows(PropertyException.class,
+                () -> PropertyValues.validate(SPECS, Map.of("vxlan/listen_ip", "10.0.0.1", "vxlan/listen_port", "0"))).getMessage());
+        assertEquals("vxlan/listen_port: 'abc' is not a number", assertThrows(PropertyException.class,
+                () -> PropertyValues.validate(SPECS, Map.of("vxlan/listen_ip", "10.0.0.1", "vxlan/listen_port", "abc"))).getMessage());
+        assertEquals("vxlan/listen_ip: 'host.example' is not an IP address", assertThrows(PropertyException.class,
+                () -> PropertyValues.validate(SPECS, Map.of("vxlan/listen_ip", "host.example"))).getMessage());
+        assertEquals("x/mode: 'medium' is not one of fast, slow", assertThrows(PropertyException.class,
+                () -> PropertyValues.validate(SPECS, Map.of("vxlan/listen_ip", "10.0.0.1", "x/mode", "medium"))).getMessage());
+        assertThrows(PropertyException.class, () -> PropertyValues.validate(SPECS, Map.of("vxlan/listen_ip", "10.0.0.1", "x/flag", "maybe")));
+    }
+
+    @Test
+    public void specRefusesInvalidDefaultAndPrintsPossible() throws PropertyException {
+        assertThrows(IllegalArgumentException.class,
+                () -> PropertySpec.builder("a/p", PropertyType.UINT).range(1, 10).defaultValue("11").build());
+        assertEquals("1-65535", SPECS.get(1).possibleText());
+        assertEquals("fast,slow", SPECS.get(2).possibleText());
+        assertEquals("--", SPECS.get(0).possibleText());
+        assertEquals(0x10L, ((Long) PropertySpec.builder("a/h", PropertyType.UINT).build().parse("0x10")).longValue());
+    }
+}

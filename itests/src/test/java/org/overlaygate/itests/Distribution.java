@@ -1,0 +1,160 @@
+package org.overlaygate.itests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A private copy of the built distribution (runtime/target/overlaygate) in a temporary directory,
+ * run as an operator would run it. {@link #close()} kills whatever it started and deletes the copy,
+ * also when a test fails.
+ */
+final class Distribution implements AutoCloseable {
+    final Path home;
+    private final List<Process> processes = new ArrayList<>();
+
+    private Distribution(Path home) {
+        this.home = home;
+    }
+
+    static Distribution copy() throws IOException {
+        Path source = Paths.get(ExamOptions.prop("og.dist.dir"));
+        if (!Files.isExecutable(source.resolve("bin/overlaygate"))) {
+            throw new IllegalStateException("no distribution at " + source + ": build the runtime module first");
+        }
+        Path home = Files.createTempDirectory("og-dist");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path rel = source.relativize(p);
+                if (rel.getNameCount() > 0 && List.of("data", "log", "run").contains(rel.getName(0).toString())) {
+                    continue;
+                }
+                Path target = home.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return new Distribution(home);
+    }
+
+    /** Starts {@code bin/overlaygate args} with no terminal (stdin from /dev/null): headless. */
+    Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/overlaygate").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(home.resolve("console-" + processes.size() + ".txt").toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** Starts a command line under {@code script}, which gives it a pseudo-terminal: interactive. */
+    Process startOnTerminal(String commandLine) throws IOException {
+        Process p = new ProcessBuilder("script", "-qfec", commandLine, "/dev/null").directory(home.toFile())
+                .redirectErrorStream(true).start();
+        processes.add(p);
+        return p;
+    }
+
+    String console(int index) throws IOException {
+        return Files.readString(home.resolve("console-" + index + ".txt"), StandardCharsets.UTF_8);
+    }
+
+    Path socket() {
+        return home.resolve("run/overlayadm.sock");
+    }
+
+    Path pidFile() {
+        return home.resolve("run/overlaygate.pid");
+    }
+
+    String log() throws IOException {
+        Path log = home.resolve("log/overlaygate.log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /** Waits until the admin socket answers, or fails with the log's tail. */
+    void awaitReady(long timeoutMs) throws Exception {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(socket()) && overlayadm("help").status == 0) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("appliance not ready within " + timeoutMs + " ms; log:\n" + log());
+    }
+
+    /** The result of one {@code bin/overlayadm} run. */
+    static final class Result {
+        final int status;
+        final String out;
+        final String err;
+
+        Result(int status, String out, String err) {
+            this.status = status;
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + status + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
+
+    Result overlayadm(String... args) throws Exception {
+        return run(home.resolve("bin/overlayadm").toString(), args);
+    }
+
+    Result run(String program, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(program));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Path err = Files.createTempFile(home, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " did not finish within 60 s");
+        }
+        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        PidFileProcess.kill(pidFile());
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The appliance a pid file names (a --daemon start is not our child). */
+    static final class PidFileProcess {
+        private PidFileProcess() {
+        }
+
+        static void kill(Path pidFile) throws IOException {
+            if (Files.exists(pidFile)) {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.overlaygate.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+
+/**
+ * The built distribution as a process, the way an operator uses it: start it headless, talk to it
+ * with bin/overlayadm, drop a plugin in, stop it with SIGTERM; start it as a daemon and stop it;
+ * start it on a terminal and use the Gogo prompt.
+ */
+public class DistributionIT {
+    private static final long START_MS = 60_000;
+
+    @Test
+    public void headlessStartOverlayadmAndSigterm() throws Exception {
+        try (Distribution dist = Distribution.copy()) {
+            Process appliance = dist.start();
+            dist.awaitReady(START_MS);
+            assertEquals(appliance.pid(), Long.parseLong(Files.readString(dist.pidFile()).trim()));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dist.socket())));
+
+            Distribution.Result plugins = dist.overlayadm("overlay:plugins");
+            assertEquals(plugins.toString(), 0, plugins.status);
+            assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("encap\\s+vxlan\\s+udp/4789\\s+org.overlaygate.encap.vxlan\\s+\\S+\\s+ACTIVE")));
+            assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("search\\s+direct\\s+point\\s+org.overlaygate.search.direct\\s+\\S+\\s+ACTIVE")));
+
+            Distribution.Result unknown = dist.overlayadm("overlay:nonsense");
+            assertEquals(unknown.toString(), 1, unknown.status);
+            assertEquals("Command not found: overlay:nonsense\n", unknown.err);
+
+            Files.write(dist.home.resolve("plugins.d/not-a-bundle.jar"), new byte[] {'P', 'K', 3, 4});
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            String listing;
+            do {
+                Thread.sleep(200);
+                listing = dist.overlayadm("overlay:plugins").out;
+            } while (!listing.contains("not-a-bundle.jar") && System.nanoTime() < deadline);
+            assertTrue(listing, listing.contains("file not-a-bundle.jar: FAILED: not a readable jar"));
+
+            appliance.destroy(); // SIGTERM
+            assertTrue("stopped within 30 s after SIGTERM", appliance.waitFor(30, TimeUnit.SECONDS));
+            String log = dist.log();
+            assertTrue(log, log.contains("appliance stopped"));
+            assertTrue(log, log.contains("admin socket " + dist.socket() + " closed"));
+            assertFalse("pid file removed", Files.exists(dist.pidFile()));
+            assertFalse("socket removed", Files.exists(dist.socket()));
+
+            Distribution.Result none = dist.overlayadm("overlay:plugins");
+            assertEquals(none.toString(), 2, none.status);
+            assertTrue(none.err, none.err.startsWith("overlayadm: no appliance is running"));
+
+            String console = dist.console(0);
+            assertFalse("no stack trace on the console:\n" + console, console.contains("\tat "));
+        }
+    }
+
+    @Test
+    public void daemonStartsInTheBackgroundAndStops() throws Exception {
+        try (Distribution dist = Distribution.copy()) {
+            Distribution.Result started = dist.run(dist.home.resolve("bin/overlaygate").toString(), "--daemon");
+            assertEquals(started.toString(), 0, started.status);
+            Matcher m = Pattern.compile("pid (\\d+)").matcher(started.out);
+            assertTrue(started.out, m.find());
+            long pid = Long.parseLong(m.group(1));
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            dist.awaitReady(START_MS);
+            assertEquals(0, dist.overlayadm("overlay:plugins").status);
+
+            Distribution.Result again = dist.run(dist.home.resolve("bin/overlaygate").toString());
+            assertEquals(again.toString(), 1, again.status);
+            assertTrue(again.err, again.err.contains("already running from this distribution (pid " + pid + ")"));
+
+            Distribution.Result stopped = dist.run(dist.home.resolve("bin/overlaygate").toString(), "stop");
+            assertEquals(stopped.toString(), 0, stopped.status);
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            assertFalse(Files.exists(dist.pidFile()));
+        }
+    }
+
+    @Test
+    public void interactiveStartGivesTheGogoPrompt() throws Exception {
+        assertTrue("the 'script' command (util-linux) gives the appliance a terminal", Files.isExecutable(Paths.get("/usr/bin/script")));
+        try (Distribution dist = Distribution.copy()) {
+            Process shell = dist.startOnTerminal(dist.home.resolve("bin/overlaygate").toString());
+            dist.awaitReady(START_MS);
+            try (OutputStream keys = shell.getOutputStream()) {
+                keys.write("overlay:plugins\n".getBytes(StandardCharsets.UTF_8));
+                keys.flush();
+                Thread.sleep(1500);
+                keys.write("exit 0\n".getBytes(StandardCharsets.UTF_8));
+                keys.flush();
+                assertTrue("the shell's exit stops the appliance", shell.waitFor(30, TimeUnit.SECONDS));
+            }
+            String screen = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(screen, screen.contains("Welcome to Apache Felix Gogo"));
+            assertTrue(screen, screen.lines().anyMatch(l -> l.matches(".*encap\\s+vxlan\\s+udp/4789.*ACTIVE.*")));
+            assertFalse("a real terminal, not JLine's dumb fallback:\n" + dist.log(), dist.log().contains("creating a dumb terminal"));
+            assertFalse(Files.exists(dist.pidFile()));
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.overlaygate.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.wiring.BundleWiring;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Starts the appliance: Felix with the bundles of {@code system/} (and {@code shell/} on a terminal),
+ * then waits until the framework stops, by SIGTERM or from the shell.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final long STOP_TIMEOUT_MS = 30_000;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        LaunchOptions options;
+        try {
+            options = LaunchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("overlaygate: " + e.getMessage());
+            System.err.print(LaunchOptions.USAGE);
+            return 2;
+        }
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install(); // FileInstall logs through java.util.logging
+        Path home = Paths.get(System.getProperty("overlaygate.home", ".")).toAbsolutePath().normalize();
+        Path data = options.data != null ? options.data : home.resolve("data");
+        boolean interactive = !options.daemon && System.console() != null;
+        try {
+            return launch(home, data, options.profile, interactive);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("overlaygate: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            LOG.error("appliance failed to start", e);
+            System.err.println("overlaygate: failed to start: " + e + " (details in " + home.resolve("log/overlaygate.log") + ")");
+            return 1;
+        }
+    }
+
+    private static int launch(Path home, Path data, String profile, boolean interactive) throws Exception {
+        Map<String, String> config = FrameworkConfig.load(home, data, profile);
+        Files.createDirectories(data);
+        PidFile pidFile = PidFile.acquire(home.resolve("run/overlaygate.pid"));
+        Map<String, Object> frameworkConfig = new HashMap<>(config);
+        frameworkConfig.put("felix.log.logger", new Slf4jFrameworkLogger());
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Framework framework = new FrameworkFactory().newFramework((Map) frameworkConfig);
+        framework.init();
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, pidFile), "overlaygate-shutdown"));
+
+        List<Bundle> installed = new ArrayList<>(install(framework.getBundleContext(), home.resolve("system")));
+        List<Bundle> shell = interactive ? install(framework.getBundleContext(), home.resolve("shell")) : List.of();
+        framework.start();
+        int failed = start(installed) + startShell(shell);
+        installed.addAll(shell);
+        LOG.info("appliance started from {} (data {}, {}{}), {} bundles, {} failed to start", home, data,
+                interactive ? "interactive" : "headless", profile == null ? "" : ", profile " + profile, installed.size(), failed);
+        if (failed > 0) {
+            System.err.println("overlaygate: " + failed + " bundle(s) failed to start; see " + home.resolve("log/overlaygate.log"));
+        }
+        FrameworkEvent event = framework.waitForStop(0);
+        pidFile.release();
+        if (event.getType() == FrameworkEvent.ERROR) {
+            LOG.error("framework stopped with an error", event.getThrowable());
+            return 1;
+        }
+        return 0;
+    }
+
+    private static List<Bundle> install(BundleContext context, Path dir) throws IOException, BundleException {
+        List<Path> jars = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jar")) {
+                files.forEach(jars::add);
+            }
+        }
+        jars.sort(null);
+        List<Bundle> bundles = new ArrayList<>();
+        for (Path jar : jars) {
+            try (InputStream in = Files.newInputStream(jar)) {
+                bundles.add(context.installBundle(jar.toUri().toString(), in));
+            }
+        }
+        return bundles;
+    }
+
+    /** Starts every non-fragment; a bundle that fails is logged and the others still start. */
+    private static int start(List<Bundle> bundles) {
+        int failed = 0;
+        for (Bundle bundle : bundles) {
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                continue;
+            }
+            try {
+                bundle.start();
+            } catch (BundleException | RuntimeException e) {
+                failed++;
+                LOG.error("bundle {} failed to start: {}", bundle.getSymbolicName(), e.getMessage(), e);
+            }
+        }
+        return failed;
+    }
+
+    /**
+     * Starts the interactive shell. JLine finds its terminal providers (exec, jni, ...) as resources
+     * of the thread's context class loader, which outside OSGi is the application class loader; in
+     * the framework that loader cannot see the jline bundle, so JLine would fall back to a dumb
+     * terminal without line editing. The shell is therefore started with the jline bundle's own
+     * class loader as context class loader.
+     */
+    private static int startShell(List<Bundle> shell) {
+        ClassLoader jline = null;
+        for (Bundle b : shell) {
+            if ("org.jline".equals(b.getSymbolicName())) {
+                try {
+                    b.start();
+                    BundleWiring wiring = b.adapt(BundleWiring.class);
+                    jline = wiring == null ? null : wiring.getClassLoader();
+                } catch (BundleException e) {
+                    LOG.error("the jline bundle failed to start: {}", e.getMessage(), e);
+                }
+            }
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        if (jline != null) {
+            thread.setContextClassLoader(jline);
+        }
+        try {
+            return start(shell);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static void stop(Framework framework, PidFile pidFile) {
+        try {
+            if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                LOG.info("stopping the appliance");
+                framework.stop();
+                FrameworkEvent event = framework.waitForStop(STOP_TIMEOUT_MS);
+                if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+                    LOG.error("framework did not stop within {} ms", STOP_TIMEOUT_MS);
+                } else {
+                    LOG.info("appliance stopped");
+                }
+            }
+        } catch (BundleException | InterruptedException e) {
+            LOG.error("stopping the framework failed", e);
+        } finally {
+            pidFile.release();
+        }
+    }
+}

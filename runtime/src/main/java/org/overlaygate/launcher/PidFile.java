@@ -1,0 +1,65 @@
+package org.overlaygate.launcher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * {@code run/overlaygate.pid}: written at start (atomically), removed at a clean stop. A pid file
+ * naming a live appliance process refuses a second start on the same distribution; one left by a
+ * crash is replaced.
+ */
+final class PidFile {
+    private final Path path;
+    private final long pid;
+
+    private PidFile(Path path, long pid) {
+        this.path = path;
+        this.pid = pid;
+    }
+
+    static PidFile acquire(Path path) throws IOException {
+        Optional<Long> existing = read(path);
+        if (existing.isPresent() && existing.get() != ProcessHandle.current().pid() && isAppliance(existing.get())) {
+            throw new IllegalStateException("an appliance is already running from this distribution (pid " + existing.get()
+                    + "); stop it with bin/overlaygate stop");
+        }
+        Files.createDirectories(path.getParent());
+        long pid = ProcessHandle.current().pid();
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        Files.write(tmp, (pid + "\n").getBytes(StandardCharsets.US_ASCII));
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new PidFile(path, pid);
+    }
+
+    void release() {
+        try {
+            if (read(path).orElse(-1L) == pid) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException ignored) {
+            // a pid file we cannot remove is stale at the next start and replaced then
+        }
+    }
+
+    static Optional<Long> read(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(Files.readString(path, StandardCharsets.US_ASCII).trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isAppliance(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .flatMap(p -> p.info().commandLine())
+                .map(cmd -> cmd.contains(Main.class.getName()))
+                .orElse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+}

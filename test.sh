@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs every test: unit tests, Pax Exam integration tests, distribution tests and, as root, the
+# system tests with network namespaces. On a fresh Debian machine with Java 17 and Maven it first
+# installs the Debian packages the system tests use (when run as root and they are missing).
+set -eu
+cd "$(dirname "$0")"
+packages="iproute2 tshark iperf3 libpcap0.8 bsdutils procps"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    missing=""
+    for p in $packages; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+    done
+    if [ -n "$missing" ]; then
+        echo "test.sh: installing Debian packages:$missing" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    fi
+fi
+exec mvn -B verify "$@"
