@@ -57,7 +57,7 @@ final class ExamOptions {
                 mavenBundle("org.apache.felix", "org.apache.felix.gogo.runtime", prop("og.version.gogo.runtime")),
                 mavenBundle("org.apache.felix", "org.apache.felix.fileinstall", prop("og.version.fileinstall")),
                 frameworkProperty("felix.fileinstall.dir").value(pluginsDir.toString()),
-                frameworkProperty("felix.fileinstall.poll").value("1000"), // as in the distribution
+                frameworkProperty("felix.fileinstall.poll").value("500"), // as in the distribution
                 frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
                 frameworkProperty("felix.fileinstall.filter").value(".*\\.jar"),
                 frameworkProperty("felix.fileinstall.log.level").value("3"),
