@@ -30,6 +30,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final long STOP_TIMEOUT_MS = 30_000;
+    /**
+     * Framework property: bundles of {@code system/} not to install, by artifact name; a profile
+     * uses it to run, say, only the katar server.
+     */
+    static final String EXCLUDE_PROPERTY = "overlaygate.system.exclude";
 
     private Main() {
     }
@@ -76,8 +81,9 @@ public final class Main {
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, pidFile), "overlaygate-shutdown"));
 
-        List<Bundle> installed = new ArrayList<>(install(framework.getBundleContext(), home.resolve("system")));
-        List<Bundle> shell = interactive ? install(framework.getBundleContext(), home.resolve("shell")) : List.of();
+        List<String> exclude = excluded(config.get(EXCLUDE_PROPERTY));
+        List<Bundle> installed = new ArrayList<>(install(framework.getBundleContext(), home.resolve("system"), exclude));
+        List<Bundle> shell = interactive ? install(framework.getBundleContext(), home.resolve("shell"), List.of()) : List.of();
         framework.start();
         int failed = start(installed) + startShell(shell);
         installed.addAll(shell);
@@ -95,7 +101,26 @@ public final class Main {
         return 0;
     }
 
-    private static List<Bundle> install(BundleContext context, Path dir) throws IOException, BundleException {
+    /** Comma-separated artifact names (jar file names without version) a profile leaves out. */
+    static List<String> excluded(String value) {
+        List<String> out = new ArrayList<>();
+        if (value != null) {
+            for (String name : value.split(",")) {
+                if (!name.isBlank()) {
+                    out.add(name.trim());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** True when {@code fileName} (artifact-version.jar) is the artifact {@code name}. */
+    static boolean isArtifact(String fileName, String name) {
+        return fileName.equals(name + ".jar") || (fileName.startsWith(name + "-") && fileName.length() > name.length() + 1
+                && Character.isDigit(fileName.charAt(name.length() + 1)));
+    }
+
+    private static List<Bundle> install(BundleContext context, Path dir, List<String> exclude) throws IOException, BundleException {
         List<Path> jars = new ArrayList<>();
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.jar")) {
@@ -103,6 +128,7 @@ public final class Main {
             }
         }
         jars.sort(null);
+        jars.removeIf(jar -> exclude.stream().anyMatch(name -> isArtifact(jar.getFileName().toString(), name)));
         List<Bundle> bundles = new ArrayList<>();
         for (Path jar : jars) {
             try (InputStream in = Files.newInputStream(jar)) {

@@ -73,6 +73,15 @@ public class LauncherUnitTest {
     }
 
     @Test
+    public void profilesExcludeSystemBundlesByArtifactName() {
+        assertEquals(List.of("overlay-core", "varpd"), Main.excluded(" overlay-core, varpd ,"));
+        assertTrue(Main.isArtifact("varpd-0.1.0-SNAPSHOT.jar", "varpd"));
+        assertTrue(Main.isArtifact("varpd.jar", "varpd"));
+        assertFalse(Main.isArtifact("varpd-extra-1.0.jar", "varpd"));
+        assertFalse(Main.isArtifact("overlay-core-1.jar", "overlay"));
+    }
+
+    @Test
     public void quotesWordsGogoWouldSplit() {
         assertEquals("overlay:show -f ovl0", OverlayAdm.commandLine(List.of("overlay:show -f ovl0")));
         assertEquals("overlay:create -p vxlan/listen_ip=10.0.0.1 ovl0",

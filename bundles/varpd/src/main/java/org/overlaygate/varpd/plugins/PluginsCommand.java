@@ -13,7 +13,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.overlaygate.api.property.PropertySpec;
-import org.overlaygate.varpd.shell.TextTable;
+import org.overlaygate.api.shell.TextTable;
 
 /** {@code overlay:plugins}: every plugin, its bundle, state and properties, and every failed jar. */
 @Component(service = PluginsCommand.class)

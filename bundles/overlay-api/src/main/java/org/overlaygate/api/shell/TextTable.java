@@ -1,4 +1,4 @@
-package org.overlaygate.varpd.shell;
+package org.overlaygate.api.shell;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.overlaygate.varpd.shell;
+package org.overlaygate.api.shell;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
