@@ -2,6 +2,8 @@ package org.overlaygate.core.device;
 
 import java.nio.ByteBuffer;
 
+import org.overlaygate.api.MacAddress;
+
 /**
  * A hash of an inner frame's flow, for underlay entropy (the outer UDP source port of VXLAN, the
  * FlowID of NVGRE) so that ECMP spreads flows while keeping each flow on one path. IPv4 and IPv6
@@ -49,7 +51,7 @@ public final class FlowHash {
                 h = h * 31 + buf.getInt(p + 40);
             }
         } else {
-            h = mix((int) (buf.getLong(offset) >>> 32), buf.getInt(offset + 8)) ^ type;
+            h = (MacAddress.read(buf, offset) * 31 + MacAddress.read(buf, offset + 6)) ^ type;
         }
         return fmix(h);
     }
