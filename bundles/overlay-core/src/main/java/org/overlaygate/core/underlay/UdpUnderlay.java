@@ -135,6 +135,8 @@ public final class UdpUnderlay implements UnderlaySocket, Runnable {
             return true;
         } catch (IOException e) {
             return false;
+        } finally {
+            buf.clear();
         }
     }
 

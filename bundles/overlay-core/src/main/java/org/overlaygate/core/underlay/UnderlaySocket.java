@@ -18,7 +18,8 @@ public interface UnderlaySocket {
 
     /**
      * Sends [offset, offset+length) of a direct buffer (the encapsulation header and inner frame)
-     * to {@code destination}. Never throws; returns false when the OS refused the packet.
+     * to {@code destination}. Never throws; returns false when the OS refused the packet. The
+     * buffer is left cleared (position 0, limit at capacity): callers index it absolutely.
      *
      * @param flowHash a hash of the inner flow, for the outer entropy (UDP source port)
      */
