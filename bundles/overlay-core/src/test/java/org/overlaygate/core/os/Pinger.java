@@ -33,8 +33,9 @@ final class Pinger {
         this.outcome = outcome;
     }
 
+    /** True when iputils ping is there and not overridden by {@code -Doverlaygate.test.rawPing=true}. */
     static boolean havePing() {
-        return Netns.findExecutable("ping") != null;
+        return !Boolean.getBoolean("overlaygate.test.rawPing") && Netns.findExecutable("ping") != null;
     }
 
     /** Starts {@code count} echo requests, 200 ms apart, from {@code source} to {@code target}. */
@@ -59,7 +60,8 @@ final class Pinger {
             });
             return new Pinger(f);
         }
-        System.out.println("ping is not installed: sending echo requests with a raw ICMP socket in " + ns.name());
+        System.out.println("no ping (not installed, or -Doverlaygate.test.rawPing=true): echo requests from a raw ICMP socket in "
+                + ns.name());
         RawIpSocket socket = ns.call(() -> RawIpSocket.open(Frames.IPPROTO_ICMP, (Inet4Address) InetAddress.getByName(source)));
         int destination = RawIpSocket.toInt((Inet4Address) InetAddress.getByName(target));
         CompletableFuture<Outcome> f = CompletableFuture.supplyAsync(() -> {
