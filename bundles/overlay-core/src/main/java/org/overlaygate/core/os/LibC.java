@@ -53,6 +53,7 @@ final class LibC {
     static final int SOL_SOCKET = 1;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
+    static final int SO_ERROR = 4;
 
     // struct sockaddr_in
     static final int SOCKADDR_IN_SIZE = 16;
@@ -78,6 +79,7 @@ final class LibC {
     static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int EIO = 5;
+    static final int ENXIO = 6;
     static final int EBADF = 9;
     static final int EAGAIN = 11;
     static final int EACCES = 13;
@@ -118,6 +120,8 @@ final class LibC {
     static native int bind(int fd, long addr, int addrlen);
 
     static native int setsockopt(int fd, int level, int optname, long optval, int optlen);
+
+    static native int getsockopt(int fd, int level, int optname, long optval, long optlenOut);
 
     static native long recv(int fd, long buf, long len, int flags);
 

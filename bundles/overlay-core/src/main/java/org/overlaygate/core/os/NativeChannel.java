@@ -156,10 +156,10 @@ abstract class NativeChannel implements Closeable {
      * Waits with poll(2) until {@code fd} is readable (or has an error or hang-up to report, which
      * the following read will surface), the deadline passes, or the channel is closed.
      *
-     * @return true when the fd is ready, false on timeout
+     * @return the fd's poll revents (POLLIN, POLLERR, ...; never 0) when it is ready, 0 on timeout
      * @throws ClosedChannelException when the channel was closed while waiting
      */
-    final boolean awaitReadable(int fd, long deadlineNanos, boolean forever) throws IOException {
+    final int awaitReadable(int fd, long deadlineNanos, boolean forever) throws IOException {
         Scratch scratch = scratch();
         ByteBuffer b = scratch.buffer;
         for (;;) {
@@ -181,14 +181,14 @@ abstract class NativeChannel implements Closeable {
                 if (b.getShort(SCRATCH_POLLFDS + 14) != 0 || isClosed()) {
                     throw new ClosedChannelException();
                 }
-                return true;
+                return b.getShort(SCRATCH_POLLFDS + 6) & 0xFFFF;
             }
             if (r == 0) {
                 if (isClosed()) {
                     throw new ClosedChannelException();
                 }
                 if (millis == 0) {
-                    return false;
+                    return 0;
                 }
                 continue; // poll may return a little early: recompute what is left
             }

@@ -40,6 +40,7 @@ public final class PcapPort extends NativeChannel {
     private final int selectableFd;
     private final int controlFd;
     private final AtomicLong droppedReads = new AtomicLong();
+    private final AtomicLong linkDownEvents = new AtomicLong();
 
     private PcapPort(String name, PcapHandle handle, long pcap, int selectableFd, int controlFd) throws IOException {
         this.name = name;
@@ -155,6 +156,7 @@ public final class PcapPort extends NativeChannel {
             long deadline = deadline(timeoutMillis);
             NativeChannel.Scratch scratch = scratch();
             ByteBuffer s = scratch.buffer;
+            boolean pendingError = false;
             for (;;) {
                 int r = PcapNative.pcap_next_ex(pcap, scratch.address + SCRATCH_OUT0, scratch.address + SCRATCH_OUT1);
                 if (r == 1) {
@@ -171,10 +173,23 @@ public final class PcapPort extends NativeChannel {
                     return caplen;
                 }
                 if (r == 0 || r == -2) {
-                    if (!awaitReadable(selectableFd, deadline, timeoutMillis < 0)) {
+                    if (pendingError) {
+                        pendingError = false;
+                        checkSocketError();
+                    }
+                    int revents = awaitReadable(selectableFd, deadline, timeoutMillis < 0);
+                    if (revents == 0) {
                         return 0;
                     }
+                    // Defensive: should poll report an error condition on the capture socket that
+                    // libpcap's non-blocking ring read does not consume (it does report a deleted
+                    // interface itself), take it here once no frame is left, so that a pending
+                    // error can never turn this wait into a busy loop.
+                    pendingError = (revents & (LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0;
                 } else {
+                    if (interfaceGone()) {
+                        throw new IOException(description() + " is gone (deleted, or its network namespace was removed)");
+                    }
                     long message = PcapNative.pcap_geterr(pcap);
                     throw new IOException(description() + ": capture failed: "
                             + (message == 0 ? "libpcap error " + r : pcapMessage(new Pointer(message).getString(0))));
@@ -183,6 +198,42 @@ public final class PcapPort extends NativeChannel {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Takes the capture socket's pending error (SO_ERROR, which also clears it). The kernel sets
+     * ENETDOWN both when the interface goes down and when it is deleted: down is not an error (the
+     * capture resumes when it comes up, so the reader just keeps waiting), deleted is.
+     */
+    private void checkSocketError() throws IOException {
+        NativeChannel.Scratch scratch = scratch();
+        scratch.buffer.putInt(SCRATCH_OUT0, 0);
+        scratch.buffer.putInt(SCRATCH_OUT1, 4);
+        if (LibC.getsockopt(selectableFd, LibC.SOL_SOCKET, LibC.SO_ERROR, scratch.address + SCRATCH_OUT0,
+                scratch.address + SCRATCH_OUT1) < 0) {
+            throw error("capture", Native.getLastError());
+        }
+        int errno = scratch.buffer.getInt(SCRATCH_OUT0);
+        if (interfaceGone()) {
+            throw new IOException(description() + " is gone (deleted, or its network namespace was removed)");
+        }
+        if (errno == LibC.ENETDOWN) {
+            linkDownEvents.incrementAndGet();
+        } else if (errno != 0) {
+            throw error("capture", errno);
+        }
+    }
+
+    /** True when the interface no longer exists in the namespace the port was opened in. */
+    private boolean interfaceGone() {
+        Ifreq ifr = new Ifreq(name);
+        int errno = ifr.ioctl(controlFd, LibC.SIOCGIFFLAGS);
+        return errno == LibC.ENODEV || errno == LibC.ENXIO;
+    }
+
+    /** How often the capture socket reported its interface down (ENETDOWN) while this port waited. */
+    long linkDownEvents() {
+        return linkDownEvents.get();
     }
 
     /**

@@ -148,7 +148,7 @@ public final class RawIpSocket extends NativeChannel {
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EAGAIN) {
-                    if (!awaitReadable(fd, deadline, timeoutMillis < 0)) {
+                    if (awaitReadable(fd, deadline, timeoutMillis < 0) == 0) {
                         return 0;
                     }
                 } else if (errno != LibC.EINTR && !isAsyncIcmpError(errno)) {

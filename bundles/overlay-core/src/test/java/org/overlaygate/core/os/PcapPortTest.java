@@ -2,6 +2,7 @@ package org.overlaygate.core.os;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -125,6 +126,65 @@ public class PcapPortTest {
                 assertEquals("frames injected by the other handle reached the peer", 3, peerSaw);
                 assertEquals(0, port.droppedWrites());
                 assertEquals(0, port.droppedReads());
+            }
+        }
+    }
+
+    /**
+     * The attached interface going down is waited out without burning CPU, the capture resumes
+     * when it comes back up, and deleting it is an IOException with the same text as for a TAP.
+     */
+    @Test
+    public void interfaceDownIsWaitedOutAndDeletionIsReported() throws Exception {
+        Netns.assumeAvailable("PcapPortTest.interfaceDownIsWaitedOutAndDeletionIsReported");
+        try (Netns ns = Netns.create("ogpcap")) {
+            ns.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").check();
+            ns.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1").check();
+            ns.exec("ip", "link", "add", "ogc0", "type", "veth", "peer", "name", "ogc1").check();
+            ns.exec("ip", "link", "set", "ogc0", "up").check();
+            ns.exec("ip", "link", "set", "ogc1", "up").check();
+            try (PcapPort port = ns.call(() -> PcapPort.open("ogc0")); PcapPort peer = ns.call(() -> PcapPort.open("ogc1"))) {
+                ByteBuffer in = ByteBuffer.allocateDirect(2048);
+                ByteBuffer out = ByteBuffer.allocateDirect(2048);
+                Frames.putMac(out, 0, port.macAddress());
+                Frames.putMac(out, 6, peer.macAddress());
+                out.putShort(12, (short) MARKER_ETHERTYPE);
+
+                ns.exec("ip", "link", "set", "ogc0", "down").check();
+                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                long cpuBefore = threads.getCurrentThreadCpuTime();
+                long wallBefore = System.nanoTime();
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(0, port.read(in, 0, 200));
+                }
+                long cpuMillis = (threads.getCurrentThreadCpuTime() - cpuBefore) / 1_000_000;
+                long wallMillis = (System.nanoTime() - wallBefore) / 1_000_000;
+                System.out.println("interface down: 3 reads of 200 ms took " + wallMillis + " ms, " + cpuMillis + " ms CPU, "
+                        + port.linkDownEvents() + " link-down events");
+                assertTrue("waited, not spun: " + cpuMillis + " ms CPU in " + wallMillis + " ms", cpuMillis < wallMillis / 4);
+
+                ns.exec("ip", "link", "set", "ogc0", "up").check();
+                int seen = 0;
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (seen == 0 && System.nanoTime() < deadline) {
+                    peer.write(out, 0, 60);
+                    int n = port.read(in, 0, 100);
+                    if (n > 0 && Frames.ethertype(in) == MARKER_ETHERTYPE) {
+                        seen++;
+                    }
+                }
+                assertEquals("capture resumed after the interface came back up", 1, seen);
+
+                ns.exec("ip", "link", "del", "ogc0").check();
+                try {
+                    deadline = System.nanoTime() + 5_000_000_000L;
+                    while (System.nanoTime() < deadline) {
+                        port.read(in, 0, 100);
+                    }
+                    fail("reading a deleted interface must fail");
+                } catch (java.io.IOException e) {
+                    assertEquals("interface ogc0 is gone (deleted, or its network namespace was removed)", e.getMessage());
+                }
             }
         }
     }

@@ -74,4 +74,26 @@ public class TapDeviceTest {
         }
         assertTrue("the TAP device is removed when closed", !Files.exists(Path.of("/sys/class/net/" + dev)));
     }
+
+    /** A TAP device that vanishes with its namespace is an IOException for the reader, not a hang. */
+    @Test
+    public void readerLearnsThatTheDeviceWentAwayWithItsNamespace() throws Exception {
+        Netns.assumeAvailable("TapDeviceTest.readerLearnsThatTheDeviceWentAwayWithItsNamespace");
+        String dev = Netns.uniqueName("oggone");
+        try (TapDevice tap = TapDevice.create(dev)) {
+            try (Netns ns = Netns.create("oggone")) {
+                ns.moveIn(dev);
+            }
+            ByteBuffer frame = ByteBuffer.allocateDirect(2048);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            try {
+                while (System.nanoTime() < deadline) {
+                    tap.read(frame, 0, 100);
+                }
+                org.junit.Assert.fail("the device went away with its namespace, yet reads go on");
+            } catch (java.io.IOException e) {
+                assertEquals("TAP device " + dev + " is gone (deleted, or its network namespace was removed)", e.getMessage());
+            }
+        }
+    }
 }
