@@ -4,7 +4,7 @@
 # installs the Debian packages the system tests use (when run as root and they are missing).
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 tshark iperf3 libpcap0.8 bsdutils procps"
+packages="iproute2 iputils-ping tshark iperf3 libpcap0.8 bsdutils procps util-linux"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

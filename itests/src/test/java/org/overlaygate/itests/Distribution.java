@@ -133,8 +133,35 @@ final class Distribution implements AutoCloseable {
         return r;
     }
 
+    /** Stops the appliance started by {@link #start} with SIGTERM and waits for it. */
+    void stop(Process appliance) throws InterruptedException {
+        appliance.destroy();
+        if (!appliance.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the appliance did not stop within 30 s of SIGTERM");
+        }
+    }
+
+    /** Runs {@code bin/overlayadm} and fails the test, with the output, unless it succeeds. */
+    String adm(String... args) throws Exception {
+        Result r = overlayadm(args);
+        if (r.status != 0) {
+            throw new AssertionError("overlayadm " + String.join(" ", args) + " failed: " + r);
+        }
+        return r.out;
+    }
+
     @Override
     public void close() throws IOException {
+        for (Process p : processes) {
+            p.destroy(); // SIGTERM first: the appliance removes its TAP devices and sockets
+        }
+        for (Process p : processes) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

@@ -10,6 +10,8 @@ import org.overlaygate.core.underlay.UnderlayKey;
 import org.overlaygate.core.underlay.UnderlaySocket;
 import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
+import org.overlaygate.core.vnic.PcapFramePort;
+import org.overlaygate.core.vnic.TapFramePort;
 
 /** The Linux implementations of TAP and attached VNICs and of IP-protocol underlays. */
 final class OsFramePorts implements FramePortFactory {
@@ -22,12 +24,12 @@ final class OsFramePorts implements FramePortFactory {
 
     @Override
     public FramePort openTap(String name, long mac, int mtu) throws IOException {
-        throw new IOException("TAP VNICs are not available in this build");
+        return TapFramePort.open(name, mac, mtu);
     }
 
     @Override
     public FramePort openPcap(String name) throws IOException {
-        throw new IOException("pcap VNICs are not available in this build");
+        return PcapFramePort.open(name);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.overlaygate.core.os;
 
+import org.overlaygate.testsupport.Netns;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -1,5 +1,7 @@
 package org.overlaygate.core.os;
 
+import org.overlaygate.testsupport.Netns;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;

@@ -1,4 +1,4 @@
-package org.overlaygate.core.os;
+package org.overlaygate.testsupport;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -35,7 +35,7 @@ import org.junit.Assume;
  * {@link Process} handle), and the pids {@code ip netns pids} lists for its own namespace, which
  * nothing else enters.
  */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<String> LIVE_NAMESPACES = Collections.synchronizedSet(new LinkedHashSet<>());
     private static final Set<String> LIVE_LINKS = Collections.synchronizedSet(new LinkedHashSet<>());
@@ -58,7 +58,7 @@ final class Netns implements AutoCloseable {
     // availability
 
     /** Why namespace tests cannot run here, or null when they can. */
-    static String unavailableReason() {
+    public static String unavailableReason() {
         if (!Platform.isLinux()) {
             return "needs Linux";
         }
@@ -72,7 +72,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Skips the calling test, printing the reason, unless namespaces can be made here. */
-    static void assumeAvailable(String test) {
+    public static void assumeAvailable(String test) {
         String reason = unavailableReason();
         if (reason != null) {
             System.out.println("SKIPPED " + test + ": " + reason);
@@ -80,7 +80,7 @@ final class Netns implements AutoCloseable {
         Assume.assumeTrue(test + " skipped: " + reason, reason == null);
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) {
@@ -93,7 +93,7 @@ final class Netns implements AutoCloseable {
         return false;
     }
 
-    static String findExecutable(String command) {
+    public static String findExecutable(String command) {
         List<String> dirs = new ArrayList<>(Arrays.asList(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
         for (String dir : dirs) {
@@ -106,7 +106,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** A unique name: prefix + "-" + 6 random hex digits, at most 15 characters (interface names). */
-    static String uniqueName(String prefix) {
+    public static String uniqueName(String prefix) {
         String suffix = String.format("%06x", RANDOM.nextInt(1 << 24));
         String base = prefix.length() > 8 ? prefix.substring(0, 8) : prefix;
         return base + "-" + suffix;
@@ -116,7 +116,7 @@ final class Netns implements AutoCloseable {
     // life cycle
 
     /** Creates a namespace named prefix-XXXXXX with its loopback up. */
-    static Netns create(String prefix) throws IOException {
+    public static Netns create(String prefix) throws IOException {
         Netns ns = new Netns(uniqueName(prefix));
         LIVE_NAMESPACES.add(ns.name);
         try {
@@ -129,7 +129,7 @@ final class Netns implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
@@ -137,7 +137,7 @@ final class Netns implements AutoCloseable {
      * Creates a veth pair in the root namespace and moves {@code insideEnd} into this one. The
      * root end is deleted by {@link #close()} (which removes the pair).
      */
-    void addVeth(String rootEnd, String insideEnd) throws IOException {
+    public void addVeth(String rootEnd, String insideEnd) throws IOException {
         LIVE_LINKS.add(rootEnd);
         links.add(rootEnd);
         run("ip", "link", "add", rootEnd, "type", "veth", "peer", "name", insideEnd).check();
@@ -145,7 +145,7 @@ final class Netns implements AutoCloseable {
     }
 
     /** Moves a link of the root namespace into this one. */
-    void moveIn(String link) throws IOException {
+    public void moveIn(String link) throws IOException {
         run("ip", "link", "set", link, "netns", name).check();
     }
 
@@ -211,11 +211,11 @@ final class Netns implements AutoCloseable {
     // commands
 
     /** The outcome of a command: exit code (-1 when it timed out and was killed) and stdout+stderr. */
-    static final class Result {
-        final List<String> command;
-        final int exitCode;
-        final String output;
-        final boolean timedOut;
+    public static final class Result {
+        public final List<String> command;
+        public final int exitCode;
+        public final String output;
+        public final boolean timedOut;
 
         Result(List<String> command, int exitCode, String output, boolean timedOut) {
             this.command = command;
@@ -225,7 +225,7 @@ final class Netns implements AutoCloseable {
         }
 
         /** Throws with the command and its output unless it exited 0. */
-        Result check() throws IOException {
+        public Result check() throws IOException {
             if (exitCode != 0) {
                 throw new IOException(String.join(" ", command) + (timedOut ? " timed out" : " exited " + exitCode)
                         + ": " + output.trim());
@@ -240,12 +240,12 @@ final class Netns implements AutoCloseable {
     }
 
     /** Runs a command in the root namespace, with the default timeout. */
-    static Result run(String... command) throws IOException {
+    public static Result run(String... command) throws IOException {
         return run(COMMAND_TIMEOUT_MS, command);
     }
 
     /** Runs a command in the root namespace; kills it (and its children) after timeoutMillis. */
-    static Result run(long timeoutMillis, String... command) throws IOException {
+    public static Result run(long timeoutMillis, String... command) throws IOException {
         Path out = Files.createTempFile("netns-cmd", ".out");
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
@@ -274,12 +274,12 @@ final class Netns implements AutoCloseable {
     }
 
     /** Runs a command inside this namespace ({@code ip netns exec}), with the default timeout. */
-    Result exec(String... command) throws IOException {
+    public Result exec(String... command) throws IOException {
         return exec(COMMAND_TIMEOUT_MS, command);
     }
 
     /** Runs a command inside this namespace; kills it after timeoutMillis. */
-    Result exec(long timeoutMillis, String... command) throws IOException {
+    public Result exec(long timeoutMillis, String... command) throws IOException {
         return run(timeoutMillis, inside(command));
     }
 
@@ -287,7 +287,7 @@ final class Netns implements AutoCloseable {
      * Starts a command inside this namespace in the background (output to {@code log}); it is
      * killed by {@link #close()} if still running.
      */
-    Process start(File log, String... command) throws IOException {
+    public Process start(File log, String... command) throws IOException {
         Process p = new ProcessBuilder(inside(command)).redirectErrorStream(true).redirectOutput(log)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         synchronized (processes) {
@@ -315,19 +315,19 @@ final class Netns implements AutoCloseable {
      * there stay bound to this namespace and can be used from any thread afterwards. The thread
      * ends with the task, so no pooled thread is ever left in a foreign namespace.
      */
-    <T> T call(Callable<T> task) throws Exception {
+    public <T> T call(Callable<T> task) throws Exception {
         String path = new File("/var/run/netns/" + name).exists() ? "/var/run/netns/" + name : "/run/netns/" + name;
         FutureTask<T> future = new FutureTask<>(() -> {
-            int fd = LibC.open(path, LibC.O_CLOEXEC); // O_RDONLY = 0
+            int fd = Setns.open(path, O_CLOEXEC); // O_RDONLY = 0
             if (fd < 0) {
-                throw new IOException("cannot open " + path + ": " + LibC.errorText(Native.getLastError()));
+                throw new IOException("cannot open " + path + ": " + Setns.strerror(Native.getLastError()));
             }
             try {
                 if (Setns.setns(fd, CLONE_NEWNET) != 0) {
-                    throw new IOException("setns " + name + ": " + LibC.errorText(Native.getLastError()));
+                    throw new IOException("setns " + name + ": " + Setns.strerror(Native.getLastError()));
                 }
             } finally {
-                LibC.close(fd);
+                Setns.close(fd);
             }
             return task.call();
         });
@@ -348,7 +348,9 @@ final class Netns implements AutoCloseable {
         }
     }
 
-    /** setns(2), bound like the main code's LibC (direct mapping). */
+    private static final int O_CLOEXEC = 0x80000;
+
+    /** setns(2) and the calls around it, by JNA direct mapping. */
     static final class Setns {
         static {
             Native.register(Setns.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -358,6 +360,12 @@ final class Netns implements AutoCloseable {
         }
 
         static native int setns(int fd, int nstype);
+
+        static native int open(String path, int flags);
+
+        static native int close(int fd);
+
+        static native String strerror(int errnum);
     }
 
     @Override
