@@ -606,7 +606,8 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
     private void snoop(SnoopedFrame.Direction direction, ByteBuffer buf, int offset, int length) {
         byte[] copy = new byte[length];
         buf.get(offset, copy);
-        SnoopedFrame frame = new SnoopedFrame(System.currentTimeMillis() * 1_000_000L, direction, copy);
+        java.time.Instant now = java.time.Instant.now(); // microseconds or better on Linux
+        SnoopedFrame frame = new SnoopedFrame(now.getEpochSecond() * 1_000_000_000L + now.getNano(), direction, copy);
         for (Consumer<SnoopedFrame> l : snoopers) {
             try {
                 l.accept(frame);
