@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end throughput: iperf3 TCP and UDP between two namespaces through the Linux kernel's VXLAN
-# (baseline) and through the appliance with TAP VNICs, in one run, with ratios. Needs root.
-#   benchmarks/throughput.sh [--seconds N] [--nvgre]
+# (baseline) and through the appliance with TAP VNICs over VXLAN and over NVGRE, in one run, with
+# ratios. Needs root.
+#   benchmarks/throughput.sh [--seconds N] [--no-nvgre]
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then

@@ -23,7 +23,7 @@ import org.overlaygate.testsupport.Netns;
  * <li>the Linux kernel's VXLAN (the baseline): a vxlan device in each namespace over a veth pair;</li>
  * <li>the appliance: a TAP VNIC in each namespace, two VXLAN overlays of one appliance joined over
  * loopback;</li>
- * <li>with {@code --nvgre}, the same with NVGRE overlays.</li>
+ * <li>the same with NVGRE overlays (raw IP protocol 47).</li>
  * </ol>
  * Prints each path's figures and its ratio to the kernel's. Needs root, ip and iperf3; the
  * appliance comes from runtime/target/overlaygate (copied to a temporary directory). Everything it
@@ -57,15 +57,15 @@ public final class Throughput {
 
     public static void main(String[] args) throws Exception {
         int seconds = 10;
-        boolean nvgre = false;
+        boolean nvgre = true;
         Path dist = Paths.get(System.getProperty("og.dist.dir", "runtime/target/overlaygate"));
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--seconds")) {
                 seconds = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--nvgre")) {
-                nvgre = true;
+            } else if (args[i].equals("--no-nvgre")) {
+                nvgre = false;
             } else {
-                System.err.println("usage: throughput.sh [--seconds N] [--nvgre]");
+                System.err.println("usage: throughput.sh [--seconds N] [--no-nvgre]");
                 System.exit(2);
             }
         }

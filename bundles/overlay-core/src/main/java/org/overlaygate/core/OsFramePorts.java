@@ -6,6 +6,7 @@ import java.nio.file.Paths;
 
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.encap.UnderlayTransport;
+import org.overlaygate.core.underlay.IpUnderlay;
 import org.overlaygate.core.underlay.UnderlayKey;
 import org.overlaygate.core.underlay.UnderlaySocket;
 import org.overlaygate.core.vnic.FramePort;
@@ -38,6 +39,6 @@ final class OsFramePorts implements FramePortFactory {
     }
 
     static UnderlaySocket openIpUnderlay(UnderlayKey key, UnderlayTransport transport, int bufferBytes) throws DataPathException {
-        throw new DataPathException("IP-protocol underlays (" + transport + ") are not available in this build");
+        return IpUnderlay.open(key, transport.number(), bufferBytes);
     }
 }

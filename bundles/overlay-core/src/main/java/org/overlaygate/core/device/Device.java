@@ -41,6 +41,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
     public static final int MAX_FRAME = 9216;
     private static final int ETHERNET_HEADER = 14;
     private static final int VLAN_TAG = 4;
+    private static final int ETHERTYPE_VLAN = 0x8100;
     private static final long STALE_REPORT_INTERVAL_NANOS = 1_000_000_000L;
     private static final ThreadLocal<ByteBuffer> SCRATCH =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(HEADROOM + MAX_FRAME));
@@ -50,12 +51,14 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         final EncapsulationPlugin plugin;
         final Encapsulator encapsulator;
         final int headerLength;
+        final boolean stripVlan;
         final UnderlaySocket socket;
 
         EncapState(EncapsulationPlugin plugin, Encapsulator encapsulator, UnderlaySocket socket) {
             this.plugin = plugin;
             this.encapsulator = encapsulator;
             this.headerLength = plugin.headerLength();
+            this.stripVlan = !plugin.carriesInnerVlanTags();
             this.socket = socket;
         }
     }
@@ -194,6 +197,14 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
             }
             return; // a group answered with "nowhere": local delivery only
         }
+        if (enc.stripVlan && length >= ETHERNET_HEADER + VLAN_TAG && (buf.getShort(offset + 12) & 0xFFFF) == ETHERTYPE_VLAN) {
+            // RFC 7348 6.1, RFC 7637 3.2: no inner 802.1Q tag on the wire. Move the two MACs over
+            // the tag (back to front: the ranges overlap); the frame starts 4 bytes later.
+            buf.putInt(offset + 12, buf.getInt(offset + 8));
+            buf.putLong(offset + 4, buf.getLong(offset));
+            offset += VLAN_TAG;
+            length -= VLAN_TAG;
+        }
         int start = offset - enc.headerLength;
         int flowHash = FlowHash.of(buf, offset, length);
         enc.encapsulator.encapsulate(buf, start, vnetId, flowHash);
@@ -251,7 +262,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         if (issue) {
             int ethertype = buf.getShort(offset + 12) & 0xFFFF;
             int vlan = LookupRequest.NO_VLAN;
-            if (ethertype == 0x8100 && length >= ETHERNET_HEADER + VLAN_TAG) {
+            if (ethertype == ETHERTYPE_VLAN && length >= ETHERNET_HEADER + VLAN_TAG) {
                 vlan = buf.getShort(offset + 14) & 0x0FFF;
                 ethertype = buf.getShort(offset + 16) & 0xFFFF;
             }

@@ -148,6 +148,24 @@ public class DeviceTest {
     }
 
     @Test
+    public void anInner8021QTagIsRemovedBeforeEncapsulation() throws Exception {
+        Device d = device(SearchMode.POINT);
+        d.setPointDestination(DEST);
+        byte[] untagged = frame(MAC_REMOTE, MAC_A, 60);
+        byte[] tagged = new byte[untagged.length + 4];
+        System.arraycopy(untagged, 0, tagged, 0, 12);
+        tagged[12] = (byte) 0x81;
+        tagged[13] = 0;
+        tagged[14] = 0x00;
+        tagged[15] = 0x07;
+        System.arraycopy(untagged, 12, tagged, 16, untagged.length - 12);
+        send(d, a, tagged);
+        byte[] packet = env.socket.packets.get(0);
+        assertArrayEquals(untagged, Arrays.copyOfRange(packet, 4, packet.length));
+        assertEquals('H', packet[0]);
+    }
+
+    @Test
     public void dropAnswerDropsQueuedAndLaterFramesUntilItExpires() throws Exception {
         env.dropLifetime = 50_000_000L;
         Device d = device(SearchMode.DYNAMIC);
