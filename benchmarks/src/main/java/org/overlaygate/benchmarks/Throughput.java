@@ -6,14 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import org.overlaygate.testsupport.DistributionCopy;
 import org.overlaygate.testsupport.Netns;
 
 /**
@@ -129,7 +128,7 @@ public final class Throughput {
 
     /** The appliance: one TAP VNIC per namespace, two overlays joined over loopback. */
     private Result appliance(String encap) throws Exception {
-        Path home = copyDistribution();
+        Path home = DistributionCopy.copy(dist);
         Process appliance = null;
         try (Netns a = Netns.create("tpaa"); Netns b = Netns.create("tpab")) {
             appliance = new ProcessBuilder(home.resolve("bin/overlaygate").toString()).redirectErrorStream(true)
@@ -164,7 +163,7 @@ public final class Throughput {
                 appliance.waitFor(30, TimeUnit.SECONDS);
                 appliance.destroyForcibly();
             }
-            delete(home);
+            DistributionCopy.delete(home);
         }
     }
 
@@ -224,26 +223,6 @@ public final class Throughput {
         return Double.parseDouble(m.group(1));
     }
 
-    private Path copyDistribution() throws IOException {
-        Path home = Files.createTempDirectory("og-throughput");
-        try (Stream<Path> files = Files.walk(dist)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path rel = dist.relativize(p);
-                if (rel.getNameCount() > 0 && List.of("data", "log", "run").contains(rel.getName(0).toString())) {
-                    continue;
-                }
-                Path target = home.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        Files.createDirectories(home.resolve("log"));
-        return home;
-    }
-
     private static void awaitSocket(Path home) throws Exception {
         for (int i = 0; i < 600; i++) {
             if (Files.exists(home.resolve("run/overlayadm.sock"))) {
@@ -262,11 +241,5 @@ public final class Throughput {
             throw new IOException("overlayadm " + String.join(" ", args) + ": " + r.output);
         }
         return r.output;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

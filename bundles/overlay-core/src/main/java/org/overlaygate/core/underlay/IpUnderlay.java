@@ -7,15 +7,10 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 
-import org.jctools.maps.NonBlockingHashMapLong;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
-import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.encap.DecapResult;
-import org.overlaygate.api.encap.Encapsulator;
-import org.overlaygate.core.device.Counters;
 import org.overlaygate.core.device.Device;
-import org.overlaygate.core.device.DropReasons;
 import org.overlaygate.core.os.RawIpSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,23 +22,18 @@ import org.slf4j.LoggerFactory;
  * outer IPv4 header, routes and resolves neighbours, and sets DF so nothing is fragmented. Why a
  * raw socket rather than pcap injection is explained on {@link RawIpSocket}.
  */
-public final class IpUnderlay implements UnderlaySocket, Runnable {
+public final class IpUnderlay extends SharedUnderlay implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IpUnderlay.class);
     static final String MALFORMED_IP = "malformed_ip";
     private static final int POLL_MILLIS = 250;
 
-    private final UnderlayKey key;
     private final RawIpSocket socket;
-    private final NonBlockingHashMapLong<UnderlayReceiver> receivers = new NonBlockingHashMapLong<>();
-    private final Counters counters;
     private final Thread thread;
-    private volatile Encapsulator decapsulator;
     private volatile boolean closed;
 
     private IpUnderlay(UnderlayKey key, RawIpSocket socket) {
-        this.key = key;
+        super(key);
         this.socket = socket;
-        this.counters = new Counters(key.toString());
         this.thread = new Thread(this, "og-underlay " + key);
         thread.setDaemon(true);
     }
@@ -76,11 +66,6 @@ public final class IpUnderlay implements UnderlaySocket, Runnable {
     }
 
     @Override
-    public UnderlayKey key() {
-        return key;
-    }
-
-    @Override
     public boolean send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
         try {
             if (!destination.isIpv4()) {
@@ -97,34 +82,6 @@ public final class IpUnderlay implements UnderlaySocket, Runnable {
     }
 
     @Override
-    public void attach(long vnetId, UnderlayReceiver r) throws DataPathException {
-        UnderlayReceiver existing = receivers.putIfAbsent(vnetId, r);
-        if (existing != null && existing != r) {
-            throw new DataPathException("vnet id " + vnetId + " is already used on underlay " + key + " by " + existing);
-        }
-    }
-
-    @Override
-    public void detach(long vnetId, UnderlayReceiver r) {
-        receivers.remove(vnetId, r);
-    }
-
-    @Override
-    public int attached() {
-        return receivers.size();
-    }
-
-    @Override
-    public void setDecapsulator(Encapsulator d) {
-        this.decapsulator = d;
-    }
-
-    @Override
-    public DeviceStats.Counters stats() {
-        return counters.snapshot();
-    }
-
-    @Override
     public void run() {
         ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + 65536);
         DecapResult result = new DecapResult();
@@ -137,7 +94,7 @@ public final class IpUnderlay implements UnderlaySocket, Runnable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                counters.drop(UdpUnderlay.RECEIVE_ERROR);
+                counters.drop(RECEIVE_ERROR);
                 continue;
             }
             if (n == 0) {
@@ -150,32 +107,14 @@ public final class IpUnderlay implements UnderlaySocket, Runnable {
             }
             int payload = socket.payloadOffset();
             counters.in(n - payload);
-            try {
-                buf.limit(n).position(payload);
-                Encapsulator d = decapsulator;
-                if (d == null) {
-                    counters.drop(DropReasons.NO_ENCAPSULATION);
-                } else if (!d.decapsulate(buf, result)) {
-                    counters.drop(result.dropReason());
-                } else {
-                    UnderlayReceiver r = receivers.get(result.vnetId());
-                    if (r == null) {
-                        counters.drop(DropReasons.UNKNOWN_VNET);
-                    } else {
-                        int source = socket.sourceAddress();
-                        if (lastSender == null || source != lastSource) { // a new sender: the one allocation
-                            lastSender = toAddress(source);
-                            lastSource = source;
-                        }
-                        r.fromUnderlay(buf, buf.position(), buf.limit() - buf.position(), lastSender);
-                    }
-                }
-            } catch (RuntimeException e) {
-                counters.drop(UdpUnderlay.DECAP_ERROR);
-                LOG.warn("underlay {}: packet dropped on an unexpected error", key, e);
-            } finally {
-                buf.clear();
+            buf.limit(n).position(payload);
+            int source = socket.sourceAddress();
+            if (lastSender == null || source != lastSource) { // a new sender: the one allocation
+                lastSender = toAddress(source);
+                lastSource = source;
             }
+            receive(buf, result, lastSender);
+            buf.clear();
         }
     }
 
@@ -196,6 +135,6 @@ public final class IpUnderlay implements UnderlaySocket, Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("underlay {} closed", key);
+        LOG.info("underlay {} closed", key());
     }
 }

@@ -12,15 +12,10 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.jctools.maps.NonBlockingHashMapLong;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
-import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.encap.DecapResult;
-import org.overlaygate.api.encap.Encapsulator;
-import org.overlaygate.core.device.Counters;
 import org.overlaygate.core.device.Device;
-import org.overlaygate.core.device.DropReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,27 +26,20 @@ import org.slf4j.LoggerFactory;
  * UDP checksum (RFC 7348 section 5), and never fragments: the device refuses inner frames larger
  * than its MTU, and the overlay MTU plus the encapsulation overhead must fit the underlay MTU.
  */
-public final class UdpUnderlay implements UnderlaySocket, Runnable {
+public final class UdpUnderlay extends SharedUnderlay implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpUnderlay.class);
-    static final String DECAP_ERROR = "decap_error";
-    static final String RECEIVE_ERROR = "receive_error";
 
-    private final UnderlayKey key;
     private final DatagramChannel receiver;
     private final DatagramChannel[] senders;
     private final int[] senderPorts;
-    private final NonBlockingHashMapLong<UnderlayReceiver> receivers = new NonBlockingHashMapLong<>();
-    private final Counters counters;
     private final Thread thread;
-    private volatile Encapsulator decapsulator;
     private volatile boolean closed;
 
     private UdpUnderlay(UnderlayKey key, DatagramChannel receiver, DatagramChannel[] senders, int[] senderPorts) {
-        this.key = key;
+        super(key);
         this.receiver = receiver;
         this.senders = senders;
         this.senderPorts = senderPorts;
-        this.counters = new Counters(key.toString());
         this.thread = new Thread(this, "og-underlay " + key);
         thread.setDaemon(true);
     }
@@ -110,11 +98,6 @@ public final class UdpUnderlay implements UnderlaySocket, Runnable {
         }
     }
 
-    @Override
-    public UnderlayKey key() {
-        return key;
-    }
-
     /** The source ports of the sending pool, in pool order. */
     public int[] sourcePorts() {
         return senderPorts.clone();
@@ -141,34 +124,6 @@ public final class UdpUnderlay implements UnderlaySocket, Runnable {
     }
 
     @Override
-    public void attach(long vnetId, UnderlayReceiver r) throws DataPathException {
-        UnderlayReceiver existing = receivers.putIfAbsent(vnetId, r);
-        if (existing != null && existing != r) {
-            throw new DataPathException("vnet id " + vnetId + " is already used on underlay " + key + " by " + existing);
-        }
-    }
-
-    @Override
-    public void detach(long vnetId, UnderlayReceiver r) {
-        receivers.remove(vnetId, r);
-    }
-
-    @Override
-    public int attached() {
-        return receivers.size();
-    }
-
-    @Override
-    public void setDecapsulator(Encapsulator d) {
-        this.decapsulator = d;
-    }
-
-    @Override
-    public DeviceStats.Counters stats() {
-        return counters.snapshot();
-    }
-
-    @Override
     public void run() {
         ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + 65536);
         DecapResult result = new DecapResult();
@@ -188,25 +143,7 @@ public final class UdpUnderlay implements UnderlaySocket, Runnable {
             }
             buf.flip();
             counters.in(buf.remaining());
-            try {
-                Encapsulator d = decapsulator;
-                if (d == null) {
-                    counters.drop(DropReasons.NO_ENCAPSULATION);
-                } else if (!d.decapsulate(buf, result)) {
-                    counters.drop(result.dropReason());
-                } else {
-                    UnderlayReceiver r = receivers.get(result.vnetId());
-                    if (r == null) {
-                        counters.drop(DropReasons.UNKNOWN_VNET);
-                    } else {
-                        r.fromUnderlay(buf, buf.position(), buf.limit() - buf.position(), ((InetSocketAddress) from).getAddress());
-                    }
-                }
-            } catch (RuntimeException e) {
-                // a plugin bug must cost one packet, never the receive thread
-                counters.drop(DECAP_ERROR);
-                LOG.warn("underlay {}: packet dropped on an unexpected error", key, e);
-            }
+            receive(buf, result, ((InetSocketAddress) from).getAddress());
         }
     }
 
@@ -230,6 +167,6 @@ public final class UdpUnderlay implements UnderlaySocket, Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("underlay {} closed", key);
+        LOG.info("underlay {} closed", key());
     }
 }
