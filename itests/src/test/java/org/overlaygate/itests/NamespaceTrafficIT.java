@@ -45,6 +45,7 @@ public class NamespaceTrafficIT {
             c.exec("ip", "link", "set", vethInside, "up").check();
             dist.adm("vnic:create", "-l", "ovlb", "-a", vethRoot, "-m", "02:00:00:0c:0c:0c", "vnicc");
             String vnics = dist.adm("vnic:show", "-p", "-o", "link,device,macaddress,mtu");
+            String overlays = dist.adm("overlay:show", "-p", "-o", "link,property,value");
             SystemTests.plug(a, tapA, "192.168.77.1/24");
             SystemTests.plug(b, tapB, "192.168.77.2/24");
 
@@ -75,6 +76,8 @@ public class NamespaceTrafficIT {
             dist.awaitReady(60_000);
             assertEquals("VNICs come back with the same TAP names and MACs", vnics,
                     dist.adm("vnic:show", "-p", "-o", "link,device,macaddress,mtu"));
+            assertEquals("overlays come back with every property", overlays, dist.adm("overlay:show", "-p", "-o", "link,property,value"));
+            assertEquals("ovla:ONLINE\novlb:ONLINE\n", dist.adm("overlay:show", "-f", "-p", "-o", "link,status"));
             assertEquals(0, Netns.run("ip", "link", "show", tapA).exitCode);
         }
     }
