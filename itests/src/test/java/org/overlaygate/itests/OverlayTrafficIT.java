@@ -250,6 +250,37 @@ public class OverlayTrafficIT {
         assertEquals(0, dp.device("ovlb").orElseThrow().stats().pendingFrames());
     }
 
+    @Test
+    public void badInputIsAOneLineErrorAndLeavesNothingBehind() throws Exception {
+        Shell shell = new Shell(processor);
+        shell.await("overlay:plugins", o -> o.contains("vxlan") && o.contains("direct"), 10_000, "plugins present");
+        int port = freePort();
+        String[][] cases = {
+            {"overlay:create -e vxlan -s direct -v 1 ovlx", "missing required properties: vxlan/listen_ip, direct/dest_ip, direct/dest_port"},
+            {"overlay:create -e geneve -s direct -v 1 ovlx", "unknown encapsulation plugin 'geneve' (installed: vxlan)"},
+            {"overlay:create -e vxlan -s nope -v 1 ovlx", "unknown search plugin 'nope' (installed: direct)"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=127.0.0.1 -p direct/dest_ip=x -p direct/dest_port=1 ovlx",
+                "direct/dest_ip: 'x' is not an IP address"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=192.0.2.77 -p vxlan/listen_port=" + port
+                + " -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovlx", "encapsulation vxlan refused the overlay: cannot open UDP underlay"},
+            {"vnic:create -l ovlx vnicx", "no overlay ovlx"},
+            {"vnic:create -l ovla -m 01:02:03 vnicx", "bad MAC address '01:02:03': expected six octets like 02:08:20:aa:bb:cc"},
+        };
+        shell.run("overlay:create -e vxlan -s direct -v 9 -p vxlan/listen_ip=127.0.0.1 -p vxlan/listen_port=" + freePort()
+                + " -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovla");
+        for (String[] c : cases) {
+            Exception e = org.junit.Assert.assertThrows(c[0], Exception.class, () -> shell.run(c[0]));
+            assertTrue(c[0] + " -> " + e.getMessage(), e.getMessage().startsWith(c[1]));
+            assertTrue("one line: " + e.getMessage(), !e.getMessage().contains("\n"));
+        }
+        Exception dup = org.junit.Assert.assertThrows(Exception.class, () -> shell.run("vnic:create -l ovla -k memory ovla"));
+        assertEquals("the name ovla is already in use", dup.getMessage());
+        DataPath dp = dataPath();
+        assertEquals("only ovla exists in the data path", List.of("ovla"), dp.devices().stream().map(d -> d.name()).collect(java.util.stream.Collectors.toList()));
+        assertEquals("ovla:ONLINE\n", shell.run("overlay:show -f -p -o link,status"));
+        assertTrue(dp.vnics().isEmpty());
+    }
+
     private ServiceRegistration<SearchPlugin> registerTableSearch(Map<Long, UnderlayAddress> table) {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(PluginConstants.PLUGIN_NAME, "table");
