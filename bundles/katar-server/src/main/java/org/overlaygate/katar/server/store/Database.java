@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
-    private static final int WRITE_ATTEMPTS = 5;
+    private static final int WRITE_ATTEMPTS = 12;
     private static final long BORROW_TIMEOUT_MS = 5000;
 
     private final String url;
@@ -170,6 +170,7 @@ public final class Database implements AutoCloseable {
                     throw e;
                 }
                 LOG.debug("write transaction retried after {}", e.getMessage());
+                backoff(attempt);
             } catch (RuntimeException e) {
                 rollback(c);
                 throw e;
@@ -184,6 +185,17 @@ public final class Database implements AutoCloseable {
                 }
                 giveBack(c, broken);
             }
+        }
+    }
+
+    /** Jittered, growing pause before retrying a transaction that lost a serialization race. */
+    private static void backoff(int attempt) throws SQLException {
+        long maxMs = Math.min(5L << attempt, 500);
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, maxMs + 1));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while retrying a transaction");
         }
     }
 
