@@ -75,9 +75,46 @@ public final class Addresses {
         }
     }
 
-    /** Formats a wire address: dotted quad for v4-mapped, RFC 5952 text for IPv6. */
+    /** Formats a wire address: dotted quad for v4-mapped, RFC 5952 text for IPv6 ({@code fd00::20}). */
     public static String formatIp(byte[] wire) {
-        return fromWire(wire).getHostAddress();
+        InetAddress a = fromWire(wire);
+        if (!(a instanceof Inet6Address)) {
+            return a.getHostAddress();
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((wire[2 * i] & 0xFF) << 8) | (wire[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not compressed (RFC 5952 4.2.2)
+        for (int i = 0; i < 8;) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
     }
 
     /**

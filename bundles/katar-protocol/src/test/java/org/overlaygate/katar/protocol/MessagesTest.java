@@ -276,7 +276,11 @@ public class MessagesTest {
     public void addresses() {
         assertEquals("02:08:20:aa:bb:cc", Addresses.formatMac(Addresses.parseMac("2:8:20:AA:bb:cc")));
         assertArrayEquals(UNDERLAY, Addresses.toWire(Addresses.parseIp("10.0.0.2")));
-        assertEquals("fd00:0:0:0:0:0:0:2", Addresses.formatIp(Addresses.toWire(Addresses.parseIp("fd00::2"))));
+        assertEquals("fd00::2", Addresses.formatIp(Addresses.toWire(Addresses.parseIp("fd00::2"))));
+        assertEquals("2001:db8::1:0:0:1", Addresses.formatIp(Addresses.toWire(Addresses.parseIp("2001:db8:0:0:1:0:0:1"))));
+        assertEquals("2001:db8:0:1:1:1:1:1", Addresses.formatIp(Addresses.toWire(Addresses.parseIp("2001:db8:0:1:1:1:1:1"))));
+        assertEquals("::1", Addresses.formatIp(Addresses.toWire(Addresses.parseIp("::1"))));
+        assertEquals("fe80::", Addresses.formatIp(Addresses.toWire(Addresses.parseIp("fe80::"))));
         assertEquals(Svp.VL3_IPV6, Addresses.vl3Type(Addresses.parseIp("fd00::2")));
         try {
             Addresses.parseIp("example.com");
