@@ -221,11 +221,11 @@ public final class KatarClientMain {
                     InetAddress ip = Addresses.parseIp(a.get(1));
                     Vl3Ack ack = client.vl3(vnet, Addresses.toWire(ip), Addresses.vl3Type(ip)).get(timeoutMs, TimeUnit.MILLISECONDS);
                     if (ack.status() != Svp.STATUS_OK) {
-                        err.println("katar-client: vnet " + vnet + " ip " + ip.getHostAddress() + ": " + Svp.statusName(ack.status()));
+                        err.println("katar-client: vnet " + vnet + " ip " + Addresses.formatIp(Addresses.toWire(ip)) + ": " + Svp.statusName(ack.status()));
                         return 1;
                     }
                     out.print(table(List.of("VNET", "IP", "MAC", "UNDERLAY"), List.of(List.of(Long.toString(vnet),
-                            ip.getHostAddress(), Addresses.formatMac(ack.mac()), underlay(ack.ip(), ack.port())))));
+                            Addresses.formatIp(Addresses.toWire(ip)), Addresses.formatMac(ack.mac()), underlay(ack.ip(), ack.port())))));
                     return 0;
                 }
                 case "log": {
@@ -233,7 +233,7 @@ public final class KatarClientMain {
                     long count = a.size() > 1 ? Long.parseLong(a.get(1)) : 65536 - 16;
                     LogAck ack = client.log(count, Addresses.toWire(ip)).get(timeoutMs, TimeUnit.MILLISECONDS);
                     if (ack.status() != Svp.STATUS_OK) {
-                        err.println("katar-client: log of " + ip.getHostAddress() + ": " + Svp.statusName(ack.status()));
+                        err.println("katar-client: log of " + Addresses.formatIp(Addresses.toWire(ip)) + ": " + Svp.statusName(ack.status()));
                         return 1;
                     }
                     List<List<String>> rows = new ArrayList<>();
