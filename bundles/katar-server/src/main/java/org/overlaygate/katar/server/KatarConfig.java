@@ -48,6 +48,9 @@ public @interface KatarConfig {
     @AttributeDefinition(description = "Lookups waiting for a worker, all connections; one more is answered TRYAGAIN", min = "1")
     int work_queue() default 4096;
 
+    @AttributeDefinition(description = "A connection that began a message and sent nothing more for this long is closed, in ms", min = "1")
+    int stalled_message_ms() default 30000;
+
     @AttributeDefinition(description = "Answers kept in the read cache (0: no cache)", min = "0")
     int cache_entries() default 100000;
 

@@ -57,7 +57,8 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
                 integer(get, "max.outstanding", 256, 1, 1_000_000),
                 integer(get, "max.message.bytes", 64 * 1024, 64, 16 * 1024 * 1024),
                 integer(get, "workers", 4, 1, 256),
-                integer(get, "work.queue", 4096, 1, 1_000_000));
+                integer(get, "work.queue", 4096, 1, 1_000_000),
+                integer(get, "stalled.message.ms", 30_000, 1, 3_600_000));
         return new KatarSettings(enabled, listen, url, orDefault(get.apply("jdbc.user"), ""),
                 orDefault(get.apply("jdbc.password"), ""), integer(get, "db.pool.size", 8, 1, 256), limits,
                 integer(get, "cache.entries", 100_000, 0, 100_000_000), integer(get, "cache.ttl.ms", 5000, 0, 3_600_000), embedded);

@@ -335,6 +335,31 @@ public class KatarServerTest {
     }
 
     @Test
+    public void aMessageLeftHalfSentIsClosedAfterTheStallLimit() throws Exception {
+        KatarService quick = KatarService.start(TestServers.h2(dir.resolve("quick"), "stalled.message.ms", "300"));
+        try (Socket idle = new Socket(); Socket stalled = new Socket()) {
+            idle.connect(quick.address(), 5000);
+            stalled.connect(quick.address(), 5000);
+            stalled.getOutputStream().write(Frame.encode(Svp.OP_PING, 1, new byte[0]), 0, 10);
+            stalled.setSoTimeout(10_000);
+            assertEquals("closed by the server", -1, stalled.getInputStream().read());
+            assertEquals(1, quick.stats().get("closed_stalled").longValue());
+            idle.getOutputStream().write(Frame.encode(Svp.OP_PING, 2, new byte[0]));
+            idle.setSoTimeout(10_000);
+            assertEquals("an idle connection between messages is kept", 16, idle.getInputStream().readNBytes(16).length);
+        } finally {
+            quick.close();
+        }
+    }
+
+    @Test
+    public void aLogRequestNoAnswerFitsIsClosed() throws Exception {
+        byte[] reply = rawExchange(Frame.encode(Svp.OP_LOG_REQ, 4, new org.overlaygate.katar.protocol.Messages.LogRequest(3, CN1).encode()));
+        assertEquals("no LOG_ACK fits in 3 bytes: closed without one", 0, reply.length);
+        stillServing();
+    }
+
+    @Test
     public void connectionLimitRefusesTheNextOne() throws Exception {
         List<KatarClient> held = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

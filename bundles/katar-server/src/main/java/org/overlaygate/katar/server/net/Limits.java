@@ -12,14 +12,18 @@ package org.overlaygate.katar.server.net;
  * @param workers threads that run database lookups
  * @param workQueue lookups waiting for a worker, all connections together; one more is answered
  *     TRYAGAIN
+ * @param stalledMessageMs a connection that started a message and sent nothing more for this long
+ *     is closed (it holds a connection slot and a buffer otherwise); idle connections between
+ *     messages are kept, as hosts keep theirs open
  */
-public record Limits(int maxConnections, int maxOutstanding, int maxMessageBytes, int workers, int workQueue) {
+public record Limits(int maxConnections, int maxOutstanding, int maxMessageBytes, int workers, int workQueue, int stalledMessageMs) {
     public Limits {
         check("max connections", maxConnections, 1);
         check("max outstanding requests", maxOutstanding, 1);
         check("max message bytes", maxMessageBytes, 64);
         check("workers", workers, 1);
         check("work queue", workQueue, 1);
+        check("stalled message ms", stalledMessageMs, 1);
     }
 
     private static void check(String name, int value, int min) {
@@ -34,6 +38,6 @@ public record Limits(int maxConnections, int maxOutstanding, int maxMessageBytes
     }
 
     public static Limits defaults() {
-        return new Limits(1024, 256, 64 * 1024, 4, 4096);
+        return new Limits(1024, 256, 64 * 1024, 4, 4096, 30_000);
     }
 }

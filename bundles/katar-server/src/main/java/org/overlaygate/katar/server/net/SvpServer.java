@@ -73,6 +73,7 @@ public final class SvpServer implements AutoCloseable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     private final AtomicLong lastBackendWarning = new AtomicLong();
     private volatile boolean running = true;
+    private long lastSweep = System.nanoTime();
 
     /**
      * Binds and starts serving.
@@ -130,7 +131,7 @@ public final class SvpServer implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                selector.select(1000);
+                selector.select(Math.min(1000, limits.stalledMessageMs()));
             } catch (IOException | RuntimeException e) {
                 LOG.error("katar: selector failed: {}", e.toString());
                 continue;
@@ -138,6 +139,7 @@ public final class SvpServer implements AutoCloseable {
             if (!running) {
                 break;
             }
+            sweepStalled();
             Conn woken;
             while ((woken = wakeups.poll()) != null) {
                 guarded(woken, woken::flush);
@@ -160,6 +162,22 @@ public final class SvpServer implements AutoCloseable {
                 if (key.isValid() && key.isWritable()) {
                     guarded(c, c::flush);
                 }
+            }
+        }
+    }
+
+    /** Once a second: closes connections stuck in the middle of a message (slowloris). */
+    private void sweepStalled() {
+        long now = System.nanoTime();
+        if (now - lastSweep < 1_000_000_000L && limits.stalledMessageMs() >= 1000) {
+            return;
+        }
+        lastSweep = now;
+        long limit = limits.stalledMessageMs() * 1_000_000L;
+        for (Conn c : new ArrayList<>(open)) {
+            if (c.reader.inMessage() && now - c.lastRead > limit) {
+                stats.increment("closed_stalled");
+                c.close();
             }
         }
     }
@@ -232,6 +250,7 @@ public final class SvpServer implements AutoCloseable {
         final AtomicBoolean scheduled = new AtomicBoolean();
         final ByteBuffer[] gather = new ByteBuffer[GATHER];
         SelectionKey key;
+        long lastRead = System.nanoTime();
         boolean readPaused;
         boolean closing;
         volatile boolean closed;
@@ -254,6 +273,7 @@ public final class SvpServer implements AutoCloseable {
                 close();
                 return;
             }
+            lastRead = System.nanoTime();
             readBuffer.flip();
             try {
                 Frame f;
