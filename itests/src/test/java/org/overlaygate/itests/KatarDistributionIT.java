@@ -133,4 +133,47 @@ public class KatarDistributionIT {
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    public void settingsStoredThroughConfigAdminMoveTheServerAndPersist() throws Exception {
+        try (Distribution dist = Distribution.copy()) {
+            useFreePort(dist);
+            int moved;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                moved = s.getLocalPort();
+            }
+            Process first = dist.start("--profile", "katar");
+            dist.awaitReady(START_MS);
+            Distribution.Result bad = dist.overlayadm("katar:config", "port=http");
+            assertEquals(bad.toString(), 1, bad.status);
+            assertEquals("katar setting port = 'http' is not a number\n", bad.err);
+            Distribution.Result set = dist.overlayadm("katar:config", "port=" + moved);
+            assertEquals(set.toString(), 0, set.status);
+            String ping = pingUntilAnswered(dist, moved);
+            assertTrue(ping, ping.startsWith("PONG"));
+            first.destroy();
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+            Process second = dist.start("--profile", "katar");
+            dist.awaitReady(START_MS);
+            assertTrue("the ConfigAdmin setting outlives a restart", pingUntilAnswered(dist, moved).startsWith("PONG"));
+            Distribution.Result config = dist.overlayadm("katar:config");
+            assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("port\\s+" + moved + "\\s+config")));
+            second.destroy();
+            assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    private static String pingUntilAnswered(Distribution dist, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Distribution.Result r;
+        do {
+            r = dist.run(dist.home.resolve("bin/katar-client").toString(), "-s", "127.0.0.1:" + port, "-t", "2", "ping");
+            if (r.status == 0) {
+                return r.out;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return r.toString();
+    }
 }

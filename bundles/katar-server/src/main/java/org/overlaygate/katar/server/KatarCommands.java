@@ -43,6 +43,11 @@ final class KatarCommands {
             + "  hosts and mappings from a JSON document (see docs/katar-protocol.md), all or nothing, idempotent;\n"
             + "  a relative FILE is read from the appliance's working directory";
 
+    private static final String CONFIG = "usage: katar:config [NAME=VALUE ...]\n"
+            + "  the settings and where each comes from; NAME=VALUE stores it in ConfigAdmin (PID "
+            + KatarComponent.PID + "), NAME= removes it\n"
+            + "  there; the server restarts with the new settings. NAME is one of " + String.join(", ", KatarSettings.NAMES);
+
     private final KatarComponent component;
 
     KatarCommands(KatarComponent component) {
@@ -57,6 +62,7 @@ final class KatarCommands {
         f.put("map-move", command(MAP_MOVE, this::mapMove));
         f.put("show", command(SHOW, this::show));
         f.put("import", command(IMPORT, this::importFile));
+        f.put("config", command(CONFIG, this::config));
         return f;
     }
 
@@ -202,6 +208,54 @@ final class KatarCommands {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file.getFileName() + ": " + e.getMessage() + " (nothing imported)", e);
         }
+    }
+
+    private String config(Args a) throws IOException {
+        a.allow();
+        if (a.words.isEmpty()) {
+            TextTable t = new TextTable("SETTING", "VALUE", "SOURCE");
+            KatarSettings s = component.settings();
+            for (String name : KatarSettings.NAMES) {
+                String value = s == null ? null : s.value(name);
+                t.row(name, value == null || value.isEmpty() ? null : value,
+                        KatarSettings.source(name, component.config(), component::frameworkProperty));
+            }
+            return t.render();
+        }
+        Map<String, String> changes = new LinkedHashMap<>();
+        for (String w : a.words) {
+            int eq = w.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected NAME=VALUE, not '" + w + "'; " + Args.firstLine(CONFIG));
+            }
+            String name = w.substring(0, eq);
+            if (!KatarSettings.NAMES.contains(name)) {
+                throw new IllegalArgumentException("no katar setting '" + name + "' (settings: " + String.join(", ", KatarSettings.NAMES) + ")");
+            }
+            changes.put(name, w.substring(eq + 1));
+        }
+        org.osgi.service.cm.Configuration c = component.configAdmin().getConfiguration(KatarComponent.PID, "?");
+        java.util.Dictionary<String, Object> old = c.getProperties();
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        if (old != null) {
+            for (java.util.Enumeration<String> keys = old.keys(); keys.hasMoreElements();) {
+                String k = keys.nextElement();
+                props.put(k, old.get(k));
+            }
+        }
+        changes.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                props.remove(k);
+            } else {
+                props.put(k, v);
+            }
+        });
+        // Check the whole result before storing anything: a bad value is refused, nothing changes.
+        Map<String, Object> check = new HashMap<>();
+        props.keySet().forEach(k -> check.put(k, props.get(k)));
+        KatarSettings.from(check, component::frameworkProperty, java.nio.file.Paths.get("."));
+        c.update(props);
+        return "katar settings stored (" + String.join(", ", changes.keySet()) + "); the server restarts with them\n";
     }
 
     private String show(Args a) throws SQLException {

@@ -14,6 +14,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +41,17 @@ public final class KatarComponent {
     private volatile boolean active;
     private Thread starter;
     private KatarSettings settings;
+    private Map<String, Object> config = Map.of();
+    private BundleContext context;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ConfigurationAdmin configAdmin;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
         active = true;
+        this.context = context;
+        this.config = Map.copyOf(withoutNulls(config));
         String data = context.getProperty("overlaygate.data");
         try {
             settings = KatarSettings.from(config, context::getProperty, data == null ? null : Paths.get(data));
@@ -131,6 +142,32 @@ public final class KatarComponent {
                 service = null;
             }
         }
+    }
+
+    private static Map<String, Object> withoutNulls(Map<String, Object> m) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        m.forEach((k, v) -> {
+            if (k != null && v != null) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    Map<String, Object> config() {
+        return config;
+    }
+
+    String frameworkProperty(String name) {
+        return context.getProperty(name);
+    }
+
+    ConfigurationAdmin configAdmin() {
+        ConfigurationAdmin cm = configAdmin;
+        if (cm == null) {
+            throw new IllegalStateException("no ConfigurationAdmin service: settings come from etc/config.properties only");
+        }
+        return cm;
     }
 
     /** The running server. @throws IllegalStateException with the reason when it is not running */

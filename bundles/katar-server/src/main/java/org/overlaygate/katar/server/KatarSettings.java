@@ -20,6 +20,42 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
         int poolSize, Limits limits, int cacheEntries, long cacheTtlMs, boolean embedded) {
 
     public static final String FRAMEWORK_PREFIX = "overlaygate.katar.";
+    /** Every setting, as named in ConfigAdmin and (after the prefix) as framework properties. */
+    public static final java.util.List<String> NAMES = java.util.List.of("enabled", "listen.address", "port", "jdbc.url", "jdbc.user",
+            "jdbc.password", "db.pool.size", "max.connections", "max.outstanding", "max.message.bytes", "workers", "work.queue",
+            "stalled.message.ms", "cache.entries", "cache.ttl.ms");
+
+    /** Where a setting's value comes from: "config" (ConfigAdmin), "framework" or "default". */
+    public static String source(String name, Map<String, ?> config, Function<String, String> framework) {
+        Object v = config.get(name);
+        if (v != null && !v.toString().isBlank()) {
+            return "config";
+        }
+        String f = framework.apply(FRAMEWORK_PREFIX + name);
+        return f == null || f.isBlank() ? "default" : "framework";
+    }
+
+    /** The effective value of a setting, as text (the password masked). */
+    public String value(String name) {
+        switch (name) {
+            case "enabled": return Boolean.toString(enabled);
+            case "listen.address": return listen.getAddress().getHostAddress();
+            case "port": return Integer.toString(listen.getPort());
+            case "jdbc.url": return embedded ? "" : jdbcUrl;
+            case "jdbc.user": return jdbcUser;
+            case "jdbc.password": return jdbcPassword.isEmpty() ? "" : "***";
+            case "db.pool.size": return Integer.toString(poolSize);
+            case "max.connections": return Integer.toString(limits.maxConnections());
+            case "max.outstanding": return Integer.toString(limits.maxOutstanding());
+            case "max.message.bytes": return Integer.toString(limits.maxMessageBytes());
+            case "workers": return Integer.toString(limits.workers());
+            case "work.queue": return Integer.toString(limits.workQueue());
+            case "stalled.message.ms": return Integer.toString(limits.stalledMessageMs());
+            case "cache.entries": return Integer.toString(cacheEntries);
+            case "cache.ttl.ms": return Long.toString(cacheTtlMs);
+            default: throw new IllegalArgumentException("no katar setting '" + name + "' (settings: " + String.join(", ", NAMES) + ")");
+        }
+    }
 
     /**
      * @param config ConfigAdmin properties (may be empty)
