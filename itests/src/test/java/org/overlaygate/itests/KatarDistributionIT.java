@@ -43,6 +43,24 @@ public class KatarDistributionIT {
         return port;
     }
 
+    /**
+     * Waits for the admin socket, then for the katar server: it opens (and migrates) its database
+     * in the background, so the commands answer "starting" for a moment after the socket is up.
+     */
+    static void awaitKatar(Distribution dist) throws Exception {
+        dist.awaitReady(START_MS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MS);
+        Distribution.Result r;
+        do {
+            r = dist.overlayadm("katar:show", "server");
+            if (r.status == 0 && r.out.lines().anyMatch(l -> l.matches("\\S+\\s+online\\s+.*"))) {
+                return;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("katar server not online within " + START_MS + " ms: " + r + "\nlog:\n" + dist.log());
+    }
+
     @Test
     public void newUserStartsTheKatarProfileImportsMappingsAndAsksForOne() throws Exception {
         try (Distribution dist = Distribution.copy()) {
@@ -51,7 +69,7 @@ public class KatarDistributionIT {
             Path file = dist.home.resolve("mappings.json");
             Files.writeString(file, MAPPINGS);
             Process appliance = dist.start("--profile", "katar");
-            dist.awaitReady(START_MS);
+            awaitKatar(dist);
 
             Distribution.Result imported = dist.overlayadm("katar:import", file.toString());
             assertEquals(imported.toString(), 0, imported.status);
@@ -103,7 +121,7 @@ public class KatarDistributionIT {
             Path file = dist.home.resolve("mappings.json");
             Files.writeString(file, MAPPINGS);
             Process first = dist.start("--profile", "katar");
-            dist.awaitReady(START_MS);
+            awaitKatar(dist);
             assertEquals(0, dist.overlayadm("katar:import", file.toString()).status);
             assertEquals(0, dist.overlayadm("katar:host-add", "cn3", "10.88.0.3").status);
             assertEquals(0, dist.overlayadm("katar:map-add", "-i", "192.168.1.30", "42", "02:08:20:00:00:03", "cn3").status);
@@ -118,8 +136,10 @@ public class KatarDistributionIT {
             assertEquals(137, first.exitValue());
 
             Process second = dist.start("--profile", "katar");
-            dist.awaitReady(START_MS);
-            assertEquals("every mapping is back", before, dist.overlayadm("katar:show", "mappings").out);
+            awaitKatar(dist);
+            Distribution.Result after = dist.overlayadm("katar:show", "mappings");
+            assertEquals(after.toString(), 0, after.status);
+            assertEquals("every mapping is back", before, after.out);
             Distribution.Result vl2 = dist.run(dist.home.resolve("bin/katar-client").toString(), "-s", server, "vl2", "42", "02:08:20:00:00:01");
             assertEquals(vl2.toString(), 0, vl2.status);
             assertTrue(vl2.out, vl2.out.contains("10.88.0.2:4789"));
@@ -143,7 +163,7 @@ public class KatarDistributionIT {
                 moved = s.getLocalPort();
             }
             Process first = dist.start("--profile", "katar");
-            dist.awaitReady(START_MS);
+            awaitKatar(dist);
             Distribution.Result bad = dist.overlayadm("katar:config", "port=http");
             assertEquals(bad.toString(), 1, bad.status);
             assertEquals("katar setting port = 'http' is not a number\n", bad.err);
@@ -155,7 +175,7 @@ public class KatarDistributionIT {
             assertTrue(first.waitFor(30, TimeUnit.SECONDS));
 
             Process second = dist.start("--profile", "katar");
-            dist.awaitReady(START_MS);
+            awaitKatar(dist);
             assertTrue("the ConfigAdmin setting outlives a restart", pingUntilAnswered(dist, moved).startsWith("PONG"));
             Distribution.Result config = dist.overlayadm("katar:config");
             assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("port\\s+" + moved + "\\s+config")));
