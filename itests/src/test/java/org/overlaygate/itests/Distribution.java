@@ -5,12 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
+import org.overlaygate.testsupport.DistributionCopy;
 
 /**
  * A private copy of the built distribution (runtime/target/overlaygate) in a temporary directory,
@@ -26,26 +25,7 @@ final class Distribution implements AutoCloseable {
     }
 
     static Distribution copy() throws IOException {
-        Path source = Paths.get(ExamOptions.prop("og.dist.dir"));
-        if (!Files.isExecutable(source.resolve("bin/overlaygate"))) {
-            throw new IllegalStateException("no distribution at " + source + ": build the runtime module first");
-        }
-        Path home = Files.createTempDirectory("og-dist");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path rel = source.relativize(p);
-                if (rel.getNameCount() > 0 && List.of("data", "log", "run").contains(rel.getName(0).toString())) {
-                    continue;
-                }
-                Path target = home.resolve(rel.toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        return new Distribution(home);
+        return new Distribution(DistributionCopy.copy(Paths.get(ExamOptions.prop("og.dist.dir"))));
     }
 
     /** Starts {@code bin/overlaygate args} with no terminal (stdin from /dev/null): headless. */
@@ -133,16 +113,41 @@ final class Distribution implements AutoCloseable {
         return r;
     }
 
+    /** Stops the appliance started by {@link #start} with SIGTERM and waits for it. */
+    void stop(Process appliance) throws InterruptedException {
+        appliance.destroy();
+        if (!appliance.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the appliance did not stop within 30 s of SIGTERM");
+        }
+    }
+
+    /** Runs {@code bin/overlayadm} and fails the test, with the output, unless it succeeds. */
+    String adm(String... args) throws Exception {
+        Result r = overlayadm(args);
+        if (r.status != 0) {
+            throw new AssertionError("overlayadm " + String.join(" ", args) + " failed: " + r);
+        }
+        return r.out;
+    }
+
     @Override
     public void close() throws IOException {
+        for (Process p : processes) {
+            p.destroy(); // SIGTERM first: the appliance removes its TAP devices and sockets
+        }
+        for (Process p : processes) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
         PidFileProcess.kill(pidFile());
-        try (Stream<Path> files = Files.walk(home)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        DistributionCopy.delete(home);
     }
 
     /** The appliance a pid file names (a --daemon start is not our child). */

@@ -65,4 +65,12 @@ final class ExamOptions {
                 reactorBundle("api"),
                 reactorBundle("varpd"));
     }
+
+    /** The data path and its libraries, for tests that carry traffic. */
+    static Option dataPath() {
+        return composite(
+                mavenBundle("org.jctools", "jctools-core", prop("og.version.jctools")),
+                mavenBundle("net.java.dev.jna", "jna", prop("og.version.jna")),
+                reactorBundle("overlay-core"));
+    }
 }

@@ -110,6 +110,7 @@ public class KatarDistributionIT {
             assertTrue(dist.log(), dist.log().contains("katar server on "));
             String console = dist.console(0);
             assertFalse("no stack trace on the console:\n" + console, console.contains("\tat "));
+            assertFalse("every bundle of the profile started:\n" + console, console.contains("failed to start"));
         }
     }
 

@@ -39,7 +39,11 @@ final class Shell {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         String last;
         do {
-            last = run(line);
+            try {
+                last = run(line);
+            } catch (Exception e) { // not there yet (command not registered, overlay not restored)
+                last = e.toString();
+            }
             if (until.test(last)) {
                 return last;
             }

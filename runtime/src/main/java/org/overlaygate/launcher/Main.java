@@ -35,6 +35,9 @@ public final class Main {
      * uses it to run, say, only the katar server.
      */
     static final String EXCLUDE_PROPERTY = "overlaygate.system.exclude";
+    /** Framework property: the admin socket's path (the admin bundle creates it when ready). */
+    static final String ADMIN_SOCKET_PROPERTY = "overlaygate.admin.socket";
+    private static final long READY_TIMEOUT_MS = 30_000;
 
     private Main() {
     }
@@ -72,14 +75,16 @@ public final class Main {
     private static int launch(Path home, Path data, String profile, boolean interactive) throws Exception {
         Map<String, String> config = FrameworkConfig.load(home, data, profile);
         Files.createDirectories(data);
-        PidFile pidFile = PidFile.acquire(home.resolve("run/overlaygate.pid"));
+        Path pidPath = home.resolve("run/overlaygate.pid");
+        PidFile.checkNotRunning(pidPath);
+        PidFile[] pidFile = new PidFile[1];
         Map<String, Object> frameworkConfig = new HashMap<>(config);
         frameworkConfig.put("felix.log.logger", new Slf4jFrameworkLogger());
         @SuppressWarnings({"unchecked", "rawtypes"})
         Framework framework = new FrameworkFactory().newFramework((Map) frameworkConfig);
         framework.init();
 
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, pidFile), "overlaygate-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, pidFile[0]), "overlaygate-shutdown"));
 
         List<String> exclude = excluded(config.get(EXCLUDE_PROPERTY));
         List<Bundle> installed = new ArrayList<>(install(framework.getBundleContext(), home.resolve("system"), exclude));
@@ -92,13 +97,35 @@ public final class Main {
         if (failed > 0) {
             System.err.println("overlaygate: " + failed + " bundle(s) failed to start; see " + home.resolve("log/overlaygate.log"));
         }
+        awaitAdminSocket(config.get(ADMIN_SOCKET_PROPERTY));
+        // Written once the appliance answers: bin/overlaygate --daemon returns when it appears.
+        pidFile[0] = PidFile.acquire(pidPath);
         FrameworkEvent event = framework.waitForStop(0);
-        pidFile.release();
+        pidFile[0].release();
         if (event.getType() == FrameworkEvent.ERROR) {
             LOG.error("framework stopped with an error", event.getThrowable());
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Waits until the admin socket exists, so that the appliance answers overlayadm by the time the
+     * pid file says it runs. Gives up quietly after a while (the admin bundle may be excluded or
+     * broken; the log says why).
+     */
+    private static void awaitAdminSocket(String socket) throws InterruptedException {
+        if (socket == null || socket.isBlank()) {
+            return;
+        }
+        Path path = Paths.get(socket);
+        long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
+        while (!Files.exists(path) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (!Files.exists(path)) {
+            LOG.warn("the admin socket {} did not appear within {} ms", path, READY_TIMEOUT_MS);
+        }
     }
 
     /** Comma-separated artifact names (jar file names without version) a profile leaves out. */
@@ -187,7 +214,7 @@ public final class Main {
         }
     }
 
-    private static void stop(Framework framework, PidFile pidFile) {
+    private static void stop(Framework framework, PidFile pidFile) { // pidFile is null before the appliance was ready
         try {
             if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
                 LOG.info("stopping the appliance");
@@ -202,7 +229,9 @@ public final class Main {
         } catch (BundleException | InterruptedException e) {
             LOG.error("stopping the framework failed", e);
         } finally {
-            pidFile.release();
+            if (pidFile != null) {
+                pidFile.release();
+            }
         }
     }
 }

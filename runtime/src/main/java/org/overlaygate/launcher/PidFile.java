@@ -21,12 +21,18 @@ final class PidFile {
         this.pid = pid;
     }
 
-    static PidFile acquire(Path path) throws IOException {
+    /** Refuses to go on when the pid file names a live appliance process. */
+    static void checkNotRunning(Path path) throws IOException {
         Optional<Long> existing = read(path);
         if (existing.isPresent() && existing.get() != ProcessHandle.current().pid() && isAppliance(existing.get())) {
             throw new IllegalStateException("an appliance is already running from this distribution (pid " + existing.get()
                     + "); stop it with bin/overlaygate stop");
         }
+    }
+
+    /** Checks, then writes this process's pid. */
+    static PidFile acquire(Path path) throws IOException {
+        checkNotRunning(path);
         Files.createDirectories(path.getParent());
         long pid = ProcessHandle.current().pid();
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");

@@ -14,6 +14,7 @@ public final class UnderlayAddress {
     private final InetAddress address;
     private final int port;
     private final InetSocketAddress socketAddress;
+    private final int ipv4;
 
     private UnderlayAddress(InetAddress address, int port) {
         if (port < 0 || port > 65535) {
@@ -22,6 +23,8 @@ public final class UnderlayAddress {
         this.address = Objects.requireNonNull(address, "address");
         this.port = port;
         this.socketAddress = new InetSocketAddress(address, port);
+        byte[] b = address.getAddress();
+        this.ipv4 = b.length == 4 ? ((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF) : 0;
     }
 
     public static UnderlayAddress of(InetAddress address, int port) {
@@ -99,6 +102,19 @@ public final class UnderlayAddress {
 
     public int port() {
         return port;
+    }
+
+    /** True for an IPv4 address. */
+    public boolean isIpv4() {
+        return address instanceof java.net.Inet4Address;
+    }
+
+    /**
+     * An IPv4 address as a big-endian int (10.0.0.1 is 0x0A000001), computed once, for raw sockets
+     * that take the address as a number; 0 for IPv6.
+     */
+    public int ipv4Bits() {
+        return ipv4;
     }
 
     /** The same address as a socket address, created once. */

@@ -10,7 +10,9 @@
  *
  * Transmit writes flags 0x08 and the 24-bit VNI, every reserved bit zero. Receive requires the I
  * flag and at least 8 bytes plus an Ethernet header, and ignores reserved bits, as section 5 says
- * ("MUST be set to zero on transmission and ignored on receipt"). The UDP source port, which
+ * ("MUST be set to zero on transmission and ignored on receipt"). Inner frames carrying an 802.1Q
+ * tag are discarded and counted (section 6.1: "SHOULD be discarded"); on transmit the core removes
+ * such tags, since this plugin does not carry them. The UDP source port, which
  * carries the flow entropy of section 5, is chosen by the core from the flow hash; this plugin
  * ignores the hash.
  */

@@ -67,6 +67,18 @@ public class VxlanCodecTest {
     }
 
     @Test
+    public void dropsInnerVlanTaggedFrames() {
+        byte[] header = {0x08, 0, 0, 0, 0, 0, 1, 0};
+        ByteBuffer buf = ByteBuffer.allocate(8 + 18);
+        buf.put(header).position(8 + 12);
+        buf.putShort((short) 0x8100).putShort((short) 5).putShort((short) 0x0800);
+        buf.flip();
+        DecapResult r = new DecapResult();
+        assertFalse(codec.decapsulate(buf, r));
+        assertEquals(VxlanCodec.DROP_INNER_VLAN, r.dropReason());
+    }
+
+    @Test
     public void roundTripsEveryVniBoundary() {
         DecapResult r = new DecapResult();
         for (long vni : new long[] {0, 1, 4095, 4096, 0x7FFFFF, 0xFFFFFF}) {

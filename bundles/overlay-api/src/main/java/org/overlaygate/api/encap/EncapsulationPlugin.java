@@ -51,6 +51,16 @@ public interface EncapsulationPlugin {
         return null;
     }
 
+    /**
+     * Whether inner frames may keep an 802.1Q tag across this encapsulation. When not (the
+     * default, as both VXLAN, RFC 7348 section 6.1, and NVGRE, RFC 7637 section 3.2, want), the core
+     * removes the tag before encapsulating; dropping tagged frames on receipt is the decapsulator's
+     * job, since the RFCs differ in how strictly.
+     */
+    default boolean carriesInnerVlanTags() {
+        return false;
+    }
+
     /** The properties an overlay using this encapsulation takes, names prefixed {@code name()/}. */
     List<PropertySpec> properties();
 

@@ -1,0 +1,18 @@
+#!/bin/sh
+# End-to-end throughput: iperf3 TCP and UDP between two namespaces through the Linux kernel's VXLAN
+# (baseline) and through the appliance with TAP VNICs over VXLAN and over NVGRE, in one run, with
+# ratios. Needs root.
+#   benchmarks/throughput.sh [--seconds N] [--no-nvgre]
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then
+    echo "throughput.sh: needs root (network namespaces, TAP devices)" >&2
+    exit 2
+fi
+for p in iperf3 iproute2 iputils-ping; do
+    dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null; }
+done
+if [ ! -f benchmarks/target/benchmarks.jar ] || [ ! -x runtime/target/overlaygate/bin/overlaygate ]; then
+    mvn -B -q -DskipTests install
+fi
+exec java -cp benchmarks/target/benchmarks.jar org.overlaygate.benchmarks.Throughput "$@"

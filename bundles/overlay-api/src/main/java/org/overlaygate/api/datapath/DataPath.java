@@ -1,0 +1,61 @@
+package org.overlaygate.api.datapath;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The data path service of overlay-core. Thread-safe. */
+@ProviderType
+public interface DataPath {
+
+    /**
+     * Creates an overlay device.
+     *
+     * @throws DataPathException when the name is taken, or another device already uses the same
+     *     vnet id on the same underlay socket, or the underlay socket cannot be opened
+     */
+    OverlayDevice createDevice(DeviceConfig config) throws DataPathException;
+
+    Optional<OverlayDevice> device(String name);
+
+    /** Every device, sorted by name. */
+    List<OverlayDevice> devices();
+
+    /**
+     * Destroys a device, closing its underlay socket when no other device shares it.
+     *
+     * @throws DataPathException when VNICs still use it
+     */
+    void destroyDevice(String name) throws DataPathException;
+
+    /**
+     * Creates a VNIC on a device: a TAP device, an attached interface, or an in-memory port.
+     *
+     * @throws DataPathException when the name or MAC is taken, or the OS refused the device
+     */
+    VnicInfo createVnic(VnicConfig config) throws DataPathException;
+
+    /** Removes a VNIC (and the TAP device it created). */
+    void deleteVnic(String name) throws DataPathException;
+
+    /** Every VNIC, sorted by name. */
+    List<VnicInfo> vnics();
+
+    /** The in-memory port of a {@link VnicConfig.Kind#MEMORY} VNIC, for tests and embedding. */
+    Optional<MemoryPort> memoryPort(String vnicName);
+
+    /**
+     * Counters of each open underlay socket: packets in and out, and the drops that belong to no
+     * device (malformed packets, unknown vnet ids), named like {@code vxlan udp 10.0.0.1:4789}.
+     */
+    List<DeviceStats.Counters> underlayStats();
+
+    /**
+     * Takes the next miss, waiting up to {@code timeout}. Several threads may take concurrently.
+     *
+     * @return the request, or {@code null} on timeout
+     */
+    MissRequest takeMiss(long timeout, TimeUnit unit) throws InterruptedException;
+}

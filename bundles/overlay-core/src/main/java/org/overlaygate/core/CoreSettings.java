@@ -1,0 +1,39 @@
+package org.overlaygate.core;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Limits and tunables of the data path, configuration PID {@code org.overlaygate.core}. Every queue
+ * and cache is bounded by one of these; each default is what a small host needs.
+ */
+@ObjectClassDefinition(name = "Overlay Gate data path", description = "Limits and tunables of overlay-core")
+public @interface CoreSettings {
+
+    @AttributeDefinition(description = "Lowest UDP source port for encapsulated packets (RFC 7348: 49152)")
+    int sourcePortMin() default 49152;
+
+    @AttributeDefinition(description = "Highest UDP source port for encapsulated packets")
+    int sourcePortMax() default 65535;
+
+    @AttributeDefinition(description = "Sending sockets per UDP underlay: distinct source ports for ECMP entropy")
+    int sourcePortPool() default 16;
+
+    @AttributeDefinition(description = "Socket send and receive buffer size, bytes")
+    int socketBufferBytes() default 4 * 1024 * 1024;
+
+    @AttributeDefinition(description = "Misses waiting for varpd, across all overlays")
+    int missQueue() default 4096;
+
+    @AttributeDefinition(description = "Bytes of frames waiting on pending cache entries, across all overlays")
+    long pendingBytesTotal() default 16L * 1024 * 1024;
+
+    @AttributeDefinition(description = "Milliseconds a drop answer applies before the destination is looked up again")
+    int dropLifetimeMillis() default 5000;
+
+    @AttributeDefinition(description = "Milliseconds after which an unanswered miss is asked again")
+    int missRetryMillis() default 2000;
+
+    @AttributeDefinition(description = "Frames queued on an in-memory VNIC before further ones are dropped")
+    int memoryPortQueue() default 1024;
+}

@@ -1,0 +1,218 @@
+package org.overlaygate.core.os;
+
+import com.sun.jna.Native;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A Linux TAP device (IFF_TAP | IFF_NO_PI) created and owned by this process; removed when closed.
+ *
+ * <p>The device is created through {@code /dev/net/tun} with {@code IFF_TUN_EXCL}, so an existing
+ * interface of that name is never taken over, and it is not made persistent, so the kernel removes
+ * it when the fd is closed (also when the JVM dies). The fd is O_NONBLOCK; {@link #read} waits with
+ * poll(2).
+ *
+ * <p>Configuration: {@link #setMacAddress}/{@link #macAddress} go through the TAP fd itself and so
+ * keep working after the device was moved to another network namespace ({@code ip link set DEV
+ * netns NS}); {@link #setMtu} and {@link #setUp} use a control socket of the namespace the device
+ * was created in, so do them before moving it. Reading and writing frames works wherever the device
+ * is.
+ *
+ * <p>Threading: one thread reads; any number of threads may write at once (a TAP write is one
+ * atomic syscall). {@link #close()} may be called from any thread: a waiting reader wakes at once
+ * and gets {@link java.nio.channels.ClosedChannelException}. See {@link NativeChannel}.
+ */
+public final class TapDevice extends NativeChannel {
+    private static final String TUN_PATH = "/dev/net/tun";
+
+    private final String name;
+    private final int fd;
+    private final int controlFd;
+
+    private TapDevice(String name, int fd, int controlFd) throws IOException {
+        this.name = name;
+        this.fd = fd;
+        this.controlFd = controlFd;
+    }
+
+    /**
+     * Creates the device; a clear one-line IOException on failure, e.g. {@code cannot create TAP
+     * device ogtap0: Operation not permitted (needs root or CAP_NET_ADMIN)} or {@code ... already
+     * exists}. Names: 1-15 chars, [A-Za-z0-9_.-].
+     */
+    public static TapDevice create(String name) throws IOException {
+        LibC.requireSupportedPlatform();
+        Ifreq.checkName(name);
+        String what = "cannot create TAP device " + name;
+        int fd = LibC.open(TUN_PATH, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            int errno = Native.getLastError();
+            throw new IOException(what + ": cannot open " + TUN_PATH + ": " + LibC.errorText(errno)
+                    + (errno == LibC.ENOENT || errno == LibC.ENODEV ? " (is the tun module loaded?)" : Ifreq.hint(errno)));
+        }
+        int controlFd = -1;
+        try {
+            Ifreq ifr = new Ifreq(name);
+            ifr.putShort(0, (short) (LibC.IFF_TAP | LibC.IFF_NO_PI | LibC.IFF_TUN_EXCL));
+            int errno = ifr.ioctl(fd, LibC.TUNSETIFF);
+            if (errno != 0) {
+                String reason;
+                if (errno == LibC.EBUSY || errno == LibC.EEXIST) {
+                    reason = name + " already exists";
+                } else if (errno == LibC.EINVAL && new java.io.File("/sys/class/net/" + name).exists()) {
+                    reason = name + " already exists (and is not a TAP device)";
+                } else {
+                    reason = LibC.errorText(errno) + Ifreq.hint(errno);
+                }
+                throw new IOException(what + ": " + reason);
+            }
+            controlFd = Ifreq.controlSocket(what);
+            return new TapDevice(name, fd, controlFd);
+        } catch (IOException | RuntimeException | Error e) {
+            if (controlFd >= 0) {
+                LibC.close(controlFd);
+            }
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    String description() {
+        return "TAP device " + name;
+    }
+
+    /** Sets the MAC address: the low 48 bits, first octet most significant (see {@code org.overlaygate.api.MacAddress}). */
+    public void setMacAddress(long mac) throws IOException {
+        enter();
+        try {
+            Ifreq.setMac(fd, name, description(), mac);
+        } finally {
+            exit();
+        }
+    }
+
+    public long macAddress() throws IOException {
+        enter();
+        try {
+            return Ifreq.getMac(fd, name, description());
+        } finally {
+            exit();
+        }
+    }
+
+    /** Sets the MTU (before the device is moved to another network namespace). */
+    public void setMtu(int mtu) throws IOException {
+        enter();
+        try {
+            Ifreq.setMtu(controlFd, name, description(), mtu);
+        } finally {
+            exit();
+        }
+    }
+
+    /** The MTU (as seen from the network namespace the device was created in). */
+    public int mtu() throws IOException {
+        enter();
+        try {
+            return Ifreq.getMtu(controlFd, name, description());
+        } finally {
+            exit();
+        }
+    }
+
+    /** Sets IFF_UP (before the device is moved to another network namespace). */
+    public void setUp() throws IOException {
+        enter();
+        try {
+            Ifreq.setUp(controlFd, name, description());
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Waits up to timeoutMillis for one frame and copies it into the DIRECT buffer at absolute
+     * index offset (position/limit untouched). Returns the frame length, 0 on timeout; throws
+     * {@link java.nio.channels.ClosedChannelException} once closed (also when closed from another
+     * thread while waiting, which wakes the waiter at once). A negative timeout waits until a
+     * frame arrives or the device is closed; 0 only takes a frame that is already there.
+     *
+     * <p>Leave room for the largest frame (MTU + 14, + 4 with a VLAN tag): a frame that does not
+     * fit is dropped by the kernel.
+     */
+    public int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException {
+        long address = checkedAddress(direct, offset, 0) + offset;
+        long room = direct.capacity() - offset;
+        enter();
+        try {
+            long deadline = deadline(timeoutMillis);
+            for (;;) {
+                long n = LibC.read(fd, address, room);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                int errno = Native.getLastError();
+                if (errno == LibC.EAGAIN) {
+                    if (awaitReadable(fd, deadline, timeoutMillis < 0) == 0) {
+                        return 0;
+                    }
+                } else if (errno != LibC.EINTR) {
+                    throw readError(errno);
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private IOException readError(int errno) {
+        if (errno == LibC.EBADFD) {
+            return new IOException(description() + " is gone (deleted, or its network namespace was removed)");
+        }
+        return error("read", errno);
+    }
+
+    /**
+     * Writes one frame: bytes [offset, offset+length) of a DIRECT buffer. Thread-safe (several
+     * threads deliver to one VNIC). A frame the device cannot take now (the device is down) is
+     * dropped and counted in {@link #droppedWrites()}.
+     */
+    public void write(ByteBuffer direct, int offset, int length) throws IOException {
+        long address = checkedAddress(direct, offset, length) + offset;
+        enter();
+        try {
+            for (;;) {
+                long n = LibC.write(fd, address, length);
+                if (n >= 0) {
+                    return;
+                }
+                int errno = Native.getLastError();
+                if (errno == LibC.EIO || errno == LibC.EAGAIN || errno == LibC.ENOBUFS) {
+                    countDroppedWrite();
+                    return;
+                }
+                if (errno != LibC.EINTR) {
+                    throw errno == LibC.EBADFD ? readError(errno) : error("write", errno);
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    void closeResources() {
+        LibC.close(controlFd);
+        LibC.close(fd);
+    }
+
+    @Override
+    public String toString() {
+        return description();
+    }
+}

@@ -1,0 +1,59 @@
+/**
+ * The Linux native I/O of the data path: the three kinds of endpoint where frames enter and leave
+ * the appliance, driven by the switch and the underlay muxes with direct buffers and no per-packet
+ * allocation. Private to overlay-core.
+ *
+ * <h2>The endpoints</h2>
+ * <table>
+ * <caption>native endpoints</caption>
+ * <tr><th>class</th><th>carries</th><th>how</th></tr>
+ * <tr><td>{@link org.overlaygate.core.os.TapDevice}</td><td>Ethernet frames of a VNIC</td>
+ * <td>a TAP device this process creates on {@code /dev/net/tun} (IFF_TAP, IFF_NO_PI,
+ * IFF_TUN_EXCL, not persistent: it disappears with the fd)</td></tr>
+ * <tr><td>{@link org.overlaygate.core.os.PcapPort}</td><td>Ethernet frames of an existing
+ * interface a VNIC is attached to</td><td>libpcap through pcap4j: inbound only, promiscuous,
+ * immediate mode, injection with sendpacket</td></tr>
+ * <tr><td>{@link org.overlaygate.core.os.RawIpSocket}</td><td>the NVGRE underlay (IP protocol
+ * 47)</td><td>a raw AF_INET socket, DF set; the kernel adds the IP header, routes and resolves
+ * neighbours (the class comment says why this beats pcap injection)</td></tr>
+ * </table>
+ * VXLAN's underlay is plain UDP and needs nothing native.
+ *
+ * <h2>One contract for all</h2>
+ * {@code read}/{@code receive} wait up to a timeout for one frame or packet and copy it into a
+ * <em>direct</em> buffer at an absolute index, leaving position and limit alone; they return the
+ * length, 0 on timeout ({@code RawIpSocket} also -1 for a packet to drop). {@code write}/{@code send}
+ * take [offset, offset+length) of a direct buffer and are thread-safe. One thread reads each
+ * endpoint. What the kernel cannot take at the moment (queue full, device down) is dropped and
+ * counted ({@code droppedWrites()}), never thrown, so a congested device costs no exception per
+ * packet; real errors are IOExceptions with one line of text fit for an operator (errno via
+ * strerror, libpcap's own text, a hint such as "needs root or CAP_NET_ADMIN").
+ *
+ * <h2>No allocation per packet</h2>
+ * The native calls use JNA <em>direct mapping</em> ({@code Native.register}) with primitive
+ * arguments only: buffer addresses are {@code long}s (base address of the direct buffer, cached per
+ * thread, plus the offset), errno comes from {@code Native.getLastError()}, and the few native
+ * structures a call needs ({@code struct pollfd[2]}, {@code sockaddr_in}, libpcap's out parameters)
+ * live in a small direct buffer per thread made once. pcap4j only opens, configures and closes the
+ * capture handle; packets go through libpcap directly. {@code NativeAllocationTest} measures the
+ * bytes a thread allocates per round trip with {@code ThreadMXBean#getThreadAllocatedBytes}.
+ *
+ * <h2>Waiting and closing</h2>
+ * Every fd is O_NONBLOCK: a call first tries the syscall and, on EAGAIN, waits in poll(2) on the
+ * fd and on the channel's eventfd. {@code close()} may come from any thread: it marks the channel
+ * closed, signals the eventfd (waking every waiter at once, which then throws
+ * {@link java.nio.channels.ClosedChannelException}), waits for the threads inside an operation to
+ * leave, and only then closes the fds, so no thread can ever touch a reused fd number
+ * ({@code NativeChannel} explains the choice).
+ *
+ * <h2>Network namespaces</h2>
+ * An fd keeps its namespace: a TAP device moved with {@code ip link set DEV netns NS} keeps
+ * reading and writing (and its MAC can still be set through the TAP fd), but the name-based
+ * configuration (MTU, up) must be done before the move. A {@code PcapPort} or
+ * {@code RawIpSocket} belongs to the namespace of the thread that opened it.
+ *
+ * <h2>Platform</h2>
+ * 64-bit Linux (x86_64, aarch64). In OSGi, JNA is its own bundle (the com.sun.jna packages are
+ * imported); pcap4j-core, which is not a bundle, is embedded privately in overlay-core.
+ */
+package org.overlaygate.core.os;

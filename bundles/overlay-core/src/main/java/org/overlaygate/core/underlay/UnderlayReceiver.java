@@ -1,0 +1,14 @@
+package org.overlaygate.core.underlay;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+
+/** Where an underlay socket delivers a decapsulated inner frame: the device of its vnet id. */
+public interface UnderlayReceiver {
+
+    /**
+     * Called on the socket's receive thread with the inner Ethernet frame at [offset, offset+length)
+     * of a direct buffer that is reused for the next packet as soon as this returns.
+     */
+    void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender);
+}

@@ -1,0 +1,222 @@
+package org.overlaygate.core;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.overlaygate.api.MacAddress;
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.api.datapath.DeviceConfig;
+import org.overlaygate.api.datapath.DeviceStats;
+import org.overlaygate.api.datapath.MemoryPort;
+import org.overlaygate.api.datapath.OverlayDevice;
+import org.overlaygate.api.datapath.VnicConfig;
+import org.overlaygate.api.encap.EncapsulationPlugin;
+import org.overlaygate.api.property.PropertyValues;
+import org.overlaygate.api.search.SearchMode;
+import org.overlaygate.core.vnic.FramePort;
+import org.overlaygate.core.vnic.FramePortFactory;
+import org.overlaygate.encap.vxlan.VxlanPlugin;
+
+/**
+ * The data path with the real VXLAN codec and real UDP sockets on loopback: two overlays on two
+ * loopback addresses exchange frames between in-memory VNICs; a plain socket stands in for a
+ * foreign VTEP to check the bytes on the wire and the malformed-packet counters.
+ */
+public class LoopbackDataPathTest {
+    private static final FramePortFactory NO_OS_PORTS = new FramePortFactory() {
+        @Override
+        public FramePort openTap(String name, long mac, int mtu) throws IOException {
+            throw new IOException("not in this test");
+        }
+
+        @Override
+        public FramePort openPcap(String name) throws IOException {
+            throw new IOException("not in this test");
+        }
+
+        @Override
+        public boolean interfaceExists(String name) {
+            return false;
+        }
+    };
+
+    private DataPathService dp;
+    private final EncapsulationPlugin vxlan = new VxlanPlugin();
+    private final TestSettings settings = new TestSettings();
+    private DatagramChannel foreign;
+
+    @Before
+    public void setUp() throws IOException {
+        settings.sourcePortMin = 40000;
+        settings.sourcePortMax = 40999;
+        dp = new DataPathService(settings, NO_OS_PORTS);
+        foreign = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    @After
+    public void tearDown() throws IOException {
+        dp.deactivate();
+        foreign.close();
+    }
+
+    private static int freePort() throws IOException {
+        try (DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        }
+    }
+
+    private OverlayDevice overlay(String name, long vnet, String listen, UnderlayAddress dest) throws Exception {
+        OverlayDevice d = dp.createDevice(DeviceConfig.builder(name, vnet).mode(SearchMode.POINT).build());
+        UnderlayAddress l = UnderlayAddress.parse(listen);
+        PropertyValues v = PropertyValues.validate(vxlan.properties(),
+                Map.of("vxlan/listen_ip", l.address().getHostAddress(), "vxlan/listen_port", Integer.toString(l.port())));
+        d.setEncapsulation(vxlan, vxlan.newEncapsulator(v), l);
+        d.setPointDestination(dest);
+        return d;
+    }
+
+    private MemoryPort vnic(String name, String overlay, long mac) throws DataPathException {
+        dp.createVnic(new VnicConfig(name, overlay, VnicConfig.Kind.MEMORY, null, mac));
+        return dp.memoryPort(name).orElseThrow();
+    }
+
+    private static byte[] frame(long dst, long src, int payload) {
+        byte[] f = new byte[14 + payload];
+        MacAddress.write(f, 0, dst);
+        MacAddress.write(f, 6, src);
+        f[12] = 0x08;
+        for (int i = 14; i < f.length; i++) {
+            f[i] = (byte) (i * 7);
+        }
+        return f;
+    }
+
+    @Test
+    public void twoOverlaysOnTwoLoopbackAddressesExchangeUnicastAndBroadcast() throws Exception {
+        int pa = freePort();
+        int pb = freePort();
+        overlay("ovla", 4242, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:" + pb));
+        overlay("ovlb", 4242, "127.0.0.2:" + pb, UnderlayAddress.parse("127.0.0.1:" + pa));
+        MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
+        MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
+
+        byte[] toB = frame(0x020000000002L, 0x020000000001L, 1000);
+        a.send(ByteBuffer.wrap(toB));
+        assertArrayEquals(toB, b.receive(5, TimeUnit.SECONDS));
+        byte[] bcast = frame(MacAddress.BROADCAST, 0x020000000002L, 28);
+        b.send(ByteBuffer.wrap(bcast));
+        assertArrayEquals(bcast, a.receive(5, TimeUnit.SECONDS));
+        byte[] elsewhere = frame(0x020000000077L, 0x020000000001L, 60);
+        a.send(ByteBuffer.wrap(elsewhere));
+        Thread.sleep(200);
+        assertNull("not for b's MAC: not delivered", b.receive(10, TimeUnit.MILLISECONDS));
+
+        DeviceStats sb = dp.device("ovlb").orElseThrow().stats();
+        assertEquals("toB and the stray frame came in from the underlay", 2, sb.counters().packetsIn());
+        assertEquals("b's broadcast went out", 1, sb.counters().packetsOut());
+        assertEquals(1, (long) sb.counters().drops().get("not_here"));
+        assertEquals(1, sb.vnics().get(0).packetsOut());
+        assertEquals(1, sb.vnics().get(0).packetsIn());
+    }
+
+    @Test
+    public void wireBytesAreRfc7348AndTheSourcePortComesFromThePool() throws Exception {
+        int pa = freePort();
+        InetSocketAddress far = (InetSocketAddress) foreign.getLocalAddress();
+        overlay("ovla", 0x123456, "127.0.0.1:" + pa, UnderlayAddress.of(far.getAddress(), far.getPort()));
+        MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
+        byte[] f = frame(0x020000000002L, 0x020000000001L, 100);
+        a.send(ByteBuffer.wrap(f));
+        ByteBuffer got = ByteBuffer.allocate(2000);
+        foreign.configureBlocking(true);
+        InetSocketAddress from = (InetSocketAddress) foreign.receive(got);
+        got.flip();
+        assertEquals(8 + f.length, got.remaining());
+        byte[] header = new byte[8];
+        got.get(header);
+        assertArrayEquals(new byte[] {0x08, 0, 0, 0, 0x12, 0x34, 0x56, 0}, header);
+        byte[] inner = new byte[f.length];
+        got.get(inner);
+        assertArrayEquals(f, inner);
+        assertTrue("source port " + from.getPort() + " in 40000-40999", from.getPort() >= 40000 && from.getPort() <= 40999);
+        assertEquals("127.0.0.1", from.getAddress().getHostAddress());
+    }
+
+    @Test
+    public void malformedAndForeignPacketsAreCountedOnTheUnderlay() throws Exception {
+        int pb = freePort();
+        overlay("ovlb", 4242, "127.0.0.2:" + pb, UnderlayAddress.parse("127.0.0.1:1"));
+        MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
+        InetSocketAddress target = new InetSocketAddress("127.0.0.2", pb);
+        byte[] inner = frame(0x020000000002L, 0x020000000009L, 50);
+        foreign.send(vxlan(0x00, 4242, inner), target); // no I flag
+        foreign.send(vxlan(0x08, 999, inner), target); // unknown VNI
+        foreign.send(ByteBuffer.wrap(new byte[] {8, 0, 0}), target); // short
+        foreign.send(vxlan(0x08 | 0xF0, 4242, inner), target); // reserved bits set: accepted
+        assertArrayEquals(inner, b.receive(5, TimeUnit.SECONDS));
+        DeviceStats.Counters u = dp.underlayStats().get(0);
+        for (int i = 0; i < 50 && u.totalDrops() < 3; i++) {
+            Thread.sleep(20);
+            u = dp.underlayStats().get(0);
+        }
+        assertEquals(Map.of("vxlan_no_i_flag", 1L, "unknown_vnet", 1L, "vxlan_short", 1L), u.drops());
+        assertEquals(4, u.packetsIn());
+        assertTrue(u.name(), u.name().startsWith("vxlan udp 127.0.0.2:"));
+    }
+
+    private static ByteBuffer vxlan(int flags, int vni, byte[] inner) {
+        ByteBuffer b = ByteBuffer.allocate(8 + inner.length);
+        b.put((byte) flags).put(new byte[3]).putInt(vni << 8).put(inner);
+        return b.flip();
+    }
+
+    @Test
+    public void duplicateVnetOnOneSocketIsRefusedAndSocketsAreShared() throws Exception {
+        int pa = freePort();
+        overlay("ovla", 7, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:1"));
+        DataPathException dup = assertThrows(DataPathException.class, () -> overlay("ovlc", 7, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:1")));
+        assertTrue(dup.getMessage(), dup.getMessage().startsWith("vnet id 7 is already used on underlay vxlan udp 127.0.0.1:"));
+        overlay("ovld", 8, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:1"));
+        assertEquals("one socket for both overlays", 1, dp.underlayStats().size());
+        dp.destroyDevice("ovla");
+        assertEquals(1, dp.underlayStats().size());
+        dp.destroyDevice("ovld");
+        assertEquals("the last user closed it", 0, dp.underlayStats().size());
+    }
+
+    @Test
+    public void vnicsAreValidatedAndAnOverlayWithVnicsCannotBeDestroyed() throws Exception {
+        overlay("ovla", 1, "127.0.0.1:" + freePort(), UnderlayAddress.parse("127.0.0.2:1"));
+        vnic("vnica", "ovla", 0x020000000001L);
+        assertEquals("the name vnica is already in use",
+                assertThrows(DataPathException.class, () -> vnic("vnica", "ovla", 0x020000000003L)).getMessage());
+        assertEquals("MAC 01:00:5e:00:00:01 is not a unicast address",
+                assertThrows(DataPathException.class, () -> vnic("vnicm", "ovla", 0x01005e000001L)).getMessage());
+        assertEquals("no overlay nope", assertThrows(DataPathException.class, () -> vnic("vnicx", "nope", -1)).getMessage());
+        assertEquals("overlay ovla still has VNICs", assertThrows(DataPathException.class, () -> dp.destroyDevice("ovla")).getMessage());
+        assertTrue(Arrays.asList("not in this test").contains(
+                assertThrows(DataPathException.class, () -> dp.createVnic(new VnicConfig("t", "ovla", VnicConfig.Kind.TAP, "x", -1))).getMessage()));
+        long generated = dp.createVnic(new VnicConfig("vnicg", "ovla", VnicConfig.Kind.MEMORY, null, -1)).mac();
+        assertEquals("02:08:20", MacAddress.format(generated).substring(0, 8));
+        dp.deleteVnic("vnica");
+        dp.deleteVnic("vnicg");
+        dp.destroyDevice("ovla");
+        assertNotNull(dp.devices());
+    }
+}

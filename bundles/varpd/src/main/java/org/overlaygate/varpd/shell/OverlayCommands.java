@@ -1,0 +1,328 @@
+package org.overlaygate.varpd.shell;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.overlaygate.api.MacAddress;
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.DeviceStats;
+import org.overlaygate.api.datapath.OverlayDevice;
+import org.overlaygate.api.datapath.SnoopedFrame;
+import org.overlaygate.api.datapath.TargetEntry;
+import org.overlaygate.api.property.PropertySpec;
+import org.overlaygate.api.search.SearchMode;
+import org.overlaygate.api.shell.TextTable;
+import org.overlaygate.varpd.overlay.OverlayManager;
+import org.overlaygate.varpd.overlay.OverlayView;
+
+/** The {@code overlay:} commands, after illumos {@code dladm create-overlay} and friends. */
+@Component(service = OverlayCommands.class)
+@GogoCommand(scope = "overlay", function = {"create", "delete", "show", "modify", "stats", "snoop"})
+public final class OverlayCommands {
+    static final String CREATE_USAGE = "overlay:create -e ENCAP -s SEARCH -v VNETID [-p PROP=VALUE ...] NAME";
+    static final String SHOW_USAGE = "overlay:show [-f | -t] [-p -o FIELD,...] [NAME]";
+    static final String MODIFY_USAGE = "overlay:modify -d MAC | -f | -s MAC=IP:PORT NAME";
+    static final String SNOOP_USAGE = "overlay:snoop [-c COUNT] [-t SECONDS] [-w FILE.pcap] NAME";
+    /** Generic overlay properties; everything else is namespaced by its plugin. */
+    static final Set<String> GENERIC = Set.of("mtu", "cache_max");
+
+    @Reference
+    private OverlayManager manager;
+
+    public OverlayCommands() {
+    }
+
+    OverlayCommands(OverlayManager manager) {
+        this.manager = manager;
+    }
+
+    @Descriptor("create an overlay: " + CREATE_USAGE
+            + " (generic properties: mtu, cache_max; plugin properties are namespaced, e.g. vxlan/listen_ip)")
+    public String create(@Descriptor("options and NAME") String... args) {
+        Args a = Args.parse(args, Set.of("-e", "-s", "-v", "-p"), Set.of(), CREATE_USAGE);
+        String encap = a.required("-e", "ENCAP");
+        String search = a.required("-s", "SEARCH");
+        long vnetId = parseNumber(a, "-v", a.required("-v", "VNETID"));
+        String name = a.operand("NAME");
+        Map<String, String> props = new LinkedHashMap<>();
+        Integer mtu = null;
+        Integer cacheMax = null;
+        for (String p : a.all("-p")) {
+            for (String kv : p.split(",")) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw a.error("property '" + kv + "' is not NAME=VALUE");
+                }
+                String key = kv.substring(0, eq).trim();
+                String value = kv.substring(eq + 1).trim();
+                if (props.containsKey(key) || (key.equals("mtu") && mtu != null) || (key.equals("cache_max") && cacheMax != null)) {
+                    throw a.error("property " + key + " given twice");
+                }
+                if (key.equals("mtu")) {
+                    mtu = (int) parseNumber(a, key, value);
+                } else if (key.equals("cache_max")) {
+                    cacheMax = (int) parseNumber(a, key, value);
+                    if (cacheMax < 1) {
+                        throw a.error("cache_max must be at least 1");
+                    }
+                } else {
+                    props.put(key, value);
+                }
+            }
+        }
+        OverlayView v = manager.create(name, encap, search, vnetId, mtu, cacheMax, props);
+        return "overlay " + v.name + " created: " + v.encap + " vnet " + v.vnetId + ", " + v.search + ", mtu " + v.mtu + ", " + v.status()
+                + (v.reasons.isEmpty() ? "" : " (" + String.join("; ", v.reasons) + ")") + "\n";
+    }
+
+    private static long parseNumber(Args a, String what, String text) {
+        try {
+            return text.startsWith("0x") ? Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw a.error(what + ": '" + text + "' is not a number");
+        }
+    }
+
+    @Descriptor("delete an overlay (refused while it has VNICs): overlay:delete NAME")
+    public String delete(@Descriptor("NAME") String... args) {
+        Args a = Args.parse(args, Set.of(), Set.of(), "overlay:delete NAME");
+        String name = a.operand("NAME");
+        manager.delete(name);
+        return "overlay " + name + " deleted\n";
+    }
+
+    @Descriptor("show overlays: properties (default), status (-f) or target cache (-t); -p -o FIELD,... for scripts: " + SHOW_USAGE)
+    public String show(@Descriptor("options and NAME") String... args) {
+        Args a = Args.parse(args, Set.of("-o"), Set.of("-f", "-t", "-p"), SHOW_USAGE);
+        if (a.flag("-f") && a.flag("-t")) {
+            throw a.error("-f and -t exclude each other");
+        }
+        if (a.flag("-p") != (a.value("-o") != null)) {
+            throw a.error("-p and -o go together");
+        }
+        String name = a.optionalOperand("NAME");
+        List<OverlayView> views = name == null ? manager.list() : List.of(manager.get(name));
+        TextTable table;
+        if (a.flag("-f")) {
+            table = statusTable(views);
+        } else if (a.flag("-t")) {
+            table = targetTable(views);
+        } else {
+            table = propertyTable(views);
+        }
+        if (a.flag("-p")) {
+            return table.renderParseable(List.of(a.value("-o").split(",")));
+        }
+        if (views.isEmpty()) {
+            return "no overlays\n";
+        }
+        return table.render();
+    }
+
+    private TextTable statusTable(List<OverlayView> views) {
+        TextTable t = new TextTable("LINK", "STATUS", "DETAILS");
+        for (OverlayView v : views) {
+            t.row(v.name, v.status(), v.reasons.isEmpty() ? null : String.join("; ", v.reasons));
+        }
+        return t;
+    }
+
+    private TextTable targetTable(List<OverlayView> views) {
+        TextTable t = new TextTable("LINK", "TARGET", "DESTINATION");
+        for (OverlayView v : views) {
+            OverlayDevice d = v.device;
+            if (d == null) {
+                continue;
+            }
+            if (v.mode == SearchMode.POINT) {
+                UnderlayAddress p = d.pointDestination();
+                t.row(v.name, "*", p == null ? "none" : p.toString());
+                continue;
+            }
+            for (TargetEntry e : d.targets()) {
+                String dest;
+                switch (e.state()) {
+                    case VALID:
+                        dest = e.destinations().isEmpty() ? "local" : join(e.destinations());
+                        break;
+                    case DROP:
+                        dest = "drop";
+                        break;
+                    default:
+                        dest = "pending (" + e.pendingFrames() + " frames)";
+                }
+                t.row(v.name, MacAddress.format(e.mac()), dest);
+            }
+        }
+        return t;
+    }
+
+    private static String join(List<UnderlayAddress> dests) {
+        List<String> s = new ArrayList<>();
+        dests.forEach(d -> s.add(d.toString()));
+        return String.join(",", s);
+    }
+
+    private TextTable propertyTable(List<OverlayView> views) {
+        TextTable t = new TextTable("LINK", "PROPERTY", "PERM", "VALUE", "DEFAULT", "POSSIBLE");
+        for (OverlayView v : views) {
+            t.row(v.name, "encap", "r-", v.encap, null, null);
+            t.row(v.name, "search", "r-", v.search, null, null);
+            String range = manager.vnetRange(v.encap);
+            t.row(v.name, "vnetid", "r-", v.vnetId, null, range);
+            t.row(v.name, "mtu", "r-", v.mtu, null, OverlayManager.MTU_MIN + "-" + OverlayManager.MTU_MAX);
+            if (v.mode == SearchMode.DYNAMIC) {
+                t.row(v.name, "cache_max", "r-", v.cacheMax, 65536, "1-" + Integer.MAX_VALUE);
+            }
+            List<PropertySpec> specs = manager.propertySpecs(v.name);
+            List<String> shown = new ArrayList<>();
+            for (PropertySpec s : specs) {
+                String value = v.properties.containsKey(s.name()) ? v.properties.get(s.name()) : s.defaultValue();
+                t.row(v.name, s.name(), "r-", value, s.defaultValue(), s.possibleText());
+                shown.add(s.name());
+            }
+            v.properties.forEach((k, value) -> {
+                if (!shown.contains(k)) { // its plugin is absent: show what is stored
+                    t.row(v.name, k, "r-", value, null, null);
+                }
+            });
+        }
+        return t;
+    }
+
+    @Descriptor("change an overlay's target cache: " + MODIFY_USAGE)
+    public String modify(@Descriptor("options and NAME") String... args) {
+        Args a = Args.parse(args, Set.of("-d", "-s"), Set.of("-f"), MODIFY_USAGE);
+        String name = a.operand("NAME");
+        int actions = (a.value("-d") != null ? 1 : 0) + (a.value("-s") != null ? 1 : 0) + (a.flag("-f") ? 1 : 0);
+        if (actions != 1) {
+            throw a.error("give exactly one of -d, -f, -s");
+        }
+        OverlayView v = manager.get(name);
+        if (v.mode == SearchMode.POINT) {
+            throw new IllegalArgumentException("overlay " + name + " uses the point-mode search plugin " + v.search
+                    + ": it has one fixed destination and no target cache to modify");
+        }
+        OverlayDevice d = manager.device(name);
+        if (a.flag("-f")) {
+            int n = d.targets().size();
+            d.flushTargets();
+            return "overlay " + name + ": " + n + " target entries flushed\n";
+        }
+        if (a.value("-d") != null) {
+            long mac = parseMac(a.value("-d"));
+            d.invalidate(mac);
+            return "overlay " + name + ": target " + MacAddress.format(mac) + " removed\n";
+        }
+        String set = a.value("-s");
+        int eq = set.indexOf('=');
+        if (eq <= 0) {
+            throw a.error("-s takes MAC=IP:PORT");
+        }
+        long mac = parseMac(set.substring(0, eq));
+        if (MacAddress.isGroup(mac)) {
+            throw new IllegalArgumentException("target " + MacAddress.format(mac) + " is a group address; set unicast targets only");
+        }
+        UnderlayAddress dest = UnderlayAddress.parse(set.substring(eq + 1));
+        d.setTarget(mac, dest);
+        return "overlay " + name + ": target " + MacAddress.format(mac) + " -> " + dest + "\n";
+    }
+
+    static long parseMac(String text) {
+        return MacAddress.parse(text);
+    }
+
+    @Descriptor("counters of overlays and their VNICs, drops by reason, and underlay sockets: overlay:stats [NAME]")
+    public String stats(@Descriptor("NAME") String... args) {
+        Args a = Args.parse(args, Set.of(), Set.of(), "overlay:stats [NAME]");
+        String name = a.optionalOperand("NAME");
+        List<OverlayView> views = name == null ? manager.list() : List.of(manager.get(name));
+        TextTable links = new TextTable("LINK", "IPKTS", "RBYTES", "OPKTS", "OBYTES", "DROPS", "HITS", "MISSES", "ENTRIES", "PENDING");
+        TextTable ports = new TextTable("VNIC", "OVER", "IPKTS", "RBYTES", "OPKTS", "OBYTES", "DROPS");
+        TextTable drops = new TextTable("LINK", "REASON", "COUNT");
+        for (OverlayView v : views) {
+            if (v.device == null) {
+                links.row(v.name, null, null, null, null, null, null, null, null, null);
+                continue;
+            }
+            DeviceStats s = v.device.stats();
+            DeviceStats.Counters c = s.counters();
+            links.row(v.name, c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.totalDrops(), s.cacheHits(), s.cacheMisses(),
+                    s.cacheEntries(), s.pendingFrames());
+            c.drops().forEach((reason, n) -> drops.row(v.name, reason, n));
+            for (DeviceStats.Counters p : s.vnics()) {
+                ports.row(p.name(), v.name, p.packetsIn(), p.bytesIn(), p.packetsOut(), p.bytesOut(), p.totalDrops());
+                p.drops().forEach((reason, n) -> drops.row(p.name(), reason, n));
+            }
+        }
+        StringBuilder out = new StringBuilder(links.render());
+        if (!ports.isEmpty()) {
+            out.append('\n').append(ports.render());
+        }
+        if (name == null) {
+            TextTable underlays = new TextTable("UNDERLAY", "IPKTS", "RBYTES", "OPKTS", "OBYTES", "DROPS");
+            for (DeviceStats.Counters u : manager.requireDataPath().underlayStats()) {
+                underlays.row(u.name(), u.packetsIn(), u.bytesIn(), u.packetsOut(), u.bytesOut(), u.totalDrops());
+                u.drops().forEach((reason, n) -> drops.row(u.name(), reason, n));
+            }
+            if (!underlays.isEmpty()) {
+                out.append('\n').append(underlays.render());
+            }
+        }
+        if (!drops.isEmpty()) {
+            out.append('\n').append(drops.render());
+        }
+        return out.toString();
+    }
+
+    @Descriptor("capture inner frames of an overlay, printed and optionally written as pcap: " + SNOOP_USAGE)
+    public String snoop(@Descriptor("options and NAME") String... args) throws IOException, InterruptedException {
+        Args a = Args.parse(args, Set.of("-c", "-t", "-w"), Set.of(), SNOOP_USAGE);
+        String name = a.operand("NAME");
+        int count = a.value("-c") == null ? 10 : (int) parseNumber(a, "-c", a.value("-c"));
+        int seconds = a.value("-t") == null ? 30 : (int) parseNumber(a, "-t", a.value("-t"));
+        if (count < 1 || count > 1_000_000 || seconds < 1 || seconds > 86_400) {
+            throw a.error("COUNT must be 1-1000000 and SECONDS 1-86400");
+        }
+        Path file = a.value("-w") == null ? null : Paths.get(a.value("-w")).toAbsolutePath();
+        OverlayDevice d = manager.device(name);
+        BlockingQueue<SnoopedFrame> frames = new ArrayBlockingQueue<>(4096);
+        PrintStream out = System.out;
+        int captured = 0;
+        try (PcapWriter pcap = file == null ? null : PcapWriter.create(file); AutoCloseable tap = d.snoop(frames::offer)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (captured < count) {
+                long left = deadline - System.nanoTime();
+                SnoopedFrame f = left <= 0 ? null : frames.poll(left, TimeUnit.NANOSECONDS);
+                if (f == null) {
+                    break;
+                }
+                captured++;
+                if (pcap != null) {
+                    pcap.write(f);
+                }
+                out.println(FrameSummary.describe(f));
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("snoop failed: " + e.getMessage());
+        }
+        return captured + " frame" + (captured == 1 ? "" : "s") + " captured on " + name + (file == null ? "" : ", written to " + file) + "\n";
+    }
+}

@@ -1,0 +1,104 @@
+package org.overlaygate.varpd.shell;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.overlaygate.api.MacAddress;
+import org.overlaygate.api.datapath.VnicConfig;
+import org.overlaygate.api.datapath.VnicInfo;
+import org.overlaygate.api.shell.TextTable;
+import org.overlaygate.varpd.overlay.OverlayManager;
+import org.overlaygate.varpd.overlay.VnicView;
+
+/** The {@code vnic:} commands, after illumos {@code dladm create-vnic -l OVERLAY}. */
+@Component(service = VnicCommands.class)
+@GogoCommand(scope = "vnic", function = {"create", "delete", "show"})
+public final class VnicCommands {
+    static final String CREATE_USAGE = "vnic:create -l OVERLAY [-m MAC] [-t TAPNAME | -a INTERFACE | -k memory] NAME";
+
+    @Reference
+    private OverlayManager manager;
+
+    public VnicCommands() {
+    }
+
+    VnicCommands(OverlayManager manager) {
+        this.manager = manager;
+    }
+
+    @Descriptor("create a VNIC on an overlay: a TAP device (default; -t names it), an existing interface attached"
+            + " through pcap (-a), or an in-memory port (-k memory): " + CREATE_USAGE)
+    public String create(@Descriptor("options and NAME") String... args) {
+        Args a = Args.parse(args, Set.of("-l", "-m", "-t", "-a", "-k"), Set.of(), CREATE_USAGE);
+        String overlay = a.required("-l", "OVERLAY");
+        String name = a.operand("NAME");
+        long mac = -1;
+        if (a.value("-m") != null) {
+            mac = MacAddress.parse(a.value("-m"));
+        }
+        VnicConfig.Kind kind = VnicConfig.Kind.TAP;
+        String osName = a.value("-t");
+        if (a.value("-k") != null) {
+            try {
+                kind = VnicConfig.Kind.valueOf(a.value("-k").toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw a.error("unknown VNIC kind '" + a.value("-k") + "' (tap, pcap, memory)");
+            }
+        }
+        if (a.value("-a") != null) {
+            if (osName != null || (a.value("-k") != null && kind != VnicConfig.Kind.PCAP)) {
+                throw a.error("-a attaches an existing interface: it excludes -t and -k " + a.value("-k"));
+            }
+            kind = VnicConfig.Kind.PCAP;
+            osName = a.value("-a");
+        }
+        if (kind == VnicConfig.Kind.MEMORY && osName != null) {
+            throw a.error("an in-memory VNIC has no OS device name");
+        }
+        if (kind == VnicConfig.Kind.PCAP && osName == null) {
+            throw a.error("a pcap VNIC needs -a INTERFACE");
+        }
+        VnicInfo info = manager.createVnic(name, overlay, kind, osName, mac);
+        return "vnic " + info.name() + " created on " + info.device() + ": " + info.kind().name().toLowerCase(Locale.ROOT)
+                + (info.osName() == null ? "" : " " + info.osName()) + ", " + MacAddress.format(info.mac()) + ", mtu " + info.mtu() + "\n";
+    }
+
+    @Descriptor("delete a VNIC (a TAP device it created is removed): vnic:delete NAME")
+    public String delete(@Descriptor("NAME") String... args) {
+        String name = Args.parse(args, Set.of(), Set.of(), "vnic:delete NAME").operand("NAME");
+        manager.deleteVnic(name);
+        return "vnic " + name + " deleted\n";
+    }
+
+    @Descriptor("show VNICs: vnic:show [-p -o FIELD,...] [NAME]")
+    public String show(@Descriptor("options and NAME") String... args) {
+        Args a = Args.parse(args, Set.of("-o"), Set.of("-p"), "vnic:show [-p -o FIELD,...] [NAME]");
+        String name = a.optionalOperand("NAME");
+        TextTable t = new TextTable("LINK", "OVER", "KIND", "DEVICE", "MACADDRESS", "MTU", "STATE");
+        List<VnicView> views = manager.vnicViews();
+        boolean found = false;
+        for (VnicView v : views) {
+            if (name != null && !name.equals(v.name)) {
+                continue;
+            }
+            found = true;
+            t.row(v.name, v.overlay, v.kind.name().toLowerCase(Locale.ROOT), v.osName, MacAddress.format(v.mac),
+                    v.live == null ? null : v.live.mtu(), v.live == null ? "absent" : "up");
+        }
+        if (name != null && !found) {
+            throw new IllegalArgumentException("no VNIC " + name);
+        }
+        if (a.flag("-p")) {
+            if (a.value("-o") == null) {
+                throw a.error("-p needs -o FIELD,...");
+            }
+            return t.renderParseable(List.of(a.value("-o").split(",")));
+        }
+        return t.isEmpty() ? "no VNICs\n" : t.render();
+    }
+}

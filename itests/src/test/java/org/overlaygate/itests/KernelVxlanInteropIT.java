@@ -1,0 +1,98 @@
+package org.overlaygate.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.Test;
+import org.overlaygate.testsupport.Netns;
+
+/**
+ * System test (root, ip, tshark): the appliance interoperates with the Linux kernel's own VXLAN
+ * device. The kernel side lives in a namespace joined to the root namespace by a veth pair (the
+ * underlay); the appliance's TAP VNIC lives in another namespace. Both sides ping each other, and
+ * tshark decodes the captured underlay packets as VXLAN with the overlay's VNI and the inner ICMP.
+ */
+public class KernelVxlanInteropIT {
+    private static final int VNI = 4242;
+
+    @Test
+    public void pingsBothWaysWithTheKernelVxlanAndTsharkDecodesTheUnderlay() throws Exception {
+        SystemTests.assumeSystem("KernelVxlanInteropIT", "ping", "tshark");
+        int net = SystemTests.subnet();
+        String underlayRoot = "10.199." + net + ".1";
+        String underlayKernel = "10.199." + net + ".2";
+        String veth = SystemTests.linkName("ogvx");
+        String vethInside = SystemTests.linkName("ogvk");
+        String tap = SystemTests.linkName("ogtk");
+        File capture = File.createTempFile("vxlan", ".pcap");
+        capture.delete();
+        try (Distribution dist = Distribution.copy(); Netns app = Netns.create("ogapp"); Netns kern = Netns.create("ogkern")) {
+            kern.addVeth(veth, vethInside);
+            Netns.run("ip", "addr", "add", underlayRoot + "/24", "dev", veth).check();
+            Netns.run("ip", "link", "set", veth, "up").check();
+            kern.exec("ip", "addr", "add", underlayKernel + "/24", "dev", vethInside).check();
+            kern.exec("ip", "link", "set", vethInside, "up").check();
+            kern.exec("ip", "link", "add", "vx0", "type", "vxlan", "id", Integer.toString(VNI), "remote", underlayRoot, "local",
+                    underlayKernel, "dstport", "4789").check();
+            kern.exec("ip", "link", "set", "vx0", "mtu", "1400").check();
+            kern.exec("ip", "addr", "add", "192.168.78.2/24", "dev", "vx0").check();
+            kern.exec("ip", "link", "set", "vx0", "up").check();
+
+            dist.start();
+            dist.awaitReady(60_000);
+            dist.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", Integer.toString(VNI), "-p", "vxlan/listen_ip=" + underlayRoot,
+                    "-p", "direct/dest_ip=" + underlayKernel, "-p", "direct/dest_port=4789", "ovlk");
+            dist.adm("vnic:create", "-l", "ovlk", "-t", tap, "vnick");
+            SystemTests.plug(app, tap, "192.168.78.1/24");
+
+            File tsharkLog = File.createTempFile("tshark", ".log");
+            Process tshark = new ProcessBuilder("tshark", "-i", veth, "-f", "udp port 4789", "-c", "16", "-w", capture.getPath())
+                    .redirectErrorStream(true).redirectOutput(tsharkLog).start();
+            try {
+                waitForCapture(tsharkLog);
+                Netns.Result out = app.exec("ping", "-c", "4", "-i", "0.2", "-W", "2", "192.168.78.2");
+                assertEquals("appliance -> kernel VXLAN: " + out, 0, out.exitCode);
+                Netns.Result in = kern.exec("ping", "-c", "4", "-i", "0.2", "-W", "2", "192.168.78.1");
+                assertEquals("kernel VXLAN -> appliance: " + in, 0, in.exitCode);
+                assertTrue("tshark captured 16 packets: " + Files.readString(tsharkLog.toPath()), tshark.waitFor(30, TimeUnit.SECONDS));
+            } finally {
+                tshark.destroy();
+                tshark.waitFor(5, TimeUnit.SECONDS);
+                tsharkLog.delete();
+            }
+
+            Netns.Result decoded = Netns.run("tshark", "-r", capture.getPath(), "-T", "fields", "-E", "separator=,", "-E", "aggregator=;", "-e",
+                    "vxlan.vni", "-e", "ip.src", "-e", "icmp.type", "-e", "udp.srcport");
+            assertEquals(decoded.toString(), 0, decoded.exitCode);
+            List<String> rows = decoded.output.lines().filter(l -> l.matches("\\d+,.*")).collect(Collectors.toList());
+            assertEquals(decoded.output, 16, rows.size());
+            for (String row : rows) {
+                assertEquals("VNI in " + row, Integer.toString(VNI), row.split(",")[0]);
+            }
+            List<String> icmp = rows.stream().filter(r -> r.split(",", -1)[2].matches("[08]")).collect(Collectors.toList());
+            assertTrue("inner ICMP echoes decoded: " + rows, icmp.size() >= 8);
+            assertTrue("both directions captured: " + icmp, icmp.stream().anyMatch(r -> r.contains(underlayRoot) && r.contains("192.168.78.1"))
+                    && icmp.stream().anyMatch(r -> r.contains(underlayKernel) && r.contains("192.168.78.2")));
+            assertTrue("the appliance sends from the RFC 7348 source-port range",
+                    rows.stream().filter(r -> r.contains("," + underlayRoot)).allMatch(r -> Integer.parseInt(r.split(",")[3]) >= 49152));
+        } finally {
+            capture.delete();
+        }
+    }
+
+    private static void waitForCapture(File log) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (Files.readString(log.toPath()).contains("Capturing on")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("tshark did not start capturing: " + Files.readString(log.toPath()));
+    }
+}

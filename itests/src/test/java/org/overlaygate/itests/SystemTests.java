@@ -1,0 +1,53 @@
+package org.overlaygate.itests;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+
+import org.junit.Assume;
+import org.overlaygate.testsupport.Netns;
+
+/** What the system tests (root, namespaces, real tools) share. */
+final class SystemTests {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private SystemTests() {
+    }
+
+    /** Skips, saying why, unless this runs as root with ip and every named tool. CI runs as root with all of them. */
+    static void assumeSystem(String test, String... tools) {
+        Netns.assumeAvailable(test);
+        for (String tool : tools) {
+            boolean present = Netns.findExecutable(tool) != null;
+            if (!present) {
+                System.out.println("SKIPPED " + test + ": needs '" + tool + "' (./test.sh installs it as root)");
+            }
+            Assume.assumeTrue(test + " needs " + tool, present);
+        }
+    }
+
+    /** A free UDP port on a loopback address. */
+    static int freeUdpPort(String address) throws IOException {
+        try (DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress(address, 0))) {
+            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        }
+    }
+
+    /** A name for a link in the root namespace, unique to this run: prefix + 6 hex digits. */
+    static String linkName(String prefix) {
+        return Netns.uniqueName(prefix);
+    }
+
+    /** The third octet of a 10.x.y.0/24 underlay subnet unlikely to collide with another test's. */
+    static int subnet() {
+        return 1 + RANDOM.nextInt(250);
+    }
+
+    /** Moves a TAP device into a namespace and gives it an address. */
+    static void plug(Netns ns, String tap, String cidr) throws IOException {
+        ns.moveIn(tap);
+        ns.exec("ip", "addr", "add", cidr, "dev", tap).check();
+        ns.exec("ip", "link", "set", tap, "up").check();
+    }
+}
