@@ -1,10 +1,11 @@
 #!/bin/sh
 # Runs every test: unit tests, Pax Exam integration tests, distribution tests and, as root, the
 # system tests with network namespaces. On a fresh Debian machine with Java 17 and Maven it first
-# installs the Debian packages the system tests use (when run as root and they are missing).
+# installs the Debian packages the system tests use (when run as root and they are missing):
+# postgresql gives the katar tests a throw-away cluster of their own (initdb on a free port).
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 iputils-ping tshark iperf3 libpcap0.8 bsdutils procps util-linux"
+packages="iproute2 iputils-ping tshark iperf3 libpcap0.8 bsdutils procps util-linux postgresql"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

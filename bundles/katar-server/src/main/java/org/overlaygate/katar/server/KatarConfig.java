@@ -1,0 +1,59 @@
+package org.overlaygate.katar.server;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Configuration of the katar server (PID {@code org.overlaygate.katar.server}). Any property left
+ * unset falls back to the framework property {@code overlaygate.katar.NAME}, then to the default
+ * here (see {@link KatarSettings}).
+ */
+@ObjectClassDefinition(name = "katar server", description = "The mapping service hosts ask for VL2/VL3 answers and invalidations.")
+public @interface KatarConfig {
+    @AttributeDefinition(description = "Serve at all (false: the bundle stays idle)")
+    boolean enabled() default true;
+
+    @AttributeDefinition(description = "Address to listen on; 127.0.0.1 serves only this machine, 0.0.0.0 every interface")
+    String listen_address() default "127.0.0.1";
+
+    @AttributeDefinition(description = "TCP port (0 picks a free one)", min = "0", max = "65535")
+    int port() default 1296;
+
+    @AttributeDefinition(description = "JDBC URL of the mapping database; empty: embedded H2 under the data directory."
+            + " jdbc:postgresql://host:5432/db shares one database between several katar servers")
+    String jdbc_url() default "";
+
+    @AttributeDefinition(description = "Database user")
+    String jdbc_user() default "";
+
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password")
+    String jdbc_password() default "";
+
+    @AttributeDefinition(description = "Database connections in the pool", min = "1")
+    int db_pool_size() default 8;
+
+    @AttributeDefinition(description = "Connections open at once; one more is closed at once", min = "1")
+    int max_connections() default 1024;
+
+    @AttributeDefinition(description = "Requests of one connection waiting for the database; one more is answered TRYAGAIN", min = "1")
+    int max_outstanding() default 256;
+
+    @AttributeDefinition(description = "Largest message payload read or written, in bytes; a larger request closes its connection", min = "64")
+    int max_message_bytes() default 65536;
+
+    @AttributeDefinition(description = "Threads running database lookups", min = "1")
+    int workers() default 4;
+
+    @AttributeDefinition(description = "Lookups waiting for a worker, all connections; one more is answered TRYAGAIN", min = "1")
+    int work_queue() default 4096;
+
+    @AttributeDefinition(description = "A connection that began a message and sent nothing more for this long is closed, in ms", min = "1")
+    int stalled_message_ms() default 30000;
+
+    @AttributeDefinition(description = "Answers kept in the read cache (0: no cache)", min = "0")
+    int cache_entries() default 100000;
+
+    @AttributeDefinition(description = "Longest time a cached answer is served after it was read from the database, in ms", min = "0")
+    int cache_ttl_ms() default 5000;
+}

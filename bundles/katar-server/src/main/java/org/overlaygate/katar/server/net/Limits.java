@@ -1,0 +1,43 @@
+package org.overlaygate.katar.server.net;
+
+/**
+ * The bounds of the protocol server; past each one the client sees a refusal, never a queue that
+ * grows without end.
+ *
+ * @param maxConnections connections open at once; one more is accepted and closed at once
+ * @param maxOutstanding requests of one connection waiting for the database; one more is answered
+ *     TRYAGAIN at once
+ * @param maxMessageBytes largest request payload read (a larger size in a header closes the
+ *     connection) and largest reply payload written (LOG_ACK and BULK_ACK pages are cut to it)
+ * @param workers threads that run database lookups
+ * @param workQueue lookups waiting for a worker, all connections together; one more is answered
+ *     TRYAGAIN
+ * @param stalledMessageMs a connection that started a message and sent nothing more for this long
+ *     is closed (it holds a connection slot and a buffer otherwise); idle connections between
+ *     messages are kept, as hosts keep theirs open
+ */
+public record Limits(int maxConnections, int maxOutstanding, int maxMessageBytes, int workers, int workQueue, int stalledMessageMs) {
+    public Limits {
+        check("max connections", maxConnections, 1);
+        check("max outstanding requests", maxOutstanding, 1);
+        check("max message bytes", maxMessageBytes, 64);
+        check("workers", workers, 1);
+        check("work queue", workQueue, 1);
+        check("stalled message ms", stalledMessageMs, 1);
+    }
+
+    private static void check(String name, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", not " + value);
+        }
+    }
+
+    /** Reading from a connection pauses while this many reply bytes wait to be sent to it. */
+    public int maxQueuedReplyBytes() {
+        return Math.max(4 * (maxMessageBytes + 16), 256 * 1024);
+    }
+
+    public static Limits defaults() {
+        return new Limits(1024, 256, 64 * 1024, 4, 4096, 30_000);
+    }
+}

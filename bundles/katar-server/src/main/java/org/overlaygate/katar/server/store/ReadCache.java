@@ -1,0 +1,134 @@
+package org.overlaygate.katar.server.store;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The read cache in front of the database: answers (found or NOTFOUND) by key, least recently
+ * used first out when full.
+ *
+ * <p>Staleness bound: an entry is served for at most {@code ttlMillis} after it was read from the
+ * database, whatever happens, so a mapping the database no longer holds is never answered longer
+ * than that (plus the duration of the read that loaded it). Normally it goes much sooner: every
+ * write through this server invalidates the keys it changed at commit, and with PostgreSQL every
+ * write through any server does, by NOTIFY. A load that began before an invalidation does not
+ * insert its (possibly old) answer: each load remembers the cache's generation, which every
+ * invalidation advances.
+ *
+ * <p>One lock guards the map; the I/O thread takes it for a hit, which costs far less than the
+ * system calls around it.
+ */
+public final class ReadCache {
+    private record Entry(Object value, long expiresAt) {
+    }
+
+    private final int maxEntries;
+    private final long ttlNanos;
+    private final long ttlMillis;
+    private final LinkedHashMap<Object, Entry> map;
+    private long generation;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
+    private final LongAdder invalidated = new LongAdder();
+    private final LongAdder flushes = new LongAdder();
+
+    public ReadCache(int maxEntries, long ttlMillis) {
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("cache size must be 0 or more");
+        }
+        this.maxEntries = maxEntries;
+        this.ttlMillis = ttlMillis;
+        this.ttlNanos = ttlMillis * 1_000_000L;
+        this.map = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Object, Entry> eldest) {
+                boolean full = size() > ReadCache.this.maxEntries;
+                if (full) {
+                    evicted.increment();
+                }
+                return full;
+            }
+        };
+    }
+
+    /** The cached answer, or null when absent or older than the bound. */
+    public Object get(Object key) {
+        synchronized (this) {
+            Entry e = map.get(key);
+            if (e != null) {
+                if (System.nanoTime() - e.expiresAt < 0) {
+                    hits.increment();
+                    return e.value;
+                }
+                map.remove(key);
+                expired.increment();
+            }
+        }
+        misses.increment();
+        return null;
+    }
+
+    /** The generation to pass to {@link #put} for a load starting now. */
+    public synchronized long generation() {
+        return generation;
+    }
+
+    /**
+     * Stores an answer loaded from the database, unless an invalidation happened since the load
+     * began ({@code loadGeneration}) or the cache holds nothing ({@code maxEntries} 0 or TTL 0).
+     */
+    public synchronized boolean put(Object key, Object value, long loadGeneration) {
+        if (loadGeneration != generation || maxEntries == 0 || ttlNanos <= 0) {
+            return false;
+        }
+        map.put(key, new Entry(value, System.nanoTime() + ttlNanos));
+        return true;
+    }
+
+    public synchronized void invalidate(Collection<?> keys) {
+        generation++;
+        for (Object k : keys) {
+            if (map.remove(k) != null) {
+                invalidated.increment();
+            }
+        }
+    }
+
+    /** Forgets everything (a change feed that may have missed notifications, a bulk import). */
+    public synchronized void clear() {
+        generation++;
+        map.clear();
+        flushes.increment();
+    }
+
+    public synchronized int size() {
+        return map.size();
+    }
+
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    public long ttlMillis() {
+        return ttlMillis;
+    }
+
+    /** Counters for {@code katar:show stats}. */
+    public Map<String, Long> stats() {
+        Map<String, Long> s = new LinkedHashMap<>();
+        s.put("cache_entries", (long) size());
+        s.put("cache_hits", hits.sum());
+        s.put("cache_misses", misses.sum());
+        s.put("cache_expired", expired.sum());
+        s.put("cache_evicted", evicted.sum());
+        s.put("cache_invalidated", invalidated.sum());
+        s.put("cache_flushes", flushes.sum());
+        return s;
+    }
+}

@@ -1,0 +1,25 @@
+package org.overlaygate.katar.server.store;
+
+import java.util.List;
+
+/** What the administrative listings read from the database. */
+public final class Rows {
+    private Rows() {
+    }
+
+    /** A host: its id, underlay address and port, how many mappings it owns, its pending log. */
+    public record Host(String id, byte[] ip, int port, long mappings, long logEntries) {
+    }
+
+    /** A MAC mapping with its IPs (16-byte wire forms). */
+    public record Mapping(long vnetId, long mac, String host, byte[] underlayIp, int underlayPort, int vlan, List<byte[]> ips) {
+    }
+
+    /** A vnet with its counts. */
+    public record Vnet(long vnetId, String name, long mappings, long hosts) {
+    }
+
+    /** One pending invalidation, for {@code katar:show log}. */
+    public record LogLine(String host, String id, int type, long vnetId, Long mac, byte[] ip, Integer vlan) {
+    }
+}
