@@ -52,7 +52,8 @@ public class NvgreNamespaceIT {
                 for (int i = 0; i < 100 && !Files.readString(tsharkLog.toPath()).contains("Capturing on"); i++) {
                     Thread.sleep(100);
                 }
-                Netns.Result ping = a.exec("ping", "-c", "4", "-i", "0.2", "-W", "2", "192.168.79.2");
+                // Six echoes, eight packets needed: tshark may miss the first ones while it settles.
+                Netns.Result ping = a.exec("ping", "-c", "6", "-i", "0.2", "-W", "2", "192.168.79.2");
                 assertEquals(ping.toString(), 0, ping.exitCode);
                 Thread.sleep(500);
             } finally {

@@ -63,9 +63,23 @@ final class PidFile {
     }
 
     private static boolean isAppliance(long pid) {
+        if (isZombie(pid)) {
+            return false; // dead, not yet reaped by its parent
+        }
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
                 .flatMap(p -> p.info().commandLine())
                 .map(cmd -> cmd.contains(Main.class.getName()))
                 .orElse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    /** True when /proc says the process has exited but was not reaped (state Z). */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(java.nio.file.Paths.get("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            int close = stat.lastIndexOf(')'); // the command name may contain spaces and parentheses
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }
