@@ -27,10 +27,12 @@ public class ImportDocumentTest {
         bad("{\"mappings\":[{\"vnet\":4294967296,\"mac\":\"2:8:20:0:0:1\",\"host\":\"cn1\"}]}",
                 "mappings[0].vnet: 4294967296 is out of range 0-4294967295");
         bad("{\"mapings\":[]}", "the document: unknown member \"mapings\" (known: hosts, mappings, vnets)");
-        bad("{\"hosts\":[{\"id\":\"cn1\",\"ip\":\"10.88.0.1\",}]}", "bad JSON at line 1 column 40: expected a member name in quotes");
+        bad("{\"hosts\":[{\"id\":\"cn1\",\"ip\":\"10.88.0.1\",}]}", "bad JSON: Expected name at line 1 column 41 path $.hosts[0].ip");
+        bad("{\"vnets\":[],\"vnets\":[]}", "bad JSON: member \"vnets\" given twice at $.vnets");
         bad("{\"mappings\":[{\"vnet\":1,\"mac\":\"2:8:20:0:0:1\",\"host\":\"cn1\",\"ips\":[\"host.example\"]}]}",
                 "mappings[0].ips[0]: 'host.example' is not an IP address");
-        bad("[1,2", "bad JSON at line 1 column 5: expected ']' but the document ended");
+        bad("[1,2", "bad JSON: End of input at line 1 column 5 path $[2]");
+        bad("{\"hosts\":[]} extra", "bad JSON: malformed JSON at line 1 column 15 path $");
     }
 
     private static void bad(String json, String message) {
