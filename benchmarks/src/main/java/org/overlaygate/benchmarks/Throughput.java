@@ -192,7 +192,9 @@ public final class Throughput {
             Thread.sleep(500);
             List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", server, "-t", Integer.toString(seconds), "-J"));
             if (udp) {
-                cmd.addAll(List.of("-u", "-b", "0", "-l", Integer.toString(UDP_PAYLOAD)));
+                // Unlimited rate; 4 MiB socket buffers at both ends, so that iperf3's own receive
+                // buffer is not what drops packets on either path (the same options for every path).
+                cmd.addAll(List.of("-u", "-b", "0", "-l", Integer.toString(UDP_PAYLOAD), "-w", "4M"));
             }
             Netns.Result r = a.exec((seconds + 30) * 1000L, cmd.toArray(new String[0]));
             s.waitFor(10, TimeUnit.SECONDS);
