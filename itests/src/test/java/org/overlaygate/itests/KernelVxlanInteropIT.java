@@ -68,7 +68,7 @@ public class KernelVxlanInteropIT {
             }
 
             Netns.Result decoded = Netns.run("tshark", "-r", capture.getPath(), "-T", "fields", "-E", "separator=,", "-E", "aggregator=;", "-e",
-                    "vxlan.vni", "-e", "ip.src", "-e", "icmp.type", "-e", "udp.srcport");
+                    "vxlan.vni", "-e", "ip.src", "-e", "icmp.type", "-e", "udp.srcport", "-e", "udp.checksum", "-e", "ip.flags.df");
             assertEquals(decoded.toString(), 0, decoded.exitCode);
             List<String> rows = decoded.output.lines().filter(l -> l.matches("\\d+,.*")).collect(Collectors.toList());
             assertEquals(decoded.output, 16, rows.size());
@@ -79,6 +79,11 @@ public class KernelVxlanInteropIT {
             assertTrue("inner ICMP echoes decoded: " + rows, icmp.size() >= 8);
             assertTrue("both directions captured: " + icmp, icmp.stream().anyMatch(r -> r.contains(underlayRoot) && r.contains("192.168.78.1"))
                     && icmp.stream().anyMatch(r -> r.contains(underlayKernel) && r.contains("192.168.78.2")));
+            for (String row : rows.stream().filter(r -> r.split(",")[1].startsWith(underlayRoot)).collect(Collectors.toList())) {
+                String[] f = row.split(",", -1);
+                assertEquals("the appliance sends zero UDP checksums (RFC 7348 section 5): " + row, "0x0000", f[4]);
+                assertTrue("the appliance sets DF on the outer packet: " + row, f[5].startsWith("1") || f[5].startsWith("True"));
+            }
             assertTrue("the appliance sends from the RFC 7348 source-port range",
                     rows.stream().filter(r -> r.contains("," + underlayRoot)).allMatch(r -> Integer.parseInt(r.split(",")[3]) >= 49152));
         } finally {

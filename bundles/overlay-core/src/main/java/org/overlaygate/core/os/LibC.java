@@ -54,6 +54,9 @@ final class LibC {
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
     static final int SO_ERROR = 4;
+    static final int SO_NO_CHECK = 11;
+    static final int SO_SNDBUFFORCE = 32;
+    static final int SO_RCVBUFFORCE = 33;
 
     // struct sockaddr_in
     static final int SOCKADDR_IN_SIZE = 16;
@@ -90,6 +93,7 @@ final class LibC {
     static final int EPROTO = 71;
     static final int EBADFD = 77;
     static final int EMSGSIZE = 90;
+    static final int EADDRINUSE = 98;
     static final int EADDRNOTAVAIL = 99;
     static final int ENETDOWN = 100;
     static final int ENETUNREACH = 101;
@@ -124,6 +128,8 @@ final class LibC {
     static native int getsockopt(int fd, int level, int optname, long optval, long optlenOut);
 
     static native long recv(int fd, long buf, long len, int flags);
+
+    static native long recvfrom(int fd, long buf, long len, int flags, long srcAddr, long addrlenInOut);
 
     static native long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen);
 

@@ -236,8 +236,14 @@ abstract class NativeChannel implements Closeable {
 
         /** Writes a sockaddr_in for an IPv4 address (network order as a Java int) at SCRATCH_SOCKADDR. */
         long sockaddrIn(int ipv4) {
+            return sockaddrIn(ipv4, 0);
+        }
+
+        /** The same with a port (sin_port is big-endian, like the address). */
+        long sockaddrIn(int ipv4, int port) {
             buffer.putShort(SCRATCH_SOCKADDR, (short) LibC.AF_INET);
-            buffer.putShort(SCRATCH_SOCKADDR + 2, (short) 0);
+            buffer.put(SCRATCH_SOCKADDR + 2, (byte) (port >>> 8));
+            buffer.put(SCRATCH_SOCKADDR + 3, (byte) port);
             buffer.put(SCRATCH_SOCKADDR + 4, (byte) (ipv4 >>> 24));
             buffer.put(SCRATCH_SOCKADDR + 5, (byte) (ipv4 >>> 16));
             buffer.put(SCRATCH_SOCKADDR + 6, (byte) (ipv4 >>> 8));

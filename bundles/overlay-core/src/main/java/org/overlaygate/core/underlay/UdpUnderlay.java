@@ -2,13 +2,8 @@ package org.overlaygate.core.underlay;
 
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,26 +11,30 @@ import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.encap.DecapResult;
 import org.overlaygate.core.device.Device;
+import org.overlaygate.core.device.DropReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A UDP underlay (VXLAN): one socket bound to the listen address and port receives, on its own
  * thread; a pool of sockets bound to ports of the {@link SourcePorts} range sends, the socket
- * chosen by the inner flow's hash. Receive accepts whatever the kernel accepts, including a zero
- * UDP checksum (RFC 7348 section 5), and never fragments: the device refuses inner frames larger
- * than its MTU, and the overlay MTU plus the encapsulation overhead must fit the underlay MTU.
+ * chosen by the inner flow's hash. Over IPv4 the sockets set DF (the kernel refuses, rather than
+ * fragments, an outer packet too large for the path: RFC 7348 "MUST NOT fragment") and send zero
+ * UDP checksums (section 5: "SHOULD be transmitted as zero"); receive accepts any checksum,
+ * including zero. Devices refuse inner frames larger than their MTU, so with an overlay MTU that
+ * fits the underlay nothing is ever refused.
  */
 public final class UdpUnderlay extends SharedUnderlay implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpUnderlay.class);
+    private static final int POLL_MILLIS = 250;
 
-    private final DatagramChannel receiver;
-    private final DatagramChannel[] senders;
+    private final UdpEndpoint receiver;
+    private final UdpEndpoint[] senders;
     private final int[] senderPorts;
     private final Thread thread;
     private volatile boolean closed;
 
-    private UdpUnderlay(UnderlayKey key, DatagramChannel receiver, DatagramChannel[] senders, int[] senderPorts) {
+    private UdpUnderlay(UnderlayKey key, UdpEndpoint receiver, UdpEndpoint[] senders, int[] senderPorts) {
         super(key);
         this.receiver = receiver;
         this.senders = senders;
@@ -51,15 +50,11 @@ public final class UdpUnderlay extends SharedUnderlay implements Runnable {
      */
     public static UdpUnderlay open(UnderlayKey key, SourcePorts ports, int socketBufferBytes) throws DataPathException {
         UnderlayAddress listen = key.listen();
-        StandardProtocolFamily family = listen.address() instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6
-                : StandardProtocolFamily.INET;
-        List<DatagramChannel> opened = new ArrayList<>();
+        List<UdpEndpoint> opened = new ArrayList<>();
         try {
-            DatagramChannel rx = DatagramChannel.open(family);
+            UdpEndpoint rx = UdpEndpoint.open(listen.address(), listen.port(), socketBufferBytes);
             opened.add(rx);
-            rx.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
-            rx.bind(listen.socketAddress());
-            DatagramChannel[] tx = new DatagramChannel[ports.poolSize];
+            UdpEndpoint[] tx = new UdpEndpoint[ports.poolSize];
             int[] txPorts = new int[ports.poolSize];
             int start = Math.floorMod(listen.hashCode(), ports.range());
             int attempt = 0;
@@ -69,15 +64,11 @@ public final class UdpUnderlay extends SharedUnderlay implements Runnable {
                         throw new DataPathException("no free UDP source ports in " + ports + " on " + listen.address().getHostAddress());
                     }
                     int port = ports.candidate(start, i + attempt);
-                    DatagramChannel ch = DatagramChannel.open(family);
                     try {
-                        ch.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
-                        ch.bind(new InetSocketAddress(listen.address(), port));
-                        opened.add(ch);
-                        tx[i] = ch;
+                        tx[i] = UdpEndpoint.open(listen.address(), port, socketBufferBytes);
+                        opened.add(tx[i]);
                         txPorts[i] = port;
                     } catch (BindException busy) {
-                        ch.close();
                         attempt++;
                     }
                 }
@@ -86,15 +77,10 @@ public final class UdpUnderlay extends SharedUnderlay implements Runnable {
             u.thread.start();
             LOG.info("underlay {} open, source ports {}", key, java.util.Arrays.toString(txPorts));
             return u;
-        } catch (IOException e) {
-            for (DatagramChannel ch : opened) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-            throw new DataPathException("cannot open UDP underlay " + listen + ": " + e.getMessage(), e);
+        } catch (IOException | DataPathException e) {
+            opened.forEach(UdpEndpoint::close);
+            throw e instanceof DataPathException ? (DataPathException) e
+                    : new DataPathException("cannot open UDP underlay " + listen + ": " + e.getMessage(), e);
         }
     }
 
@@ -110,16 +96,12 @@ public final class UdpUnderlay extends SharedUnderlay implements Runnable {
 
     @Override
     public boolean send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
-        DatagramChannel ch = senders[poolIndex(flowHash, senders.length)];
-        buf.limit(offset + length).position(offset);
         try {
-            ch.send(buf, destination.socketAddress());
+            senders[poolIndex(flowHash, senders.length)].send(buf, offset, length, destination);
             counters.out(length);
             return true;
         } catch (IOException e) {
             return false;
-        } finally {
-            buf.clear();
         }
     }
 
@@ -128,39 +110,34 @@ public final class UdpUnderlay extends SharedUnderlay implements Runnable {
         ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + 65536);
         DecapResult result = new DecapResult();
         while (!closed) {
-            SocketAddress from;
-            buf.clear();
+            int n;
             try {
-                from = receiver.receive(buf);
+                n = receiver.receive(buf, POLL_MILLIS);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
                 counters.drop(RECEIVE_ERROR);
                 continue;
             }
-            if (from == null) {
+            if (n == 0) {
                 continue;
             }
-            buf.flip();
-            counters.in(buf.remaining());
-            receive(buf, result, ((InetSocketAddress) from).getAddress());
+            if (n < 0) {
+                counters.in(0);
+                counters.drop(DropReasons.TOO_BIG);
+                continue;
+            }
+            counters.in(n);
+            receive(buf, result, receiver.lastSender());
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        try {
-            receiver.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        for (DatagramChannel ch : senders) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing
-            }
+        receiver.close();
+        for (UdpEndpoint e : senders) {
+            e.close();
         }
         try {
             thread.join(2000);

@@ -1,0 +1,185 @@
+package org.overlaygate.core.os;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+
+import com.sun.jna.Native;
+
+/**
+ * A UDP socket over IPv4 for the VXLAN underlay, opened here rather than through
+ * {@link java.nio.channels.DatagramChannel} because the underlay needs two socket options the JDK
+ * (17) cannot set: IP_MTU_DISCOVER = IP_PMTUDISC_DO, so that the kernel sets DF and never fragments
+ * an outer packet (RFC 7348: "VTEPs MUST NOT fragment VXLAN packets"), refusing an oversized send
+ * with EMSGSIZE instead; and SO_NO_CHECK, so that the UDP checksum is transmitted as zero, as
+ * section 5 recommends. Per-packet calls allocate nothing, like the other channels of this package.
+ */
+public final class UdpSocket extends NativeChannel {
+    private final int fd;
+    private final String local;
+    private int sourceAddress;
+    private int sourcePort;
+
+    private UdpSocket(int fd, String local) throws IOException {
+        this.fd = fd;
+        this.local = local;
+    }
+
+    /**
+     * Opens a socket bound to {@code bindAddress:port} (port 0: any).
+     *
+     * @param zeroChecksum transmit a zero UDP checksum
+     * @throws BindException when the address and port are taken
+     * @throws IOException with the OS's reason otherwise
+     */
+    public static UdpSocket open(Inet4Address bindAddress, int port, boolean zeroChecksum) throws IOException {
+        LibC.requireSupportedPlatform();
+        String local = bindAddress.getHostAddress() + ":" + port;
+        String what = "cannot open UDP socket on " + local;
+        int fd = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException(what + ": " + LibC.errorText(Native.getLastError()));
+        }
+        try {
+            setInt(fd, LibC.IPPROTO_IP, LibC.IP_MTU_DISCOVER, LibC.IP_PMTUDISC_DO, what, "IP_MTU_DISCOVER");
+            if (zeroChecksum) {
+                setInt(fd, LibC.SOL_SOCKET, LibC.SO_NO_CHECK, 1, what, "SO_NO_CHECK");
+            }
+            long sockaddr = scratch().sockaddrIn(RawIpSocket.toInt(bindAddress), port);
+            if (LibC.bind(fd, sockaddr, LibC.SOCKADDR_IN_SIZE) < 0) {
+                int errno = Native.getLastError();
+                if (errno == LibC.EADDRINUSE) {
+                    throw new BindException(what + ": " + LibC.errorText(errno));
+                }
+                throw new IOException(what + ": " + LibC.errorText(errno) + (errno == LibC.EADDRNOTAVAIL ? " (not an address of this host)" : ""));
+            }
+            return new UdpSocket(fd, local);
+        } catch (IOException | RuntimeException | Error e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    private static void setInt(int fd, int level, int option, int value, String what, String name) throws IOException {
+        NativeChannel.Scratch scratch = scratch();
+        scratch.buffer.putInt(SCRATCH_WORD, value);
+        if (LibC.setsockopt(fd, level, option, scratch.address + SCRATCH_WORD, 4) < 0) {
+            throw new IOException(what + ": cannot set " + name + ": " + LibC.errorText(Native.getLastError()));
+        }
+    }
+
+    @Override
+    String description() {
+        return "UDP socket on " + local;
+    }
+
+    /**
+     * Sets the receive or send buffer, beyond net.core.rmem_max/wmem_max when this process may
+     * (SO_RCVBUFFORCE needs CAP_NET_ADMIN), within them otherwise.
+     */
+    public void setBufferSizes(int bytes) throws IOException {
+        enter();
+        try {
+            for (int[] option : new int[][] {{LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF}, {LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF}}) {
+                NativeChannel.Scratch scratch = scratch();
+                scratch.buffer.putInt(SCRATCH_WORD, bytes);
+                if (LibC.setsockopt(fd, LibC.SOL_SOCKET, option[0], scratch.address + SCRATCH_WORD, 4) < 0
+                        && LibC.setsockopt(fd, LibC.SOL_SOCKET, option[1], scratch.address + SCRATCH_WORD, 4) < 0) {
+                    throw error("setsockopt buffer size", Native.getLastError());
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Waits up to timeoutMillis for one datagram and copies it into the direct buffer at offset.
+     * Returns its length, 0 on timeout, -1 for a datagram larger than the room left (dropped).
+     * After a successful receive, {@link #sourceAddress()} and {@link #sourcePort()} describe the
+     * sender (for the calling thread's last receive: the receive loop is single-threaded).
+     */
+    public int receive(ByteBuffer direct, int offset, int timeoutMillis) throws IOException {
+        long address = checkedAddress(direct, offset, 0) + offset;
+        int room = direct.capacity() - offset;
+        enter();
+        try {
+            NativeChannel.Scratch scratch = scratch();
+            long deadline = deadline(timeoutMillis);
+            for (;;) {
+                scratch.buffer.putInt(SCRATCH_OUT0, LibC.SOCKADDR_IN_SIZE);
+                long n = LibC.recvfrom(fd, address, room, LibC.MSG_TRUNC, scratch.address + SCRATCH_SOCKADDR, scratch.address + SCRATCH_OUT0);
+                if (n >= 0) {
+                    if (n > room) {
+                        return -1;
+                    }
+                    ByteBuffer b = scratch.buffer;
+                    sourcePort = ((b.get(SCRATCH_SOCKADDR + 2) & 0xFF) << 8) | (b.get(SCRATCH_SOCKADDR + 3) & 0xFF);
+                    sourceAddress = ((b.get(SCRATCH_SOCKADDR + 4) & 0xFF) << 24) | ((b.get(SCRATCH_SOCKADDR + 5) & 0xFF) << 16)
+                            | ((b.get(SCRATCH_SOCKADDR + 6) & 0xFF) << 8) | (b.get(SCRATCH_SOCKADDR + 7) & 0xFF);
+                    return (int) n;
+                }
+                int errno = Native.getLastError();
+                if (errno == LibC.EAGAIN) {
+                    if (awaitReadable(fd, deadline, timeoutMillis < 0) == 0) {
+                        return 0;
+                    }
+                } else if (errno != LibC.EINTR && errno != LibC.ECONNREFUSED) {
+                    throw error("receive", errno);
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** The sender of the last receive: IPv4 as an int in network order. */
+    public int sourceAddress() {
+        return sourceAddress;
+    }
+
+    public int sourcePort() {
+        return sourcePort;
+    }
+
+    /**
+     * Sends [offset, offset+length) of a direct buffer as one datagram. Thread-safe. A datagram the
+     * kernel cannot queue now is dropped and counted in {@link #droppedWrites()}; EMSGSIZE (the
+     * packet would need fragmenting) and other refusals surface as IOException.
+     */
+    public void send(ByteBuffer direct, int offset, int length, int destinationIpv4, int destinationPort) throws IOException {
+        long address = checkedAddress(direct, offset, length) + offset;
+        enter();
+        try {
+            long sockaddr = scratch().sockaddrIn(destinationIpv4, destinationPort);
+            for (;;) {
+                long n = LibC.sendto(fd, address, length, 0, sockaddr, LibC.SOCKADDR_IN_SIZE);
+                if (n >= 0) {
+                    return;
+                }
+                int errno = Native.getLastError();
+                if (errno == LibC.EAGAIN || errno == LibC.ENOBUFS) {
+                    countDroppedWrite();
+                    return;
+                }
+                if (errno != LibC.EINTR) {
+                    throw new IOException(description() + ": send " + length + " bytes to " + RawIpSocket.format(destinationIpv4) + ":"
+                            + destinationPort + ": " + LibC.errorText(errno));
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    void closeResources() {
+        LibC.close(fd);
+    }
+
+    @Override
+    public String toString() {
+        return description();
+    }
+}
