@@ -75,6 +75,11 @@ final class LibC {
     static final short IFF_TAP = 0x0002;
     static final short IFF_NO_PI = 0x1000;
     static final short IFF_TUN_EXCL = (short) 0x8000;
+    static final short IFF_VNET_HDR = 0x4000;
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
     static final short ARPHRD_ETHER = 1;
 
     // errno values (asm-generic)

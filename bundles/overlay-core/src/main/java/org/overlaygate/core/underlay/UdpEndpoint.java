@@ -48,8 +48,14 @@ abstract class UdpEndpoint implements AutoCloseable {
     abstract void send(ByteBuffer buf, int offset, int length, UnderlayAddress destination) throws IOException;
 
     /**
-     * Receives one datagram into the buffer from index 0 and sets position 0 and limit to its end.
-     * Returns its length, 0 when nothing came within the timeout, -1 for a datagram to drop.
+     * Where received datagrams start in the buffer: room in front of the inner frame for a VNIC's
+     * scratch bytes (see LocalPort.deliver), whatever the encapsulation header's length.
+     */
+    static final int RECEIVE_OFFSET = 16;
+
+    /**
+     * Receives one datagram into the buffer from {@link #RECEIVE_OFFSET} and sets position and limit
+     * around it. Returns its length, 0 when nothing came within the timeout, -1 for a datagram to drop.
      */
     abstract int receive(ByteBuffer buf, int timeoutMillis) throws IOException;
 
@@ -84,9 +90,9 @@ abstract class UdpEndpoint implements AutoCloseable {
         @Override
         int receive(ByteBuffer buf, int timeoutMillis) throws IOException {
             buf.clear();
-            int n = socket.receive(buf, 0, timeoutMillis);
+            int n = socket.receive(buf, RECEIVE_OFFSET, timeoutMillis);
             if (n > 0) {
-                buf.limit(n);
+                buf.limit(RECEIVE_OFFSET + n).position(RECEIVE_OFFSET);
                 int source = socket.sourceAddress();
                 if (lastSender == null || source != lastSource) { // a new sender: the one allocation
                     lastSender = toAddress(source);
@@ -128,13 +134,13 @@ abstract class UdpEndpoint implements AutoCloseable {
 
         @Override
         int receive(ByteBuffer buf, int timeoutMillis) throws IOException {
-            buf.clear();
+            buf.clear().position(RECEIVE_OFFSET);
             InetSocketAddress from = (InetSocketAddress) channel.receive(buf); // cached by the JDK for a repeated sender
             if (from == null) {
                 return 0;
             }
             lastSender = from.getAddress();
-            buf.flip();
+            buf.limit(buf.position()).position(RECEIVE_OFFSET);
             return buf.remaining();
         }
 

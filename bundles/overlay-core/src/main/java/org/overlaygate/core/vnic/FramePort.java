@@ -11,10 +11,18 @@ public interface FramePort {
     /** The MAC address of the OS device. */
     long macAddress() throws IOException;
 
+    /**
+     * Bytes of offload header (a virtio_net_hdr) the port puts in front of each frame it reads, at
+     * [offset - length, offset); 0 for ports without offloads.
+     */
+    default int offloadHeaderLength() {
+        return 0;
+    }
+
     /** Waits up to {@code timeoutMillis} for one frame, copied to {@code offset}; 0 on timeout. */
     int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException;
 
-    /** Writes one frame. Thread-safe. */
+    /** Writes one frame; may overwrite up to 16 bytes in front of {@code offset}. Thread-safe. */
     void write(ByteBuffer direct, int offset, int length) throws IOException;
 
     void close();

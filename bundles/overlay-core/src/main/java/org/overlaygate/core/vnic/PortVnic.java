@@ -23,12 +23,15 @@ public final class PortVnic extends Vnic implements Runnable {
     private final VnicConfig.Kind kind;
     private final FramePort port;
     private final Thread reader;
+    private final TcpSegmenter segmenter = new TcpSegmenter();
+    private final TcpSegmenter.Sink toDevice;
     private volatile boolean closed;
 
     public PortVnic(String name, long mac, Device device, VnicConfig.Kind kind, FramePort port) {
         super(name, mac, device);
         this.kind = kind;
         this.port = port;
+        this.toDevice = (buf, off, len) -> device.fromVnic(this, buf, off, len);
         this.reader = new Thread(this, "og-vnic " + name);
         reader.setDaemon(true);
     }
@@ -60,13 +63,19 @@ public final class PortVnic extends Vnic implements Runnable {
 
     @Override
     public void run() {
-        ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + Device.MAX_FRAME);
+        int offloadHeader = port.offloadHeaderLength();
+        // Room for a 64 KiB TCP segment when the port offloads segmentation to us.
+        ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + (offloadHeader > 0 ? 65536 : Device.MAX_FRAME));
         long lastError = 0;
         while (!closed) {
             try {
                 int n = port.read(buf, Device.HEADROOM, POLL_MILLIS);
                 if (n > 0) {
-                    device.fromVnic(this, buf, Device.HEADROOM, n);
+                    if (offloadHeader > 0) {
+                        segmenter.process(buf, Device.HEADROOM - offloadHeader, Device.HEADROOM, n, counters, toDevice);
+                    } else {
+                        device.fromVnic(this, buf, Device.HEADROOM, n);
+                    }
                 }
             } catch (ClosedChannelException e) {
                 return;
