@@ -67,7 +67,8 @@ final class Distribution implements AutoCloseable {
     void awaitReady(long timeoutMs) throws Exception {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         while (System.nanoTime() < deadline) {
-            if (Files.exists(socket()) && overlayadm("help").status == 0) {
+            // The pid file appears once the appliance is ready (every command registered).
+            if (Files.exists(pidFile()) && Files.exists(socket()) && overlayadm("help").status == 0) {
                 return;
             }
             Thread.sleep(100);

@@ -38,6 +38,7 @@ public final class Main {
     /** Framework property: the admin socket's path (the admin bundle creates it when ready). */
     static final String ADMIN_SOCKET_PROPERTY = "overlaygate.admin.socket";
     private static final long READY_TIMEOUT_MS = 30_000;
+    private static final long QUIET_NANOS = 500_000_000L;
 
     private Main() {
     }
@@ -89,6 +90,9 @@ public final class Main {
         List<String> exclude = excluded(config.get(EXCLUDE_PROPERTY));
         List<Bundle> installed = new ArrayList<>(install(framework.getBundleContext(), home.resolve("system"), exclude));
         List<Bundle> shell = interactive ? install(framework.getBundleContext(), home.resolve("shell"), List.of()) : List.of();
+        long[] lastServiceEvent = {System.nanoTime()};
+        org.osgi.framework.ServiceListener quiet = event -> lastServiceEvent[0] = System.nanoTime();
+        framework.getBundleContext().addServiceListener(quiet);
         framework.start();
         int failed = start(installed) + startShell(shell);
         installed.addAll(shell);
@@ -98,6 +102,8 @@ public final class Main {
             System.err.println("overlaygate: " + failed + " bundle(s) failed to start; see " + home.resolve("log/overlaygate.log"));
         }
         awaitAdminSocket(config.get(ADMIN_SOCKET_PROPERTY));
+        awaitQuiet(lastServiceEvent);
+        framework.getBundleContext().removeServiceListener(quiet);
         // Written once the appliance answers: bin/overlaygate --daemon returns when it appears.
         pidFile[0] = PidFile.acquire(pidPath);
         FrameworkEvent event = framework.waitForStop(0);
@@ -125,6 +131,19 @@ public final class Main {
         }
         if (!Files.exists(path)) {
             LOG.warn("the admin socket {} did not appear within {} ms", path, READY_TIMEOUT_MS);
+        }
+    }
+
+    /**
+     * Waits until no service has come or gone for a moment: Declarative Services activates
+     * components, and their commands appear, a little after their bundles start, and FileInstall
+     * installs the plugins. An operator who runs overlayadm as soon as the appliance says it is up
+     * must find every command there.
+     */
+    private static void awaitQuiet(long[] lastServiceEvent) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
+        while (System.nanoTime() - lastServiceEvent[0] < QUIET_NANOS && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
     }
 
