@@ -16,6 +16,7 @@ import java.util.Set;
 
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
+import org.overlaygate.api.shell.Args;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.katar.protocol.Addresses;
 import org.overlaygate.katar.protocol.Svp;
@@ -56,13 +57,13 @@ final class KatarCommands {
 
     Map<String, Function> functions() {
         Map<String, Function> f = new LinkedHashMap<>();
-        f.put("host-add", command(HOST_ADD, this::hostAdd));
-        f.put("map-add", command(MAP_ADD, this::mapAdd));
-        f.put("map-remove", command(MAP_REMOVE, this::mapRemove));
-        f.put("map-move", command(MAP_MOVE, this::mapMove));
-        f.put("show", command(SHOW, this::show));
-        f.put("import", command(IMPORT, this::importFile));
-        f.put("config", command(CONFIG, this::config));
+        f.put("host-add", command(HOST_ADD, Set.of("-p"), Set.of(), this::hostAdd));
+        f.put("map-add", command(MAP_ADD, Set.of("-l", "-i"), Set.of(), this::mapAdd));
+        f.put("map-remove", command(MAP_REMOVE, Set.of(), Set.of(), this::mapRemove));
+        f.put("map-move", command(MAP_MOVE, Set.of(), Set.of(), this::mapMove));
+        f.put("show", command(SHOW, Set.of("-o"), Set.of("-p"), this::show));
+        f.put("import", command(IMPORT, Set.of(), Set.of(), this::importFile));
+        f.put("config", command(CONFIG, Set.of(), Set.of(), this::config));
         return f;
     }
 
@@ -70,7 +71,7 @@ final class KatarCommands {
         String run(Args a) throws SQLException, IOException;
     }
 
-    private static Function command(String usage, Body body) {
+    private static Function command(String usage, Set<String> valueOptions, Set<String> flags, Body body) {
         return (CommandSession session, List<Object> arguments) -> {
             List<String> words = new ArrayList<>();
             for (Object o : arguments) {
@@ -79,7 +80,7 @@ final class KatarCommands {
             if (words.contains("-h") || words.contains("--help")) {
                 return usage + "\n";
             }
-            Args a = new Args(words, usage);
+            Args a = Args.parse(words.toArray(), valueOptions, flags, firstLine(usage));
             try {
                 return body.run(a);
             } catch (SQLException e) {
@@ -88,83 +89,38 @@ final class KatarCommands {
         };
     }
 
-    /** Options ({@code -x VALUE} or {@code -p}) then positional words. */
-    static final class Args {
-        final Map<String, String> options = new HashMap<>();
-        final List<String> words = new ArrayList<>();
-        final String usage;
-
-        Args(List<String> in, String usage) {
-            this.usage = usage;
-            for (int i = 0; i < in.size(); i++) {
-                String w = in.get(i);
-                if (w.startsWith("-") && w.length() == 2 && words.isEmpty()) {
-                    if (w.equals("-p")) {
-                        options.put("-p", "true");
-                    } else {
-                        if (i + 1 >= in.size()) {
-                            throw new IllegalArgumentException(w + " needs a value; " + firstLine(usage));
-                        }
-                        options.put(w, in.get(++i));
-                    }
-                } else {
-                    words.add(w);
-                }
-            }
-        }
-
-        Args allow(String... names) {
-            Set<String> ok = Set.of(names);
-            for (String k : options.keySet()) {
-                if (!ok.contains(k)) {
-                    throw new IllegalArgumentException("unknown option " + k + "; " + firstLine(usage));
-                }
-            }
-            return this;
-        }
-
-        Args count(int min, int max) {
-            if (words.size() < min || words.size() > max) {
-                throw new IllegalArgumentException("wrong number of arguments; " + firstLine(usage));
-            }
-            return this;
-        }
-
-        String word(int i) {
-            return words.get(i);
-        }
-
-        static String firstLine(String usage) {
-            int nl = usage.indexOf('\n');
-            return nl < 0 ? usage : usage.substring(0, nl);
-        }
+    /** The usage's first line, for one-line errors. */
+    static String firstLine(String usage) {
+        String u = usage.startsWith("usage: ") ? usage.substring(7) : usage;
+        int nl = u.indexOf('\n');
+        return nl < 0 ? u : u.substring(0, nl);
     }
 
     private String hostAdd(Args a) throws SQLException {
-        a.allow("-p").count(2, 2);
-        String port = a.options.getOrDefault("-p", Integer.toString(ImportDocument.DEFAULT_PORT));
+        List<String> w = a.operands(2, 2);
+        String port = a.value("-p") == null ? Integer.toString(ImportDocument.DEFAULT_PORT) : a.value("-p");
         int p;
         try {
             p = Integer.parseInt(port);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad port '" + port + "'");
         }
-        InetAddress ip = Addresses.parseIp(a.word(1));
-        return component.service().store().addHost(a.word(0), ip, p) + "\n";
+        InetAddress ip = Addresses.parseIp(w.get(1));
+        return component.service().store().addHost(w.get(0), ip, p) + "\n";
     }
 
     private String mapAdd(Args a) throws SQLException {
-        a.allow("-l", "-i").count(3, 3);
-        long vnet = Addresses.parseVnet(a.word(0));
-        long mac = Addresses.parseMac(a.word(1));
+        List<String> w = a.operands(3, 3);
+        long vnet = Addresses.parseVnet(w.get(0));
+        long mac = Addresses.parseMac(w.get(1));
         int vlan;
         try {
-            vlan = Integer.parseInt(a.options.getOrDefault("-l", "0"));
+            vlan = Integer.parseInt(a.value("-l") == null ? "0" : a.value("-l"));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad vlan '" + a.options.get("-l") + "'");
+            throw new IllegalArgumentException("bad vlan '" + a.value("-l") + "'");
         }
         List<InetAddress> ips = new ArrayList<>();
-        String list = a.options.get("-i");
+        String list = a.value("-i");
         if (list != null) {
             for (String ip : list.split(",")) {
                 if (!ip.isBlank()) {
@@ -172,24 +128,24 @@ final class KatarCommands {
                 }
             }
         }
-        return component.service().store().addMapping(vnet, mac, a.word(2), vlan, ips) + "\n";
+        return component.service().store().addMapping(vnet, mac, w.get(2), vlan, ips) + "\n";
     }
 
     private String mapRemove(Args a) throws SQLException {
-        a.allow().count(2, 2);
-        return component.service().store().removeMapping(Addresses.parseVnet(a.word(0)), Addresses.parseMac(a.word(1))) + "\n";
+        List<String> w = a.operands(2, 2);
+        return component.service().store().removeMapping(Addresses.parseVnet(w.get(0)), Addresses.parseMac(w.get(1))) + "\n";
     }
 
     private String mapMove(Args a) throws SQLException {
-        a.allow().count(3, 3);
-        return component.service().store().moveMapping(Addresses.parseVnet(a.word(0)), Addresses.parseMac(a.word(1)), a.word(2)) + "\n";
+        List<String> w = a.operands(3, 3);
+        return component.service().store().moveMapping(Addresses.parseVnet(w.get(0)), Addresses.parseMac(w.get(1)), w.get(2)) + "\n";
     }
 
     private String importFile(Args a) throws SQLException, IOException {
-        a.allow().count(1, 1);
-        Path file = KatarComponent.workingDirectory().resolve(a.word(0));
+        String name = a.operand("FILE");
+        Path file = KatarComponent.workingDirectory().resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no file " + file + (Path.of(a.word(0)).isAbsolute() ? ""
+            throw new IllegalArgumentException("no file " + file + (Path.of(name).isAbsolute() ? ""
                     : " (a relative path is read from the appliance's directory " + KatarComponent.workingDirectory() + ")"));
         }
         if (Files.size(file) > 64L * 1024 * 1024) {
@@ -211,8 +167,7 @@ final class KatarCommands {
     }
 
     private String config(Args a) throws IOException {
-        a.allow();
-        if (a.words.isEmpty()) {
+        if (a.operands().isEmpty()) {
             TextTable t = new TextTable("SETTING", "VALUE", "SOURCE");
             KatarSettings s = component.settings();
             for (String name : KatarSettings.NAMES) {
@@ -223,10 +178,10 @@ final class KatarCommands {
             return t.render();
         }
         Map<String, String> changes = new LinkedHashMap<>();
-        for (String w : a.words) {
+        for (String w : a.operands()) {
             int eq = w.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("expected NAME=VALUE, not '" + w + "'; " + Args.firstLine(CONFIG));
+                throw new IllegalArgumentException("expected NAME=VALUE, not '" + w + "' (usage: " + firstLine(CONFIG) + ")");
             }
             String name = w.substring(0, eq);
             if (!KatarSettings.NAMES.contains(name)) {
@@ -259,10 +214,10 @@ final class KatarCommands {
     }
 
     private String show(Args a) throws SQLException {
-        a.allow("-p", "-o").count(0, 2);
-        String what = a.words.isEmpty() ? null : a.word(0);
-        boolean parseable = a.options.containsKey("-p");
-        if (parseable != a.options.containsKey("-o")) {
+        List<String> w = a.operands(0, 2);
+        String what = w.isEmpty() ? null : w.get(0);
+        boolean parseable = a.flag("-p");
+        if (parseable != (a.value("-o") != null)) {
             throw new IllegalArgumentException("-p and -o go together: katar:show -p -o host,underlay hosts");
         }
         if (parseable && what == null) {
@@ -276,8 +231,8 @@ final class KatarCommands {
             }
             return out.toString();
         }
-        if (a.words.size() == 2 && !what.equals("mappings")) {
-            throw new IllegalArgumentException("only 'mappings' takes a vnet id; " + Args.firstLine(SHOW));
+        if (w.size() == 2 && !what.equals("mappings")) {
+            throw new IllegalArgumentException("only 'mappings' takes a vnet id (usage: " + firstLine(SHOW) + ")");
         }
         TextTable t;
         switch (what) {
@@ -291,7 +246,7 @@ final class KatarCommands {
                 t = vnetsTable(component.service());
                 break;
             case "mappings":
-                t = mappingsTable(component.service(), a.words.size() == 2 ? Addresses.parseVnet(a.word(1)) : null);
+                t = mappingsTable(component.service(), w.size() == 2 ? Addresses.parseVnet(w.get(1)) : null);
                 break;
             case "log":
                 t = logTable(component.service());
@@ -303,9 +258,9 @@ final class KatarCommands {
                 }
                 break;
             default:
-                throw new IllegalArgumentException("no table '" + what + "'; " + Args.firstLine(SHOW));
+                throw new IllegalArgumentException("no table '" + what + "' (usage: " + firstLine(SHOW) + ")");
         }
-        return parseable ? t.renderParseable(Arrays.asList(a.options.get("-o").split(","))) : t.render();
+        return parseable ? t.renderParseable(Arrays.asList(a.value("-o").split(","))) : t.render();
     }
 
     private KatarService serviceOrNull() {

@@ -25,6 +25,7 @@ import org.overlaygate.api.datapath.SnoopedFrame;
 import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.search.SearchMode;
+import org.overlaygate.api.shell.Args;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.varpd.overlay.OverlayManager;
 import org.overlaygate.varpd.overlay.OverlayView;

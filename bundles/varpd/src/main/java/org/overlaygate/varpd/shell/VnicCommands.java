@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
+import org.overlaygate.api.shell.Args;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.varpd.overlay.OverlayManager;
 import org.overlaygate.varpd.overlay.VnicView;

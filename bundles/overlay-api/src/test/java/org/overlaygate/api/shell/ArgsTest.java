@@ -1,4 +1,4 @@
-package org.overlaygate.varpd.shell;
+package org.overlaygate.api.shell;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
@@ -35,6 +35,14 @@ public class ArgsTest {
         assertEquals("missing NAME (usage: u)", assertThrows(IllegalArgumentException.class, () -> none.operand("NAME")).getMessage());
         assertEquals("missing -e encapsulation (usage: u)",
                 assertThrows(IllegalArgumentException.class, () -> none.required("-e", "encapsulation")).getMessage());
+    }
+
+    @Test
+    public void operandCountsAreChecked() {
+        Args a = Args.parse(new Object[] {"x", "y"}, VALUES, FLAGS, "u A B");
+        assertEquals(List.of("x", "y"), a.operands(2, 2));
+        assertEquals("expected 3 operands, got 2 (usage: u A B)", assertThrows(IllegalArgumentException.class, () -> a.operands(3, 3)).getMessage());
+        assertEquals("expected 0 to 1 operand, got 2 (usage: u A B)", assertThrows(IllegalArgumentException.class, () -> a.operands(0, 1)).getMessage());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.overlaygate.varpd.shell;
+package org.overlaygate.api.shell;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Command-line options in the dladm style: {@code -x VALUE} options (repeatable when declared so),
+ * Command-line options of Overlay Gate's shell commands, in the dladm style: {@code -x VALUE} options (repeatable when declared so),
  * {@code -f} flags, and positional operands. Gogo's own option binding keeps only the last of a
  * repeated option, and {@code overlay:create} takes {@code -p} many times, hence this small parser.
  * Errors are one-line {@link IllegalArgumentException}s that end with the usage.
@@ -99,6 +99,15 @@ public final class Args {
             throw error(operands.isEmpty() ? "missing " + what : "expected one " + what + ", got " + operands);
         }
         return operands.get(0);
+    }
+
+    /** The operands, which must number from {@code min} to {@code max}. */
+    public List<String> operands(int min, int max) {
+        if (operands.size() < min || operands.size() > max) {
+            throw error("expected " + (min == max ? Integer.toString(min) : min + " to " + max) + " operand" + (max == 1 ? "" : "s")
+                    + ", got " + operands.size());
+        }
+        return operands;
     }
 
     /** The optional single operand. */
