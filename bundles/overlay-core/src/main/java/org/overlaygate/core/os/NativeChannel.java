@@ -1,5 +1,7 @@
 package org.overlaygate.core.os;
 
+import com.sun.jna.Native;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -220,6 +222,13 @@ abstract class NativeChannel implements Closeable {
     }
 
     /** Per-thread native scratch memory and the last direct buffer whose address was looked up. */
+    /** setsockopt(2) of an int option through the thread's scratch; returns 0, or the errno. */
+    static int setIntOption(int fd, int level, int option, int value) {
+        Scratch scratch = scratch();
+        scratch.buffer.putInt(SCRATCH_WORD, value);
+        return LibC.setsockopt(fd, level, option, scratch.address + SCRATCH_WORD, 4) < 0 ? Native.getLastError() : 0;
+    }
+
     static final class Scratch {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
         final long address = LibC.addressOf(buffer);

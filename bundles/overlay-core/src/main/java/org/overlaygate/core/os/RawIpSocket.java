@@ -66,15 +66,13 @@ public final class RawIpSocket extends NativeChannel {
                     + (errno == LibC.EPERM || errno == LibC.EACCES ? " (needs root or CAP_NET_RAW)" : ""));
         }
         try {
-            NativeChannel.Scratch scratch = scratch();
-            ByteBuffer word = scratch.buffer;
-            word.putInt(SCRATCH_WORD, LibC.IP_PMTUDISC_DO);
-            if (LibC.setsockopt(fd, LibC.IPPROTO_IP, LibC.IP_MTU_DISCOVER, scratch.address + SCRATCH_WORD, 4) < 0) {
-                throw new IOException(what + ": cannot set IP_MTU_DISCOVER: " + LibC.errorText(Native.getLastError()));
+            int errno = setIntOption(fd, LibC.IPPROTO_IP, LibC.IP_MTU_DISCOVER, LibC.IP_PMTUDISC_DO);
+            if (errno != 0) {
+                throw new IOException(what + ": cannot set IP_MTU_DISCOVER: " + LibC.errorText(errno));
             }
-            long sockaddr = scratch.sockaddrIn(toInt(bindAddress));
+            long sockaddr = scratch().sockaddrIn(toInt(bindAddress));
             if (LibC.bind(fd, sockaddr, LibC.SOCKADDR_IN_SIZE) < 0) {
-                int errno = Native.getLastError();
+                errno = Native.getLastError();
                 throw new IOException(what + ": " + LibC.errorText(errno)
                         + (errno == LibC.EADDRNOTAVAIL ? " (not an address of this host)" : ""));
             }
@@ -108,10 +106,9 @@ public final class RawIpSocket extends NativeChannel {
     private void setIntOption(int level, int option, int value, String optionName) throws IOException {
         enter();
         try {
-            NativeChannel.Scratch scratch = scratch();
-            scratch.buffer.putInt(SCRATCH_WORD, value);
-            if (LibC.setsockopt(fd, level, option, scratch.address + SCRATCH_WORD, 4) < 0) {
-                throw error("setsockopt " + optionName, Native.getLastError());
+            int errno = setIntOption(fd, level, option, value);
+            if (errno != 0) {
+                throw error("setsockopt " + optionName, errno);
             }
         } finally {
             exit();

@@ -62,10 +62,9 @@ public final class UdpSocket extends NativeChannel {
     }
 
     private static void setInt(int fd, int level, int option, int value, String what, String name) throws IOException {
-        NativeChannel.Scratch scratch = scratch();
-        scratch.buffer.putInt(SCRATCH_WORD, value);
-        if (LibC.setsockopt(fd, level, option, scratch.address + SCRATCH_WORD, 4) < 0) {
-            throw new IOException(what + ": cannot set " + name + ": " + LibC.errorText(Native.getLastError()));
+        int errno = setIntOption(fd, level, option, value);
+        if (errno != 0) {
+            throw new IOException(what + ": cannot set " + name + ": " + LibC.errorText(errno));
         }
     }
 
@@ -82,11 +81,9 @@ public final class UdpSocket extends NativeChannel {
         enter();
         try {
             for (int[] option : new int[][] {{LibC.SO_RCVBUFFORCE, LibC.SO_RCVBUF}, {LibC.SO_SNDBUFFORCE, LibC.SO_SNDBUF}}) {
-                NativeChannel.Scratch scratch = scratch();
-                scratch.buffer.putInt(SCRATCH_WORD, bytes);
-                if (LibC.setsockopt(fd, LibC.SOL_SOCKET, option[0], scratch.address + SCRATCH_WORD, 4) < 0
-                        && LibC.setsockopt(fd, LibC.SOL_SOCKET, option[1], scratch.address + SCRATCH_WORD, 4) < 0) {
-                    throw error("setsockopt buffer size", Native.getLastError());
+                int errno = setIntOption(fd, LibC.SOL_SOCKET, option[0], bytes);
+                if (errno != 0 && (errno = setIntOption(fd, LibC.SOL_SOCKET, option[1], bytes)) != 0) {
+                    throw error("setsockopt buffer size", errno);
                 }
             }
         } finally {

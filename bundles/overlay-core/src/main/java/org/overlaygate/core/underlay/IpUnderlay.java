@@ -3,14 +3,10 @@ package org.overlaygate.core.underlay;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
-import org.overlaygate.api.encap.DecapResult;
-import org.overlaygate.core.device.Device;
 import org.overlaygate.core.os.RawIpSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,20 +18,16 @@ import org.slf4j.LoggerFactory;
  * outer IPv4 header, routes and resolves neighbours, and sets DF so nothing is fragmented. Why a
  * raw socket rather than pcap injection is explained on {@link RawIpSocket}.
  */
-public final class IpUnderlay extends SharedUnderlay implements Runnable {
+public final class IpUnderlay extends SharedUnderlay {
     private static final Logger LOG = LoggerFactory.getLogger(IpUnderlay.class);
     static final String MALFORMED_IP = "malformed_ip";
-    private static final int POLL_MILLIS = 250;
 
     private final RawIpSocket socket;
-    private final Thread thread;
-    private volatile boolean closed;
+    private final SenderCache senders = new SenderCache();
 
     private IpUnderlay(UnderlayKey key, RawIpSocket socket) {
         super(key);
         this.socket = socket;
-        this.thread = new Thread(this, "og-underlay " + key);
-        thread.setDaemon(true);
     }
 
     /**
@@ -57,7 +49,7 @@ public final class IpUnderlay extends SharedUnderlay implements Runnable {
                 LOG.info("underlay {}: socket buffers left at the system default: {}", key, e.getMessage());
             }
             IpUnderlay u = new IpUnderlay(key, raw);
-            u.thread.start();
+            u.startReceiving();
             LOG.info("underlay {} open", key);
             return u;
         } catch (IOException e) {
@@ -82,59 +74,28 @@ public final class IpUnderlay extends SharedUnderlay implements Runnable {
     }
 
     @Override
-    public void run() {
-        ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + 65536);
-        DecapResult result = new DecapResult();
-        int lastSource = 0;
-        InetAddress lastSender = null;
-        while (!closed) {
-            int n;
-            try {
-                n = socket.receive(buf, 0, POLL_MILLIS);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                counters.drop(RECEIVE_ERROR);
-                continue;
-            }
-            if (n == 0) {
-                continue;
-            }
-            if (n < 0) {
-                counters.in(0);
-                counters.drop(MALFORMED_IP);
-                continue;
-            }
-            int payload = socket.payloadOffset();
-            counters.in(n - payload);
-            buf.limit(n).position(payload);
-            int source = socket.sourceAddress();
-            if (lastSender == null || source != lastSource) { // a new sender: the one allocation
-                lastSender = toAddress(source);
-                lastSource = source;
-            }
-            receive(buf, result, lastSender);
-            buf.clear();
+    int readPacket(ByteBuffer buf) throws IOException {
+        int n = socket.receive(buf, 0, POLL_MILLIS);
+        if (n <= 0) {
+            return n;
         }
-    }
-
-    private static InetAddress toAddress(int ipv4) {
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // four bytes are always an address
-        }
+        int payload = socket.payloadOffset();
+        buf.limit(n).position(payload);
+        return n - payload;
     }
 
     @Override
-    public void close() {
-        closed = true;
+    InetAddress lastSender() {
+        return senders.of(socket.sourceAddress());
+    }
+
+    @Override
+    String unreadableReason() {
+        return MALFORMED_IP;
+    }
+
+    @Override
+    void closeSockets() {
         socket.close();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        LOG.info("underlay {} closed", key());
     }
 }

@@ -1,7 +1,9 @@
 package org.overlaygate.core.underlay;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 
 import org.jctools.maps.NonBlockingHashMapLong;
 import org.overlaygate.api.datapath.DataPathException;
@@ -9,28 +11,99 @@ import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.encap.DecapResult;
 import org.overlaygate.api.encap.Encapsulator;
 import org.overlaygate.core.device.Counters;
+import org.overlaygate.core.device.Device;
 import org.overlaygate.core.device.DropReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What every underlay socket does the same way, whatever its transport: the receivers by vnet id,
- * the shared decapsulator, the counters, and the handling of one received packet (decapsulate,
- * demultiplex, deliver; every refusal counted, no exception escapes to the receive thread).
+ * the shared decapsulator, the counters, the receive thread and its loop, and the handling of one
+ * received packet (decapsulate, demultiplex, deliver; every refusal counted, no exception escapes
+ * to the receive thread). A transport supplies how to read one packet and close its sockets.
  */
 abstract class SharedUnderlay implements UnderlaySocket {
     private static final Logger LOG = LoggerFactory.getLogger(SharedUnderlay.class);
     static final String DECAP_ERROR = "decap_error";
     static final String RECEIVE_ERROR = "receive_error";
+    /** How long a read waits before the loop looks at the closed flag again. */
+    static final int POLL_MILLIS = 250;
 
     private final UnderlayKey key;
     private final NonBlockingHashMapLong<UnderlayReceiver> receivers = new NonBlockingHashMapLong<>();
     protected final Counters counters;
     private volatile Encapsulator decapsulator;
+    private final Thread thread;
+    private volatile boolean closed;
 
     SharedUnderlay(UnderlayKey key) {
         this.key = key;
         this.counters = new Counters(key.toString());
+        this.thread = new Thread(this::receiveLoop, "og-underlay " + key);
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Reads one packet into {@code buf}, waiting up to {@link #POLL_MILLIS}, and leaves the
+     * position at the encapsulation header and the limit at the packet's end.
+     *
+     * @return the bytes from the encapsulation header on, 0 when nothing came, -1 for a packet to
+     *     drop as {@link #unreadableReason()}
+     * @throws ClosedChannelException once the socket is closed
+     */
+    abstract int readPacket(ByteBuffer buf) throws IOException;
+
+    /** The sender of the packet {@link #readPacket} last read. */
+    abstract InetAddress lastSender();
+
+    /** The drop reason of a packet {@link #readPacket} could not take. */
+    abstract String unreadableReason();
+
+    /** Closes the transport's sockets, which ends a read under way. */
+    abstract void closeSockets();
+
+    /** Starts the receive thread, once the sockets are open. */
+    final void startReceiving() {
+        thread.start();
+    }
+
+    private void receiveLoop() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + 65536);
+        DecapResult result = new DecapResult();
+        while (!closed) {
+            int n;
+            try {
+                buf.clear();
+                n = readPacket(buf);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                counters.drop(RECEIVE_ERROR);
+                continue;
+            }
+            if (n == 0) {
+                continue;
+            }
+            if (n < 0) {
+                counters.in(0);
+                counters.drop(unreadableReason());
+                continue;
+            }
+            counters.in(n);
+            receive(buf, result, lastSender());
+        }
+    }
+
+    @Override
+    public final void close() {
+        closed = true;
+        closeSockets();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("underlay {} closed", key);
     }
 
     @Override
@@ -70,7 +143,7 @@ abstract class SharedUnderlay implements UnderlaySocket {
      * Handles one received packet whose encapsulation header starts at the buffer's position and
      * ends at its limit: decapsulates it and delivers the inner frame to the device of its vnet id.
      */
-    final void receive(ByteBuffer buf, DecapResult result, InetAddress sender) {
+    private void receive(ByteBuffer buf, DecapResult result, InetAddress sender) {
         try {
             Encapsulator d = decapsulator;
             if (d == null) {

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
@@ -68,7 +67,7 @@ abstract class UdpEndpoint implements AutoCloseable {
     /** IPv4, through the native socket. */
     private static final class Native extends UdpEndpoint {
         private final UdpSocket socket;
-        private int lastSource;
+        private final SenderCache senders = new SenderCache();
         private InetAddress lastSender;
 
         Native(UdpSocket socket) {
@@ -93,11 +92,7 @@ abstract class UdpEndpoint implements AutoCloseable {
             int n = socket.receive(buf, RECEIVE_OFFSET, timeoutMillis);
             if (n > 0) {
                 buf.limit(RECEIVE_OFFSET + n).position(RECEIVE_OFFSET);
-                int source = socket.sourceAddress();
-                if (lastSender == null || source != lastSource) { // a new sender: the one allocation
-                    lastSender = toAddress(source);
-                    lastSource = source;
-                }
+                lastSender = senders.of(socket.sourceAddress());
             }
             return n;
         }
@@ -156,14 +151,6 @@ abstract class UdpEndpoint implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing
             }
-        }
-    }
-
-    static InetAddress toAddress(int ipv4) {
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // four bytes are always an address
         }
     }
 }

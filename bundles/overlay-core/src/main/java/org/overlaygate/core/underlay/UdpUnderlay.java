@@ -2,15 +2,13 @@ package org.overlaygate.core.underlay;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
-import org.overlaygate.api.encap.DecapResult;
-import org.overlaygate.core.device.Device;
 import org.overlaygate.core.device.DropReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,23 +22,18 @@ import org.slf4j.LoggerFactory;
  * including zero. Devices refuse inner frames larger than their MTU, so with an overlay MTU that
  * fits the underlay nothing is ever refused.
  */
-public final class UdpUnderlay extends SharedUnderlay implements Runnable {
+public final class UdpUnderlay extends SharedUnderlay {
     private static final Logger LOG = LoggerFactory.getLogger(UdpUnderlay.class);
-    private static final int POLL_MILLIS = 250;
 
     private final UdpEndpoint receiver;
     private final UdpEndpoint[] senders;
     private final int[] senderPorts;
-    private final Thread thread;
-    private volatile boolean closed;
 
     private UdpUnderlay(UnderlayKey key, UdpEndpoint receiver, UdpEndpoint[] senders, int[] senderPorts) {
         super(key);
         this.receiver = receiver;
         this.senders = senders;
         this.senderPorts = senderPorts;
-        this.thread = new Thread(this, "og-underlay " + key);
-        thread.setDaemon(true);
     }
 
     /**
@@ -74,7 +67,7 @@ public final class UdpUnderlay extends SharedUnderlay implements Runnable {
                 }
             }
             UdpUnderlay u = new UdpUnderlay(key, rx, tx, txPorts);
-            u.thread.start();
+            u.startReceiving();
             LOG.info("underlay {} open, source ports {}", key, java.util.Arrays.toString(txPorts));
             return u;
         } catch (IOException | DataPathException e) {
@@ -106,44 +99,26 @@ public final class UdpUnderlay extends SharedUnderlay implements Runnable {
     }
 
     @Override
-    public void run() {
-        ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + 65536);
-        DecapResult result = new DecapResult();
-        while (!closed) {
-            int n;
-            try {
-                n = receiver.receive(buf, POLL_MILLIS);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                counters.drop(RECEIVE_ERROR);
-                continue;
-            }
-            if (n == 0) {
-                continue;
-            }
-            if (n < 0) {
-                counters.in(0);
-                counters.drop(DropReasons.TOO_BIG);
-                continue;
-            }
-            counters.in(n);
-            receive(buf, result, receiver.lastSender());
-        }
+    int readPacket(ByteBuffer buf) throws IOException {
+        return receiver.receive(buf, POLL_MILLIS);
     }
 
     @Override
-    public void close() {
-        closed = true;
+    InetAddress lastSender() {
+        return receiver.lastSender();
+    }
+
+    /** A datagram larger than the receive buffer. */
+    @Override
+    String unreadableReason() {
+        return DropReasons.TOO_BIG;
+    }
+
+    @Override
+    void closeSockets() {
         receiver.close();
         for (UdpEndpoint e : senders) {
             e.close();
         }
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        LOG.info("underlay {} closed", key());
     }
 }
