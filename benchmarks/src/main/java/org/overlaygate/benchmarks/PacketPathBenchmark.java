@@ -1,5 +1,6 @@
 package org.overlaygate.benchmarks;
 
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,24 +19,26 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.UnderlayAddress;
-import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceConfig;
 import org.overlaygate.api.datapath.DeviceStats;
+import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.encap.DecapResult;
+import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.encap.Encapsulator;
-import org.overlaygate.api.encap.UnderlayTransport;
 import org.overlaygate.api.property.PropertyValues;
 import org.overlaygate.api.search.SearchMode;
-import org.overlaygate.core.device.Counters;
+import org.overlaygate.core.base.BufferLayout;
+import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.device.Device;
 import org.overlaygate.core.device.DeviceEnvironment;
+import org.overlaygate.core.device.EncapBinding;
 import org.overlaygate.core.device.LocalPort;
-import org.overlaygate.core.device.MissRequestImpl;
 import org.overlaygate.core.device.PendingBudget;
+import org.overlaygate.core.device.Upcalls;
 import org.overlaygate.core.underlay.UnderlayKey;
+import org.overlaygate.core.underlay.UnderlayMux;
 import org.overlaygate.core.underlay.UnderlayReceiver;
-import org.overlaygate.core.underlay.UnderlaySocket;
 import org.overlaygate.encap.vxlan.VxlanPlugin;
 
 /**
@@ -57,6 +60,7 @@ public class PacketPathBenchmark {
     private static final int CACHED = 4096;
 
     private Encapsulator vxlan;
+    private Decapsulator decapsulator;
     private ByteBuffer packet;
     private ByteBuffer header;
     private final DecapResult result = new DecapResult();
@@ -70,13 +74,15 @@ public class PacketPathBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         EncapsulationPlugin plugin = new VxlanPlugin();
+        decapsulator = plugin.decapsulator();
         vxlan = plugin.newEncapsulator(PropertyValues.validate(plugin.properties(), Map.of("vxlan/listen_ip", "127.0.0.1")));
         header = ByteBuffer.allocateDirect(64);
         packet = ByteBuffer.allocateDirect(8 + 1400);
         vxlan.encapsulate(packet, 0, 4242, 0);
 
-        device = new Device(DeviceConfig.builder("bench", 4242).mode(SearchMode.DYNAMIC).build(), new NullEnvironment());
-        device.setEncapsulation(plugin, vxlan, UnderlayAddress.parse("127.0.0.1:4789"));
+        device = new Device(DeviceConfig.builder("bench", 4242).mode(SearchMode.DYNAMIC).encapsulation("vxlan", Map.of()).build(),
+                new NullEnvironment());
+        device.bind(new EncapBinding(plugin, "bench", vxlan, new NullMux()));
         port = new NullPort();
         device.addPort(port);
         macs = new long[CACHED];
@@ -84,14 +90,14 @@ public class PacketPathBenchmark {
         UnderlayAddress dest = UnderlayAddress.parse("10.0.0.2:4789");
         for (int i = 0; i < CACHED; i++) {
             macs[i] = 0x0200_0010_0000L + i * 7919L;
-            device.setTarget(macs[i], dest);
+            device.setTarget(macs[i], dest, TargetEntry.Origin.LOOKUP);
             boxedMap.put(macs[i], dest);
         }
-        frame = ByteBuffer.allocateDirect(Device.HEADROOM + Device.MAX_FRAME);
-        MacAddress.write(frame, Device.HEADROOM + 6, LOCAL);
-        frame.putShort(Device.HEADROOM + 12, (short) 0x0800);
-        frame.put(Device.HEADROOM + 14, (byte) 0x45);
-        frame.put(Device.HEADROOM + 23, (byte) 6);
+        frame = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME);
+        MacAddress.write(frame, BufferLayout.HEADROOM + 6, LOCAL);
+        frame.putShort(BufferLayout.HEADROOM + 12, (short) 0x0800);
+        frame.put(BufferLayout.HEADROOM + 14, (byte) 0x45);
+        frame.put(BufferLayout.HEADROOM + 23, (byte) 6);
     }
 
     @Benchmark
@@ -102,7 +108,7 @@ public class PacketPathBenchmark {
     @Benchmark
     public long decapsulate() {
         packet.clear();
-        vxlan.decapsulate(packet, result);
+        decapsulator.decapsulate(packet, result);
         return result.vnetId();
     }
 
@@ -117,14 +123,13 @@ public class PacketPathBenchmark {
     @Benchmark
     public void transmitHitPath() {
         long mac = macs[next++ & (CACHED - 1)];
-        MacAddress.write(frame, Device.HEADROOM, mac);
-        device.fromVnic(port, frame, Device.HEADROOM, 1400);
+        MacAddress.write(frame, BufferLayout.HEADROOM, mac);
+        device.fromVnic(port, frame, BufferLayout.HEADROOM, 1400);
     }
 
     /** Discards what it is given; no I/O. */
-    static final class NullSocket implements UnderlaySocket {
-        private UnderlayKey key;
-        long sent;
+    static final class NullMux implements UnderlayMux {
+        private final UnderlayKey key = new UnderlayKey("vxlan", new VxlanPlugin().transport(), UnderlayAddress.parse("127.0.0.1:4789"));
 
         @Override
         public UnderlayKey key() {
@@ -132,9 +137,8 @@ public class PacketPathBenchmark {
         }
 
         @Override
-        public boolean send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
-            sent += length;
-            return true;
+        public String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
+            return null;
         }
 
         @Override
@@ -151,7 +155,12 @@ public class PacketPathBenchmark {
         }
 
         @Override
-        public void setDecapsulator(Encapsulator decapsulator) {
+        public void setDecapsulator(Decapsulator decapsulator) {
+        }
+
+        @Override
+        public AutoCloseable joinGroup(InetAddress group, String interfaceName, int ttl) {
+            return () -> { };
         }
 
         @Override
@@ -164,17 +173,23 @@ public class PacketPathBenchmark {
         }
     }
 
+    /** No upcalls are expected on the hit path; the clock is the system's. */
     static final class NullEnvironment implements DeviceEnvironment {
-        private final NullSocket socket = new NullSocket();
+        private final PendingBudget budget = new PendingBudget(1 << 20);
 
         @Override
-        public boolean offerMiss(MissRequestImpl request) {
+        public boolean offerUpcall(Upcalls.Base upcall) {
             return false;
         }
 
         @Override
+        public int upcallShare() {
+            return 0;
+        }
+
+        @Override
         public PendingBudget pendingBudget() {
-            return new PendingBudget(1 << 20);
+            return budget;
         }
 
         @Override
@@ -183,17 +198,13 @@ public class PacketPathBenchmark {
         }
 
         @Override
-        public UnderlaySocket acquireSocket(UnderlayKey key, UnderlayTransport transport) throws DataPathException {
-            socket.key = key;
-            return socket;
+        public long missRetryNanos() {
+            return 1_000_000_000L;
         }
 
         @Override
-        public void releaseSocket(UnderlaySocket s) {
-        }
-
-        @Override
-        public void offload(Runnable task) {
+        public long nanoTime() {
+            return System.nanoTime();
         }
     }
 

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.TargetEntry;
 
 /**
  * The target cache lookup alone, as the transmit path does it (the entry and its state). In
@@ -38,7 +39,7 @@ public class CacheLookupBenchmark {
         UnderlayAddress dest = UnderlayAddress.parse("10.0.0.2:4789");
         for (int i = 0; i < ENTRIES; i++) {
             macs[i] = 0x0200_0010_0000L + i * 7919L;
-            CacheEntry e = new CacheEntry(macs[i], CacheEntry.VALID, 0);
+            CacheEntry e = new CacheEntry(macs[i], CacheEntry.VALID, TargetEntry.Origin.LOOKUP, 0);
             e.destinations = new UnderlayAddress[] {dest};
             cache.put(e);
         }

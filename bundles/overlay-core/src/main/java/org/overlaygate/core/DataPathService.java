@@ -4,22 +4,25 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.datapath.DataPath;
@@ -27,19 +30,19 @@ import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceConfig;
 import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.datapath.MemoryPort;
-import org.overlaygate.api.datapath.MissRequest;
 import org.overlaygate.api.datapath.OverlayDevice;
+import org.overlaygate.api.datapath.Upcall;
 import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
+import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.encap.UnderlayTransport;
 import org.overlaygate.core.device.Device;
 import org.overlaygate.core.device.DeviceEnvironment;
-import org.overlaygate.core.device.MissRequestImpl;
 import org.overlaygate.core.device.PendingBudget;
+import org.overlaygate.core.device.Upcalls;
+import org.overlaygate.core.underlay.IpMux;
 import org.overlaygate.core.underlay.SourcePorts;
-import org.overlaygate.core.underlay.UdpUnderlay;
-import org.overlaygate.core.underlay.UnderlayKey;
-import org.overlaygate.core.underlay.UnderlaySocket;
+import org.overlaygate.core.underlay.UdpMux;
 import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
 import org.overlaygate.core.vnic.MemoryVnic;
@@ -49,9 +52,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data path service: owns devices, VNICs, shared underlay sockets, the miss queue and the
- * sweeper that re-asks unanswered misses and expires drop answers. Deactivating it (bundle stop,
- * appliance shutdown) closes every socket and removes every TAP device it created.
+ * The data path service: owns devices, VNICs, the underlay muxes, the binding of devices to
+ * encapsulation plugins, the upcall queue, and the sweeper that re-asks unanswered misses and ages
+ * the target caches. Deactivating it (bundle stop, appliance shutdown) closes every socket and
+ * removes every TAP device it created.
+ *
+ * <p>Lock order: this service's monitor, then a device's, then a cache entry's. Everything that
+ * changes the set of devices, VNICs, muxes or plugin bindings holds this monitor; the frame paths
+ * never take it.
  */
 @Component(service = DataPath.class, immediate = true, configurationPid = "org.overlaygate.core")
 @Designate(ocd = CoreSettings.class)
@@ -63,31 +71,23 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
     private final Map<String, Vnic> vnics = new ConcurrentHashMap<>();
-    private final Map<UnderlayKey, SharedSocket> sockets = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
 
     private CoreSettings settings;
-    private SourcePorts sourcePorts;
-    private ArrayBlockingQueue<MissRequestImpl> misses;
+    private MuxRegistry muxes;
+    private EncapsulationBinder binder;
+    private ArrayBlockingQueue<Upcalls.Base> upcalls;
+    private int upcallShare;
     private PendingBudget budget;
     private ScheduledExecutorService sweeper;
-    private ThreadPoolExecutor offloader;
     private FramePortFactory framePorts;
-
-    /** A socket and how many devices use it (guarded by the service). */
-    private static final class SharedSocket {
-        final UnderlaySocket socket;
-        int users;
-
-        SharedSocket(UnderlaySocket socket) {
-            this.socket = socket;
-        }
-    }
+    /** Plugin services DS bound before activation, handed to the binder on activation. */
+    private final List<EncapsulationBinder.PluginService> early = new ArrayList<>();
 
     public DataPathService() {
     }
 
-    /** For tests: a service with settings and OS ports of the caller's choosing. */
+    /** For tests: a service with settings, OS ports and muxes of the caller's choosing. */
     public DataPathService(CoreSettings settings, FramePortFactory framePorts) {
         start(settings, framePorts);
     }
@@ -97,18 +97,26 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         start(config, OsFramePorts.create());
     }
 
-    private void start(CoreSettings config, FramePortFactory ports) {
+    private synchronized void start(CoreSettings config, FramePortFactory ports) {
         this.settings = config;
-        this.sourcePorts = new SourcePorts(config.sourcePortMin(), config.sourcePortMax(), config.sourcePortPool());
-        this.misses = new ArrayBlockingQueue<>(Math.max(1, config.missQueue()));
+        SourcePorts sourcePorts = new SourcePorts(config.sourcePortMin(), config.sourcePortMax(), config.sourcePortPool());
+        this.muxes = new MuxRegistry((key, transport) -> transport.kind() == UnderlayTransport.Kind.UDP
+                ? UdpMux.open(key, sourcePorts, config.socketBufferBytes())
+                : IpMux.open(key, transport.number(), config.socketBufferBytes()));
+        this.binder = new EncapsulationBinder(muxes);
+        int capacity = Math.max(1, config.missQueue());
+        this.upcalls = new ArrayBlockingQueue<>(capacity);
+        this.upcallShare = Math.max(Math.min(capacity, 64), capacity / 4);
         this.budget = new PendingBudget(Math.max(1, config.pendingBytesTotal()));
         this.framePorts = ports;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "og-core-sweeper"));
-        this.offloader = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024), r -> daemon(r, "og-core-offload"),
-                new ThreadPoolExecutor.DiscardPolicy());
         sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        LOG.info("data path started: source ports {}, miss queue {}, pending bytes {}", sourcePorts, config.missQueue(),
-                config.pendingBytesTotal());
+        for (EncapsulationBinder.PluginService s : early) {
+            binder.added(s, List.of());
+        }
+        early.clear();
+        LOG.info("data path started: source ports {}, upcall queue {} ({} per overlay), pending bytes {}", sourcePorts, capacity,
+                upcallShare, config.pendingBytesTotal());
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -120,7 +128,6 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     @Deactivate
     public synchronized void deactivate() {
         sweeper.shutdownNow();
-        offloader.shutdownNow();
         for (Vnic v : vnics.values()) {
             v.device().removePort(v);
             v.close();
@@ -130,23 +137,56 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             d.close();
         }
         devices.clear();
-        for (SharedSocket s : sockets.values()) {
-            s.socket.close();
-        }
-        sockets.clear();
-        misses.clear();
+        muxes.closeAll();
+        upcalls.clear();
         LOG.info("data path stopped");
     }
 
     private void sweep() {
         try {
-            long now = System.nanoTime();
-            long retry = TimeUnit.MILLISECONDS.toNanos(settings.missRetryMillis());
+            long now = nanoTime();
             for (Device d : devices.values()) {
-                d.sweep(now, retry);
+                d.sweep(now);
             }
         } catch (RuntimeException e) {
             LOG.error("sweep failed", e); // and the next one runs anyway
+        }
+    }
+
+    // ------------------------------------------------------------------ encapsulation plugins
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeEncapsulation")
+    synchronized void addEncapsulation(ServiceReference<EncapsulationPlugin> ref, EncapsulationPlugin plugin) {
+        addEncapsulation(plugin, ref.getBundle() == null ? "?" : ref.getBundle().getVersion().toString(), ranking(ref),
+                (Long) ref.getProperty(Constants.SERVICE_ID));
+    }
+
+    synchronized void removeEncapsulation(ServiceReference<EncapsulationPlugin> ref, EncapsulationPlugin plugin) {
+        removeEncapsulation(plugin);
+    }
+
+    private static int ranking(ServiceReference<?> ref) {
+        Object r = ref.getProperty(Constants.SERVICE_RANKING);
+        return r instanceof Integer ? (Integer) r : 0;
+    }
+
+    /** An encapsulation plugin appeared (DS, or a test): devices of its name bind to it. */
+    public synchronized void addEncapsulation(EncapsulationPlugin plugin, String version, int ranking, long serviceId) {
+        EncapsulationBinder.PluginService s = new EncapsulationBinder.PluginService(plugin, version, ranking, serviceId);
+        if (binder == null) {
+            early.add(s); // DS binds references before it activates
+        } else {
+            binder.added(s, devices.values());
+        }
+    }
+
+    /** An encapsulation plugin went: devices keep forwarding with what they have, or move to another version. */
+    public synchronized void removeEncapsulation(EncapsulationPlugin plugin) {
+        if (binder == null) {
+            early.removeIf(s -> s.plugin == plugin);
+        } else {
+            binder.removed(plugin, devices.values());
         }
     }
 
@@ -161,8 +201,14 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             throw new DataPathException("the name " + config.name() + " is already in use");
         }
         Device d = new Device(config, this);
+        try {
+            binder.bind(d); // an absent plugin leaves an unbound device, bound when it comes
+        } catch (DataPathException e) {
+            throw new DataPathException("encapsulation " + config.encapsulation() + " refused the overlay: " + e.getMessage(), e);
+        }
         devices.put(config.name(), d);
-        LOG.info("overlay device {} created (vnet {}, mtu {}, {})", config.name(), config.vnetId(), config.mtu(), config.mode());
+        LOG.info("overlay device {} created (vnet {}, mtu {}, {}, {})", config.name(), config.vnetId(), config.mtu(), config.mode(),
+                d.faults().isEmpty() ? config.encapsulation() : String.join("; ", d.faults()));
         return d;
     }
 
@@ -188,7 +234,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             throw new DataPathException("overlay " + name + " still has VNICs");
         }
         devices.remove(name);
-        d.close();
+        binder.unbind(d);
         LOG.info("overlay device {} destroyed", name);
     }
 
@@ -267,8 +313,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     private String freeTapName() throws DataPathException {
         for (int i = 0; i < 10_000; i++) {
             String candidate = "ogtap" + i;
-            final String c = candidate;
-            boolean ours = vnics.values().stream().anyMatch(v -> c.equals(v.osName()));
+            boolean ours = vnics.values().stream().anyMatch(v -> candidate.equals(v.osName()));
             if (!ours && !framePorts.interfaceExists(candidate)) {
                 return candidate;
             }
@@ -313,32 +358,36 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     @Override
     public synchronized List<DeviceStats.Counters> underlayStats() {
-        List<DeviceStats.Counters> out = new ArrayList<>();
-        for (SharedSocket s : sockets.values()) {
-            out.add(s.socket.stats());
+        return muxes.stats();
+    }
+
+    // ------------------------------------------------------------------ upcalls
+
+    @Override
+    public Upcall takeUpcall(long timeout, TimeUnit unit) throws InterruptedException {
+        Upcalls.Base u = upcalls.poll(timeout, unit);
+        if (u != null) {
+            u.markTaken();
         }
-        out.sort(Comparator.comparing(DeviceStats.Counters::name));
-        return out;
-    }
-
-    // ------------------------------------------------------------------ misses
-
-    @Override
-    public MissRequest takeMiss(long timeout, TimeUnit unit) throws InterruptedException {
-        return misses.poll(timeout, unit);
+        return u;
     }
 
     @Override
-    public boolean offerMiss(MissRequestImpl request) {
-        return misses.offer(request);
-    }
-
-    /** Misses waiting for varpd now. */
-    public int queuedMisses() {
-        return misses.size();
+    public int queuedUpcalls() {
+        return upcalls.size();
     }
 
     // ------------------------------------------------------------------ DeviceEnvironment
+
+    @Override
+    public boolean offerUpcall(Upcalls.Base upcall) {
+        return upcalls.offer(upcall);
+    }
+
+    @Override
+    public int upcallShare() {
+        return upcallShare;
+    }
 
     @Override
     public PendingBudget pendingBudget() {
@@ -351,43 +400,12 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     }
 
     @Override
-    public synchronized UnderlaySocket acquireSocket(UnderlayKey key, UnderlayTransport transport) throws DataPathException {
-        SharedSocket shared = sockets.get(key);
-        if (shared == null) {
-            UnderlaySocket socket;
-            if (transport.kind() == UnderlayTransport.Kind.UDP) {
-                socket = UdpUnderlay.open(key, sourcePorts, settings.socketBufferBytes());
-            } else {
-                socket = OsFramePorts.openIpUnderlay(key, transport, settings.socketBufferBytes());
-            }
-            shared = new SharedSocket(socket);
-            sockets.put(key, shared);
-        }
-        shared.users++;
-        return shared.socket;
+    public long missRetryNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(settings.missRetryMillis());
     }
 
     @Override
-    public synchronized void releaseSocket(UnderlaySocket socket) {
-        SharedSocket shared = sockets.get(socket.key());
-        if (shared != null && shared.socket == socket && --shared.users <= 0) {
-            sockets.remove(socket.key());
-            socket.close();
-        }
-    }
-
-    @Override
-    public void offload(Runnable task) {
-        try {
-            offloader.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("offloaded task failed: {}", e.toString());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // saturated or stopping: the report is best effort
-        }
+    public long nanoTime() {
+        return System.nanoTime();
     }
 }

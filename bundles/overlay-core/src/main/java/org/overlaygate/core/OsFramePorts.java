@@ -4,17 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 
-import org.overlaygate.api.datapath.DataPathException;
-import org.overlaygate.api.encap.UnderlayTransport;
-import org.overlaygate.core.underlay.IpUnderlay;
-import org.overlaygate.core.underlay.UnderlayKey;
-import org.overlaygate.core.underlay.UnderlaySocket;
 import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
 import org.overlaygate.core.vnic.PcapFramePort;
 import org.overlaygate.core.vnic.TapFramePort;
 
-/** The Linux implementations of TAP and attached VNICs and of IP-protocol underlays. */
+/** The Linux implementations of TAP and attached VNICs. */
 final class OsFramePorts implements FramePortFactory {
     private OsFramePorts() {
     }
@@ -36,9 +31,5 @@ final class OsFramePorts implements FramePortFactory {
     @Override
     public boolean interfaceExists(String name) {
         return Files.exists(Paths.get("/sys/class/net", name));
-    }
-
-    static UnderlaySocket openIpUnderlay(UnderlayKey key, UnderlayTransport transport, int bufferBytes) throws DataPathException {
-        return IpUnderlay.open(key, transport.number(), bufferBytes);
     }
 }

@@ -3,10 +3,11 @@ package org.overlaygate.encap.nvgre;
 import java.nio.ByteBuffer;
 
 import org.overlaygate.api.encap.DecapResult;
+import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.api.encap.Encapsulator;
 
-/** The NVGRE header, both directions. One instance per FlowID policy (hashed, or a constant). */
-final class NvgreCodec implements Encapsulator {
+/** The NVGRE header, both directions. One encapsulator per FlowID policy (hashed, or a constant); any instance decapsulates. */
+final class NvgreCodec implements Encapsulator, Decapsulator {
     static final int HEADER_LENGTH = 8;
     /** Flags and version word: K (0x2000) only. */
     static final int FLAGS_KEY = 0x2000;
@@ -32,6 +33,11 @@ final class NvgreCodec implements Encapsulator {
 
     NvgreCodec(int constantFlowId) {
         this.constantFlowId = constantFlowId;
+    }
+
+    @Override
+    public int headerLength() {
+        return HEADER_LENGTH;
     }
 
     @Override

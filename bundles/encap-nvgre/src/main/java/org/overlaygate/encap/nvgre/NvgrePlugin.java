@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.osgi.service.component.annotations.Component;
 import org.overlaygate.api.PluginConstants;
+import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.encap.Encapsulator;
 import org.overlaygate.api.encap.UnderlayTransport;
@@ -83,5 +84,11 @@ public final class NvgrePlugin implements EncapsulationPlugin {
     @Override
     public Encapsulator newEncapsulator(PropertyValues values) {
         return values.has(FLOW_ID) ? new NvgreCodec(values.getInt(FLOW_ID)) : HASHED;
+    }
+
+    /** Decapsulation does not depend on the FlowID policy: any codec reads any header. */
+    @Override
+    public Decapsulator decapsulator() {
+        return HASHED;
     }
 }

@@ -3,10 +3,11 @@ package org.overlaygate.encap.vxlan;
 import java.nio.ByteBuffer;
 
 import org.overlaygate.api.encap.DecapResult;
+import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.api.encap.Encapsulator;
 
-/** The VXLAN header, both directions. Stateless: one instance serves every overlay. */
-final class VxlanCodec implements Encapsulator {
+/** The VXLAN header, both directions. Stateless: one instance encapsulates for every overlay and decapsulates every packet. */
+final class VxlanCodec implements Encapsulator, Decapsulator {
     static final int HEADER_LENGTH = 8;
     static final int FLAG_I = 0x08;
     private static final int ETHERNET_HEADER = 14;
@@ -14,6 +15,11 @@ final class VxlanCodec implements Encapsulator {
     static final String DROP_SHORT = "vxlan_short";
     static final String DROP_NO_I_FLAG = "vxlan_no_i_flag";
     static final String DROP_INNER_VLAN = "vxlan_inner_vlan";
+
+    @Override
+    public int headerLength() {
+        return HEADER_LENGTH;
+    }
 
     @Override
     public void encapsulate(ByteBuffer buf, int index, long vnetId, int flowHash) {

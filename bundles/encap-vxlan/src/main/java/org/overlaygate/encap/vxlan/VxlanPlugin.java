@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.osgi.service.component.annotations.Component;
 import org.overlaygate.api.PluginConstants;
+import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.encap.Encapsulator;
 import org.overlaygate.api.encap.UnderlayTransport;
@@ -72,6 +73,11 @@ public final class VxlanPlugin implements EncapsulationPlugin {
 
     @Override
     public Encapsulator newEncapsulator(PropertyValues values) {
+        return CODEC;
+    }
+
+    @Override
+    public Decapsulator decapsulator() {
         return CODEC;
     }
 }

@@ -13,8 +13,10 @@ public interface DataPath {
     /**
      * Creates an overlay device.
      *
-     * @throws DataPathException when the name is taken, or another device already uses the same
-     *     vnet id on the same underlay socket, or the underlay socket cannot be opened
+     * @throws DataPathException when the name is taken, the encapsulation's properties are refused,
+     *     another device already uses the same vnet id on the same underlay socket, or the socket
+     *     cannot be opened. A device whose encapsulation plugin is not registered is created
+     *     unbound, with that fault, and bound when the plugin appears.
      */
     OverlayDevice createDevice(DeviceConfig config) throws DataPathException;
 
@@ -53,9 +55,14 @@ public interface DataPath {
     List<DeviceStats.Counters> underlayStats();
 
     /**
-     * Takes the next miss, waiting up to {@code timeout}. Several threads may take concurrently.
+     * Takes the next upcall of any device, waiting up to {@code timeout}. Several threads may take
+     * concurrently. Upcalls wait here (bounded) while nobody takes them: misses made while varpd
+     * is away are answered when it returns.
      *
-     * @return the request, or {@code null} on timeout
+     * @return the upcall, or {@code null} on timeout
      */
-    MissRequest takeMiss(long timeout, TimeUnit unit) throws InterruptedException;
+    Upcall takeUpcall(long timeout, TimeUnit unit) throws InterruptedException;
+
+    /** Upcalls waiting to be taken now, across all devices. */
+    int queuedUpcalls();
 }

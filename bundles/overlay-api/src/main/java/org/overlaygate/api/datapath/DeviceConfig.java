@@ -1,13 +1,15 @@
 package org.overlaygate.api.datapath;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 import org.overlaygate.api.search.SearchMode;
 
 /**
- * What a device is made of. The encapsulation is set separately
- * ({@link OverlayDevice#setEncapsulation}) because its plugin may come and go. Immutable; build
- * with {@link #builder(String, long)}.
+ * What a device is made of, encapsulation included: the data path binds the device to the newest
+ * registered encapsulation plugin of that name itself, with these properties, and re-binds it when
+ * the plugin is replaced. Immutable; build with {@link #builder(String, long)}.
  */
 public final class DeviceConfig {
     /** Default per-entry pending queue bound: 128 KiB. */
@@ -21,6 +23,8 @@ public final class DeviceConfig {
     private final SearchMode mode;
     private final int cacheMax;
     private final int pendingBytesPerEntry;
+    private final String encapsulation;
+    private final Map<String, String> encapsulationProperties;
 
     private DeviceConfig(Builder b) {
         this.name = b.name;
@@ -29,6 +33,8 @@ public final class DeviceConfig {
         this.mode = b.mode;
         this.cacheMax = b.cacheMax;
         this.pendingBytesPerEntry = b.pendingBytesPerEntry;
+        this.encapsulation = b.encapsulation;
+        this.encapsulationProperties = Map.copyOf(b.encapsulationProperties);
     }
 
     public static Builder builder(String name, long vnetId) {
@@ -62,6 +68,16 @@ public final class DeviceConfig {
         return pendingBytesPerEntry;
     }
 
+    /** The encapsulation plugin's name ({@code vxlan}). */
+    public String encapsulation() {
+        return encapsulation;
+    }
+
+    /** The encapsulation's properties as the operator gave them, names prefixed by the plugin's ({@code vxlan/listen_ip}). */
+    public Map<String, String> encapsulationProperties() {
+        return encapsulationProperties;
+    }
+
     /** Builds a {@link DeviceConfig}. */
     public static final class Builder {
         private final String name;
@@ -70,6 +86,8 @@ public final class DeviceConfig {
         private SearchMode mode = SearchMode.DYNAMIC;
         private int cacheMax = DEFAULT_CACHE_MAX;
         private int pendingBytesPerEntry = DEFAULT_PENDING_BYTES_PER_ENTRY;
+        private String encapsulation;
+        private Map<String, String> encapsulationProperties = Map.of();
 
         private Builder(String name, long vnetId) {
             this.name = Objects.requireNonNull(name);
@@ -102,7 +120,18 @@ public final class DeviceConfig {
             return this;
         }
 
+        /** The encapsulation plugin by name, and its properties ({@code vxlan/listen_ip=...}). */
+        public Builder encapsulation(String plugin, Map<String, String> properties) {
+            this.encapsulation = Objects.requireNonNull(plugin);
+            this.encapsulationProperties = new TreeMap<>(properties);
+            return this;
+        }
+
+        /** @throws IllegalStateException when no encapsulation was named */
         public DeviceConfig build() {
+            if (encapsulation == null) {
+                throw new IllegalStateException("a device needs an encapsulation");
+            }
             return new DeviceConfig(this);
         }
     }

@@ -12,9 +12,10 @@ public final class DeviceStats {
     private final int cacheEntries;
     private final int pendingFrames;
     private final List<Counters> vnics;
+    private final Map<String, Long> events;
 
     public DeviceStats(String device, Counters counters, long cacheHits, long cacheMisses, int cacheEntries, int pendingFrames,
-            List<Counters> vnics) {
+            List<Counters> vnics, Map<String, Long> events) {
         this.device = device;
         this.counters = counters;
         this.cacheHits = cacheHits;
@@ -22,6 +23,21 @@ public final class DeviceStats {
         this.cacheEntries = cacheEntries;
         this.pendingFrames = pendingFrames;
         this.vnics = List.copyOf(vnics);
+        this.events = Map.copyOf(events);
+    }
+
+    /**
+     * What happened in the device's cache and upcall channel, by name: {@code learned},
+     * {@code moved}, {@code aged_out}, {@code refreshed}, {@code proxied}, {@code address_requests},
+     * {@code not_here_reports}, {@code invalidated}, {@code upcall_dropped_*}, and events the lookup
+     * side counts through {@link OverlayDevice#countEvent}.
+     */
+    public Map<String, Long> events() {
+        return events;
+    }
+
+    public long event(String name) {
+        return events.getOrDefault(name, 0L);
     }
 
     public String device() {

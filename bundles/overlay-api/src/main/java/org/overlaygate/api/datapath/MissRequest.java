@@ -10,10 +10,13 @@ import org.overlaygate.api.search.LookupRequest;
  * ignores late answers.
  */
 @ProviderType
-public interface MissRequest extends LookupCallback {
-
-    /** The device whose cache missed. */
-    String deviceName();
+public interface MissRequest extends Upcall, LookupCallback {
 
     LookupRequest request();
+
+    /**
+     * True when the entry is VALID and in use but its lifetime ran out: frames keep going to the
+     * destination it has while this request asks whether it still holds.
+     */
+    boolean isRefresh();
 }

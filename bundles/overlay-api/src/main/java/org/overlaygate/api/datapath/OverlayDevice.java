@@ -1,16 +1,20 @@
 package org.overlaygate.api.datapath;
 
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Consumer;
 
 import org.osgi.annotation.versioning.ProviderType;
 import org.overlaygate.api.UnderlayAddress;
-import org.overlaygate.api.encap.EncapsulationPlugin;
-import org.overlaygate.api.encap.Encapsulator;
 import org.overlaygate.api.search.SearchMode;
+import org.overlaygate.api.search.TargetPolicy;
 
-/** One overlay in the data path. Thread-safe. */
+/**
+ * One overlay in the data path. Thread-safe. The device owns its encapsulation (bound by the core
+ * from {@link DeviceConfig#encapsulation()}), its target cache and its flood destinations; varpd
+ * configures how lookups behave and answers its {@link Upcall}s.
+ */
 @ProviderType
 public interface OverlayDevice {
 
@@ -22,22 +26,24 @@ public interface OverlayDevice {
 
     SearchMode mode();
 
-    /**
-     * Gives the device its encapsulation and underlay socket address, or replaces them when the
-     * plugin was updated. Frames keep flowing across a replacement: the device switches to the
-     * new encapsulator atomically.
-     *
-     * @param listen the local address (and port, for UDP) to receive on and send from
-     * @throws DataPathException when the underlay socket cannot be opened, or another device
-     *     already has this vnet id on it
-     */
-    void setEncapsulation(EncapsulationPlugin plugin, Encapsulator encapsulator, UnderlayAddress listen) throws DataPathException;
-
-    /** The encapsulation plugin's name, or {@code null} when none was set. */
+    /** The encapsulation plugin's name, from the configuration. */
     String encapsulationName();
 
-    /** The underlay address the device receives on, or {@code null} before {@link #setEncapsulation}. */
+    /**
+     * The version of the encapsulation plugin whose code the device runs, or {@code null} before
+     * it was ever bound.
+     */
+    String encapsulationVersion();
+
+    /** The underlay address the device receives on, or {@code null} before it was ever bound. */
     UnderlayAddress listenAddress();
+
+    /**
+     * Why the data path cannot do everything this device asks of it right now ("encapsulation vxlan
+     * absent: forwarding with version 1.0.0", "cannot join 239.1.1.1 on eth9: No such device");
+     * empty when it can.
+     */
+    List<String> faults();
 
     /**
      * The one destination of a {@link SearchMode#POINT} device; {@code null} means none is known
@@ -47,11 +53,40 @@ public interface OverlayDevice {
 
     UnderlayAddress pointDestination();
 
-    /** Installs or replaces a VALID cache entry; frames queued on it are sent. */
-    void setTarget(long mac, UnderlayAddress destination);
+    /**
+     * Where broadcast and multicast frames from local VNICs go, besides the other local VNICs (a
+     * multicast group, the peers of head-end replication, or nowhere), and whether unicast to a
+     * MAC the cache does not know goes there too instead of being looked up (flood-and-learn).
+     * Kept while varpd or the plugin is away.
+     */
+    void setFloodTargets(List<UnderlayAddress> destinations, boolean unknownUnicast);
 
-    /** Removes a cache entry; the next frame to {@code mac} is a miss. */
-    void invalidate(long mac);
+    List<UnderlayAddress> floodTargets();
+
+    /** How this device's cache learns and ages entries; kept while varpd or the plugin is away. */
+    void setTargetPolicy(TargetPolicy policy);
+
+    /** Whether ARP requests and neighbour solicitations from VNICs become {@link AddressRequest}s instead of being flooded. */
+    void setAddressProxy(boolean proxy);
+
+    /**
+     * Joins an underlay multicast group (IGMP/MLD) on an interface, so that packets sent to the
+     * group reach this device, and sets the TTL (hop limit) of packets sent to groups; {@code null}
+     * leaves the group joined before. One group per device; devices on one underlay socket that
+     * join different groups share the socket, those that join the same group share the membership.
+     *
+     * @param interfaceName the underlay interface to join on, or {@code null} for the one the
+     *     routing table picks
+     * @throws DataPathException when the group cannot be joined (no such interface, no route ...)
+     *     or conflicts with the multicast settings another device has on the same socket
+     */
+    void setMulticastGroup(InetAddress group, String interfaceName, int ttl) throws DataPathException;
+
+    /** Installs or replaces a VALID cache entry; frames queued on it are sent. */
+    void setTarget(long mac, UnderlayAddress destination, TargetEntry.Origin origin);
+
+    /** Removes a cache entry; the next frame to {@code mac} is a miss. Returns whether there was one. */
+    boolean invalidate(long mac);
 
     /** Removes every cache entry. */
     void flushTargets();
@@ -62,8 +97,17 @@ public interface OverlayDevice {
     /** Delivers an Ethernet frame (position to limit) to the device's VNICs as if from the underlay. */
     void deliverLocally(ByteBuffer frame);
 
+    /** Delivers the answer to an {@link AddressRequest} (an ARP reply or neighbour advertisement) to the VNIC that asked, and counts it. */
+    void deliverProxyReply(ByteBuffer frame);
+
     /** A snapshot of the device's counters and those of its VNICs. */
     DeviceStats stats();
+
+    /**
+     * Counts an event of the lookup side in the device's statistics ({@code invalidations_sent},
+     * {@code lookup_failed}); the name must be a constant.
+     */
+    void countEvent(String event);
 
     /**
      * Calls {@code listener} with a copy of every inner frame the device switches (from VNICs and
@@ -71,11 +115,4 @@ public interface OverlayDevice {
      * listens.
      */
     AutoCloseable snoop(Consumer<SnoopedFrame> listener);
-
-    /**
-     * Tells the device where to report unicast frames that arrived from the underlay for a MAC that
-     * is not here (rate-limited): an invalidation plugin tells the sender its mapping is stale.
-     * {@code null} removes the handler.
-     */
-    void setStaleTargetHandler(StaleTargetHandler handler);
 }

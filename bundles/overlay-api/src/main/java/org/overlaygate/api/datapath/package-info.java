@@ -1,24 +1,43 @@
 /**
- * The data path as varpd and the shell see it: overlay devices, VNICs, target caches and the miss
- * queue of {@code overlay-core}, published as the {@link org.overlaygate.api.datapath.DataPath}
+ * The data path as varpd and the shell see it: overlay devices, VNICs, target caches and the upcall
+ * channel of {@code overlay-core}, published as the {@link org.overlaygate.api.datapath.DataPath}
  * service.
  *
  * <h2>Who does what</h2>
- * overlay-core is mechanism: it moves frames between VNICs and the underlay, keeps each overlay's
- * target cache, counts everything, and never waits for anyone. varpd is policy: it owns the
- * durable definitions, creates devices and VNICs from them, hosts the search plugins, and answers
- * misses. The split follows illumos, where the kernel overlay driver and the varpd daemon meet at
- * an ioctl interface; here they meet at this package. Because the cache and the devices live in
- * the core, varpd (or any plugin) may stop, crash or be replaced while cached traffic flows on.
+ * overlay-core is mechanism: it moves frames between VNICs and the underlay, owns the encapsulation
+ * plugins' use, keeps each overlay's target cache and flood destinations, counts everything, and
+ * never waits for anyone. varpd is policy: it owns the durable definitions, creates devices and
+ * VNICs from them, hosts the search and invalidation plugins, and answers upcalls. The split follows
+ * illumos, where the kernel overlay driver and the varpd daemon meet at an ioctl interface; here
+ * they meet at this package. Because the cache, the flood destinations and the devices live in the
+ * core, varpd (or any plugin) may stop, crash or be replaced while known traffic flows on.
  *
- * <h2>Misses</h2>
- * A frame to a destination a DYNAMIC overlay does not know creates a PENDING cache entry, is queued
- * on it (bounded), and a {@link org.overlaygate.api.datapath.MissRequest} goes on the core's
- * bounded miss queue. varpd takes requests with {@link org.overlaygate.api.datapath.DataPath#takeMiss}
- * and answers through the request, which is a {@link org.overlaygate.api.search.LookupCallback}.
- * A request that nobody answers is issued again by the core after a while, so misses made while
- * varpd or a search plugin was away are answered when they return.
+ * <h2>The upcall channel</h2>
+ * Everything the core needs from, or reports to, the lookup side travels as an
+ * {@link org.overlaygate.api.datapath.Upcall} that varpd takes with
+ * {@link org.overlaygate.api.datapath.DataPath#takeUpcall}:
+ * <ul>
+ * <li>{@link org.overlaygate.api.datapath.MissRequest}: a frame to a destination a DYNAMIC overlay
+ * does not know created a PENDING entry (the frame waits on it, bounded); the answer makes it VALID
+ * or DROP. An unanswered request is issued again after a while, so misses made while varpd or a
+ * plugin was away are answered when they return. A VALID entry whose lifetime ran out while in use
+ * is asked about again the same way, with frames still flowing to it meanwhile.</li>
+ * <li>{@link org.overlaygate.api.datapath.LearnedSource}: a received frame's inner source is not
+ * cached at its outer source address (flood-and-learn).</li>
+ * <li>{@link org.overlaygate.api.datapath.NotHere}: a unicast frame arrived for a MAC that is not on
+ * this host (for the overlay's invalidation plugin).</li>
+ * <li>{@link org.overlaygate.api.datapath.AddressRequest}: an ARP request or neighbour solicitation,
+ * to be answered by proxy with {@link org.overlaygate.api.datapath.OverlayDevice#deliverProxyReply}.</li>
+ * </ul>
+ * Each device may hold only a share of the bounded queue, and learning, not-here and address
+ * requests are rate-limited; what does not fit is dropped and counted in the device's statistics.
+ *
+ * <h2>Broadcast</h2>
+ * Broadcast and multicast frames never go through the target cache: every one goes to the other
+ * local VNICs and to the device's flood destinations, which the search plugin sets (a multicast
+ * group, head-end replication peers, or none), except ARP requests and neighbour solicitations on a
+ * proxying overlay, which become address requests.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.overlaygate.api.datapath;

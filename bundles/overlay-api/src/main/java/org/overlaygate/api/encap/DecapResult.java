@@ -1,7 +1,7 @@
 package org.overlaygate.api.encap;
 
 /**
- * The outcome of {@link Encapsulator#decapsulate}: a vnet id, or a drop reason. Owned and reused
+ * The outcome of {@link Decapsulator#decapsulate}: a vnet id, or a drop reason. Owned and reused
  * by one data-path thread, so decapsulating allocates nothing.
  */
 public final class DecapResult {

@@ -8,8 +8,11 @@ import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.property.PropertyValues;
 
 /**
- * An encapsulation (VXLAN, NVGRE, ...). Registered as a DS service with the service property
- * {@link org.overlaygate.api.PluginConstants#PLUGIN_NAME} equal to {@link #name()}.
+ * An encapsulation (VXLAN, NVGRE, ...): a description of the underlay transport and header it
+ * needs, a per-plugin {@link Decapsulator} and a factory of per-overlay {@link Encapsulator}s.
+ * Registered as a DS service with the service property
+ * {@link org.overlaygate.api.PluginConstants#PLUGIN_NAME} equal to {@link #name()}; the data path
+ * (overlay-core) tracks these services and binds every overlay to the newest one of its name.
  */
 @ConsumerType
 public interface EncapsulationPlugin {
@@ -20,7 +23,11 @@ public interface EncapsulationPlugin {
     /** The transport the core must open for it. */
     UnderlayTransport transport();
 
-    /** Bytes this encapsulation adds in front of the inner frame (8 for VXLAN and NVGRE). */
+    /**
+     * The most bytes any of this plugin's encapsulators writes in front of an inner frame (8 for
+     * VXLAN and NVGRE). The core refuses, with a message naming both figures, a plugin whose header
+     * does not fit the room its buffers keep in front of every frame.
+     */
     int headerLength();
 
     /**
@@ -63,6 +70,13 @@ public interface EncapsulationPlugin {
 
     /** The properties an overlay using this encapsulation takes, names prefixed {@code name()/}. */
     List<PropertySpec> properties();
+
+    /**
+     * The decapsulator for every packet on this plugin's underlay sockets. The core takes it from
+     * the newest registered version of the plugin and keeps using it while that version is being
+     * replaced.
+     */
+    Decapsulator decapsulator();
 
     /**
      * Creates the encapsulator for one overlay.

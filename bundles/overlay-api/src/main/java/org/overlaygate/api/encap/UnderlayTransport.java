@@ -2,6 +2,9 @@ package org.overlaygate.api.encap;
 
 import java.util.Objects;
 
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.property.PropertyValues;
+
 /**
  * The underlay transport an encapsulation needs, which the core opens and owns: either UDP to a
  * port, or raw IP with a protocol number. It also names the plugin properties that hold the listen
@@ -70,6 +73,15 @@ public final class UnderlayTransport {
     /** The listen-port property of a UDP transport; {@code null} for IP. */
     public String listenPortProperty() {
         return listenPortProperty;
+    }
+
+    /**
+     * The listen address (and port, for UDP) an overlay's validated encapsulation properties name:
+     * where it receives, and the key of the underlay socket it shares with others.
+     */
+    public UnderlayAddress listenAddress(PropertyValues values) {
+        int port = kind == Kind.UDP ? values.getInt(listenPortProperty) : 0;
+        return UnderlayAddress.of(values.getAddress(listenAddressProperty), port);
     }
 
     /** {@code udp/4789} or {@code ip/47}, as {@code overlay:plugins} prints it. */

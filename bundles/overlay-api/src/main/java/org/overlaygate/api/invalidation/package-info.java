@@ -9,9 +9,13 @@
  * it calls {@link InvalidationContext#invalidated}, and the core drops that MAC from the overlay's
  * target cache so the next frame is looked up afresh.
  *
- * <p>Invalidation is optional per overlay. A plugin is a factory of per-overlay instances, like a
- * search plugin, registered with {@link org.overlaygate.api.PluginConstants#PLUGIN_NAME}.
+ * <p>Invalidation is optional per overlay and named by it ({@code overlay:create ... -i shootdown}),
+ * with its properties namespaced like the others. A plugin is a factory of per-overlay instances,
+ * like a search plugin, registered with {@link org.overlaygate.api.PluginConstants#PLUGIN_NAME}.
+ * An overlay whose invalidation plugin is absent is DEGRADED with that reason and keeps forwarding;
+ * not-here reports made meanwhile are dropped (and counted), since a stale peer corrects itself
+ * once the plugin is back and the peer sends again.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.overlaygate.api.invalidation;

@@ -9,6 +9,6 @@ public interface AddressCallback {
     /** The target address belongs to {@code mac}: varpd sends the ARP reply or neighbour advertisement. */
     void answer(long mac);
 
-    /** Not known: the query is forwarded or dropped as the overlay's broadcast handling says. */
+    /** Not known: the request is dropped (and counted); the asker will try again. */
     void unknown();
 }

@@ -1,7 +1,5 @@
 package org.overlaygate.api.search;
 
-import java.util.List;
-
 import org.osgi.annotation.versioning.ProviderType;
 import org.overlaygate.api.UnderlayAddress;
 
@@ -16,15 +14,10 @@ public interface LookupCallback {
     void respond(UnderlayAddress destination);
 
     /**
-     * For group destinations: send copies to every address in {@code destinations} (head-end
-     * replication, or a single multicast group). An empty list means "deliver locally only".
-     */
-    void respondAll(List<UnderlayAddress> destinations);
-
-    /**
      * The destination is unknown or forbidden: frames to it are dropped for a while.
      *
-     * @param reason a short constant reason, counted by the core ({@code not_found})
+     * @param reason a short constant reason ({@code not_found}), counted by the core; letters,
+     *     digits and '_' only, at most 32 characters (anything else is counted as {@code other})
      */
     void drop(String reason);
 }

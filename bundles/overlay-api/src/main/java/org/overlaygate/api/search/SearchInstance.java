@@ -7,12 +7,18 @@ import org.overlaygate.api.UnderlayAddress;
 
 /**
  * A search plugin's state for one overlay. Life cycle: created, {@link #restoreState} (when state
- * was saved before), {@link #start}, any number of lookups, {@link #stop}, {@link #destroy}.
+ * was saved before), {@link #start}, any number of lookups and reports, {@link #stop},
+ * {@link #destroy}. varpd calls {@link #start}, {@link #stop} and {@link #saveState} outside of
+ * anything the lookup path waits for, so a slow plugin delays only itself.
  */
 @ConsumerType
 public interface SearchInstance {
 
-    /** Begins serving: open connections, join groups. Failures here should degrade, not throw. */
+    /**
+     * Begins serving: open connections, join groups, set flood targets. Failures of the network
+     * should degrade the overlay through the context, not throw: an exception here is a refusal
+     * (the overlay cannot be created, or stays DEGRADED with the message).
+     */
     void start() throws Exception;
 
     /** Stops serving; outstanding lookups may be left unanswered (they are re-asked elsewhere). */
@@ -31,6 +37,11 @@ public interface SearchInstance {
         throw new UnsupportedOperationException("not a point-mode search instance");
     }
 
+    /** How the core should keep this overlay's target cache; read once, after {@link #start}. */
+    default TargetPolicy targetPolicy() {
+        return TargetPolicy.LOOKUP_ONLY;
+    }
+
     /**
      * Answers a miss, now or later, through {@code callback}. Must not block the calling thread for
      * long: do network I/O asynchronously.
@@ -39,7 +50,16 @@ public interface SearchInstance {
         callback.drop("unsupported");
     }
 
-    /** True when this instance answers ARP/NDP by proxy through {@link #proxyAddress}. */
+    /**
+     * A frame arrived from {@code source} (its outer source address and port) with inner source
+     * {@code mac}, which the cache does not hold there. Called only when {@link #targetPolicy()}
+     * learns; a learning plugin typically calls {@link SearchContext#learnTarget} with the address
+     * and the overlay's own port.
+     */
+    default void learned(long mac, UnderlayAddress source) {
+    }
+
+    /** True when this instance answers ARP/NDP by proxy through {@link #proxyAddress}. Read once, after {@link #start}. */
     default boolean proxiesAddresses() {
         return false;
     }

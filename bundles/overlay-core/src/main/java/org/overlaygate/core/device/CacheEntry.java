@@ -3,12 +3,15 @@ package org.overlaygate.core.device;
 import java.util.ArrayDeque;
 
 import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.TargetEntry;
+import org.overlaygate.api.search.LookupRequest;
 
 /**
- * One target cache entry. The data path reads {@link #state} and {@link #destinations} without a
- * lock (both volatile, written in that order under the entry's monitor: destinations first, so a
- * reader that sees VALID sees them). The pending queue and its byte count are guarded by the
- * entry's monitor.
+ * One target cache entry. The data path reads {@link #state}, {@link #destinations} and
+ * {@link #dropReason} without a lock (volatile, written under the entry's monitor, destinations
+ * and reason before the state, so a reader that sees VALID or DROP sees them). Everything else that
+ * changes is guarded by the entry's monitor, except the two time stamps, which are written
+ * racily by design (at most once a second, any writer's value is good enough).
  */
 final class CacheEntry {
     static final int PENDING = 0;
@@ -18,31 +21,59 @@ final class CacheEntry {
     static final int DEAD = 3;
 
     static final UnderlayAddress[] NO_DESTINATIONS = new UnderlayAddress[0];
+    private static final long ONE_SECOND = 1_000_000_000L;
 
     final long mac;
     volatile int state;
     volatile UnderlayAddress[] destinations = NO_DESTINATIONS;
-    /** For LRU eviction; refreshed at most once a second per entry so hits rarely write. */
+    /** Why frames to a DROP entry are dropped: the search plugin's reason, made countable. */
+    volatile String dropReason;
+    /** Where the destination came from; an entry of another origin is a new entry. */
+    final TargetEntry.Origin origin;
+    /** When frames last used the entry; for LRU eviction and to tell used from idle entries. */
     volatile long lastUsedNanos;
+    /** When the destination was last confirmed: answered, set, or (learned) seen as a source. */
+    volatile long confirmedNanos;
     /** When a DROP entry stops applying. */
     volatile long expiresAtNanos;
-    /** When the current miss request was issued (guarded by this). */
+    /** When the current miss or refresh request was issued (guarded by this). */
     long requestedAtNanos;
-    /** The lookup that created this entry, asked again if nobody answers (guarded by this). */
-    org.overlaygate.api.search.LookupRequest request;
+    /** The lookup asked for this entry, asked again if nobody answers (guarded by this). */
+    LookupRequest request;
+    /** The last miss or refresh upcall issued for this entry (guarded by this). */
+    Upcalls.Miss issued;
+    /** A VALID entry being confirmed again (guarded by this). */
+    boolean refreshing;
+    /** Frames waiting on a PENDING entry (guarded by this). */
     final ArrayDeque<byte[]> pending = new ArrayDeque<>();
     int pendingBytes;
 
-    CacheEntry(long mac, int state, long nowNanos) {
+    CacheEntry(long mac, int state, TargetEntry.Origin origin, long nowNanos) {
         this.mac = mac;
         this.state = state;
+        this.origin = origin;
         this.lastUsedNanos = nowNanos;
+        this.confirmedNanos = nowNanos;
         this.requestedAtNanos = nowNanos;
     }
 
+    /** Marks the entry used; writes at most once a second so that hits rarely write. */
     void touch(long nowNanos) {
-        if (nowNanos - lastUsedNanos > 1_000_000_000L) {
+        if (nowNanos - lastUsedNanos > ONE_SECOND) {
             lastUsedNanos = nowNanos;
         }
+    }
+
+    /** Marks the destination confirmed (a learned source seen again); at most one write a second. */
+    void confirm(long nowNanos) {
+        if (nowNanos - confirmedNanos > ONE_SECOND) {
+            confirmedNanos = nowNanos;
+        }
+    }
+
+    /** True when exactly one destination is cached and it is {@code address} (any port). */
+    boolean isAt(java.net.InetAddress address) {
+        UnderlayAddress[] d = destinations;
+        return d.length == 1 && d[0].address().equals(address);
     }
 }

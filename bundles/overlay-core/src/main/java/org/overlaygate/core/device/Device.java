@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.jctools.maps.NonBlockingHashMapLong;
@@ -15,83 +16,101 @@ import org.overlaygate.api.datapath.DeviceConfig;
 import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.datapath.SnoopedFrame;
-import org.overlaygate.api.datapath.StaleTargetHandler;
 import org.overlaygate.api.datapath.TargetEntry;
-import org.overlaygate.api.encap.EncapsulationPlugin;
-import org.overlaygate.api.encap.Encapsulator;
-import org.overlaygate.api.search.LookupRequest;
 import org.overlaygate.api.search.SearchMode;
-import org.overlaygate.core.underlay.UnderlayKey;
+import org.overlaygate.api.search.TargetPolicy;
+import org.overlaygate.core.base.BufferLayout;
+import org.overlaygate.core.base.Counters;
+import org.overlaygate.core.base.DropReasons;
+import org.overlaygate.core.base.Tally;
+import org.overlaygate.core.underlay.UnderlayMux;
 import org.overlaygate.core.underlay.UnderlayReceiver;
-import org.overlaygate.core.underlay.UnderlaySocket;
 
 /**
- * One overlay: its virtual switch, target cache and encapsulation. See the package overview for
- * the walk of a frame through it.
+ * One overlay: its virtual switch, target cache, flood destinations and encapsulation. See the
+ * package overview of {@code org.overlaygate.core} for the walk of a frame through it.
  *
- * <p>Threads: every VNIC's reader thread calls {@link #fromVnic}; every underlay socket's receive
- * thread calls {@link #fromUnderlay}; varpd's threads answer misses. The frame paths take no lock
- * unless they touch a PENDING entry; the VNIC set and the encapsulation are immutable snapshots
- * swapped through volatile fields.
+ * <p>Threads: every VNIC's reader thread calls {@link #fromVnic}; every underlay mux's receive
+ * thread calls {@link #fromUnderlay}; varpd's threads answer upcalls and configure. The frame paths
+ * take no lock unless they touch a PENDING entry; the VNIC set, the encapsulation, the flood
+ * destinations and the policy are immutable snapshots swapped through volatile fields, under the
+ * device's monitor. Lock order: the data path service, then a device, then a cache entry.
  */
 public final class Device implements OverlayDevice, UnderlayReceiver {
-    /** Room in front of every frame buffer for the largest encapsulation header. */
-    public static final int HEADROOM = 64;
-    /** Largest frame a buffer must hold: jumbo MTU 9000 plus Ethernet, VLAN tags and slack. */
-    public static final int MAX_FRAME = 9216;
-    private static final int ETHERNET_HEADER = 14;
-    private static final int VLAN_TAG = 4;
-    private static final int ETHERTYPE_VLAN = 0x8100;
-    private static final long STALE_REPORT_INTERVAL_NANOS = 1_000_000_000L;
+    static final String PROXIED = "proxied";
+    static final String ADDRESS_REQUESTS = "address_requests";
+    static final String NOT_HERE_REPORTS = "not_here_reports";
+    static final String LEARN_REPORTS = "learn_reports";
+    static final String FLOODED_UNKNOWN = "flooded_unknown_unicast";
+    private static final long NOT_HERE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long LEARN_REPORT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final ThreadLocal<ByteBuffer> SCRATCH =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(HEADROOM + MAX_FRAME));
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME));
 
-    /** The encapsulation in use, swapped as a whole. */
-    private static final class EncapState {
-        final EncapsulationPlugin plugin;
-        final Encapsulator encapsulator;
-        final int headerLength;
-        final boolean stripVlan;
-        final UnderlaySocket socket;
-
-        EncapState(EncapsulationPlugin plugin, Encapsulator encapsulator, UnderlaySocket socket) {
-            this.plugin = plugin;
-            this.encapsulator = encapsulator;
-            this.headerLength = plugin.headerLength();
-            this.stripVlan = !plugin.carriesInnerVlanTags();
-            this.socket = socket;
-        }
-    }
-
+    private final DeviceConfig config;
     private final String name;
     private final long vnetId;
-    private final int mtu;
     private final SearchMode mode;
     private final int maxFrameLength;
-    private final int pendingBytesPerEntry;
     private final DeviceEnvironment env;
     private final Counters counters;
+    private final Tally events = new Tally();
     private final TargetCache cache;
+    private final TargetResolver resolver;
+    private final UpcallChannel upcalls;
 
-    private volatile EncapState encap;
+    private volatile EncapBinding encap;
+    private volatile String encapFault;
     private volatile UnderlayAddress[] point = CacheEntry.NO_DESTINATIONS;
+    private volatile UnderlayAddress[] flood = CacheEntry.NO_DESTINATIONS;
+    private volatile boolean floodUnknownUnicast;
+    private volatile TargetPolicy policy = TargetPolicy.LOOKUP_ONLY;
+    private volatile long lifetimeNanos;
+    private volatile boolean learns;
+    private volatile boolean proxy;
     private volatile LocalPort[] ports = new LocalPort[0];
     private final NonBlockingHashMapLong<LocalPort> portsByMac = new NonBlockingHashMapLong<>();
     @SuppressWarnings("unchecked")
     private volatile Consumer<SnoopedFrame>[] snoopers = new Consumer[0];
-    private volatile StaleTargetHandler staleHandler;
-    private final long[] staleReportedAt = new long[256];
+    /** Per (MAC, sender) hash slot: when a not-here report was last raised (racy by design). */
+    private final long[] notHereReportedAt = new long[256];
+    /** Per MAC hash slot: when a learned-source report was last raised (racy by design). */
+    private final long[] learnReportedAt = new long[256];
+
+    /** The multicast group the device asked for, kept so that a new mux can join it too (guarded by this). */
+    private GroupRequest group;
+    private AutoCloseable membership;
+    private volatile String groupFault;
+
+    private static final class GroupRequest {
+        final InetAddress group;
+        final String interfaceName;
+        final int ttl;
+
+        GroupRequest(InetAddress group, String interfaceName, int ttl) {
+            this.group = group;
+            this.interfaceName = interfaceName;
+            this.ttl = ttl;
+        }
+
+        @Override
+        public String toString() {
+            return group.getHostAddress() + (interfaceName == null ? "" : " on " + interfaceName);
+        }
+    }
 
     public Device(DeviceConfig config, DeviceEnvironment env) {
+        this.config = config;
         this.name = config.name();
         this.vnetId = config.vnetId();
-        this.mtu = config.mtu();
         this.mode = config.mode();
-        this.maxFrameLength = config.mtu() + ETHERNET_HEADER + VLAN_TAG;
-        this.pendingBytesPerEntry = config.pendingBytesPerEntry();
+        this.maxFrameLength = config.mtu() + BufferLayout.ETHERNET_HEADER + BufferLayout.VLAN_TAG;
         this.env = env;
         this.counters = new Counters(config.name());
         this.cache = new TargetCache(config.cacheMax());
+        this.resolver = new TargetResolver(this, env, cache, counters, events, config.pendingBytesPerEntry());
+        this.upcalls = new UpcallChannel(env, events);
+        this.encapFault = "encapsulation " + config.encapsulation() + " absent: not bound yet";
     }
 
     // ---------------------------------------------------------------- identity
@@ -108,7 +127,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
 
     @Override
     public int mtu() {
-        return mtu;
+        return config.mtu();
     }
 
     @Override
@@ -116,16 +135,32 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         return mode;
     }
 
+    public DeviceConfig config() {
+        return config;
+    }
+
+    long nanoTime() {
+        return env.nanoTime();
+    }
+
+    TargetResolver resolver() {
+        return resolver;
+    }
+
+    UpcallChannel upcallChannel() {
+        return upcalls;
+    }
+
     // ---------------------------------------------------------------- transmit: frames from VNICs
 
     /**
      * A frame from a local VNIC, at [offset, offset+length) of the reader's direct buffer, with
-     * {@link #HEADROOM} free bytes in front of it for the encapsulation header.
+     * {@link BufferLayout#HEADROOM} free bytes in front of it for the encapsulation header.
      */
     public void fromVnic(LocalPort source, ByteBuffer buf, int offset, int length) {
         Counters in = source.counters();
         in.in(length);
-        if (length < ETHERNET_HEADER) {
+        if (length < BufferLayout.ETHERNET_HEADER) {
             in.drop(DropReasons.RUNT);
             return;
         }
@@ -138,16 +173,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         long dst = MacAddress.read(buf, offset);
         if (MacAddress.isGroup(dst)) {
-            for (LocalPort p : ports) {
-                if (p != source) {
-                    p.deliver(buf, offset, length);
-                }
-            }
-            if (mode == SearchMode.POINT) {
-                transmitTo(point, buf, offset, length, in);
-            } else {
-                transmitDynamic(source, dst, buf, offset, length, in);
-            }
+            fromVnicToGroup(source, buf, offset, length, in);
             return;
         }
         LocalPort local = portsByMac.get(dst);
@@ -161,213 +187,105 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         if (mode == SearchMode.POINT) {
             transmitTo(point, buf, offset, length, in);
-        } else {
-            transmitDynamic(source, dst, buf, offset, length, in);
+            return;
         }
-    }
-
-    private void transmitDynamic(LocalPort source, long dst, ByteBuffer buf, int offset, int length, Counters in) {
         CacheEntry e = cache.get(dst);
         if (e != null) {
             int state = e.state;
             if (state == CacheEntry.VALID) {
                 cache.hits.increment();
-                e.touch(System.nanoTime());
+                e.touch(env.nanoTime());
                 transmitTo(e.destinations, buf, offset, length, in);
                 return;
             }
-            if (state == CacheEntry.DROP && System.nanoTime() < e.expiresAtNanos) {
-                in.drop(DropReasons.TARGET_DROP);
+            if (state == CacheEntry.DROP && env.nanoTime() < e.expiresAtNanos) {
+                in.drop(e.dropReason);
                 return;
             }
         }
-        miss(source, dst, buf, offset, length, in);
+        if (floodUnknownUnicast && (e == null || e.state != CacheEntry.PENDING)) {
+            events.increment(FLOODED_UNKNOWN); // flood-and-learn: the reply teaches where it lives
+            floodOut(buf, offset, length, in);
+            return;
+        }
+        resolver.miss(dst, buf, offset, length, in);
     }
 
-    /** Encapsulates once and sends to each destination; an empty set is a counted drop. */
-    private void transmitTo(UnderlayAddress[] destinations, ByteBuffer buf, int offset, int length, Counters in) {
-        EncapState enc = encap;
+    /**
+     * Broadcast and multicast: to every other local VNIC, then where the search plugin floods; on a
+     * proxying overlay an ARP request or neighbour solicitation goes to varpd instead.
+     */
+    private void fromVnicToGroup(LocalPort source, ByteBuffer buf, int offset, int length, Counters in) {
+        for (LocalPort p : ports) {
+            if (p != source) {
+                p.deliver(buf, offset, length); // a local owner answers for itself, as on any switch
+            }
+        }
+        if (mode == SearchMode.DYNAMIC && proxy && FrameKinds.isAddressRequest(buf, offset, length)) {
+            events.increment(ADDRESS_REQUESTS);
+            if (upcalls.mayRaiseAddressRequest(env.nanoTime())) {
+                byte[] copy = new byte[length];
+                buf.get(offset, copy);
+                if (upcalls.offer(new Upcalls.Address(this, copy))) {
+                    return;
+                }
+            }
+            in.drop(DropReasons.ADDRESS_REQUEST_DROPPED);
+            return;
+        }
+        if (mode == SearchMode.POINT) {
+            transmitTo(point, buf, offset, length, in);
+        } else {
+            floodOut(buf, offset, length, in);
+        }
+    }
+
+    private void floodOut(ByteBuffer buf, int offset, int length, Counters in) {
+        UnderlayAddress[] targets = flood;
+        if (targets.length == 0) {
+            in.drop(DropReasons.NO_FLOOD_TARGET);
+            return;
+        }
+        transmitTo(targets, buf, offset, length, in);
+    }
+
+    /**
+     * Encapsulates once and sends to each destination; every refusal is a drop counted by its
+     * reason. The frame must have {@link BufferLayout#HEADROOM} bytes in front of it.
+     */
+    void transmitTo(UnderlayAddress[] destinations, ByteBuffer buf, int offset, int length, Counters in) {
+        EncapBinding enc = encap;
         if (enc == null) {
             in.drop(DropReasons.NO_ENCAPSULATION);
             return;
         }
         if (destinations.length == 0) {
-            if (mode == SearchMode.POINT) {
-                in.drop(DropReasons.NO_DESTINATION);
-            }
-            return; // a group answered with "nowhere": local delivery only
+            in.drop(DropReasons.NO_DESTINATION);
+            return;
         }
-        if (enc.stripVlan && length >= ETHERNET_HEADER + VLAN_TAG && (buf.getShort(offset + 12) & 0xFFFF) == ETHERTYPE_VLAN) {
+        if (enc.stripVlan && length >= BufferLayout.ETHERNET_HEADER + BufferLayout.VLAN_TAG
+                && (buf.getShort(offset + 12) & 0xFFFF) == BufferLayout.ETHERTYPE_VLAN) {
             // RFC 7348 6.1, RFC 7637 3.2: no inner 802.1Q tag on the wire. Move the two MACs over
             // the tag (back to front: the ranges overlap); the frame starts 4 bytes later.
             buf.putInt(offset + 12, buf.getInt(offset + 8));
             buf.putLong(offset + 4, buf.getLong(offset));
-            offset += VLAN_TAG;
-            length -= VLAN_TAG;
+            offset += BufferLayout.VLAN_TAG;
+            length -= BufferLayout.VLAN_TAG;
         }
         int start = offset - enc.headerLength;
         int flowHash = FlowHash.of(buf, offset, length);
-        enc.encapsulator.encapsulate(buf, start, vnetId, flowHash);
+        try {
+            enc.encapsulator.encapsulate(buf, start, vnetId, flowHash);
+        } catch (Throwable t) { // a plugin bug, or its classes gone with a half-removed bundle
+            in.drop(DropReasons.ENCAP_ERROR);
+            return;
+        }
         for (UnderlayAddress d : destinations) {
-            if (enc.socket.send(buf, start, length + enc.headerLength, d, flowHash)) {
+            String refused = enc.mux.send(buf, start, length + enc.headerLength, d, flowHash);
+            if (refused == null) {
                 counters.out(length);
             } else {
-                in.drop(DropReasons.SEND_FAILED);
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- the miss path (slow)
-
-    private void miss(LocalPort source, long dst, ByteBuffer buf, int offset, int length, Counters in) {
-        cache.misses.increment();
-        long now = System.nanoTime();
-        boolean[] created = new boolean[1];
-        CacheEntry e = cache.getOrCreate(dst, mac -> new CacheEntry(mac, CacheEntry.PENDING, now), created);
-        boolean issue = created[0];
-        boolean sendNow = false;
-        synchronized (e) {
-            if (e.state == CacheEntry.DROP && now >= e.expiresAtNanos) {
-                e.state = CacheEntry.PENDING; // the drop answer expired: ask again
-                e.requestedAtNanos = now;
-                issue = true;
-            }
-            switch (e.state) {
-                case CacheEntry.VALID:
-                    sendNow = true; // answered between our lookup and the lock
-                    break;
-                case CacheEntry.DROP:
-                    in.drop(DropReasons.TARGET_DROP);
-                    return;
-                case CacheEntry.DEAD:
-                    in.drop(DropReasons.PENDING_DISCARDED);
-                    return;
-                default:
-                    if (e.pendingBytes + length > pendingBytesPerEntry) {
-                        in.drop(DropReasons.PENDING_FULL);
-                    } else if (!env.pendingBudget().reserve(length)) {
-                        in.drop(DropReasons.PENDING_TOTAL_FULL);
-                    } else {
-                        byte[] copy = new byte[length];
-                        buf.get(offset, copy);
-                        e.pending.add(copy);
-                        e.pendingBytes += length;
-                    }
-            }
-        }
-        if (sendNow) {
-            transmitTo(e.destinations, buf, offset, length, in);
-            return;
-        }
-        if (issue) {
-            int ethertype = buf.getShort(offset + 12) & 0xFFFF;
-            int vlan = LookupRequest.NO_VLAN;
-            if (ethertype == ETHERTYPE_VLAN && length >= ETHERNET_HEADER + VLAN_TAG) {
-                vlan = buf.getShort(offset + 14) & 0x0FFF;
-                ethertype = buf.getShort(offset + 16) & 0xFFFF;
-            }
-            LookupRequest request = new LookupRequest(vnetId, MacAddress.read(buf, offset + 6), dst, ethertype, vlan);
-            synchronized (e) {
-                e.request = request;
-            }
-            if (!env.offerMiss(new MissRequestImpl(this, e, request))) {
-                in.drop(DropReasons.MISS_QUEUE_FULL);
-                discard(e); // nobody will answer: let the next frame try again
-            }
-            if (created[0] && cache.overBound()) {
-                for (CacheEntry victim : cache.evictionVictims()) {
-                    discard(victim);
-                }
-            }
-        }
-    }
-
-    /** A miss answered with destinations: the entry becomes VALID and its queue goes out. */
-    void answer(CacheEntry e, UnderlayAddress[] destinations) {
-        List<byte[]> frames;
-        synchronized (e) {
-            if (e.state != CacheEntry.PENDING) {
-                return; // answered already, or removed
-            }
-            e.destinations = destinations;
-            e.state = CacheEntry.VALID;
-            frames = drain(e);
-        }
-        sendCopies(frames, destinations);
-    }
-
-    /** A miss answered with drop: the entry becomes DROP for a while and its queue is dropped. */
-    void answerDrop(CacheEntry e) {
-        List<byte[]> frames;
-        synchronized (e) {
-            if (e.state != CacheEntry.PENDING) {
-                return;
-            }
-            e.expiresAtNanos = System.nanoTime() + env.dropLifetimeNanos();
-            e.state = CacheEntry.DROP;
-            frames = drain(e);
-        }
-        for (int i = 0; i < frames.size(); i++) {
-            counters.drop(DropReasons.TARGET_DROP);
-        }
-    }
-
-    private List<byte[]> drain(CacheEntry e) {
-        List<byte[]> frames = new ArrayList<>(e.pending);
-        env.pendingBudget().release(e.pendingBytes);
-        e.pending.clear();
-        e.pendingBytes = 0;
-        return frames;
-    }
-
-    /** Removes an entry and drops what waits on it. */
-    private void discard(CacheEntry e) {
-        cache.remove(e);
-        List<byte[]> frames;
-        synchronized (e) {
-            e.state = CacheEntry.DEAD;
-            frames = drain(e);
-        }
-        for (int i = 0; i < frames.size(); i++) {
-            counters.drop(DropReasons.PENDING_DISCARDED);
-        }
-    }
-
-    /** Sends queued copies from a non-data-path thread, through that thread's scratch buffer. */
-    private void sendCopies(List<byte[]> frames, UnderlayAddress[] destinations) {
-        if (frames.isEmpty()) {
-            return;
-        }
-        ByteBuffer scratch = SCRATCH.get();
-        for (byte[] f : frames) {
-            scratch.put(HEADROOM, f);
-            transmitTo(destinations, scratch, HEADROOM, f.length, counters);
-        }
-    }
-
-    /**
-     * Issues misses again for PENDING entries nobody answered within {@code retryNanos} (varpd or
-     * the plugin was away), and removes expired DROP entries. Called periodically by the service.
-     */
-    public void sweep(long nowNanos, long retryNanos) {
-        if (mode == SearchMode.POINT) {
-            return;
-        }
-        for (CacheEntry e : cache.all()) {
-            int state = e.state;
-            if (state == CacheEntry.DROP && nowNanos >= e.expiresAtNanos) {
-                discard(e);
-            } else if (state == CacheEntry.PENDING) {
-                LookupRequest again = null;
-                synchronized (e) {
-                    if (e.state == CacheEntry.PENDING && e.request != null && nowNanos - e.requestedAtNanos >= retryNanos) {
-                        e.requestedAtNanos = nowNanos;
-                        again = e.request;
-                    }
-                }
-                if (again != null) {
-                    env.offerMiss(new MissRequestImpl(this, e, again)); // if full, the next sweep retries
-                }
+                in.drop(refused);
             }
         }
     }
@@ -375,9 +293,9 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
     // ---------------------------------------------------------------- receive: frames from the underlay
 
     @Override
-    public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender) {
+    public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort) {
         counters.in(length);
-        if (length < ETHERNET_HEADER) {
+        if (length < BufferLayout.ETHERNET_HEADER) {
             counters.drop(DropReasons.RUNT);
             return;
         }
@@ -385,7 +303,46 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
             counters.drop(DropReasons.TOO_BIG);
             return;
         }
+        if (learns) {
+            noteSource(MacAddress.read(buf, offset + 6), sender, senderPort);
+        }
         deliverInbound(buf, offset, length, sender);
+    }
+
+    /**
+     * Flood-and-learn: confirms a learned entry seen again at its address, and reports a source
+     * the cache does not hold there (at most one report per MAC slot every 100 ms, within the
+     * channel's rate), allocating nothing unless it reports.
+     */
+    private void noteSource(long src, InetAddress sender, int senderPort) {
+        if (MacAddress.isGroup(src) || sender == null) {
+            return;
+        }
+        long now = env.nanoTime();
+        CacheEntry e = cache.get(src);
+        if (e != null && e.state == CacheEntry.VALID && e.isAt(sender)) {
+            if (e.origin == TargetEntry.Origin.LEARNED) {
+                e.confirm(now);
+            }
+            return;
+        }
+        if (e != null && e.state == CacheEntry.VALID && e.origin == TargetEntry.Origin.STATIC) {
+            return; // the operator's word stands
+        }
+        int slot = (int) ((src ^ (src >>> 23)) & (learnReportedAt.length - 1));
+        long last = learnReportedAt[slot];
+        if (last != 0 && now - last < LEARN_REPORT_INTERVAL_NANOS) {
+            return;
+        }
+        learnReportedAt[slot] = now;
+        if ((e == null || e.origin != TargetEntry.Origin.LEARNED) && cache.learned() >= policy.maxLearned()) {
+            events.increment(TargetResolver.LEARN_LIMITED);
+            return;
+        }
+        if (upcalls.mayReportLearned(now)) {
+            events.increment(LEARN_REPORTS);
+            upcalls.offer(new Upcalls.Learned(this, src, sender, senderPort));
+        }
     }
 
     private void deliverInbound(ByteBuffer buf, int offset, int length, InetAddress sender) {
@@ -406,35 +363,41 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         counters.drop(DropReasons.NOT_HERE);
         if (sender != null) {
-            reportStale(dst, sender);
+            reportNotHere(dst, sender);
         }
     }
 
-    /** Rate-limited to one report per second per (MAC, sender) hash slot. */
-    private void reportStale(long mac, InetAddress sender) {
-        StaleTargetHandler handler = staleHandler;
-        if (handler == null) {
+    /** At most one report a second per (MAC, sender) hash slot, within the channel's rate. */
+    private void reportNotHere(long mac, InetAddress sender) {
+        int slot = (int) ((mac ^ (mac >>> 29) ^ sender.hashCode()) & (notHereReportedAt.length - 1));
+        long now = env.nanoTime();
+        long last = notHereReportedAt[slot];
+        if (last != 0 && now - last < NOT_HERE_INTERVAL_NANOS) {
             return;
         }
-        int slot = (int) ((mac ^ (mac >>> 29) ^ sender.hashCode()) & (staleReportedAt.length - 1));
-        long now = System.nanoTime();
-        if (now - staleReportedAt[slot] < STALE_REPORT_INTERVAL_NANOS && staleReportedAt[slot] != 0) {
-            return;
+        notHereReportedAt[slot] = now;
+        if (upcalls.mayReportNotHere(now)) {
+            events.increment(NOT_HERE_REPORTS);
+            upcalls.offer(new Upcalls.NotHereReport(this, mac, sender));
         }
-        staleReportedAt[slot] = now;
-        env.offload(() -> handler.staleTarget(vnetId, mac, sender));
     }
 
     @Override
     public void deliverLocally(ByteBuffer frame) {
         int length = frame.remaining();
-        if (length < ETHERNET_HEADER || length > maxFrameLength) {
-            counters.drop(length < ETHERNET_HEADER ? DropReasons.RUNT : DropReasons.TOO_BIG);
+        if (length < BufferLayout.ETHERNET_HEADER || length > maxFrameLength) {
+            counters.drop(length < BufferLayout.ETHERNET_HEADER ? DropReasons.RUNT : DropReasons.TOO_BIG);
             return;
         }
         ByteBuffer scratch = SCRATCH.get();
-        scratch.put(HEADROOM, frame, frame.position(), length);
-        deliverInbound(scratch, HEADROOM, length, null);
+        scratch.put(BufferLayout.HEADROOM, frame, frame.position(), length);
+        deliverInbound(scratch, BufferLayout.HEADROOM, length, null);
+    }
+
+    @Override
+    public void deliverProxyReply(ByteBuffer frame) {
+        events.increment(PROXIED);
+        deliverLocally(frame);
     }
 
     // ---------------------------------------------------------------- VNICs
@@ -462,57 +425,72 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         return ports.length;
     }
 
-    // ---------------------------------------------------------------- configuration
+    // ---------------------------------------------------------------- encapsulation (bound by the service)
 
-    @Override
-    public synchronized void setEncapsulation(EncapsulationPlugin plugin, Encapsulator encapsulator, UnderlayAddress listen)
-            throws DataPathException {
-        warmUp(plugin, encapsulator);
-        UnderlayKey key = new UnderlayKey(plugin.name(), plugin.transport(), listen);
-        EncapState old = encap;
-        UnderlaySocket socket;
-        if (old != null && old.socket.key().equals(key)) {
-            socket = old.socket;
-        } else {
-            socket = env.acquireSocket(key, plugin.transport());
-            try {
-                socket.attach(vnetId, this);
-            } catch (DataPathException e) {
-                env.releaseSocket(socket);
-                throw e;
-            }
-        }
-        socket.setDecapsulator(encapsulator);
-        encap = new EncapState(plugin, encapsulator, socket);
-        if (old != null && old.socket != socket) {
-            old.socket.detach(vnetId, this);
-            env.releaseSocket(old.socket);
-        }
+    /** The binding in use, or null before the first one. */
+    public EncapBinding encapBinding() {
+        return encap;
     }
 
     /**
-     * Runs the encapsulator once on a dummy frame before it carries traffic, so that every class it
-     * needs is loaded while its bundle is surely active: a plugin bundle that is later updated can
-     * no longer load classes, but code already loaded keeps working until the replacement arrives.
+     * Switches to a new binding atomically (the caller has attached this device to its mux and
+     * detaches it from the old one). Joins the device's multicast group on a new mux.
      */
-    private void warmUp(EncapsulationPlugin plugin, Encapsulator encapsulator) {
-        ByteBuffer probe = ByteBuffer.allocate(HEADROOM + 64);
-        encapsulator.encapsulate(probe, HEADROOM - plugin.headerLength(), vnetId, 0);
-        probe.position(HEADROOM - plugin.headerLength());
-        encapsulator.decapsulate(probe, new org.overlaygate.api.encap.DecapResult());
+    public synchronized void bind(EncapBinding binding) {
+        EncapBinding old = encap;
+        encap = binding;
+        encapFault = null;
+        if (old == null || old.mux != binding.mux) {
+            rejoinGroup();
+        }
+    }
+
+    /** The plugin is gone: keep forwarding with what is bound, and say so. */
+    public synchronized void encapsulationAbsent() {
+        EncapBinding b = encap;
+        encapFault = "encapsulation " + config.encapsulation() + " absent: "
+                + (b == null ? "not bound yet" : "forwarding with version " + b.version);
+    }
+
+    /** A plugin is present but refused this device (bad properties, the socket cannot open ...). */
+    public synchronized void encapsulationRefused(String reason) {
+        EncapBinding b = encap;
+        encapFault = "encapsulation " + config.encapsulation() + " refused the overlay: " + reason
+                + (b == null ? "" : " (forwarding with version " + b.version + ")");
     }
 
     @Override
     public String encapsulationName() {
-        EncapState e = encap;
-        return e == null ? null : e.plugin.name();
+        return config.encapsulation();
+    }
+
+    @Override
+    public String encapsulationVersion() {
+        EncapBinding b = encap;
+        return b == null ? null : b.version;
     }
 
     @Override
     public UnderlayAddress listenAddress() {
-        EncapState e = encap;
-        return e == null ? null : e.socket.key().listen();
+        EncapBinding b = encap;
+        return b == null ? null : b.mux.key().listen();
     }
+
+    @Override
+    public List<String> faults() {
+        List<String> out = new ArrayList<>(2);
+        String e = encapFault;
+        if (e != null) {
+            out.add(e);
+        }
+        String g = groupFault;
+        if (g != null) {
+            out.add(g);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- lookup configuration (from varpd)
 
     @Override
     public void setPointDestination(UnderlayAddress destination) {
@@ -526,58 +504,125 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
     }
 
     @Override
-    public void setTarget(long mac, UnderlayAddress destination) {
-        CacheEntry fresh = new CacheEntry(mac, CacheEntry.VALID, System.nanoTime());
-        fresh.destinations = new UnderlayAddress[] {destination};
-        CacheEntry previous = cache.put(fresh);
-        if (previous != null) {
-            List<byte[]> frames;
-            synchronized (previous) {
-                previous.state = CacheEntry.DEAD;
-                frames = drain(previous);
-            }
-            sendCopies(frames, fresh.destinations);
-        } else if (cache.overBound()) {
-            for (CacheEntry victim : cache.evictionVictims()) {
-                discard(victim);
+    public void setFloodTargets(List<UnderlayAddress> destinations, boolean unknownUnicast) {
+        flood = destinations.toArray(new UnderlayAddress[0]);
+        floodUnknownUnicast = unknownUnicast;
+    }
+
+    @Override
+    public List<UnderlayAddress> floodTargets() {
+        return List.of(flood);
+    }
+
+    @Override
+    public void setTargetPolicy(TargetPolicy p) {
+        policy = p;
+        lifetimeNanos = p.lifetime().toNanos();
+        learns = p.learns();
+    }
+
+    public TargetPolicy targetPolicy() {
+        return policy;
+    }
+
+    @Override
+    public void setAddressProxy(boolean on) {
+        proxy = on;
+    }
+
+    @Override
+    public synchronized void setMulticastGroup(InetAddress groupAddress, String interfaceName, int ttl) throws DataPathException {
+        GroupRequest wanted = groupAddress == null ? null : new GroupRequest(groupAddress, interfaceName, ttl);
+        if (wanted != null && !groupAddress.isMulticastAddress()) {
+            throw new DataPathException(groupAddress.getHostAddress() + " is not a multicast address");
+        }
+        if (sameGroup(group, wanted)) {
+            return;
+        }
+        AutoCloseable previous = membership;
+        group = wanted;
+        membership = null;
+        groupFault = null;
+        closeQuietly(previous);
+        EncapBinding b = encap;
+        if (wanted != null && b != null) {
+            try {
+                membership = b.mux.joinGroup(wanted.group, wanted.interfaceName, wanted.ttl);
+            } catch (DataPathException e) {
+                group = null;
+                throw e;
             }
         }
     }
 
-    @Override
-    public void invalidate(long mac) {
-        CacheEntry e = cache.get(mac);
-        if (e != null) {
-            discard(e);
+    private static boolean sameGroup(GroupRequest a, GroupRequest b) {
+        if (a == null || b == null) {
+            return a == b;
         }
+        return a.group.equals(b.group) && java.util.Objects.equals(a.interfaceName, b.interfaceName) && a.ttl == b.ttl;
+    }
+
+    /** After a mux change: the old membership goes with the old mux, the group is joined on the new one. */
+    private void rejoinGroup() {
+        closeQuietly(membership);
+        membership = null;
+        EncapBinding b = encap;
+        if (group == null || b == null) {
+            return;
+        }
+        try {
+            membership = b.mux.joinGroup(group.group, group.interfaceName, group.ttl);
+            groupFault = null;
+        } catch (DataPathException e) {
+            groupFault = "cannot join " + group + ": " + e.getMessage();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // leaving a group cannot fail in a way anyone could act on
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the target cache
+
+    @Override
+    public void setTarget(long mac, UnderlayAddress destination, TargetEntry.Origin origin) {
+        resolver.setTarget(mac, destination, origin, policy.maxLearned());
+    }
+
+    @Override
+    public boolean invalidate(long mac) {
+        return resolver.invalidate(mac);
     }
 
     @Override
     public void flushTargets() {
-        for (CacheEntry e : cache.all()) {
-            discard(e);
-        }
+        resolver.flush();
     }
 
     @Override
     public List<TargetEntry> targets() {
-        return cache.snapshot();
+        return cache.snapshot(env.nanoTime());
     }
 
-    @Override
-    public void setStaleTargetHandler(StaleTargetHandler handler) {
-        this.staleHandler = handler;
-    }
-
-    /** Leaves the underlay; the device carries no more traffic. */
-    public synchronized void close() {
-        EncapState e = encap;
-        encap = null;
-        if (e != null) {
-            e.socket.detach(vnetId, this);
-            env.releaseSocket(e.socket);
+    /** Retries, expiries and ageing; called periodically by the service. */
+    public void sweep(long nowNanos) {
+        if (mode == SearchMode.DYNAMIC) {
+            resolver.sweep(nowNanos, lifetimeNanos);
         }
-        flushTargets();
+    }
+
+    /** Leaves the underlay and its group; the device carries no more traffic. The caller releases the mux. */
+    public synchronized void close() {
+        closeQuietly(membership);
+        membership = null;
+        encap = null;
+        resolver.flush();
     }
 
     // ---------------------------------------------------------------- observation
@@ -594,12 +639,23 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         for (LocalPort p : ports) {
             vnics.add(p.counters().snapshot());
         }
-        return new DeviceStats(name, counters.snapshot(), cache.hits.sum(), cache.misses.sum(), cache.size(), pending, vnics);
+        return new DeviceStats(name, counters.snapshot(), cache.hits.sum(), cache.misses.sum(), cache.size(), pending, vnics,
+                events.snapshot());
+    }
+
+    @Override
+    public void countEvent(String event) {
+        events.increment(event);
     }
 
     /** The device's own counters (frames from and to the underlay). */
     public Counters counters() {
         return counters;
+    }
+
+    /** Upcalls of this device waiting in the queue now. */
+    public int queuedUpcalls() {
+        return upcalls.outstanding();
     }
 
     @Override

@@ -1,27 +1,22 @@
 package org.overlaygate.core.device;
 
-import org.overlaygate.api.datapath.DataPathException;
-import org.overlaygate.api.encap.UnderlayTransport;
-import org.overlaygate.core.underlay.UnderlayKey;
-import org.overlaygate.core.underlay.UnderlaySocket;
-
 /** What devices share, provided by the data path service. */
 public interface DeviceEnvironment {
 
-    /** Puts a miss on the bounded miss queue; false when it is full. */
-    boolean offerMiss(MissRequestImpl request);
+    /** Puts an upcall on the bounded queue varpd takes from; false when it is full. */
+    boolean offerUpcall(Upcalls.Base upcall);
+
+    /** How many upcalls one device may have queued at once. */
+    int upcallShare();
 
     PendingBudget pendingBudget();
 
     /** How long a DROP answer applies before the destination is looked up again. */
     long dropLifetimeNanos();
 
-    /** The shared socket for {@code key}, opened on first use. */
-    UnderlaySocket acquireSocket(UnderlayKey key, UnderlayTransport transport) throws DataPathException;
+    /** How long an issued miss may stay unanswered (once taken) before it is issued again. */
+    long missRetryNanos();
 
-    /** Gives back a socket from {@link #acquireSocket}; the last user closes it. */
-    void releaseSocket(UnderlaySocket socket);
-
-    /** Runs {@code task} off the data path, or drops it if the worker is saturated. */
-    void offload(Runnable task);
+    /** The clock of the data path: {@link System#nanoTime()}, or a test's. */
+    long nanoTime();
 }

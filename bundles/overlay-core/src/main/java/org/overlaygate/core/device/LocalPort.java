@@ -2,6 +2,8 @@ package org.overlaygate.core.device;
 
 import java.nio.ByteBuffer;
 
+import org.overlaygate.core.base.Counters;
+
 /** A device's view of one of its VNICs: where local frames go. */
 public interface LocalPort {
 

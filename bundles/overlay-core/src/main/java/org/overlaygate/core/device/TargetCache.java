@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 
@@ -11,16 +12,17 @@ import org.jctools.maps.NonBlockingHashMapLong;
 import org.overlaygate.api.datapath.TargetEntry;
 
 /**
- * The MAC-keyed target cache of a DYNAMIC device (illumos {@code overlay_target.c}): entries are
- * PENDING (looked up, frames queued), VALID (destinations known) or DROP (unreachable, until it
- * expires). Lookups are lock-free and allocation-free ({@link NonBlockingHashMapLong} keys are
- * primitive). The cache holds at most {@code max} entries; beyond that the least recently used
- * are evicted in a batch of a sixteenth of the bound, so eviction costs O(log n) per insert
- * amortised rather than a scan per miss.
+ * The MAC-keyed target cache of a DYNAMIC device (illumos {@code overlay_target.c}): storage and
+ * bounds only; the state machine that fills it is {@link TargetResolver}. Lookups are lock-free and
+ * allocation-free ({@link NonBlockingHashMapLong} keys are primitive). The cache holds at most
+ * {@code max} entries; beyond that the least recently used are evicted in a batch of a sixteenth
+ * of the bound, so eviction costs O(log n) per insert amortised rather than a scan per miss. It
+ * also keeps the number of LEARNED entries, which a learning policy bounds separately.
  */
 final class TargetCache {
     private final NonBlockingHashMapLong<CacheEntry> entries = new NonBlockingHashMapLong<>();
     private final int max;
+    private final AtomicInteger learned = new AtomicInteger();
     final LongAdder hits = new LongAdder();
     final LongAdder misses = new LongAdder();
 
@@ -42,21 +44,46 @@ final class TargetCache {
         CacheEntry fresh = create.apply(mac);
         CacheEntry raced = entries.putIfAbsent(mac, fresh);
         created[0] = raced == null;
+        if (raced == null) {
+            countIn(fresh);
+        }
         return raced == null ? fresh : raced;
     }
 
     /** Puts {@code entry}, replacing any other; returns the replaced entry or null. */
     CacheEntry put(CacheEntry entry) {
-        return entries.put(entry.mac, entry);
+        CacheEntry previous = entries.put(entry.mac, entry);
+        countIn(entry);
+        if (previous != null) {
+            countOut(previous);
+        }
+        return previous;
     }
 
     /** Removes {@code entry} if it is still the one cached for its MAC. */
     boolean remove(CacheEntry entry) {
-        return entries.remove(entry.mac, entry);
+        boolean removed = entries.remove(entry.mac, entry);
+        if (removed) {
+            countOut(entry);
+        }
+        return removed;
     }
 
-    CacheEntry remove(long mac) {
-        return entries.remove(mac);
+    private void countIn(CacheEntry e) {
+        if (e.origin == TargetEntry.Origin.LEARNED) {
+            learned.incrementAndGet();
+        }
+    }
+
+    private void countOut(CacheEntry e) {
+        if (e.origin == TargetEntry.Origin.LEARNED) {
+            learned.decrementAndGet();
+        }
+    }
+
+    /** LEARNED entries now. */
+    int learned() {
+        return learned.get();
     }
 
     int size() {
@@ -82,7 +109,7 @@ final class TargetCache {
         return new ArrayList<>(entries.values());
     }
 
-    List<TargetEntry> snapshot() {
+    List<TargetEntry> snapshot(long nowNanos) {
         List<TargetEntry> out = new ArrayList<>();
         for (CacheEntry e : entries.values()) {
             int state = e.state;
@@ -95,7 +122,9 @@ final class TargetCache {
             }
             TargetEntry.State s = state == CacheEntry.VALID ? TargetEntry.State.VALID
                     : state == CacheEntry.DROP ? TargetEntry.State.DROP : TargetEntry.State.PENDING;
-            out.add(new TargetEntry(e.mac, s, state == CacheEntry.VALID ? Arrays.asList(e.destinations) : List.of(), pending));
+            long ageMillis = Math.max(0, (nowNanos - e.confirmedNanos) / 1_000_000L);
+            out.add(new TargetEntry(e.mac, s, e.origin, state == CacheEntry.VALID ? Arrays.asList(e.destinations) : List.of(), pending,
+                    ageMillis));
         }
         out.sort(Comparator.comparingLong(TargetEntry::mac));
         return out;

@@ -50,7 +50,16 @@ final class LibC {
     static final int IPPROTO_IP = 0;
     static final int IP_MTU_DISCOVER = 10;
     static final int IP_PMTUDISC_DO = 2;
+    static final int IP_MULTICAST_IF = 32;
+    static final int IP_MULTICAST_TTL = 33;
+    static final int IP_MULTICAST_LOOP = 34;
+    static final int IP_ADD_MEMBERSHIP = 35;
+    static final int IP_DROP_MEMBERSHIP = 36;
+    static final int IP_MULTICAST_ALL = 49;
+    /** struct ip_mreqn: group, local address (both network order), interface index. */
+    static final int IP_MREQN_SIZE = 12;
     static final int SOL_SOCKET = 1;
+    static final int SO_REUSEADDR = 2;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
     static final int SO_ERROR = 4;

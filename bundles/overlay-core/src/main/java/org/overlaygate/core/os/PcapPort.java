@@ -241,18 +241,18 @@ public final class PcapPort extends NativeChannel {
      * interface cannot take now (down: ENETDOWN; queue full: EAGAIN/ENOBUFS) is dropped and
      * counted in {@link #droppedWrites()}.
      */
-    public void write(ByteBuffer direct, int offset, int length) throws IOException {
+    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
         enter();
         try {
             for (;;) {
                 if (PcapNative.pcap_sendpacket(pcap, address, length) == 0) {
-                    return;
+                    return true;
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EAGAIN || errno == LibC.ENOBUFS || errno == LibC.ENETDOWN) {
                     countDroppedWrite();
-                    return;
+                    return false;
                 }
                 if (errno != LibC.EINTR) {
                     throw error("inject " + length + " bytes", errno);

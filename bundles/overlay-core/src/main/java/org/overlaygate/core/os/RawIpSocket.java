@@ -35,19 +35,18 @@ import java.nio.ByteBuffer;
  * packet. Asynchronous ICMP errors (e.g. a peer's "port unreachable" for GRE, which Linux reports
  * on a raw socket as ECONNREFUSED on the next call) are not failures of the current call: a send
  * is retried once, a receive goes on waiting. A send the kernel cannot queue now (EAGAIN, ENOBUFS)
- * is dropped and counted in {@link #droppedWrites()}.
+ * is refused: the call returns false, and it is counted in {@link #droppedWrites()}.
  */
-public final class RawIpSocket extends NativeChannel {
+public final class RawIpSocket extends IpSocket {
     private static final int IPV4_MIN_HEADER = 20;
 
-    private final int fd;
     private final int protocol;
     private final String local;
     private int payloadOffset;
     private int sourceAddress;
 
     private RawIpSocket(int fd, int protocol, String local) throws IOException {
-        this.fd = fd;
+        super(fd);
         this.protocol = protocol;
         this.local = local;
     }
@@ -82,6 +81,22 @@ public final class RawIpSocket extends NativeChannel {
             throw e;
         }
     }
+
+    /**
+     * Opens a raw socket bound to a multicast group's address, receiving only packets sent to
+     * that group (IP_MULTICAST_ALL off). Join the group with {@link #joinGroup}.
+     */
+    public static RawIpSocket openGroup(int protocol, Inet4Address group) throws IOException {
+        RawIpSocket socket = open(protocol, group);
+        try {
+            Multicast.onlyJoinedGroups(socket.fd, socket.description());
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
 
     @Override
     String description() {
@@ -193,7 +208,7 @@ public final class RawIpSocket extends NativeChannel {
      * destination (IPv4 as int). Thread-safe. Errors such as EMSGSIZE (the packet would exceed the
      * path MTU and DF is set) surface as IOException with the errno text.
      */
-    public void send(ByteBuffer direct, int offset, int length, int destinationIpv4) throws IOException {
+    public boolean send(ByteBuffer direct, int offset, int length, int destinationIpv4) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
         enter();
         try {
@@ -202,12 +217,12 @@ public final class RawIpSocket extends NativeChannel {
             for (;;) {
                 long n = LibC.sendto(fd, address, length, 0, sockaddr, LibC.SOCKADDR_IN_SIZE);
                 if (n >= 0) {
-                    return;
+                    return true;
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EAGAIN || errno == LibC.ENOBUFS) {
                     countDroppedWrite();
-                    return;
+                    return false;
                 }
                 if (errno == LibC.EINTR) {
                     continue;

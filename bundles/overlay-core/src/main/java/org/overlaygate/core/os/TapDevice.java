@@ -209,21 +209,21 @@ public final class TapDevice extends NativeChannel {
     /**
      * Writes one frame: bytes [offset, offset+length) of a DIRECT buffer. Thread-safe (several
      * threads deliver to one VNIC). A frame the device cannot take now (the device is down) is
-     * dropped and counted in {@link #droppedWrites()}.
+     * refused: the call returns false, and it is counted in {@link #droppedWrites()}.
      */
-    public void write(ByteBuffer direct, int offset, int length) throws IOException {
+    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
         enter();
         try {
             for (;;) {
                 long n = LibC.write(fd, address, length);
                 if (n >= 0) {
-                    return;
+                    return true;
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EIO || errno == LibC.EAGAIN || errno == LibC.ENOBUFS) {
                     countDroppedWrite();
-                    return;
+                    return false;
                 }
                 if (errno != LibC.EINTR) {
                     throw errno == LibC.EBADFD ? readError(errno) : error("write", errno);

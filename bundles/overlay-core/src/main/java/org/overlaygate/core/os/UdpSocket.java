@@ -15,14 +15,18 @@ import com.sun.jna.Native;
  * with EMSGSIZE instead; and SO_NO_CHECK, so that the UDP checksum is transmitted as zero, as
  * section 5 recommends. Per-packet calls allocate nothing, like the other channels of this package.
  */
-public final class UdpSocket extends NativeChannel {
-    private final int fd;
+public final class UdpSocket extends IpSocket {
+    /** {@link #receive} of a datagram larger than the room in the buffer (dropped). */
+    public static final int TOO_BIG = -1;
+    /** {@link #receive} of a datagram with no payload at all. */
+    public static final int EMPTY = -2;
+
     private final String local;
     private int sourceAddress;
     private int sourcePort;
 
     private UdpSocket(int fd, String local) throws IOException {
-        this.fd = fd;
+        super(fd);
         this.local = local;
     }
 
@@ -34,6 +38,26 @@ public final class UdpSocket extends NativeChannel {
      * @throws IOException with the OS's reason otherwise
      */
     public static UdpSocket open(Inet4Address bindAddress, int port, boolean zeroChecksum) throws IOException {
+        return open(bindAddress, port, zeroChecksum, false);
+    }
+
+    /**
+     * Opens a socket bound to a multicast group's address and port, sharing the port with other
+     * sockets of this host (SO_REUSEADDR), that receives only datagrams sent to that group
+     * (IP_MULTICAST_ALL off). Join the group with {@link #joinGroup}.
+     */
+    public static UdpSocket openGroup(Inet4Address group, int port) throws IOException {
+        UdpSocket socket = open(group, port, false, true);
+        try {
+            Multicast.onlyJoinedGroups(socket.fd, "cannot open UDP socket on " + socket.local);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    private static UdpSocket open(Inet4Address bindAddress, int port, boolean zeroChecksum, boolean reuseAddress) throws IOException {
         LibC.requireSupportedPlatform();
         String local = bindAddress.getHostAddress() + ":" + port;
         String what = "cannot open UDP socket on " + local;
@@ -45,6 +69,9 @@ public final class UdpSocket extends NativeChannel {
             setInt(fd, LibC.IPPROTO_IP, LibC.IP_MTU_DISCOVER, LibC.IP_PMTUDISC_DO, what, "IP_MTU_DISCOVER");
             if (zeroChecksum) {
                 setInt(fd, LibC.SOL_SOCKET, LibC.SO_NO_CHECK, 1, what, "SO_NO_CHECK");
+            }
+            if (reuseAddress) {
+                setInt(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, 1, what, "SO_REUSEADDR");
             }
             long sockaddr = scratch().sockaddrIn(RawIpSocket.toInt(bindAddress), port);
             if (LibC.bind(fd, sockaddr, LibC.SOCKADDR_IN_SIZE) < 0) {
@@ -91,9 +118,11 @@ public final class UdpSocket extends NativeChannel {
         }
     }
 
+
     /**
      * Waits up to timeoutMillis for one datagram and copies it into the direct buffer at offset.
-     * Returns its length, 0 on timeout, -1 for a datagram larger than the room left (dropped).
+     * Returns its length, 0 on timeout, {@link #TOO_BIG} for a datagram larger than the room left
+     * (dropped), {@link #EMPTY} for one with no payload.
      * After a successful receive, {@link #sourceAddress()} and {@link #sourcePort()} describe the
      * sender (for the calling thread's last receive: the receive loop is single-threaded).
      */
@@ -109,13 +138,13 @@ public final class UdpSocket extends NativeChannel {
                 long n = LibC.recvfrom(fd, address, room, LibC.MSG_TRUNC, scratch.address + SCRATCH_SOCKADDR, scratch.address + SCRATCH_OUT0);
                 if (n >= 0) {
                     if (n > room) {
-                        return -1;
+                        return TOO_BIG;
                     }
                     ByteBuffer b = scratch.buffer;
                     sourcePort = ((b.get(SCRATCH_SOCKADDR + 2) & 0xFF) << 8) | (b.get(SCRATCH_SOCKADDR + 3) & 0xFF);
                     sourceAddress = ((b.get(SCRATCH_SOCKADDR + 4) & 0xFF) << 24) | ((b.get(SCRATCH_SOCKADDR + 5) & 0xFF) << 16)
                             | ((b.get(SCRATCH_SOCKADDR + 6) & 0xFF) << 8) | (b.get(SCRATCH_SOCKADDR + 7) & 0xFF);
-                    return (int) n;
+                    return n == 0 ? EMPTY : (int) n;
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EAGAIN) {
@@ -142,10 +171,10 @@ public final class UdpSocket extends NativeChannel {
 
     /**
      * Sends [offset, offset+length) of a direct buffer as one datagram. Thread-safe. A datagram the
-     * kernel cannot queue now is dropped and counted in {@link #droppedWrites()}; EMSGSIZE (the
+     * kernel cannot queue now is refused: the call returns false, and it is counted in {@link #droppedWrites()}; EMSGSIZE (the
      * packet would need fragmenting) and other refusals surface as IOException.
      */
-    public void send(ByteBuffer direct, int offset, int length, int destinationIpv4, int destinationPort) throws IOException {
+    public boolean send(ByteBuffer direct, int offset, int length, int destinationIpv4, int destinationPort) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
         enter();
         try {
@@ -153,12 +182,12 @@ public final class UdpSocket extends NativeChannel {
             for (;;) {
                 long n = LibC.sendto(fd, address, length, 0, sockaddr, LibC.SOCKADDR_IN_SIZE);
                 if (n >= 0) {
-                    return;
+                    return true;
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EAGAIN || errno == LibC.ENOBUFS) {
                     countDroppedWrite();
-                    return;
+                    return false;
                 }
                 if (errno != LibC.EINTR) {
                     throw new IOException(description() + ": send " + length + " bytes to " + RawIpSocket.format(destinationIpv4) + ":"

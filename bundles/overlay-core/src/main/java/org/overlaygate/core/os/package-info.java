@@ -16,17 +16,22 @@
  * <tr><td>{@link org.overlaygate.core.os.RawIpSocket}</td><td>the NVGRE underlay (IP protocol
  * 47)</td><td>a raw AF_INET socket, DF set; the kernel adds the IP header, routes and resolves
  * neighbours (the class comment says why this beats pcap injection)</td></tr>
+ * <tr><td>{@link org.overlaygate.core.os.UdpSocket}</td><td>the VXLAN underlay over IPv4</td>
+ * <td>a UDP socket with the two options the JDK cannot set: DF (IP_MTU_DISCOVER = DO) and zero
+ * checksums (SO_NO_CHECK); also bound to a multicast group (SO_REUSEADDR, IP_MULTICAST_ALL off)</td></tr>
  * </table>
- * VXLAN's underlay is plain UDP and needs nothing native.
+ * {@link org.overlaygate.core.os.Multicast} joins and leaves IPv4 groups (IGMP) on UDP and raw
+ * sockets and sets how datagrams to groups leave (interface, TTL, no loopback). Over IPv6 the
+ * underlay uses the JDK's DatagramChannel, which can do all of that itself.
  *
  * <h2>One contract for all</h2>
  * {@code read}/{@code receive} wait up to a timeout for one frame or packet and copy it into a
  * <em>direct</em> buffer at an absolute index, leaving position and limit alone; they return the
- * length, 0 on timeout ({@code RawIpSocket} also -1 for a packet to drop). {@code write}/{@code send}
+ * length, 0 on timeout (and a negative code for a packet to drop: too big, malformed, empty). {@code write}/{@code send}
  * take [offset, offset+length) of a direct buffer and are thread-safe. One thread reads each
- * endpoint. What the kernel cannot take at the moment (queue full, device down) is dropped and
- * counted ({@code droppedWrites()}), never thrown, so a congested device costs no exception per
- * packet; real errors are IOExceptions with one line of text fit for an operator (errno via
+ * endpoint. What the kernel cannot take at the moment (queue full, device down) is refused: the
+ * call returns false (and counts it in {@code droppedWrites()}), never throws, so a congested
+ * device costs no exception per packet, and the caller counts the drop by its reason; real errors are IOExceptions with one line of text fit for an operator (errno via
  * strerror, libpcap's own text, a hint such as "needs root or CAP_NET_ADMIN").
  *
  * <h2>No allocation per packet</h2>

@@ -3,12 +3,13 @@ package org.overlaygate.core.underlay;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
-/** Where an underlay socket delivers a decapsulated inner frame: the device of its vnet id. */
+/** Where an underlay mux delivers a decapsulated inner frame: the device of its vnet id. */
 public interface UnderlayReceiver {
 
     /**
-     * Called on the socket's receive thread with the inner Ethernet frame at [offset, offset+length)
-     * of a direct buffer that is reused for the next packet as soon as this returns.
+     * Called on the mux's receive thread with the inner Ethernet frame at [offset, offset+length)
+     * of a direct buffer that is reused for the next packet as soon as this returns, and the outer
+     * source address and port (0 for IP-protocol encapsulations) of the packet.
      */
-    void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender);
+    void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort);
 }

@@ -22,8 +22,12 @@ public interface FramePort {
     /** Waits up to {@code timeoutMillis} for one frame, copied to {@code offset}; 0 on timeout. */
     int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException;
 
-    /** Writes one frame; may overwrite up to 16 bytes in front of {@code offset}. Thread-safe. */
-    void write(ByteBuffer direct, int offset, int length) throws IOException;
+    /**
+     * Writes one frame; may overwrite up to 16 bytes in front of {@code offset}. Thread-safe.
+     *
+     * @return false when the device could not take it now (its queue is full, or it is down)
+     */
+    boolean write(ByteBuffer direct, int offset, int length) throws IOException;
 
     void close();
 }

@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.overlaygate.api.datapath.MemoryPort;
 import org.overlaygate.api.datapath.VnicConfig;
+import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.device.Device;
-import org.overlaygate.core.device.DropReasons;
+import org.overlaygate.core.base.DropReasons;
 
 /**
  * An in-memory VNIC: frames sent through its {@link MemoryPort} are switched on the caller's
@@ -16,7 +17,7 @@ import org.overlaygate.core.device.DropReasons;
  */
 public final class MemoryVnic extends Vnic implements MemoryPort {
     private final BlockingQueue<byte[]> delivered;
-    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(Device.HEADROOM + Device.MAX_FRAME);
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME);
 
     public MemoryVnic(String name, long mac, Device device, int queueBound) {
         super(name, mac, device);
@@ -57,13 +58,17 @@ public final class MemoryVnic extends Vnic implements MemoryPort {
     public void send(ByteBuffer frame) {
         int length = frame.remaining();
         synchronized (sendBuffer) {
-            if (length > Device.MAX_FRAME) {
+            if (length > BufferLayout.MAX_FRAME) {
                 counters.in(length);
                 counters.drop(DropReasons.TOO_BIG);
                 return;
             }
-            sendBuffer.put(Device.HEADROOM, frame, frame.position(), length);
-            device.fromVnic(this, sendBuffer, Device.HEADROOM, length);
+            sendBuffer.put(BufferLayout.HEADROOM, frame, frame.position(), length);
+            try {
+                device.fromVnic(this, sendBuffer, BufferLayout.HEADROOM, length);
+            } catch (Throwable t) { // as on a reader thread: a failure costs the frame, counted
+                counters.drop(PortVnic.READ_ERROR);
+            }
         }
     }
 

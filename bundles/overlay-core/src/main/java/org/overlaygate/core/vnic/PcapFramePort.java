@@ -33,8 +33,8 @@ public final class PcapFramePort implements FramePort {
     }
 
     @Override
-    public void write(ByteBuffer direct, int offset, int length) throws IOException {
-        pcap.write(direct, offset, length);
+    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
+        return pcap.write(direct, offset, length);
     }
 
     @Override

@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 
 import org.overlaygate.api.datapath.VnicConfig;
+import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.device.Device;
-import org.overlaygate.core.device.DropReasons;
+import org.overlaygate.core.base.DropReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +55,11 @@ public final class PortVnic extends Vnic implements Runnable {
     @Override
     public void deliver(ByteBuffer buf, int offset, int length) {
         try {
-            port.write(buf, offset, length);
-            counters.out(length);
+            if (port.write(buf, offset, length)) {
+                counters.out(length);
+            } else {
+                counters.drop(DropReasons.DELIVERY_QUEUE_FULL);
+            }
         } catch (IOException e) {
             counters.drop(DropReasons.DELIVERY_FAILED);
         }
@@ -65,21 +69,21 @@ public final class PortVnic extends Vnic implements Runnable {
     public void run() {
         int offloadHeader = port.offloadHeaderLength();
         // Room for a 64 KiB TCP segment when the port offloads segmentation to us.
-        ByteBuffer buf = ByteBuffer.allocateDirect(Device.HEADROOM + (offloadHeader > 0 ? 65536 : Device.MAX_FRAME));
+        ByteBuffer buf = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + (offloadHeader > 0 ? 65536 : BufferLayout.MAX_FRAME));
         long lastError = 0;
         while (!closed) {
             try {
-                int n = port.read(buf, Device.HEADROOM, POLL_MILLIS);
+                int n = port.read(buf, BufferLayout.HEADROOM, POLL_MILLIS);
                 if (n > 0) {
                     if (offloadHeader > 0) {
-                        segmenter.process(buf, Device.HEADROOM - offloadHeader, Device.HEADROOM, n, counters, toDevice);
+                        segmenter.process(buf, BufferLayout.HEADROOM - offloadHeader, BufferLayout.HEADROOM, n, counters, toDevice);
                     } else {
-                        device.fromVnic(this, buf, Device.HEADROOM, n);
+                        device.fromVnic(this, buf, BufferLayout.HEADROOM, n);
                     }
                 }
             } catch (ClosedChannelException e) {
                 return;
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // plugin code runs on this thread too: nothing may end it
                 counters.drop(READ_ERROR);
                 long now = System.nanoTime();
                 if (now - lastError > 10_000_000_000L) { // one log line per 10 s, not one per frame

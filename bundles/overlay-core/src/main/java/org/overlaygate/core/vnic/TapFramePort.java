@@ -57,11 +57,11 @@ public final class TapFramePort implements FramePort {
      * the receiving stack verifies itself, since the underlay does not protect the inner frame).
      */
     @Override
-    public void write(ByteBuffer direct, int offset, int length) throws IOException {
+    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
         int header = offset - TapDevice.VNET_HEADER_LENGTH;
         direct.putLong(header, 0L);
         direct.putShort(header + 8, (short) 0);
-        tap.write(direct, header, length + TapDevice.VNET_HEADER_LENGTH);
+        return tap.write(direct, header, length + TapDevice.VNET_HEADER_LENGTH);
     }
 
     @Override

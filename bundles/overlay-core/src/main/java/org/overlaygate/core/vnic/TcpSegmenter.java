@@ -2,8 +2,8 @@ package org.overlaygate.core.vnic;
 
 import java.nio.ByteBuffer;
 
-import org.overlaygate.core.device.Counters;
-import org.overlaygate.core.device.Device;
+import org.overlaygate.core.base.BufferLayout;
+import org.overlaygate.core.base.Counters;
 
 /**
  * Undoes the offloads a TAP device with a vnet header hands over, so that the rest of the data path
@@ -32,7 +32,7 @@ final class TcpSegmenter {
     private static final int TCP = 6;
 
     /** Where segments are built; each goes to the sink before the next is built. */
-    private final ByteBuffer segment = ByteBuffer.allocateDirect(Device.HEADROOM + Device.MAX_FRAME);
+    private final ByteBuffer segment = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME);
 
     /** Receives each frame (at [offset, offset+length) of a direct buffer with headroom in front). */
     interface Sink {
@@ -100,13 +100,13 @@ final class TcpSegmenter {
         int tcpHeader = ((in.get(l4 + 12) & 0xF0) >>> 4) * 4;
         int headers = l4 + tcpHeader - offset;
         int payload = length - headers;
-        if (tcpHeader < 20 || payload <= 0 || headers + mss > Device.MAX_FRAME) {
+        if (tcpHeader < 20 || payload <= 0 || headers + mss > BufferLayout.MAX_FRAME) {
             return false;
         }
         long seq = in.getInt(l4 + 4) & 0xFFFF_FFFFL;
         int ipId = v6 ? 0 : in.getShort(l3 + 4) & 0xFFFF;
         int tcpFlags = in.get(l4 + 13) & 0xFF;
-        int base = Device.HEADROOM;
+        int base = BufferLayout.HEADROOM;
         int segL3 = base + (l3 - offset);
         int segL4 = base + (l4 - offset);
         for (int done = 0, i = 0; done < payload; done += mss, i++) {

@@ -2,7 +2,7 @@ package org.overlaygate.core.vnic;
 
 import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
-import org.overlaygate.core.device.Counters;
+import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.device.Device;
 import org.overlaygate.core.device.LocalPort;
 

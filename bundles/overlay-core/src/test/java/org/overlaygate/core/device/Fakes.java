@@ -9,15 +9,19 @@ import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceStats;
+import org.overlaygate.api.datapath.Upcall;
 import org.overlaygate.api.encap.DecapResult;
+import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.encap.Encapsulator;
 import org.overlaygate.api.encap.UnderlayTransport;
 import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.property.PropertyValues;
+import org.overlaygate.core.base.BufferLayout;
+import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.underlay.UnderlayKey;
+import org.overlaygate.core.underlay.UnderlayMux;
 import org.overlaygate.core.underlay.UnderlayReceiver;
-import org.overlaygate.core.underlay.UnderlaySocket;
 
 /** Test doubles for the device's surroundings. */
 final class Fakes {
@@ -28,6 +32,7 @@ final class Fakes {
     static final long MAC_B = 0x020000000002L;
     static final long MAC_REMOTE = 0x020000000099L;
     static final UnderlayAddress DEST = UnderlayAddress.parse("10.0.0.2:4789");
+    static final UnderlayAddress LISTEN = UnderlayAddress.parse("10.0.0.1:4789");
 
     /** An Ethernet frame: dst, src, IPv4 ethertype, and a payload of {@code payload} bytes. */
     static byte[] frame(long dst, long src, int payload) {
@@ -43,25 +48,32 @@ final class Fakes {
 
     /** Puts a frame into a direct buffer behind the device's headroom, as a VNIC reader does. */
     static ByteBuffer buffer(byte[] frame) {
-        ByteBuffer b = ByteBuffer.allocateDirect(Device.HEADROOM + Device.MAX_FRAME);
-        b.put(Device.HEADROOM, frame);
+        ByteBuffer b = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME);
+        b.put(BufferLayout.HEADROOM, frame);
         return b;
     }
 
+    /** The environment, with a clock the test moves and the upcalls kept in a list. */
     static final class Env implements DeviceEnvironment {
-        final List<MissRequestImpl> misses = new ArrayList<>();
-        final List<Runnable> offloaded = new ArrayList<>();
-        final Socket socket = new Socket();
+        final List<Upcalls.Base> upcalls = new ArrayList<>();
         PendingBudget budget = new PendingBudget(16 * 1024 * 1024);
-        int missCapacity = 1000;
+        int upcallCapacity = 1000;
+        int share = 1000;
         long dropLifetime = 5_000_000_000L;
+        long missRetry = 2_000_000_000L;
+        long now = 1_000_000_000_000L;
 
         @Override
-        public boolean offerMiss(MissRequestImpl request) {
-            if (misses.size() >= missCapacity) {
+        public boolean offerUpcall(Upcalls.Base upcall) {
+            if (upcalls.size() >= upcallCapacity) {
                 return false;
             }
-            return misses.add(request);
+            return upcalls.add(upcall);
+        }
+
+        @Override
+        public int upcallShare() {
+            return share;
         }
 
         @Override
@@ -75,29 +87,48 @@ final class Fakes {
         }
 
         @Override
-        public UnderlaySocket acquireSocket(UnderlayKey key, UnderlayTransport transport) {
-            socket.key = key;
-            return socket;
+        public long missRetryNanos() {
+            return missRetry;
         }
 
         @Override
-        public void releaseSocket(UnderlaySocket s) {
+        public long nanoTime() {
+            return now;
         }
 
-        @Override
-        public void offload(Runnable task) {
-            offloaded.add(task);
+        void advanceMillis(long millis) {
+            now += millis * 1_000_000L;
+        }
+
+        /** Upcalls of one kind, as varpd would take them (marked taken). */
+        @SuppressWarnings("unchecked")
+        <T extends Upcall> List<T> take(Upcall.Kind kind) {
+            List<T> out = new ArrayList<>();
+            for (Upcalls.Base u : new ArrayList<>(upcalls)) {
+                if (u.kind() == kind) {
+                    upcalls.remove(u);
+                    u.markTaken();
+                    out.add((T) u);
+                }
+            }
+            return out;
+        }
+
+        long count(Upcall.Kind kind) {
+            return upcalls.stream().filter(u -> u.kind() == kind).count();
         }
     }
 
     /** Records what is sent: the destination and a copy of the bytes (header and frame). */
-    static final class Socket implements UnderlaySocket {
-        UnderlayKey key;
+    static final class Mux implements UnderlayMux {
+        final UnderlayKey key = new UnderlayKey("fake", UnderlayTransport.udp(4789, "fake/listen_ip", "fake/listen_port"), LISTEN);
         final List<UnderlayAddress> destinations = new ArrayList<>();
         final List<byte[]> packets = new ArrayList<>();
         boolean record = true;
+        String refuse;
         long sent;
-        Encapsulator decapsulator;
+        Decapsulator decapsulator;
+        final List<String> joined = new ArrayList<>();
 
         @Override
         public UnderlayKey key() {
@@ -105,7 +136,10 @@ final class Fakes {
         }
 
         @Override
-        public boolean send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
+        public String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
+            if (refuse != null) {
+                return refuse;
+            }
             sent++;
             if (record) {
                 byte[] copy = new byte[length];
@@ -113,7 +147,7 @@ final class Fakes {
                 packets.add(copy);
                 destinations.add(destination);
             }
-            return true;
+            return null;
         }
 
         @Override
@@ -130,8 +164,18 @@ final class Fakes {
         }
 
         @Override
-        public void setDecapsulator(Encapsulator d) {
+        public void setDecapsulator(Decapsulator d) {
             decapsulator = d;
+        }
+
+        @Override
+        public AutoCloseable joinGroup(InetAddress group, String interfaceName, int ttl) throws DataPathException {
+            if ("nosuch0".equals(interfaceName)) {
+                throw new DataPathException("no network interface nosuch0");
+            }
+            String what = group.getHostAddress() + "/" + interfaceName + "/" + ttl;
+            joined.add(what);
+            return () -> joined.remove(what);
         }
 
         @Override
@@ -145,7 +189,7 @@ final class Fakes {
     }
 
     /** A 4-byte header "HDR" + vnet byte, enough to see that encapsulation happened. */
-    static final class Encap implements EncapsulationPlugin, Encapsulator {
+    static final class Encap implements EncapsulationPlugin, Encapsulator, Decapsulator {
         @Override
         public String name() {
             return "fake";
@@ -192,6 +236,11 @@ final class Fakes {
         }
 
         @Override
+        public Decapsulator decapsulator() {
+            return this;
+        }
+
+        @Override
         public void encapsulate(ByteBuffer buf, int index, long vnetId, int flowHash) {
             buf.put(index, (byte) 'H').put(index + 1, (byte) 'D').put(index + 2, (byte) 'R').put(index + 3, (byte) vnetId);
         }
@@ -208,7 +257,7 @@ final class Fakes {
     }
 
     /** A VNIC that keeps copies of what is delivered to it. */
-    static final class Port implements LocalPort {
+    static class Port implements LocalPort {
         final String name;
         final long mac;
         final Counters counters;

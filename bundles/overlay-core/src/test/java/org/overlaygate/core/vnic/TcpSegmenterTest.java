@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Random;
 
 import org.junit.Test;
-import org.overlaygate.core.device.Counters;
-import org.overlaygate.core.device.Device;
+import org.overlaygate.core.base.Counters;
+import org.overlaygate.core.base.BufferLayout;
 
 /**
  * Segmentation and checksum completion checked against an independent checksum computed here
@@ -21,7 +21,7 @@ import org.overlaygate.core.device.Device;
  * original.
  */
 public class TcpSegmenterTest {
-    private static final int HEADER = Device.HEADROOM - 10;
+    private static final int HEADER = BufferLayout.HEADROOM - 10;
 
     private static int sum16(byte[] b, int from, int to, long start) {
         long s = start;
@@ -35,11 +35,11 @@ public class TcpSegmenterTest {
     }
 
     private static ByteBuffer gsoFrame(boolean v6, int payloadLength, int mss, int tcpFlags, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocateDirect(Device.HEADROOM + 70_000);
+        ByteBuffer b = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + 70_000);
         b.put(HEADER, (byte) 1); // NEEDS_CSUM
         b.put(HEADER + 1, (byte) (v6 ? 4 : 1));
         b.put(HEADER + 4, (byte) mss).put(HEADER + 5, (byte) (mss >>> 8));
-        int f = Device.HEADROOM;
+        int f = BufferLayout.HEADROOM;
         b.putShort(f + 12, (short) (v6 ? 0x86DD : 0x0800));
         int l3 = f + 14;
         int l4;
@@ -63,7 +63,7 @@ public class TcpSegmenterTest {
 
     private List<byte[]> segment(ByteBuffer frame, int length) {
         List<byte[]> out = new ArrayList<>();
-        new TcpSegmenter().process(frame, HEADER, Device.HEADROOM, length, new Counters("t"), (buf, off, len) -> {
+        new TcpSegmenter().process(frame, HEADER, BufferLayout.HEADROOM, length, new Counters("t"), (buf, off, len) -> {
             byte[] copy = new byte[len];
             buf.get(off, copy);
             out.add(copy);
@@ -119,8 +119,8 @@ public class TcpSegmenterTest {
 
     @Test
     public void partialChecksumIsCompletedAndPlainFramesPassThrough() {
-        ByteBuffer b = ByteBuffer.allocateDirect(Device.HEADROOM + 200);
-        int f = Device.HEADROOM;
+        ByteBuffer b = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + 200);
+        int f = BufferLayout.HEADROOM;
         b.put(HEADER, (byte) 1); // NEEDS_CSUM, GSO_NONE
         b.put(HEADER + 6, (byte) 34).put(HEADER + 8, (byte) 6); // csum_start = UDP header, csum_offset = 6
         b.putShort(f + 12, (short) 0x0800);

@@ -1,35 +1,128 @@
 package org.overlaygate.varpd.overlay;
 
+import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.OverlayDevice;
-import org.overlaygate.api.encap.EncapsulationPlugin;
+import org.overlaygate.api.invalidation.InvalidationInstance;
+import org.overlaygate.api.invalidation.InvalidationPlugin;
 import org.overlaygate.api.search.SearchInstance;
 import org.overlaygate.api.search.SearchPlugin;
+import org.overlaygate.api.search.TargetPolicy;
 
 /**
- * varpd's running state of one overlay: which device, plugin services and search instance it is
- * bound to right now, and why it is DEGRADED if it is. Guarded by the {@link OverlayManager}.
+ * varpd's running state of one overlay: its definition, the device it is bound to, the search and
+ * invalidation instances serving it, what those instances asked of the device (kept so that a new
+ * device, after the data path was replaced, gets it too), and why it is DEGRADED if it is.
+ *
+ * <p>Changes happen under this object's monitor, one overlay at a time; the upcall threads read the
+ * volatile fields and never take it, so a plugin that is slow to start delays only its overlay's
+ * commands, never a lookup.
  */
 final class ManagedOverlay {
-    OverlayDefinition definition;
-    OverlayDevice device;
-    /** The plugin service whose encapsulator the device was given; null until then. */
-    EncapsulationPlugin encapPlugin;
-    SearchPlugin searchPlugin;
+    volatile OverlayDefinition definition;
+    volatile OverlayDevice device;
+    volatile SearchPlugin searchPlugin;
     volatile SearchInstance searchInstance;
-    VarpdSearchContext context;
-    /** What the search instance itself reported through its context, or null. */
-    String pluginReason;
-    /** A failure of the last attempt to bind a plugin, or null. */
-    String bindFailure;
-    List<String> reasons = List.of();
+    volatile TargetPolicy policy = TargetPolicy.LOOKUP_ONLY;
+    volatile boolean proxies;
+    VarpdSearchContext searchContext;
+    volatile InvalidationPlugin invalidationPlugin;
+    volatile InvalidationInstance invalidationInstance;
+    VarpdInvalidationContext invalidationContext;
+
+    /** What the search instance asked of the device through its context, replayed on a new device. */
+    volatile List<UnderlayAddress> floodTargets = List.of();
+    volatile boolean floodUnknownUnicast;
+    volatile GroupWish group;
+
+    /** What the search and invalidation instances reported through their contexts, or null. */
+    volatile String searchReason;
+    volatile String invalidationReason;
+    /** Failures of the last attempt to bind each part, or null. */
+    volatile String deviceFailure;
+    volatile String searchFailure;
+    volatile String invalidationFailure;
+    volatile String vnicFailure;
+    volatile List<String> reasons = List.of();
+
+    /** A multicast group an instance joined. */
+    static final class GroupWish {
+        final InetAddress group;
+        final String interfaceName;
+        final int ttl;
+
+        GroupWish(InetAddress group, String interfaceName, int ttl) {
+            this.group = group;
+            this.interfaceName = interfaceName;
+            this.ttl = ttl;
+        }
+    }
 
     ManagedOverlay(OverlayDefinition definition) {
         this.definition = definition;
     }
 
+    String name() {
+        return definition.name;
+    }
+
     boolean online() {
         return reasons.isEmpty();
+    }
+
+    /**
+     * Gives a device (new, or adopted from a data path that outlived an earlier varpd) everything
+     * the lookup side has asked of it. A group that cannot be joined is reported, not thrown.
+     */
+    void applyTo(OverlayDevice d) {
+        d.setTargetPolicy(policy);
+        d.setAddressProxy(proxies);
+        d.setFloodTargets(floodTargets, floodUnknownUnicast);
+        GroupWish g = group;
+        try {
+            d.setMulticastGroup(g == null ? null : g.group, g == null ? null : g.interfaceName, g == null ? 0 : g.ttl);
+        } catch (DataPathException e) {
+            searchReason = e.getMessage();
+        }
+    }
+
+    /**
+     * Every reason the overlay cannot do all it should, varpd's and the data path's, from what is
+     * bound now: a plugin that is present but not yet bound (or failed to bind) is a reason too.
+     */
+    List<String> collectReasons(boolean dataPathPresent, boolean encapPresent, boolean searchPresent, boolean invalidationPresent) {
+        List<String> out = new ArrayList<>();
+        OverlayDefinition d = definition;
+        if (!dataPathPresent) {
+            out.add("the data path (overlay-core) is not running");
+        }
+        OverlayDevice dev = device;
+        if (dev != null) {
+            out.addAll(dev.faults());
+        } else if (dataPathPresent && !encapPresent) {
+            out.add("encapsulation " + d.encap + " is not installed");
+        }
+        if (deviceFailure != null) {
+            out.add(deviceFailure);
+        }
+        if (searchInstance == null) {
+            out.add(searchFailure != null ? searchFailure
+                    : searchPresent ? "search plugin " + d.search + " is being started" : "search plugin " + d.search + " is not installed");
+        }
+        if (d.invalidation != null && invalidationInstance == null) {
+            out.add(invalidationFailure != null ? invalidationFailure
+                    : invalidationPresent ? "invalidation plugin " + d.invalidation + " is being started"
+                            : "invalidation plugin " + d.invalidation + " is not installed");
+        }
+        for (String r : new String[] {vnicFailure, searchReason, invalidationReason}) {
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 }

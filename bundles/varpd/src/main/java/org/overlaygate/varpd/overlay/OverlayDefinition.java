@@ -7,18 +7,22 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import org.overlaygate.api.encap.UnderlayTransport;
 import org.overlaygate.api.search.SearchMode;
 
 /**
  * An overlay as the operator defined it, and as it is stored (ConfigAdmin factory configuration
- * {@value #FACTORY_PID}): name, encapsulation and search plugin, vnet id, MTU, cache bound, the
- * plugins' properties exactly as given, and the search plugin's saved state. Immutable.
+ * {@value #FACTORY_PID}): name, encapsulation, search and (optional) invalidation plugin, vnet id,
+ * MTU, cache bound, the plugins' properties exactly as given, and the search plugin's saved state.
+ * Immutable.
  */
 public final class OverlayDefinition {
     public static final String FACTORY_PID = "org.overlaygate.overlay";
     static final String NAME = "overlay.name";
     static final String ENCAP = "overlay.encap";
     static final String SEARCH = "overlay.search";
+    static final String INVALIDATION = "overlay.invalidation";
+    static final String TRANSPORT = "overlay.transport";
     static final String MODE = "overlay.mode";
     static final String VNETID = "overlay.vnetid";
     static final String MTU = "overlay.mtu";
@@ -29,6 +33,13 @@ public final class OverlayDefinition {
     final String name;
     final String encap;
     final String search;
+    /** The invalidation plugin, or null when the overlay has none. */
+    final String invalidation;
+    /**
+     * The kind of underlay its encapsulation uses, as it was at creation (search plugins take other
+     * properties over UDP than over raw IP); null in definitions stored before it was kept.
+     */
+    final UnderlayTransport.Kind transport;
     /** The search plugin's mode when the overlay was created: the device is built for it. */
     final SearchMode mode;
     final long vnetId;
@@ -38,11 +49,13 @@ public final class OverlayDefinition {
     final Map<String, String> properties;
     final Map<String, String> searchState;
 
-    OverlayDefinition(String name, String encap, String search, SearchMode mode, long vnetId, int mtu, int cacheMax,
-            Map<String, String> properties, Map<String, String> searchState) {
+    OverlayDefinition(String name, String encap, String search, String invalidation, UnderlayTransport.Kind transport, SearchMode mode,
+            long vnetId, int mtu, int cacheMax, Map<String, String> properties, Map<String, String> searchState) {
         this.name = Objects.requireNonNull(name);
         this.encap = Objects.requireNonNull(encap);
         this.search = Objects.requireNonNull(search);
+        this.invalidation = invalidation;
+        this.transport = transport;
         this.mode = Objects.requireNonNull(mode);
         this.vnetId = vnetId;
         this.mtu = mtu;
@@ -51,8 +64,13 @@ public final class OverlayDefinition {
         this.searchState = Map.copyOf(searchState);
     }
 
+    /** The properties of one plugin's namespace ({@code vxlan/...}). */
+    Map<String, String> propertiesOf(String plugin) {
+        return OverlayValidator.namespaced(properties, plugin);
+    }
+
     OverlayDefinition withSearchState(Map<String, String> state) {
-        return new OverlayDefinition(name, encap, search, mode, vnetId, mtu, cacheMax, properties, state);
+        return new OverlayDefinition(name, encap, search, invalidation, transport, mode, vnetId, mtu, cacheMax, properties, state);
     }
 
     Dictionary<String, Object> toDictionary() {
@@ -60,6 +78,12 @@ public final class OverlayDefinition {
         d.put(NAME, name);
         d.put(ENCAP, encap);
         d.put(SEARCH, search);
+        if (invalidation != null) {
+            d.put(INVALIDATION, invalidation);
+        }
+        if (transport != null) {
+            d.put(TRANSPORT, transport.name());
+        }
         d.put(MODE, mode.name());
         d.put(VNETID, vnetId);
         d.put(MTU, mtu);
@@ -81,7 +105,10 @@ public final class OverlayDefinition {
                 state.put(k.substring(STATE_PREFIX.length()), String.valueOf(d.get(k)));
             }
         }
-        return new OverlayDefinition(string(d, NAME), string(d, ENCAP), string(d, SEARCH), SearchMode.valueOf(string(d, MODE)),
+        Object invalidation = d.get(INVALIDATION);
+        Object transport = d.get(TRANSPORT);
+        return new OverlayDefinition(string(d, NAME), string(d, ENCAP), string(d, SEARCH), invalidation == null ? null : invalidation.toString(),
+                transport == null ? null : UnderlayTransport.Kind.valueOf(transport.toString()), SearchMode.valueOf(string(d, MODE)),
                 number(d, VNETID).longValue(),
                 number(d, MTU).intValue(), number(d, CACHE_MAX).intValue(), props, state);
     }

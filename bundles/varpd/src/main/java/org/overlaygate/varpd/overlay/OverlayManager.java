@@ -2,13 +2,17 @@ package org.overlaygate.varpd.overlay;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
@@ -18,9 +22,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.overlaygate.api.MacAddress;
-import org.overlaygate.api.PluginConstants;
-import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPath;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceConfig;
@@ -28,33 +29,31 @@ import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
 import org.overlaygate.api.encap.EncapsulationPlugin;
-import org.overlaygate.api.encap.Encapsulator;
-import org.overlaygate.api.encap.UnderlayTransport;
-import org.overlaygate.api.property.PropertyException;
 import org.overlaygate.api.property.PropertySpec;
-import org.overlaygate.api.property.PropertyValues;
-import org.overlaygate.api.search.SearchInstance;
-import org.overlaygate.api.search.SearchMode;
-import org.overlaygate.api.search.SearchPlugin;
 import org.overlaygate.varpd.plugins.PluginCatalog;
 import org.overlaygate.varpd.plugins.PluginInfo;
+import org.overlaygate.varpd.plugins.PluginLookup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps every defined overlay and VNIC alive: creates them from their stored definitions, binds
- * each overlay to its encapsulation and search plugins, and re-binds whenever a plugin or the data
- * path comes, goes or is replaced. An overlay that lacks something it needs is DEGRADED with the
- * reason and heals by itself when the thing appears.
+ * Keeps every defined overlay and VNIC alive: creates devices from the stored definitions (or adopts
+ * the ones a data path kept while varpd was away), binds each overlay's search and invalidation
+ * plugins, re-binds when a plugin or the data path comes, goes or is replaced, and serves the
+ * commands that change them. An overlay that lacks something it needs is DEGRADED with every reason
+ * and heals by itself when the thing appears.
  *
- * <p>All changes happen under this object's monitor; the miss path reads the search instance
- * through a volatile field and never takes it.
+ * <p>Concurrency: overlays live in a concurrent map; each is changed under its own monitor only
+ * ({@link ManagedOverlay}), one at a time, so a plugin that is slow to start holds up only its own
+ * overlay. Plugin and data path events are handled on one reconciling thread, never on the thread
+ * that reports them. Upcalls ({@link UpcallDispatcher}) take no lock at all. The name space shared
+ * by overlays and VNICs is guarded by {@link #names}.
  */
 @Component(service = OverlayManager.class, immediate = true)
 public final class OverlayManager implements PluginCatalog.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayManager.class);
-    public static final int MTU_MIN = 576;
-    public static final int MTU_MAX = 8900;
+    public static final int MTU_MIN = OverlayValidator.MTU_MIN;
+    public static final int MTU_MAX = OverlayValidator.MTU_MAX;
 
     @Reference
     private PluginCatalog catalog;
@@ -62,72 +61,108 @@ public final class OverlayManager implements PluginCatalog.Listener {
     private DefinitionStore store;
     private volatile DataPath dataPath;
 
-    private final Map<String, ManagedOverlay> overlays = new LinkedHashMap<>();
-    private final Map<String, VnicDefinition> vnics = new LinkedHashMap<>();
+    private PluginLookup plugins;
+    private final Map<String, ManagedOverlay> overlays = new ConcurrentHashMap<>();
+    private final Map<String, VnicDefinition> vnics = new ConcurrentHashMap<>();
+    /** Names of overlays and VNICs, created or being created: one name space. */
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService scheduler;
-    private LookupDispatcher dispatcher;
-    private boolean active;
+    private ExecutorService reconciler;
+    private OverlayValidator validator;
+    private PluginBinder binder;
+    private UpcallDispatcher dispatcher;
+    private volatile boolean active;
+
+    public OverlayManager() {
+    }
+
+    /** For tests: a manager on fakes, activated. */
+    OverlayManager(PluginLookup plugins, DefinitionStore store, DataPath dataPath) throws IOException {
+        this.store = store;
+        this.dataPath = dataPath;
+        start(plugins);
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDataPath")
     void bindDataPath(DataPath dp) {
-        synchronized (this) {
-            dataPath = dp;
-            if (active) {
-                LOG.info("data path available: restoring devices and VNICs");
-                reconcileAll();
-            }
+        dataPath = dp;
+        if (active) {
+            LOG.info("data path available: restoring devices and VNICs");
+            reconcileAllLater();
         }
     }
 
     void unbindDataPath(DataPath dp) {
-        synchronized (this) {
-            if (dataPath != dp) {
-                return;
-            }
-            dataPath = null;
-            for (ManagedOverlay m : overlays.values()) {
-                m.device = null;
-                m.encapPlugin = null;
-            }
-            if (active) {
-                reconcileAll();
-            }
+        if (dataPath != dp) {
+            return;
+        }
+        dataPath = null;
+        for (ManagedOverlay m : overlays.values()) {
+            m.device = null; // the devices went with it; a new data path gets new ones
+        }
+        if (active) {
+            reconcileAllLater();
         }
     }
 
     @Activate
-    synchronized void activate() throws IOException {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "og-varpd-timer");
-            t.setDaemon(true);
-            return t;
-        });
+    void activate() throws IOException {
+        start(catalog);
+        catalog.addListener(this);
+    }
+
+    private void start(PluginLookup lookup) throws IOException {
+        plugins = lookup;
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "og-varpd-timer"));
+        reconciler = Executors.newSingleThreadExecutor(r -> daemon(r, "og-varpd-reconcile"));
+        validator = new OverlayValidator(plugins);
+        binder = new PluginBinder(plugins, store, scheduler, this::logReasons);
         for (OverlayDefinition d : store.overlays()) {
             overlays.put(d.name, new ManagedOverlay(d));
+            names.add(d.name);
         }
         for (VnicDefinition v : store.vnics()) {
             vnics.put(v.name, v);
+            names.add(v.name);
         }
         active = true;
-        catalog.addListener(this);
-        reconcileAll();
-        dispatcher = new LookupDispatcher(this, 2);
+        for (ManagedOverlay m : overlays.values()) {
+            reconcile(m);
+        }
+        dispatcher = new UpcallDispatcher(() -> dataPath, overlays::get, 2);
         dispatcher.start();
         LOG.info("varpd started with {} overlays and {} VNICs", overlays.size(), vnics.size());
     }
 
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
     /**
-     * Stops the search instances and saves their state. Devices and VNICs stay in the data path:
-     * cached traffic keeps flowing while varpd is away, and a new varpd adopts them.
+     * Stops the plugin instances and saves their state. Devices and VNICs stay in the data path:
+     * known traffic keeps flowing while varpd is away, and a new varpd adopts them.
      */
     @Deactivate
-    synchronized void deactivate() {
+    void deactivate() {
         active = false;
-        catalog.removeListener(this);
+        if (catalog != null) {
+            catalog.removeListener(this);
+        }
         dispatcher.stop();
+        reconciler.shutdown();
+        try {
+            reconciler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (ManagedOverlay m : overlays.values()) {
-            unbindSearch(m, true);
+            synchronized (m) {
+                binder.unbindSearch(m, true);
+                binder.unbindInvalidation(m);
+            }
         }
         scheduler.shutdownNow();
         LOG.info("varpd stopped; devices keep forwarding what they know");
@@ -135,200 +170,103 @@ public final class OverlayManager implements PluginCatalog.Listener {
 
     @Override
     public void pluginsChanged(String kind, String name) {
-        synchronized (this) {
-            if (!active) {
-                return;
-            }
+        if (!active) {
+            return;
+        }
+        reconciler.execute(() -> {
             for (ManagedOverlay m : overlays.values()) {
-                boolean affected = (PluginInfo.ENCAP.equals(kind) && m.definition.encap.equals(name))
-                        || (PluginInfo.SEARCH.equals(kind) && m.definition.search.equals(name));
-                if (affected) {
+                OverlayDefinition d = m.definition;
+                boolean affected = (PluginInfo.ENCAP.equals(kind) && d.encap.equals(name))
+                        || (PluginInfo.SEARCH.equals(kind) && d.search.equals(name))
+                        || (PluginInfo.INVALIDATION.equals(kind) && name.equals(d.invalidation));
+                if (affected && active) {
                     reconcile(m);
                 }
             }
-        }
+        });
+    }
+
+    private void reconcileAllLater() {
+        reconciler.execute(() -> {
+            for (ManagedOverlay m : overlays.values()) {
+                if (active) {
+                    reconcile(m);
+                }
+            }
+        });
     }
 
     DataPath dataPath() {
         return dataPath;
     }
 
-    /** The search instance answering misses of a device, or null (the core will ask again). */
-    SearchInstance searchInstanceFor(String deviceName) {
-        ManagedOverlay m;
-        synchronized (this) {
-            m = overlays.get(deviceName);
-        }
-        return m == null ? null : m.searchInstance;
-    }
-
-    synchronized void pluginReported(ManagedOverlay m, String reason) {
-        m.pluginReason = reason;
-        updateReasons(m);
+    /** The overlay of a device, for the upcall threads; no lock. */
+    ManagedOverlay overlay(String name) {
+        return overlays.get(name);
     }
 
     // ------------------------------------------------------------------ reconciliation
 
-    private void reconcileAll() {
-        for (ManagedOverlay m : overlays.values()) {
-            reconcile(m);
-        }
-    }
-
     /** Brings one overlay as close to its definition as what is present allows. */
     private void reconcile(ManagedOverlay m) {
-        OverlayDefinition d = m.definition;
-        m.bindFailure = null;
-        DataPath dp = dataPath;
-        if (dp != null && m.device == null) {
-            try {
-                Optional<OverlayDevice> existing = dp.device(d.name);
-                m.device = existing.isPresent() ? existing.get() : dp.createDevice(deviceConfig(d));
-            } catch (DataPathException e) {
-                m.bindFailure = "cannot create the device: " + e.getMessage();
+        synchronized (m) {
+            if (overlays.get(m.name()) != m) {
+                return; // deleted meanwhile
             }
+            DataPath dp = dataPath;
+            if (dp != null && m.device == null) {
+                m.deviceFailure = null;
+                try {
+                    Optional<OverlayDevice> existing = dp.device(m.name());
+                    OverlayDevice d = existing.isPresent() ? existing.get() : dp.createDevice(deviceConfig(m.definition));
+                    m.applyTo(d);
+                    m.device = d;
+                } catch (DataPathException e) {
+                    m.deviceFailure = "cannot create the device: " + e.getMessage();
+                }
+            }
+            binder.bindSearch(m);
+            binder.bindInvalidation(m);
+            if (m.device != null) {
+                restoreVnics(m, dp);
+            }
+            logReasons(m);
         }
-        bindEncap(m);
-        bindSearch(m);
-        if (m.device != null) {
-            restoreVnics(m, dp);
-        }
-        if (m.bindFailure != null) {
-            LOG.warn("overlay {}: {}", d.name, m.bindFailure);
-        }
-        updateReasons(m);
     }
 
     private static DeviceConfig deviceConfig(OverlayDefinition d) {
-        return DeviceConfig.builder(d.name, d.vnetId).mtu(d.mtu).mode(d.mode).cacheMax(d.cacheMax).build();
-    }
-
-    private void bindEncap(ManagedOverlay m) {
-        Optional<EncapsulationPlugin> plugin = catalog.encap(m.definition.encap);
-        if (plugin.isEmpty() || m.device == null || plugin.get() == m.encapPlugin) {
-            return; // absent: the device keeps the encapsulator it has, so known traffic flows on
-        }
-        EncapsulationPlugin p = plugin.get();
-        try {
-            PropertyValues values = PropertyValues.validate(p.properties(), namespaced(m.definition.properties, p.name()));
-            Encapsulator encapsulator = p.newEncapsulator(values);
-            m.device.setEncapsulation(p, encapsulator, listenAddress(p, values));
-            m.encapPlugin = p;
-        } catch (PropertyException | DataPathException | RuntimeException e) {
-            m.bindFailure = "encapsulation " + p.name() + " refused the overlay: " + e.getMessage();
-        }
-    }
-
-    private void bindSearch(ManagedOverlay m) {
-        Optional<SearchPlugin> plugin = catalog.search(m.definition.search);
-        if (plugin.isPresent() && plugin.get() == m.searchPlugin) {
-            if (m.definition.mode == SearchMode.POINT && m.device != null && m.device.pointDestination() == null) {
-                m.device.setPointDestination(m.searchInstance.pointDestination());
-            }
-            return;
-        }
-        unbindSearch(m, true);
-        if (plugin.isEmpty()) {
-            return; // a point-mode device keeps its destination: cached traffic flows on
-        }
-        SearchPlugin p = plugin.get();
-        if (p.mode() != m.definition.mode) {
-            m.bindFailure = "search plugin " + p.name() + " is now " + p.mode() + " but the overlay was created " + m.definition.mode;
-            return;
-        }
-        VarpdSearchContext ctx = new VarpdSearchContext(this, m, scheduler);
-        try {
-            UnderlayTransport transport = catalog.encap(m.definition.encap).map(EncapsulationPlugin::transport).orElse(null);
-            List<PropertySpec> specs = transport == null ? p.properties() : p.properties(transport);
-            PropertyValues values = PropertyValues.validate(specs, namespaced(m.definition.properties, p.name()));
-            SearchInstance instance = p.create(ctx, values);
-            instance.restoreState(m.definition.searchState);
-            instance.start();
-            m.searchPlugin = p;
-            m.context = ctx;
-            m.pluginReason = null;
-            m.searchInstance = instance;
-            if (m.definition.mode == SearchMode.POINT && m.device != null) {
-                m.device.setPointDestination(instance.pointDestination());
-            }
-            LOG.info("overlay {}: search plugin {} bound", m.definition.name, p.name());
-        } catch (Exception e) {
-            ctx.invalidateContext();
-            m.bindFailure = "search plugin " + p.name() + " failed: " + e.getMessage();
-        }
-    }
-
-    /** Stops the search instance (its plugin is leaving or being replaced), saving its state. */
-    private void unbindSearch(ManagedOverlay m, boolean saveState) {
-        SearchInstance instance = m.searchInstance;
-        m.searchInstance = null;
-        m.searchPlugin = null;
-        if (m.context != null) {
-            m.context.invalidateContext();
-            m.context = null;
-        }
-        if (instance == null) {
-            return;
-        }
-        try {
-            if (saveState) {
-                Map<String, String> state = instance.saveState();
-                if (!state.equals(m.definition.searchState)) {
-                    m.definition = m.definition.withSearchState(state);
-                    store.save(m.definition);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("overlay {}: could not save search state: {}", m.definition.name, e.toString());
-        }
-        try {
-            instance.stop();
-            instance.destroy();
-        } catch (RuntimeException e) {
-            LOG.warn("overlay {}: search instance failed to stop: {}", m.definition.name, e.toString());
-        }
+        return DeviceConfig.builder(d.name, d.vnetId).mtu(d.mtu).mode(d.mode).cacheMax(d.cacheMax)
+                .encapsulation(d.encap, d.propertiesOf(d.encap)).build();
     }
 
     private void restoreVnics(ManagedOverlay m, DataPath dp) {
-        if (dp == null) {
-            return;
-        }
-        List<String> present = dp.vnics().stream().map(VnicInfo::name).collect(Collectors.toList());
+        m.vnicFailure = null;
+        Set<String> present = dp.vnics().stream().map(VnicInfo::name).collect(Collectors.toSet());
         for (VnicDefinition v : vnics.values()) {
-            if (v.overlay.equals(m.definition.name) && !present.contains(v.name)) {
+            if (v.overlay.equals(m.name()) && !present.contains(v.name)) {
                 try {
                     dp.createVnic(v.toConfig());
                 } catch (DataPathException e) {
-                    m.bindFailure = "VNIC " + v.name + " cannot be created: " + e.getMessage();
+                    m.vnicFailure = "VNIC " + v.name + " cannot be created: " + e.getMessage();
                 }
             }
         }
     }
 
-    private void updateReasons(ManagedOverlay m) {
-        List<String> reasons = new ArrayList<>();
-        if (dataPath == null) {
-            reasons.add("the data path (overlay-core) is not running");
-        }
-        if (catalog.encap(m.definition.encap).isEmpty()) {
-            reasons.add("encapsulation plugin " + m.definition.encap + " is not installed"
-                    + (m.encapPlugin != null || (m.device != null && m.device.encapsulationName() != null)
-                            ? " (forwarding with the instance it had)" : ""));
-        }
-        if (catalog.search(m.definition.search).isEmpty()) {
-            reasons.add("search plugin " + m.definition.search + " is not installed");
-        }
-        if (m.bindFailure != null) {
-            reasons.add(m.bindFailure);
-        }
-        if (m.pluginReason != null) {
-            reasons.add(m.pluginReason);
-        }
-        boolean was = m.online();
-        m.reasons = List.copyOf(reasons);
-        if (was != m.online() || !reasons.isEmpty()) {
-            LOG.info("overlay {} is {}{}", m.definition.name, m.online() ? "ONLINE" : "DEGRADED",
-                    reasons.isEmpty() ? "" : ": " + String.join("; ", reasons));
+    /** Every reason an overlay is DEGRADED now, computed from the live state. */
+    private List<String> reasons(ManagedOverlay m) {
+        OverlayDefinition d = m.definition;
+        return m.collectReasons(dataPath != null, plugins.encap(d.encap).isPresent(), plugins.search(d.search).isPresent(),
+                d.invalidation == null || plugins.invalidation(d.invalidation).isPresent());
+    }
+
+    /** Logs an overlay's status when it changed. */
+    private void logReasons(ManagedOverlay m) {
+        List<String> now = reasons(m);
+        List<String> before = m.reasons;
+        m.reasons = now;
+        if (!now.equals(before)) {
+            LOG.info("overlay {} is {}{}", m.name(), now.isEmpty() ? "ONLINE" : "DEGRADED", now.isEmpty() ? "" : ": " + String.join("; ", now));
         }
     }
 
@@ -341,199 +279,192 @@ public final class OverlayManager implements PluginCatalog.Listener {
      * @throws IllegalArgumentException for bad input, with a one-line reason
      * @throws IllegalStateException when the appliance cannot do it now
      */
-    public synchronized OverlayView create(String name, String encapName, String searchName, long vnetId, Integer mtu, Integer cacheMax,
-            Map<String, String> properties) {
-        if (overlays.containsKey(name) || vnics.containsKey(name)) {
+    public OverlayView create(String name, String encapName, String searchName, String invalidationName, long vnetId, Integer mtu,
+            Integer cacheMax, Map<String, String> properties) {
+        OverlayValidator.Checked checked = validator.check(
+                new OverlayValidator.Request(name, encapName, searchName, invalidationName, vnetId, mtu, cacheMax, properties));
+        if (!names.add(name)) {
             throw new IllegalArgumentException("the name " + name + " is already in use");
         }
-        EncapsulationPlugin encap = catalog.encap(encapName).orElseThrow(() -> new IllegalArgumentException(
-                "unknown encapsulation plugin '" + encapName + "' (installed: " + installed(PluginInfo.ENCAP) + ")"));
-        SearchPlugin search = catalog.search(searchName).orElseThrow(() -> new IllegalArgumentException(
-                "unknown search plugin '" + searchName + "' (installed: " + installed(PluginInfo.SEARCH) + ")"));
-        for (String key : properties.keySet()) {
-            String ns = PluginConstants.namespaceOf(key);
-            if (ns == null || (!ns.equals(encap.name()) && !ns.equals(search.name()))) {
-                throw new IllegalArgumentException("property " + key + " belongs to neither " + encap.name() + " nor " + search.name());
-            }
-        }
-        List<PropertySpec> searchSpecs = search.properties(encap.transport());
-        List<String> missing = new ArrayList<>();
-        for (List<PropertySpec> specs : List.of(encap.properties(), searchSpecs)) {
-            for (PropertySpec s : specs) {
-                if (s.required() && s.defaultValue() == null && !properties.containsKey(s.name())) {
-                    missing.add(s.name());
-                }
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("missing required propert" + (missing.size() == 1 ? "y: " : "ies: ") + String.join(", ", missing));
-        }
-        PropertyValues encapValues;
         try {
-            encapValues = PropertyValues.validate(encap.properties(), namespaced(properties, encap.name()));
-            PropertyValues.validate(searchSpecs, namespaced(properties, search.name()));
-        } catch (PropertyException e) {
-            throw new IllegalArgumentException(e.getMessage());
+            return view(createChecked(checked.definition)); // the data path refuses a vnet id taken on the same socket
+        } catch (RuntimeException e) {
+            names.remove(name);
+            throw e;
         }
-        String vnetProblem = encap.checkVnetId(vnetId);
-        if (vnetProblem != null) {
-            throw new IllegalArgumentException(vnetProblem);
-        }
-        int effectiveMtu = mtu == null ? encap.defaultMtu() : mtu;
-        if (effectiveMtu < MTU_MIN || effectiveMtu > MTU_MAX) {
-            throw new IllegalArgumentException("mtu " + effectiveMtu + " is out of range " + MTU_MIN + "-" + MTU_MAX);
-        }
-        UnderlayAddress listen = listenAddress(encap, encapValues);
-        for (ManagedOverlay other : overlays.values()) {
-            OverlayDefinition o = other.definition;
-            if (o.encap.equals(encap.name()) && o.vnetId == vnetId && listenOf(o).equals(listen.toString())) {
-                throw new IllegalArgumentException("vnet id " + vnetId + " is already used by overlay " + o.name + " on " + encap.name()
-                        + " " + listen);
-            }
-        }
+    }
+
+    private ManagedOverlay createChecked(OverlayDefinition def) {
         DataPath dp = dataPath;
         if (dp == null) {
             throw new IllegalStateException("the data path (overlay-core) is not running");
         }
-        OverlayDefinition def = new OverlayDefinition(name, encap.name(), search.name(), search.mode(), vnetId, effectiveMtu,
-                cacheMax == null ? DeviceConfig.DEFAULT_CACHE_MAX : cacheMax, properties, Map.of());
         ManagedOverlay m = new ManagedOverlay(def);
-        try {
-            m.device = dp.createDevice(deviceConfig(def));
-        } catch (DataPathException e) {
-            throw new IllegalArgumentException(e.getMessage());
+        synchronized (m) {
+            try {
+                m.device = dp.createDevice(deviceConfig(def));
+            } catch (DataPathException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+            binder.bindSearch(m);
+            binder.bindInvalidation(m);
+            String failure = m.searchFailure != null ? m.searchFailure : m.invalidationFailure;
+            if (failure == null && m.searchInstance == null) {
+                failure = "search plugin " + def.search + " went away";
+            }
+            if (failure == null && def.invalidation != null && m.invalidationInstance == null) {
+                failure = "invalidation plugin " + def.invalidation + " went away";
+            }
+            if (failure != null) {
+                undoCreate(m, dp);
+                throw new IllegalArgumentException(failure);
+            }
+            try {
+                store.save(def);
+            } catch (IOException | RuntimeException e) {
+                undoCreate(m, dp);
+                throw new IllegalStateException("cannot store overlay " + def.name + ": " + e.getMessage());
+            }
+            overlays.put(def.name, m);
+            logReasons(m);
         }
-        bindEncap(m);
-        bindSearch(m);
-        if (m.bindFailure != null || m.encapPlugin == null || m.searchInstance == null) {
-            String why = m.bindFailure != null ? m.bindFailure : "plugins could not be bound";
-            undoCreate(m, dp);
-            throw new IllegalArgumentException(why);
-        }
-        try {
-            store.save(def);
-        } catch (IOException | RuntimeException e) {
-            undoCreate(m, dp);
-            throw new IllegalStateException("cannot store overlay " + name + ": " + e.getMessage());
-        }
-        overlays.put(name, m);
-        updateReasons(m);
-        return view(m);
+        return m;
     }
 
     private void undoCreate(ManagedOverlay m, DataPath dp) {
-        unbindSearch(m, false);
+        binder.unbindSearch(m, false);
+        binder.unbindInvalidation(m);
         try {
-            dp.destroyDevice(m.definition.name);
+            dp.destroyDevice(m.name());
         } catch (DataPathException e) {
-            LOG.warn("undoing overlay {}: {}", m.definition.name, e.getMessage());
+            LOG.warn("undoing overlay {}: {}", m.name(), e.getMessage());
         }
     }
 
     /** Deletes an overlay; refused while VNICs are defined on it. */
-    public synchronized void delete(String name) {
+    public void delete(String name) {
         ManagedOverlay m = require(name);
-        List<String> onIt = vnics.values().stream().filter(v -> v.overlay.equals(name)).map(v -> v.name).collect(Collectors.toList());
-        if (!onIt.isEmpty()) {
-            throw new IllegalStateException("overlay " + name + " has VNICs: " + String.join(", ", onIt) + " (delete them first)");
-        }
-        try {
-            store.deleteOverlay(name);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot delete the stored overlay " + name + ": " + e.getMessage());
-        }
-        overlays.remove(name);
-        unbindSearch(m, false);
-        DataPath dp = dataPath;
-        if (dp != null && m.device != null) {
-            try {
-                dp.destroyDevice(name);
-            } catch (DataPathException e) {
-                LOG.warn("deleting overlay {}: {}", name, e.getMessage());
+        synchronized (m) {
+            List<String> onIt = vnics.values().stream().filter(v -> v.overlay.equals(name)).map(v -> v.name).sorted()
+                    .collect(Collectors.toList());
+            if (!onIt.isEmpty()) {
+                throw new IllegalStateException("overlay " + name + " has VNICs: " + String.join(", ", onIt) + " (delete them first)");
             }
+            try {
+                store.deleteOverlay(name);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot delete the stored overlay " + name + ": " + e.getMessage());
+            }
+            overlays.remove(name);
+            binder.unbindSearch(m, false);
+            binder.unbindInvalidation(m);
+            DataPath dp = dataPath;
+            if (dp != null && m.device != null) {
+                try {
+                    dp.destroyDevice(name);
+                } catch (DataPathException e) {
+                    LOG.warn("deleting overlay {}: {}", name, e.getMessage());
+                }
+            }
+            m.device = null;
         }
+        names.remove(name);
     }
 
-    public synchronized VnicInfo createVnic(String name, String overlay, VnicConfig.Kind kind, String osName, long mac) {
-        if (vnics.containsKey(name) || overlays.containsKey(name)) {
+    public VnicInfo createVnic(String name, String overlay, VnicConfig.Kind kind, String osName, long mac) {
+        ManagedOverlay m = require(overlay);
+        if (!names.add(name)) {
             throw new IllegalArgumentException("the name " + name + " is already in use");
         }
-        ManagedOverlay m = require(overlay);
-        DataPath dp = dataPath;
-        if (dp == null || m.device == null) {
-            throw new IllegalStateException("overlay " + overlay + " has no device now: " + String.join("; ", m.reasons));
-        }
-        VnicInfo info;
         try {
-            info = dp.createVnic(new VnicConfig(name, overlay, kind, osName, mac));
-        } catch (DataPathException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
-        VnicDefinition def = new VnicDefinition(name, overlay, kind, info.osName(), info.mac());
-        try {
-            store.save(def);
-        } catch (IOException | RuntimeException e) {
-            try {
-                dp.deleteVnic(name);
-            } catch (DataPathException ignored) {
-                // undoing as far as possible
+            synchronized (m) {
+                DataPath dp = dataPath;
+                if (dp == null || m.device == null || overlays.get(overlay) != m) {
+                    throw new IllegalStateException("overlay " + overlay + " has no device now: " + String.join("; ", reasons(m)));
+                }
+                VnicInfo info;
+                try {
+                    info = dp.createVnic(new VnicConfig(name, overlay, kind, osName, mac));
+                } catch (DataPathException e) {
+                    throw new IllegalArgumentException(e.getMessage());
+                }
+                VnicDefinition def = new VnicDefinition(name, overlay, kind, info.osName(), info.mac());
+                try {
+                    store.save(def);
+                } catch (IOException | RuntimeException e) {
+                    try {
+                        dp.deleteVnic(name);
+                    } catch (DataPathException ignored) {
+                        // undoing as far as possible
+                    }
+                    throw new IllegalStateException("cannot store VNIC " + name + ": " + e.getMessage());
+                }
+                vnics.put(name, def);
+                return info;
             }
-            throw new IllegalStateException("cannot store VNIC " + name + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            names.remove(name);
+            throw e;
         }
-        vnics.put(name, def);
-        return info;
     }
 
-    public synchronized void deleteVnic(String name) {
-        if (!vnics.containsKey(name)) {
+    public void deleteVnic(String name) {
+        VnicDefinition v = vnics.get(name);
+        if (v == null) {
             throw new IllegalArgumentException("no VNIC " + name);
         }
-        try {
-            store.deleteVnic(name);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot delete the stored VNIC " + name + ": " + e.getMessage());
-        }
-        vnics.remove(name);
-        DataPath dp = dataPath;
-        if (dp != null) {
+        ManagedOverlay m = overlays.get(v.overlay);
+        Object lock = m != null ? m : v;
+        synchronized (lock) {
             try {
-                dp.deleteVnic(name);
-            } catch (DataPathException e) {
-                LOG.info("VNIC {} was not in the data path: {}", name, e.getMessage());
+                store.deleteVnic(name);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot delete the stored VNIC " + name + ": " + e.getMessage());
+            }
+            vnics.remove(name);
+            DataPath dp = dataPath;
+            if (dp != null) {
+                try {
+                    dp.deleteVnic(name);
+                } catch (DataPathException e) {
+                    LOG.info("VNIC {} was not in the data path: {}", name, e.getMessage());
+                }
             }
         }
+        names.remove(name);
     }
 
-    /** Every overlay, in creation order. */
-    public synchronized List<OverlayView> list() {
-        return overlays.values().stream().map(this::view).collect(Collectors.toList());
+    /** Every overlay, sorted by name. */
+    public List<OverlayView> list() {
+        return overlays.values().stream().sorted(Comparator.comparing(ManagedOverlay::name)).map(this::view).collect(Collectors.toList());
     }
 
-    public synchronized OverlayView get(String name) {
+    public OverlayView get(String name) {
         return view(require(name));
     }
 
-    /** Every VNIC definition with what the data path says of it. */
-    public synchronized List<VnicView> vnicViews() {
+    /** Every VNIC definition with what the data path says of it, sorted by name. */
+    public List<VnicView> vnicViews() {
         DataPath dp = dataPath;
         Map<String, VnicInfo> present = new TreeMap<>();
         if (dp != null) {
             dp.vnics().forEach(i -> present.put(i.name(), i));
         }
         List<VnicView> out = new ArrayList<>();
-        for (VnicDefinition v : vnics.values()) {
+        for (VnicDefinition v : new TreeMap<>(vnics).values()) {
             out.add(new VnicView(v.name, v.overlay, v.kind, v.osName, v.mac, present.get(v.name)));
         }
         return out;
     }
 
     /** The device of an overlay, for cache operations, statistics and snooping. */
-    public synchronized OverlayDevice device(String name) {
+    public OverlayDevice device(String name) {
         ManagedOverlay m = require(name);
-        if (m.device == null) {
-            throw new IllegalStateException("overlay " + name + " has no device now: " + String.join("; ", m.reasons));
+        OverlayDevice d = m.device;
+        if (d == null) {
+            throw new IllegalStateException("overlay " + name + " has no device now: " + String.join("; ", reasons(m)));
         }
-        return m.device;
+        return d;
     }
 
     public DataPath requireDataPath() {
@@ -545,18 +476,21 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     /** The property specs of an overlay's plugins, for {@code overlay:show}; empty for absent plugins. */
-    public synchronized List<PropertySpec> propertySpecs(String name) {
-        ManagedOverlay m = require(name);
+    public List<PropertySpec> propertySpecs(String name) {
+        OverlayDefinition d = require(name).definition;
         List<PropertySpec> out = new ArrayList<>();
-        Optional<EncapsulationPlugin> encap = catalog.encap(m.definition.encap);
+        Optional<EncapsulationPlugin> encap = plugins.encap(d.encap);
         encap.ifPresent(e -> out.addAll(e.properties()));
-        catalog.search(m.definition.search).ifPresent(s -> out.addAll(encap.isPresent() ? s.properties(encap.get().transport()) : s.properties()));
+        plugins.search(d.search).ifPresent(s -> out.addAll(encap.isPresent() ? s.properties(encap.get().transport()) : s.properties()));
+        if (d.invalidation != null) {
+            plugins.invalidation(d.invalidation).ifPresent(i -> out.addAll(i.properties()));
+        }
         return out;
     }
 
     /** The vnet id range of an encapsulation, or null when it is not installed. */
     public String vnetRange(String encap) {
-        return catalog.encap(encap).map(e -> e.minVnetId() + "-" + e.maxVnetId()).orElse(null);
+        return plugins.encap(encap).map(e -> e.minVnetId() + "-" + e.maxVnetId()).orElse(null);
     }
 
     private ManagedOverlay require(String name) {
@@ -567,46 +501,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
         return m;
     }
 
-    private String installed(String kind) {
-        String names = catalog.list().stream().filter(i -> i.kind.equals(kind)).map(i -> i.name).distinct().collect(Collectors.joining(", "));
-        return names.isEmpty() ? "none" : names;
-    }
-
     private OverlayView view(ManagedOverlay m) {
-        return new OverlayView(m.definition, m.online(), m.reasons, m.device);
-    }
-
-    /** The properties of one plugin's namespace. */
-    static Map<String, String> namespaced(Map<String, String> all, String plugin) {
-        Map<String, String> out = new TreeMap<>();
-        all.forEach((k, v) -> {
-            if (plugin.equals(PluginConstants.namespaceOf(k))) {
-                out.put(k, v);
-            }
-        });
-        return out;
-    }
-
-    static UnderlayAddress listenAddress(EncapsulationPlugin p, PropertyValues values) {
-        UnderlayTransport t = p.transport();
-        int port = t.kind() == UnderlayTransport.Kind.UDP ? values.getInt(t.listenPortProperty()) : 0;
-        return UnderlayAddress.of(values.getAddress(t.listenAddressProperty()), port);
-    }
-
-    /** The listen address of a definition as text, from its stored properties; for duplicate checks. */
-    private String listenOf(OverlayDefinition d) {
-        Optional<EncapsulationPlugin> p = catalog.encap(d.encap);
-        if (p.isEmpty()) {
-            return d.properties.toString();
-        }
-        try {
-            return listenAddress(p.get(), PropertyValues.validate(p.get().properties(), namespaced(d.properties, d.encap))).toString();
-        } catch (PropertyException | RuntimeException e) {
-            return d.properties.toString();
-        }
-    }
-
-    static String mac(long mac) {
-        return MacAddress.format(mac);
+        return new OverlayView(m.definition, reasons(m), m.device, m.policy);
     }
 }

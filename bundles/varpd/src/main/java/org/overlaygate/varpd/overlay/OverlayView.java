@@ -5,12 +5,15 @@ import java.util.Map;
 
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.search.SearchMode;
+import org.overlaygate.api.search.TargetPolicy;
 
 /** What the commands show of one overlay. Immutable snapshot (the device is live). */
 public final class OverlayView {
     public final String name;
     public final String encap;
     public final String search;
+    /** Null when the overlay has no invalidation plugin. */
+    public final String invalidation;
     public final SearchMode mode;
     public final long vnetId;
     public final int mtu;
@@ -20,19 +23,23 @@ public final class OverlayView {
     public final List<String> reasons;
     /** Null while the data path is absent. */
     public final OverlayDevice device;
+    /** How the search plugin keeps the target cache. */
+    public final TargetPolicy policy;
 
-    OverlayView(OverlayDefinition d, boolean online, List<String> reasons, OverlayDevice device) {
+    OverlayView(OverlayDefinition d, List<String> reasons, OverlayDevice device, TargetPolicy policy) {
         this.name = d.name;
         this.encap = d.encap;
         this.search = d.search;
+        this.invalidation = d.invalidation;
         this.mode = d.mode;
         this.vnetId = d.vnetId;
         this.mtu = d.mtu;
         this.cacheMax = d.cacheMax;
         this.properties = d.properties;
-        this.online = online;
-        this.reasons = reasons;
+        this.online = reasons.isEmpty();
+        this.reasons = List.copyOf(reasons);
         this.device = device;
+        this.policy = policy;
     }
 
     public String status() {

@@ -1,27 +1,42 @@
 package org.overlaygate.varpd.overlay;
 
-import java.nio.ByteBuffer;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.OverlayDevice;
+import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.search.SearchContext;
+import org.overlaygate.varpd.proxy.AddressQuery;
+import org.overlaygate.varpd.proxy.ProxyFrames;
+import org.overlaygate.varpd.proxy.Result;
 
-/** What one search instance may do to its overlay. Calls after the instance was replaced are ignored. */
+/**
+ * What one search instance may do to its overlay. What it asks of the device is also remembered
+ * on the overlay, so that a device made later (the data path was replaced) gets it too. Calls after
+ * the instance was stopped are ignored.
+ */
 final class VarpdSearchContext implements SearchContext {
-    private final OverlayManager manager;
+    static final String ANNOUNCED = "announced";
     private final ManagedOverlay overlay;
     private final ScheduledExecutorService scheduler;
+    private final Runnable reasonsChanged;
     private volatile boolean valid = true;
 
-    VarpdSearchContext(OverlayManager manager, ManagedOverlay overlay, ScheduledExecutorService scheduler) {
-        this.manager = manager;
+    VarpdSearchContext(ManagedOverlay overlay, ScheduledExecutorService scheduler, Runnable reasonsChanged) {
         this.overlay = overlay;
         this.scheduler = scheduler;
+        this.reasonsChanged = reasonsChanged;
     }
 
     void invalidateContext() {
         valid = false;
+    }
+
+    private OverlayDevice device() {
+        return valid ? overlay.device : null;
     }
 
     @Override
@@ -35,41 +50,92 @@ final class VarpdSearchContext implements SearchContext {
     }
 
     @Override
+    public UnderlayAddress underlayAddress() {
+        OverlayDevice d = overlay.device;
+        return d == null ? null : d.listenAddress();
+    }
+
+    @Override
     public void degrade(String reason) {
         if (valid) {
-            manager.pluginReported(overlay, reason);
+            overlay.searchReason = reason;
+            reasonsChanged.run();
         }
     }
 
     @Override
     public void restore() {
-        if (valid) {
-            manager.pluginReported(overlay, null);
+        if (valid && overlay.searchReason != null) {
+            overlay.searchReason = null;
+            reasonsChanged.run();
         }
     }
 
     @Override
     public void invalidate(long mac) {
-        OverlayDevice d = overlay.device;
-        if (valid && d != null) {
+        OverlayDevice d = device();
+        if (d != null) {
             d.invalidate(mac);
         }
     }
 
     @Override
     public void setTarget(long mac, UnderlayAddress destination) {
-        OverlayDevice d = overlay.device;
-        if (valid && d != null) {
-            d.setTarget(mac, destination);
+        OverlayDevice d = device();
+        if (d != null) {
+            d.setTarget(mac, destination, TargetEntry.Origin.LOOKUP);
         }
     }
 
     @Override
-    public void deliverLocally(ByteBuffer frame) {
-        OverlayDevice d = overlay.device;
-        if (valid && d != null) {
-            d.deliverLocally(frame);
+    public void learnTarget(long mac, UnderlayAddress destination) {
+        OverlayDevice d = device();
+        if (d != null) {
+            d.setTarget(mac, destination, TargetEntry.Origin.LEARNED);
         }
+    }
+
+    @Override
+    public void setFloodTargets(List<UnderlayAddress> destinations, boolean unknownUnicast) {
+        if (!valid) {
+            return;
+        }
+        overlay.floodTargets = List.copyOf(destinations);
+        overlay.floodUnknownUnicast = unknownUnicast;
+        OverlayDevice d = overlay.device;
+        if (d != null) {
+            d.setFloodTargets(destinations, unknownUnicast);
+        }
+    }
+
+    @Override
+    public void joinGroup(InetAddress group, String interfaceName, int ttl) {
+        if (!valid) {
+            return;
+        }
+        overlay.group = group == null ? null : new ManagedOverlay.GroupWish(group, interfaceName, ttl);
+        OverlayDevice d = overlay.device;
+        if (d != null) {
+            try {
+                d.setMulticastGroup(group, interfaceName, ttl);
+            } catch (DataPathException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void announce(InetAddress ip, long mac) {
+        OverlayDevice d = device();
+        if (d == null) {
+            return;
+        }
+        Result<byte[]> frame = ProxyFrames.announce(ip, mac, AddressQuery.UNTAGGED);
+        if (!frame.ok()) {
+            throw new IllegalArgumentException("cannot announce " + ip.getHostAddress() + ": " + frame.refusal());
+        }
+        d.countEvent(ANNOUNCED);
+        d.deliverLocally(java.nio.ByteBuffer.wrap(frame.value()));
     }
 
     @Override

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * plugin being replaced), the one with the highest service ranking, then the newest, wins.
  */
 @Component(service = PluginCatalog.class)
-public final class PluginCatalog {
+public final class PluginCatalog implements PluginLookup {
     private static final Logger LOG = LoggerFactory.getLogger(PluginCatalog.class);
 
     /** Told when a plugin of some kind and name appears or disappears. */
@@ -84,16 +84,24 @@ public final class PluginCatalog {
         listeners.remove(listener);
     }
 
+    @Override
     public Optional<EncapsulationPlugin> encap(String name) {
         return best(encaps, name, EncapsulationPlugin::name);
     }
 
+    @Override
     public Optional<SearchPlugin> search(String name) {
         return best(searches, name, SearchPlugin::name);
     }
 
+    @Override
     public Optional<InvalidationPlugin> invalidation(String name) {
         return best(invalidations, name, InvalidationPlugin::name);
+    }
+
+    @Override
+    public List<String> names(String kind) {
+        return list().stream().filter(i -> i.kind.equals(kind)).map(i -> i.name).distinct().sorted().collect(java.util.stream.Collectors.toList());
     }
 
     /** Every plugin service, sorted by kind then name. */

@@ -7,6 +7,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -34,7 +35,7 @@ import org.overlaygate.varpd.overlay.OverlayView;
 @Component(service = OverlayCommands.class)
 @GogoCommand(scope = "overlay", function = {"create", "delete", "show", "modify", "stats", "snoop"})
 public final class OverlayCommands {
-    static final String CREATE_USAGE = "overlay:create -e ENCAP -s SEARCH -v VNETID [-p PROP=VALUE ...] NAME";
+    static final String CREATE_USAGE = "overlay:create -e ENCAP -s SEARCH [-i INVALIDATION] -v VNETID [-p PROP=VALUE ...] NAME";
     static final String SHOW_USAGE = "overlay:show [-f | -t] [-p -o FIELD,...] [NAME]";
     static final String MODIFY_USAGE = "overlay:modify -d MAC | -f | -s MAC=IP:PORT NAME";
     static final String SNOOP_USAGE = "overlay:snoop [-c COUNT] [-t SECONDS] [-w FILE.pcap] NAME";
@@ -52,11 +53,13 @@ public final class OverlayCommands {
     }
 
     @Descriptor("create an overlay: " + CREATE_USAGE
-            + " (generic properties: mtu, cache_max; plugin properties are namespaced, e.g. vxlan/listen_ip)")
+            + " (generic properties: mtu, cache_max; plugin properties are namespaced, e.g. vxlan/listen_ip; -i names an"
+            + " invalidation plugin such as shootdown)")
     public String create(@Descriptor("options and NAME") String... args) {
-        Args a = Args.parse(args, Set.of("-e", "-s", "-v", "-p"), Set.of(), CREATE_USAGE);
+        Args a = Args.parse(args, Set.of("-e", "-s", "-i", "-v", "-p"), Set.of(), CREATE_USAGE);
         String encap = a.required("-e", "ENCAP");
         String search = a.required("-s", "SEARCH");
+        String invalidation = a.value("-i");
         long vnetId = parseNumber(a, "-v", a.required("-v", "VNETID"));
         String name = a.operand("NAME");
         Map<String, String> props = new LinkedHashMap<>();
@@ -85,8 +88,9 @@ public final class OverlayCommands {
                 }
             }
         }
-        OverlayView v = manager.create(name, encap, search, vnetId, mtu, cacheMax, props);
-        return "overlay " + v.name + " created: " + v.encap + " vnet " + v.vnetId + ", " + v.search + ", mtu " + v.mtu + ", " + v.status()
+        OverlayView v = manager.create(name, encap, search, invalidation, vnetId, mtu, cacheMax, props);
+        return "overlay " + v.name + " created: " + v.encap + " vnet " + v.vnetId + ", " + v.search
+                + (v.invalidation == null ? "" : ", invalidation " + v.invalidation) + ", mtu " + v.mtu + ", " + v.status()
                 + (v.reasons.isEmpty() ? "" : " (" + String.join("; ", v.reasons) + ")") + "\n";
     }
 
@@ -143,7 +147,7 @@ public final class OverlayCommands {
     }
 
     private TextTable targetTable(List<OverlayView> views) {
-        TextTable t = new TextTable("LINK", "TARGET", "DESTINATION");
+        TextTable t = new TextTable("LINK", "TARGET", "STATE", "ORIGIN", "AGE", "DESTINATION");
         for (OverlayView v : views) {
             OverlayDevice d = v.device;
             if (d == null) {
@@ -151,25 +155,47 @@ public final class OverlayCommands {
             }
             if (v.mode == SearchMode.POINT) {
                 UnderlayAddress p = d.pointDestination();
-                t.row(v.name, "*", p == null ? "none" : p.toString());
+                t.row(v.name, "*", p == null ? "none" : "valid", "plugin", null, p == null ? "none" : p.toString());
                 continue;
             }
+            List<UnderlayAddress> flood = d.floodTargets();
+            t.row(v.name, "flood", flood.isEmpty() ? "none" : "valid", "plugin", null, flood.isEmpty() ? "none" : join(flood));
             for (TargetEntry e : d.targets()) {
                 String dest;
                 switch (e.state()) {
                     case VALID:
-                        dest = e.destinations().isEmpty() ? "local" : join(e.destinations());
+                        dest = join(e.destinations());
                         break;
                     case DROP:
                         dest = "drop";
                         break;
                     default:
-                        dest = "pending (" + e.pendingFrames() + " frames)";
+                        dest = e.pendingFrames() + " frames waiting";
                 }
-                t.row(v.name, MacAddress.format(e.mac()), dest);
+                t.row(v.name, MacAddress.format(e.mac()), e.state().name().toLowerCase(Locale.ROOT), origin(e.origin()), age(e.ageMillis()), dest);
             }
         }
         return t;
+    }
+
+    private static String origin(TargetEntry.Origin origin) {
+        switch (origin) {
+            case LEARNED:
+                return "learned";
+            case STATIC:
+                return "static";
+            default:
+                return "lookup";
+        }
+    }
+
+    /** An age as an operator reads it: 850ms, 42s, 17m, 3h. */
+    static String age(long millis) {
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        long s = millis / 1000;
+        return s < 120 ? s + "s" : s < 7200 ? (s / 60) + "m" : (s / 3600) + "h";
     }
 
     private static String join(List<UnderlayAddress> dests) {
@@ -183,6 +209,7 @@ public final class OverlayCommands {
         for (OverlayView v : views) {
             t.row(v.name, "encap", "r-", v.encap, null, null);
             t.row(v.name, "search", "r-", v.search, null, null);
+            t.row(v.name, "invalidation", "r-", v.invalidation == null ? "none" : v.invalidation, "none", null);
             String range = manager.vnetRange(v.encap);
             t.row(v.name, "vnetid", "r-", v.vnetId, null, range);
             t.row(v.name, "mtu", "r-", v.mtu, null, OverlayManager.MTU_MIN + "-" + OverlayManager.MTU_MAX);
@@ -239,15 +266,16 @@ public final class OverlayCommands {
             throw new IllegalArgumentException("target " + MacAddress.format(mac) + " is a group address; set unicast targets only");
         }
         UnderlayAddress dest = UnderlayAddress.parse(set.substring(eq + 1));
-        d.setTarget(mac, dest);
-        return "overlay " + name + ": target " + MacAddress.format(mac) + " -> " + dest + "\n";
+        d.setTarget(mac, dest, TargetEntry.Origin.STATIC);
+        return "overlay " + name + ": target " + MacAddress.format(mac) + " -> " + dest + " (static: never ages)\n";
     }
 
     static long parseMac(String text) {
         return MacAddress.parse(text);
     }
 
-    @Descriptor("counters of overlays and their VNICs, drops by reason, and underlay sockets: overlay:stats [NAME]")
+    @Descriptor("counters of overlays and their VNICs, drops by reason, underlay sockets, and cache and lookup events"
+            + " (learned, moved, aged_out, refreshed, proxied, invalidations ...): overlay:stats [NAME]")
     public String stats(@Descriptor("NAME") String... args) {
         Args a = Args.parse(args, Set.of(), Set.of(), "overlay:stats [NAME]");
         String name = a.optionalOperand("NAME");
@@ -255,6 +283,7 @@ public final class OverlayCommands {
         TextTable links = new TextTable("LINK", "IPKTS", "RBYTES", "OPKTS", "OBYTES", "DROPS", "HITS", "MISSES", "ENTRIES", "PENDING");
         TextTable ports = new TextTable("VNIC", "OVER", "IPKTS", "RBYTES", "OPKTS", "OBYTES", "DROPS");
         TextTable drops = new TextTable("LINK", "REASON", "COUNT");
+        TextTable events = new TextTable("LINK", "EVENT", "COUNT");
         for (OverlayView v : views) {
             if (v.device == null) {
                 links.row(v.name, null, null, null, null, null, null, null, null, null);
@@ -265,6 +294,7 @@ public final class OverlayCommands {
             links.row(v.name, c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.totalDrops(), s.cacheHits(), s.cacheMisses(),
                     s.cacheEntries(), s.pendingFrames());
             c.drops().forEach((reason, n) -> drops.row(v.name, reason, n));
+            s.events().forEach((event, n) -> events.row(v.name, event, n));
             for (DeviceStats.Counters p : s.vnics()) {
                 ports.row(p.name(), v.name, p.packetsIn(), p.bytesIn(), p.packetsOut(), p.bytesOut(), p.totalDrops());
                 p.drops().forEach((reason, n) -> drops.row(p.name(), reason, n));
@@ -286,6 +316,9 @@ public final class OverlayCommands {
         }
         if (!drops.isEmpty()) {
             out.append('\n').append(drops.render());
+        }
+        if (!events.isEmpty()) {
+            out.append('\n').append(events.render());
         }
         return out.toString();
     }

@@ -5,11 +5,11 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
-import org.overlaygate.core.device.DropReasons;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,20 +20,23 @@ import org.slf4j.LoggerFactory;
  * fragments, an outer packet too large for the path: RFC 7348 "MUST NOT fragment") and send zero
  * UDP checksums (section 5: "SHOULD be transmitted as zero"); receive accepts any checksum,
  * including zero. Devices refuse inner frames larger than their MTU, so with an overlay MTU that
- * fits the underlay nothing is ever refused.
+ * fits the underlay nothing is ever refused. Each joined multicast group has a socket of its own,
+ * bound to the group and the listen port (RFC 7348 section 4.2's flood-and-learn).
  */
-public final class UdpUnderlay extends SharedUnderlay {
-    private static final Logger LOG = LoggerFactory.getLogger(UdpUnderlay.class);
+public final class UdpMux extends BaseMux {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpMux.class);
 
     private final UdpEndpoint receiver;
     private final UdpEndpoint[] senders;
     private final int[] senderPorts;
+    private final int bufferBytes;
 
-    private UdpUnderlay(UnderlayKey key, UdpEndpoint receiver, UdpEndpoint[] senders, int[] senderPorts) {
+    private UdpMux(UnderlayKey key, UdpEndpoint receiver, UdpEndpoint[] senders, int[] senderPorts, int bufferBytes) {
         super(key);
         this.receiver = receiver;
         this.senders = senders;
         this.senderPorts = senderPorts;
+        this.bufferBytes = bufferBytes;
     }
 
     /**
@@ -41,7 +44,7 @@ public final class UdpUnderlay extends SharedUnderlay {
      *
      * @throws DataPathException with the OS's reason when a socket cannot be opened
      */
-    public static UdpUnderlay open(UnderlayKey key, SourcePorts ports, int socketBufferBytes) throws DataPathException {
+    public static UdpMux open(UnderlayKey key, SourcePorts ports, int socketBufferBytes) throws DataPathException {
         UnderlayAddress listen = key.listen();
         List<UdpEndpoint> opened = new ArrayList<>();
         try {
@@ -66,9 +69,9 @@ public final class UdpUnderlay extends SharedUnderlay {
                     }
                 }
             }
-            UdpUnderlay u = new UdpUnderlay(key, rx, tx, txPorts);
-            u.startReceiving();
-            LOG.info("underlay {} open, source ports {}", key, java.util.Arrays.toString(txPorts));
+            UdpMux u = new UdpMux(key, rx, tx, txPorts, socketBufferBytes);
+            u.startReading(rx, key.toString());
+            LOG.info("underlay {} open, source ports {}", key, Arrays.toString(txPorts));
             return u;
         } catch (IOException | DataPathException e) {
             opened.forEach(UdpEndpoint::close);
@@ -88,30 +91,24 @@ public final class UdpUnderlay extends SharedUnderlay {
     }
 
     @Override
-    public boolean send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
-        try {
-            senders[poolIndex(flowHash, senders.length)].send(buf, offset, length, destination);
+    public String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
+        String refused = senders[poolIndex(flowHash, senders.length)].send(buf, offset, length, destination);
+        if (refused == null) {
             counters.out(length);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
+        return refused;
     }
 
     @Override
-    int readPacket(ByteBuffer buf) throws IOException {
-        return receiver.receive(buf, POLL_MILLIS);
+    PacketSource openGroup(InetAddress group, String interfaceName) throws IOException {
+        return UdpEndpoint.openGroup(group, key().listen().port(), interfaceName, key().listen().address(), bufferBytes);
     }
 
     @Override
-    InetAddress lastSender() {
-        return receiver.lastSender();
-    }
-
-    /** A datagram larger than the receive buffer. */
-    @Override
-    String unreadableReason() {
-        return DropReasons.TOO_BIG;
+    void setGroupSending(String interfaceName, int ttl) throws IOException {
+        for (UdpEndpoint e : senders) {
+            e.setGroupSending(interfaceName, key().listen().address(), ttl);
+        }
     }
 
     @Override

@@ -1,8 +1,5 @@
-package org.overlaygate.core.device;
+package org.overlaygate.core.base;
 
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.overlaygate.api.datapath.DeviceStats;
@@ -18,7 +15,7 @@ public final class Counters {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder packetsOut = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
-    private final ConcurrentHashMap<String, LongAdder> drops = new ConcurrentHashMap<>();
+    private final Tally drops = new Tally();
 
     public Counters(String name) {
         this.name = name;
@@ -35,21 +32,26 @@ public final class Counters {
     }
 
     public void drop(String reason) {
-        LongAdder adder = drops.get(reason);
-        if (adder == null) {
-            adder = drops.computeIfAbsent(reason, r -> new LongAdder());
-        }
-        adder.increment();
+        drops.increment(reason);
+    }
+
+    public void drop(String reason, int frames) {
+        drops.add(reason, frames);
     }
 
     public long drops(String reason) {
-        LongAdder adder = drops.get(reason);
-        return adder == null ? 0 : adder.sum();
+        return drops.get(reason);
+    }
+
+    public long packetsOut() {
+        return packetsOut.sum();
+    }
+
+    public long packetsIn() {
+        return packetsIn.sum();
     }
 
     public DeviceStats.Counters snapshot() {
-        Map<String, Long> d = new TreeMap<>();
-        drops.forEach((reason, adder) -> d.put(reason, adder.sum()));
-        return new DeviceStats.Counters(name, packetsIn.sum(), bytesIn.sum(), packetsOut.sum(), bytesOut.sum(), d);
+        return new DeviceStats.Counters(name, packetsIn.sum(), bytesIn.sum(), packetsOut.sum(), bytesOut.sum(), drops.snapshot());
     }
 }

@@ -1,0 +1,41 @@
+package org.overlaygate.core.device;
+
+import org.overlaygate.api.encap.EncapsulationPlugin;
+import org.overlaygate.api.encap.Encapsulator;
+import org.overlaygate.core.underlay.UnderlayMux;
+
+/**
+ * A device's encapsulation as bound by the data path: which version of the plugin's code it runs,
+ * the overlay's encapsulator, and the underlay mux it sends and receives through. Immutable, so
+ * that the transmit path reads all of it through one volatile field and a swap is atomic.
+ */
+public final class EncapBinding {
+    final EncapsulationPlugin plugin;
+    final String version;
+    final Encapsulator encapsulator;
+    final int headerLength;
+    final boolean stripVlan;
+    final UnderlayMux mux;
+
+    public EncapBinding(EncapsulationPlugin plugin, String version, Encapsulator encapsulator, UnderlayMux mux) {
+        this.plugin = plugin;
+        this.version = version;
+        this.encapsulator = encapsulator;
+        this.headerLength = encapsulator.headerLength();
+        this.stripVlan = !plugin.carriesInnerVlanTags();
+        this.mux = mux;
+    }
+
+    /** Whether this binding was made from {@code service} (the very same service object). */
+    public boolean isFrom(EncapsulationPlugin service) {
+        return plugin == service;
+    }
+
+    public UnderlayMux mux() {
+        return mux;
+    }
+
+    public String version() {
+        return version;
+    }
+}

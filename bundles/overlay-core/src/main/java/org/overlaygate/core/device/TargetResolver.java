@@ -1,0 +1,363 @@
+package org.overlaygate.core.device;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.overlaygate.api.MacAddress;
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.TargetEntry;
+import org.overlaygate.api.search.LookupRequest;
+import org.overlaygate.core.base.BufferLayout;
+import org.overlaygate.core.base.Counters;
+import org.overlaygate.core.base.DropReasons;
+import org.overlaygate.core.base.Tally;
+
+/**
+ * The state machine of a DYNAMIC device's target cache (illumos {@code overlay_target.c}'s
+ * INVALID, PENDING, VALID and DROP): misses, their answers, entries set from outside, and ageing.
+ *
+ * <pre>
+ *   (none) --miss--> PENDING --respond--> VALID --lifetime over, in use--> VALID (refreshing) --respond--> VALID
+ *                        |                  |                                       |
+ *                        +----drop----> DROP (for the drop lifetime)  <------drop---+
+ *   any state --invalidate, evict, age out--> removed (frames waiting on it are dropped and counted)
+ * </pre>
+ *
+ * A PENDING entry holds copies of the frames that wait for the answer, bounded per entry and, through
+ * the shared {@link PendingBudget}, across devices. A miss is an {@link Upcalls.Miss}; one that varpd
+ * took but nobody answered within the retry interval is issued again by {@link #sweep}, so misses
+ * survive varpd and plugins going away. Only this class changes entries, always under the entry's
+ * monitor; the hit path in {@link Device} reads them without one.
+ */
+final class TargetResolver {
+    static final String LEARNED = "learned";
+    static final String LEARN_LIMITED = "learn_limited";
+    static final String MOVED = "moved";
+    static final String AGED_OUT = "aged_out";
+    static final String REFRESHED = "refreshed";
+    static final String INVALIDATED = "invalidated";
+    static final String EVICTED = "evicted";
+    static final String LOOKUP_DROPPED = "lookup_dropped";
+    static final String STATIC_KEPT = "learn_ignored_static";
+
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME));
+
+    private final Device device;
+    private final DeviceEnvironment env;
+    private final TargetCache cache;
+    private final Counters counters;
+    private final Tally events;
+    private final int pendingBytesPerEntry;
+
+    TargetResolver(Device device, DeviceEnvironment env, TargetCache cache, Counters counters, Tally events, int pendingBytesPerEntry) {
+        this.device = device;
+        this.env = env;
+        this.cache = cache;
+        this.counters = counters;
+        this.events = events;
+        this.pendingBytesPerEntry = pendingBytesPerEntry;
+    }
+
+    // ---------------------------------------------------------------- misses
+
+    /**
+     * A frame to {@code dst}, which has no VALID entry: queue it on the PENDING entry (made now if
+     * there is none, with a miss upcall), or drop it as the entry says.
+     */
+    void miss(long dst, ByteBuffer buf, int offset, int length, Counters in) {
+        cache.misses.increment();
+        long now = env.nanoTime();
+        boolean[] created = new boolean[1];
+        CacheEntry e = cache.getOrCreate(dst, mac -> new CacheEntry(mac, CacheEntry.PENDING, TargetEntry.Origin.LOOKUP, now), created);
+        boolean issue = created[0];
+        boolean sendNow = false;
+        synchronized (e) {
+            if (e.state == CacheEntry.DROP && now >= e.expiresAtNanos) {
+                e.state = CacheEntry.PENDING; // the drop answer expired: ask again
+                e.requestedAtNanos = now;
+                issue = true;
+            }
+            switch (e.state) {
+                case CacheEntry.VALID:
+                    sendNow = true; // answered between the caller's look and the lock
+                    break;
+                case CacheEntry.DROP:
+                    in.drop(e.dropReason);
+                    return;
+                case CacheEntry.DEAD:
+                    in.drop(DropReasons.PENDING_DISCARDED);
+                    return;
+                default:
+                    if (e.pendingBytes + length > pendingBytesPerEntry) {
+                        in.drop(DropReasons.PENDING_FULL);
+                    } else if (!env.pendingBudget().reserve(length)) {
+                        in.drop(DropReasons.PENDING_TOTAL_FULL);
+                    } else {
+                        byte[] copy = new byte[length];
+                        buf.get(offset, copy);
+                        e.pending.add(copy);
+                        e.pendingBytes += length;
+                    }
+            }
+        }
+        if (sendNow) {
+            device.transmitTo(e.destinations, buf, offset, length, in);
+            return;
+        }
+        if (issue) {
+            LookupRequest request = lookupRequest(dst, buf, offset, length);
+            Upcalls.Miss upcall = new Upcalls.Miss(device, e, request, false);
+            synchronized (e) {
+                e.request = request;
+                e.requestedAtNanos = now;
+                e.issued = upcall;
+            }
+            if (!device.upcallChannel().offer(upcall)) {
+                in.drop(DropReasons.MISS_QUEUE_FULL);
+                discard(e); // nobody will answer: let the next frame try again
+            }
+            if (created[0] && cache.overBound()) {
+                evict();
+            }
+        }
+    }
+
+    private LookupRequest lookupRequest(long dst, ByteBuffer buf, int offset, int length) {
+        int ethertype = buf.getShort(offset + 12) & 0xFFFF;
+        int vlan = LookupRequest.NO_VLAN;
+        if (ethertype == BufferLayout.ETHERTYPE_VLAN && length >= BufferLayout.ETHERNET_HEADER + BufferLayout.VLAN_TAG) {
+            vlan = buf.getShort(offset + 14) & 0x0FFF;
+            ethertype = buf.getShort(offset + 16) & 0xFFFF;
+        }
+        return new LookupRequest(device.vnetId(), MacAddress.read(buf, offset + 6), dst, ethertype, vlan);
+    }
+
+    /** A miss or refresh answered with a destination. */
+    void answer(CacheEntry e, UnderlayAddress destination) {
+        UnderlayAddress[] destinations = {destination};
+        List<byte[]> frames;
+        long now = env.nanoTime();
+        synchronized (e) {
+            if (e.state == CacheEntry.VALID && e.refreshing) {
+                e.refreshing = false;
+                if (!e.destinations[0].equals(destination)) {
+                    e.destinations = destinations;
+                    events.increment(MOVED);
+                }
+                e.confirmedNanos = now;
+                events.increment(REFRESHED);
+                return;
+            }
+            if (e.state != CacheEntry.PENDING) {
+                return; // answered already, or removed
+            }
+            e.destinations = destinations;
+            e.confirmedNanos = now;
+            e.lastUsedNanos = now;
+            e.state = CacheEntry.VALID;
+            frames = drain(e);
+        }
+        sendQueued(frames, destinations);
+    }
+
+    /** A miss or refresh answered with drop: the entry drops frames for a while, counted by the plugin's reason. */
+    void answerDrop(CacheEntry e, String pluginReason) {
+        String reason = DropReasons.fromPlugin(pluginReason);
+        List<byte[]> frames;
+        synchronized (e) {
+            if (e.state != CacheEntry.PENDING && !(e.state == CacheEntry.VALID && e.refreshing)) {
+                return;
+            }
+            e.refreshing = false;
+            e.expiresAtNanos = env.nanoTime() + env.dropLifetimeNanos();
+            e.dropReason = reason;
+            e.state = CacheEntry.DROP;
+            frames = drain(e);
+        }
+        events.increment(LOOKUP_DROPPED);
+        if (!frames.isEmpty()) {
+            counters.drop(reason, frames.size());
+        }
+    }
+
+    private List<byte[]> drain(CacheEntry e) {
+        if (e.pending.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> frames = new ArrayList<>(e.pending);
+        env.pendingBudget().release(e.pendingBytes);
+        e.pending.clear();
+        e.pendingBytes = 0;
+        return frames;
+    }
+
+    /** Sends queued copies from a thread that is not a data-path reader, through that thread's scratch buffer. */
+    private void sendQueued(List<byte[]> frames, UnderlayAddress[] destinations) {
+        if (frames.isEmpty()) {
+            return;
+        }
+        ByteBuffer scratch = SCRATCH.get();
+        for (byte[] f : frames) {
+            scratch.put(BufferLayout.HEADROOM, f);
+            device.transmitTo(destinations, scratch, BufferLayout.HEADROOM, f.length, counters);
+        }
+    }
+
+    // ---------------------------------------------------------------- entries set from outside
+
+    /**
+     * Installs a VALID entry. A learned destination never replaces one set by the operator, is
+     * only a confirmation when it is already there, and is refused beyond the learning bound.
+     */
+    void setTarget(long mac, UnderlayAddress destination, TargetEntry.Origin origin, int maxLearned) {
+        long now = env.nanoTime();
+        CacheEntry existing = cache.get(mac);
+        if (origin == TargetEntry.Origin.LEARNED && existing != null && existing.state == CacheEntry.VALID) {
+            if (existing.origin == TargetEntry.Origin.STATIC) {
+                events.increment(STATIC_KEPT);
+                return;
+            }
+            if (existing.origin == TargetEntry.Origin.LEARNED && existing.destinations[0].equals(destination)) {
+                existing.confirmedNanos = now;
+                return;
+            }
+        }
+        boolean newLearned = origin == TargetEntry.Origin.LEARNED && (existing == null || existing.origin != TargetEntry.Origin.LEARNED);
+        if (newLearned && cache.learned() >= maxLearned) {
+            events.increment(LEARN_LIMITED);
+            return;
+        }
+        CacheEntry fresh = new CacheEntry(mac, CacheEntry.VALID, origin, now);
+        fresh.destinations = new UnderlayAddress[] {destination};
+        CacheEntry previous = cache.put(fresh);
+        if (origin == TargetEntry.Origin.LEARNED) {
+            events.increment(LEARNED);
+        }
+        if (previous != null) {
+            List<byte[]> frames;
+            synchronized (previous) {
+                if (previous.state == CacheEntry.VALID && !previous.destinations[0].equals(destination)) {
+                    events.increment(MOVED);
+                }
+                previous.state = CacheEntry.DEAD;
+                frames = drain(previous);
+            }
+            sendQueued(frames, fresh.destinations);
+        } else if (cache.overBound()) {
+            evict();
+        }
+    }
+
+    /** Removes the entry of {@code mac}; returns whether there was one. */
+    boolean invalidate(long mac) {
+        CacheEntry e = cache.get(mac);
+        if (e == null) {
+            return false;
+        }
+        discard(e);
+        events.increment(INVALIDATED);
+        return true;
+    }
+
+    void flush() {
+        for (CacheEntry e : cache.all()) {
+            discard(e);
+        }
+    }
+
+    /** Removes an entry and drops what waits on it. */
+    private void discard(CacheEntry e) {
+        cache.remove(e);
+        List<byte[]> frames;
+        synchronized (e) {
+            e.state = CacheEntry.DEAD;
+            frames = drain(e);
+        }
+        if (!frames.isEmpty()) {
+            counters.drop(DropReasons.PENDING_DISCARDED, frames.size());
+        }
+    }
+
+    private void evict() {
+        for (CacheEntry victim : cache.evictionVictims()) {
+            discard(victim);
+            events.increment(EVICTED);
+        }
+    }
+
+    // ---------------------------------------------------------------- time
+
+    /**
+     * Issues misses again for PENDING entries whose request varpd took but nobody answered within
+     * the retry interval (varpd or the plugin went away), removes expired DROP entries, and ages
+     * VALID entries by {@code lifetimeNanos} (0: no ageing): learned ones not confirmed within it
+     * are removed, looked-up ones are asked about again while in use and removed once idle.
+     * Called periodically by the service.
+     */
+    void sweep(long now, long lifetimeNanos) {
+        long retry = env.missRetryNanos();
+        for (CacheEntry e : cache.all()) {
+            int state = e.state;
+            if (state == CacheEntry.DROP && now >= e.expiresAtNanos) {
+                discard(e);
+            } else if (state == CacheEntry.PENDING) {
+                retryIfUnanswered(e, now, retry);
+            } else if (state == CacheEntry.VALID && lifetimeNanos > 0 && e.origin != TargetEntry.Origin.STATIC
+                    && now - e.confirmedNanos >= lifetimeNanos) {
+                age(e, now, lifetimeNanos, retry);
+            }
+        }
+    }
+
+    /**
+     * Whether the entry's request went unanswered: varpd took it more than the retry interval ago
+     * (its plugin was away, or failed). A request still in the queue is not issued again: it waits
+     * there for varpd to come back.
+     */
+    private static boolean unanswered(CacheEntry e, long now, long retry) {
+        return e.issued == null ? now - e.requestedAtNanos >= retry : e.issued.takenLongerAgoThan(retry, now);
+    }
+
+    private void retryIfUnanswered(CacheEntry e, long now, long retry) {
+        Upcalls.Miss again = null;
+        synchronized (e) {
+            if (e.state == CacheEntry.PENDING && e.request != null && unanswered(e, now, retry)) {
+                e.requestedAtNanos = now;
+                again = new Upcalls.Miss(device, e, e.request, false);
+                e.issued = again;
+            }
+        }
+        if (again != null) {
+            device.upcallChannel().offer(again); // if it does not fit, the next sweep tries again
+        }
+    }
+
+    private void age(CacheEntry e, long now, long lifetimeNanos, long retry) {
+        boolean inUse = now - e.lastUsedNanos < lifetimeNanos;
+        if (e.origin == TargetEntry.Origin.LEARNED || !inUse) {
+            if (cache.remove(e)) {
+                synchronized (e) {
+                    e.state = CacheEntry.DEAD;
+                }
+                events.increment(AGED_OUT);
+            }
+            return;
+        }
+        Upcalls.Miss refresh = null;
+        synchronized (e) {
+            if (e.state == CacheEntry.VALID && (!e.refreshing || unanswered(e, now, retry))) {
+                e.refreshing = true;
+                e.requestedAtNanos = now;
+                LookupRequest request = e.request != null ? e.request
+                        : new LookupRequest(device.vnetId(), 0, e.mac, 0, LookupRequest.NO_VLAN);
+                refresh = new Upcalls.Miss(device, e, request, true);
+                e.issued = refresh;
+            }
+        }
+        if (refresh != null) {
+            device.upcallChannel().offer(refresh);
+        }
+    }
+}

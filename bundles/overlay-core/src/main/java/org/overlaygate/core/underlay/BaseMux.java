@@ -1,0 +1,283 @@
+package org.overlaygate.core.underlay;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import org.jctools.maps.NonBlockingHashMapLong;
+import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.api.datapath.DeviceStats;
+import org.overlaygate.api.encap.DecapResult;
+import org.overlaygate.api.encap.Decapsulator;
+import org.overlaygate.core.base.BufferLayout;
+import org.overlaygate.core.base.Counters;
+import org.overlaygate.core.base.DropReasons;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every underlay mux does the same way, whatever its transport: the receivers by vnet id,
+ * the plugin's decapsulator, the counters, one receive thread per receiving socket (the listen
+ * socket, and one per joined multicast group), the handling of one received packet (decapsulate,
+ * demultiplex, deliver; every refusal counted, nothing thrown at the receive thread), and counted
+ * group memberships. A transport supplies its sockets.
+ */
+abstract class BaseMux implements UnderlayMux {
+    private static final Logger LOG = LoggerFactory.getLogger(BaseMux.class);
+    static final String RECEIVE_ERROR = "receive_error";
+
+    private final UnderlayKey key;
+    private final NonBlockingHashMapLong<UnderlayReceiver> receivers = new NonBlockingHashMapLong<>();
+    protected final Counters counters;
+    private volatile Decapsulator decapsulator;
+    private final Map<InetAddress, Group> groups = new HashMap<>();
+    /** How datagrams to groups leave, once a device set it: every device on the mux shares it. */
+    private GroupSending sending;
+    private final Map<PacketSource, Thread> readers = new HashMap<>();
+    private volatile boolean closed;
+
+    /** A joined group: its socket, read by its own thread, and how many devices asked for it. */
+    private static final class Group {
+        final PacketSource source;
+        final String interfaceName;
+        int users;
+
+        Group(PacketSource source, String interfaceName) {
+            this.source = source;
+            this.interfaceName = interfaceName;
+        }
+    }
+
+    private static final class GroupSending {
+        final String interfaceName;
+        final int ttl;
+
+        GroupSending(String interfaceName, int ttl) {
+            this.interfaceName = interfaceName;
+            this.ttl = ttl;
+        }
+
+        boolean sameAs(String otherInterface, int otherTtl) {
+            return Objects.equals(interfaceName, otherInterface) && ttl == otherTtl;
+        }
+
+        @Override
+        public String toString() {
+            return (interfaceName == null ? "the listen address's interface" : interfaceName) + " with TTL " + ttl;
+        }
+    }
+
+    BaseMux(UnderlayKey key) {
+        this.key = key;
+        this.counters = new Counters(key.toString());
+    }
+
+    /** Opens a socket that receives what is sent to {@code group}, joined on the interface. */
+    abstract PacketSource openGroup(InetAddress group, String interfaceName) throws IOException;
+
+    /** Makes the sending sockets send to groups through the interface, with the TTL. */
+    abstract void setGroupSending(String interfaceName, int ttl) throws IOException;
+
+    /** Closes the transport's own sockets (the listen socket and the senders). */
+    abstract void closeSockets();
+
+    /** Starts a receive thread on {@code source}. */
+    final synchronized void startReading(PacketSource source, String what) {
+        Thread t = new Thread(() -> receiveLoop(source), "og-underlay " + what);
+        t.setDaemon(true);
+        readers.put(source, t);
+        t.start();
+    }
+
+    private void receiveLoop(PacketSource source) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + 65536);
+        DecapResult result = new DecapResult();
+        while (!closed) {
+            int n;
+            try {
+                buf.clear();
+                n = source.read(buf);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                counters.drop(RECEIVE_ERROR);
+                continue;
+            }
+            if (n == PacketSource.NOTHING) {
+                continue;
+            }
+            if (n < 0) {
+                counters.in(0);
+                counters.drop(n == PacketSource.EMPTY ? DropReasons.EMPTY : source.unreadableReason());
+                continue;
+            }
+            counters.in(n);
+            receive(buf, result, source.lastSender(), source.lastSenderPort());
+        }
+    }
+
+    /**
+     * Handles one received packet whose encapsulation header starts at the buffer's position and
+     * ends at its limit: decapsulates it and delivers the inner frame to the device of its vnet id.
+     * Plugin code runs here, so anything it throws (a LinkageError of a half-removed bundle
+     * included) costs that packet and is counted, never the thread.
+     */
+    private void receive(ByteBuffer buf, DecapResult result, InetAddress sender, int senderPort) {
+        Decapsulator d = decapsulator;
+        if (d == null) {
+            counters.drop(DropReasons.NO_ENCAPSULATION);
+            return;
+        }
+        try {
+            if (!d.decapsulate(buf, result)) {
+                counters.drop(result.dropReason());
+                return;
+            }
+        } catch (Throwable t) {
+            counters.drop(DropReasons.DECAP_ERROR);
+            return;
+        }
+        UnderlayReceiver r = receivers.get(result.vnetId());
+        if (r == null) {
+            counters.drop(DropReasons.UNKNOWN_VNET);
+            return;
+        }
+        try {
+            r.fromUnderlay(buf, buf.position(), buf.limit() - buf.position(), sender, senderPort);
+        } catch (RuntimeException e) {
+            counters.drop(DropReasons.DELIVERY_FAILED);
+            LOG.warn("underlay {}: a frame could not be delivered: {}", key, e.toString());
+        }
+    }
+
+    @Override
+    public final synchronized AutoCloseable joinGroup(InetAddress group, String interfaceName, int ttl) throws DataPathException {
+        if (!group.isMulticastAddress()) {
+            throw new DataPathException(group.getHostAddress() + " is not a multicast address");
+        }
+        if (group.getAddress().length != key.listen().address().getAddress().length) {
+            throw new DataPathException("group " + group.getHostAddress() + " and listen address " + key.listen().address().getHostAddress()
+                    + " are not of the same IP version");
+        }
+        if (sending != null && !sending.sameAs(interfaceName, ttl)) {
+            throw new DataPathException("underlay " + key + " already sends to groups through " + sending + " for another overlay");
+        }
+        Group g = groups.get(group);
+        if (g != null && !Objects.equals(g.interfaceName, interfaceName)) {
+            throw new DataPathException("underlay " + key + " already joined " + group.getHostAddress() + " on "
+                    + (g.interfaceName == null ? "the listen address's interface" : g.interfaceName) + " for another overlay");
+        }
+        try {
+            if (sending == null) {
+                setGroupSending(interfaceName, ttl);
+                sending = new GroupSending(interfaceName, ttl);
+            }
+            if (g == null) {
+                g = new Group(openGroup(group, interfaceName), interfaceName);
+                groups.put(group, g);
+                startReading(g.source, key + " group " + group.getHostAddress());
+                LOG.info("underlay {} joined {}{}", key, group.getHostAddress(), interfaceName == null ? "" : " on " + interfaceName);
+            }
+        } catch (IOException e) {
+            if (groups.isEmpty()) {
+                sending = null;
+            }
+            throw new DataPathException(e.getMessage(), e);
+        }
+        g.users++;
+        Group joined = g;
+        boolean[] left = {false};
+        return () -> leave(group, joined, left);
+    }
+
+    private synchronized void leave(InetAddress group, Group g, boolean[] left) {
+        if (left[0]) {
+            return;
+        }
+        left[0] = true;
+        if (--g.users > 0) {
+            return;
+        }
+        groups.remove(group, g);
+        stopReading(g.source);
+        LOG.info("underlay {} left {}", key, group.getHostAddress());
+        if (groups.isEmpty()) {
+            sending = null; // the next group may choose again
+        }
+    }
+
+    private void stopReading(PacketSource source) {
+        source.close();
+        Thread t = readers.remove(source);
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public final void close() {
+        closed = true;
+        synchronized (this) {
+            for (Group g : groups.values()) {
+                g.source.close();
+            }
+            groups.clear();
+            closeSockets();
+            for (Thread t : readers.values()) {
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            readers.clear();
+        }
+        LOG.info("underlay {} closed", key);
+    }
+
+    @Override
+    public final UnderlayKey key() {
+        return key;
+    }
+
+    @Override
+    public final void attach(long vnetId, UnderlayReceiver r) throws DataPathException {
+        UnderlayReceiver existing = receivers.putIfAbsent(vnetId, r);
+        if (existing != null && existing != r) {
+            throw new DataPathException("vnet id " + vnetId + " is already used on underlay " + key + " by " + existing);
+        }
+    }
+
+    @Override
+    public final void detach(long vnetId, UnderlayReceiver r) {
+        receivers.remove(vnetId, r);
+    }
+
+    @Override
+    public final int attached() {
+        return receivers.size();
+    }
+
+    @Override
+    public final void setDecapsulator(Decapsulator d) {
+        this.decapsulator = d;
+    }
+
+    @Override
+    public final DeviceStats.Counters stats() {
+        return counters.snapshot();
+    }
+
+    @Override
+    public String toString() {
+        return key.toString();
+    }
+}

@@ -1,0 +1,159 @@
+package org.overlaygate.varpd.overlay;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.AddressRequest;
+import org.overlaygate.api.datapath.DataPath;
+import org.overlaygate.api.datapath.LearnedSource;
+import org.overlaygate.api.datapath.MissRequest;
+import org.overlaygate.api.datapath.NotHere;
+import org.overlaygate.api.datapath.OverlayDevice;
+import org.overlaygate.api.datapath.Upcall;
+import org.overlaygate.api.invalidation.InvalidationInstance;
+import org.overlaygate.api.search.SearchInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * varpd's upcall threads: take upcalls from the data path and hand each to the plugin instance of
+ * its overlay. Nothing here takes a lock: the overlay and its instances are read from a concurrent
+ * map and volatile fields, so a plugin being started, stopped or replaced elsewhere never holds up
+ * a lookup. An upcall whose instance is absent (its plugin is being replaced) is left: a miss is
+ * issued again by the data path and answered by the next instance; a learned source or a not-here
+ * report comes again with the next frame. Anything a plugin throws costs that one upcall (counted
+ * on the overlay), never the thread.
+ */
+final class UpcallDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(UpcallDispatcher.class);
+    static final String PLUGIN_FAILED = "plugin_failed";
+    static final String NO_SEARCH_INSTANCE = "upcall_no_plugin";
+    private static final long POLL_MILLIS = 200;
+
+    private final Supplier<DataPath> dataPath;
+    private final Function<String, ManagedOverlay> overlays;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+    private volatile long lastErrorLog;
+
+    UpcallDispatcher(Supplier<DataPath> dataPath, Function<String, ManagedOverlay> overlays, int threadCount) {
+        this.dataPath = dataPath;
+        this.overlays = overlays;
+        for (int i = 0; i < threadCount; i++) {
+            Thread t = new Thread(this::run, "og-varpd-upcall-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+    }
+
+    void start() {
+        running = true;
+        threads.forEach(Thread::start);
+    }
+
+    void stop() {
+        running = false;
+        for (Thread t : threads) {
+            try {
+                t.join(2 * POLL_MILLIS + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                DataPath dp = dataPath.get();
+                if (dp == null) {
+                    Thread.sleep(POLL_MILLIS);
+                    continue;
+                }
+                Upcall upcall = dp.takeUpcall(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (upcall != null) {
+                    dispatch(upcall);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                logRarely("taking an upcall failed: " + e);
+            }
+        }
+    }
+
+    /** Hands one upcall to its plugin; never throws. */
+    void dispatch(Upcall upcall) {
+        ManagedOverlay m = overlays.apply(upcall.deviceName());
+        if (m == null) {
+            return; // the overlay was deleted meanwhile
+        }
+        try {
+            switch (upcall.kind()) {
+                case MISS:
+                    lookup(m, (MissRequest) upcall);
+                    break;
+                case LEARNED:
+                    learned(m, (LearnedSource) upcall);
+                    break;
+                case NOT_HERE:
+                    notHere(m, (NotHere) upcall);
+                    break;
+                case ADDRESS_REQUEST:
+                    AddressProxy.handle(m, (AddressRequest) upcall);
+                    break;
+                default:
+                    break;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            count(m, PLUGIN_FAILED);
+            logRarely("overlay " + m.name() + ": a plugin failed an upcall (" + upcall.kind() + "): " + e);
+        }
+    }
+
+    private static void lookup(ManagedOverlay m, MissRequest miss) {
+        SearchInstance instance = m.searchInstance;
+        if (instance == null) {
+            count(m, NO_SEARCH_INSTANCE); // asked again by the data path once the plugin is back
+            return;
+        }
+        instance.lookup(miss.request(), miss);
+    }
+
+    private static void learned(ManagedOverlay m, LearnedSource source) {
+        SearchInstance instance = m.searchInstance;
+        if (instance == null || !m.policy.learns()) {
+            count(m, NO_SEARCH_INSTANCE); // the next frame from it reports it again
+            return;
+        }
+        instance.learned(source.mac(), UnderlayAddress.of(source.address(), source.port()));
+    }
+
+    private static void notHere(ManagedOverlay m, NotHere report) {
+        InvalidationInstance instance = m.invalidationInstance;
+        if (instance == null) {
+            return; // no invalidation on this overlay, or its plugin is away: the peer's next frame reports again
+        }
+        instance.sendInvalidation(report.vnetId(), report.mac(), report.sender());
+    }
+
+    private static void count(ManagedOverlay m, String event) {
+        OverlayDevice d = m.device;
+        if (d != null) {
+            d.countEvent(event);
+        }
+    }
+
+    private void logRarely(String message) {
+        long now = System.nanoTime();
+        if (now - lastErrorLog > 10_000_000_000L) {
+            lastErrorLog = now;
+            LOG.warn("{}", message);
+        }
+    }
+}

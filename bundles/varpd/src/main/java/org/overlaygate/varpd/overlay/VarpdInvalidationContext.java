@@ -1,0 +1,81 @@
+package org.overlaygate.varpd.overlay;
+
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.OverlayDevice;
+import org.overlaygate.api.invalidation.InvalidationContext;
+
+/** What one invalidation instance may do to its overlay. Calls after the instance was stopped are ignored. */
+final class VarpdInvalidationContext implements InvalidationContext {
+    static final String INVALIDATIONS_RECEIVED = "invalidations_received";
+
+    private final ManagedOverlay overlay;
+    private final ScheduledExecutorService scheduler;
+    private final Runnable reasonsChanged;
+    private volatile boolean valid = true;
+
+    VarpdInvalidationContext(ManagedOverlay overlay, ScheduledExecutorService scheduler, Runnable reasonsChanged) {
+        this.overlay = overlay;
+        this.scheduler = scheduler;
+        this.reasonsChanged = reasonsChanged;
+    }
+
+    void invalidateContext() {
+        valid = false;
+    }
+
+    @Override
+    public String overlayName() {
+        return overlay.definition.name;
+    }
+
+    @Override
+    public long vnetId() {
+        return overlay.definition.vnetId;
+    }
+
+    @Override
+    public UnderlayAddress underlayAddress() {
+        OverlayDevice d = overlay.device;
+        return d == null ? null : d.listenAddress();
+    }
+
+    @Override
+    public void invalidated(long mac) {
+        OverlayDevice d = overlay.device;
+        if (valid && d != null) {
+            d.countEvent(INVALIDATIONS_RECEIVED);
+            d.invalidate(mac);
+        }
+    }
+
+    @Override
+    public void degrade(String reason) {
+        if (valid) {
+            overlay.invalidationReason = reason;
+            reasonsChanged.run();
+        }
+    }
+
+    @Override
+    public void restore() {
+        if (valid && overlay.invalidationReason != null) {
+            overlay.invalidationReason = null;
+            reasonsChanged.run();
+        }
+    }
+
+    @Override
+    public void count(String event) {
+        OverlayDevice d = overlay.device;
+        if (valid && d != null) {
+            d.countEvent(event);
+        }
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+}

@@ -1,0 +1,471 @@
+package org.overlaygate.varpd.overlay;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.AddressRequest;
+import org.overlaygate.api.datapath.LearnedSource;
+import org.overlaygate.api.datapath.MissRequest;
+import org.overlaygate.api.datapath.NotHere;
+import org.overlaygate.api.datapath.TargetEntry;
+import org.overlaygate.api.search.LookupRequest;
+import org.overlaygate.api.search.TargetPolicy;
+import org.overlaygate.varpd.plugins.PluginInfo;
+
+/**
+ * varpd against a data path and plugins in memory: creation and its refusals, plugins coming and
+ * going, upcalls reaching the right instance without waiting for anything, and definitions
+ * surviving a restart.
+ */
+public class OverlayManagerTest {
+    private static final long MAC_A = 0x020000000001L;
+    private static final long MAC_B = 0x020000000002L;
+    private static final UnderlayAddress B_HOST = UnderlayAddress.parse("10.0.0.2:4789");
+
+    private TestPlugins plugins;
+    private TestPlugins.Table table;
+    private FakeDataPath dataPath;
+    private MemoryConfigAdmin configs;
+    private OverlayManager manager;
+
+    @Before
+    public void setUp() throws Exception {
+        plugins = new TestPlugins();
+        plugins.encaps.put("udp", new TestPlugins.Udp());
+        table = new TestPlugins.Table("table");
+        plugins.searches.put("table", table);
+        dataPath = new FakeDataPath();
+        configs = new MemoryConfigAdmin();
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath);
+    }
+
+    @After
+    public void tearDown() {
+        manager.deactivate();
+    }
+
+    private OverlayView create(String name, String invalidation, String... props) {
+        Map<String, String> p = new java.util.TreeMap<>();
+        p.put("udp/listen_ip", "10.0.0.1");
+        for (String kv : props) {
+            p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        return manager.create(name, "udp", "table", invalidation, 42, null, null, p);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue("timed out waiting for " + what, System.nanoTime() < deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    private FakeDataPath.Device device(String name) {
+        return dataPath.devices.get(name);
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    @Test
+    public void createMakesTheDeviceStartsTheSearchInstanceAndStoresTheDefinition() throws Exception {
+        table.flood = List.of(UnderlayAddress.parse("239.1.1.1:4789"));
+        table.policy = TargetPolicy.learning(Duration.ofSeconds(300), 10);
+        OverlayView v = create("ovl0", null, "table/tag=blue");
+        assertEquals("ONLINE", v.status());
+        FakeDataPath.Device d = device("ovl0");
+        assertEquals("udp", d.config.encapsulation());
+        assertEquals(Map.of("udp/listen_ip", "10.0.0.1"), d.config.encapsulationProperties());
+        assertEquals(List.of("start"), table.instances.get(0).events);
+        assertEquals("the flood targets the instance set", table.flood, d.flood);
+        assertEquals(table.policy, d.policy);
+        assertEquals(1, configs.configs.size());
+    }
+
+    @Test
+    public void badRequestsAreOneLineRefusalsThatLeaveNothingBehind() {
+        String[][] cases = {
+            {"nope", "table", null, "unknown encapsulation plugin 'nope' (installed: udp)"},
+            {"udp", "nope", null, "unknown search plugin 'nope' (installed: table)"},
+            {"udp", "table", "nope", "unknown invalidation plugin 'nope' (installed: none)"},
+        };
+        for (String[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> manager.create("ovl0", c[0], c[1], c[2], 42, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
+            assertEquals(c[3], e.getMessage());
+        }
+        assertEquals("missing required property: udp/listen_ip",
+                assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, Map.of()))
+                        .getMessage());
+        assertEquals("property other/x belongs to none of udp, table", assertThrows(IllegalArgumentException.class,
+                () -> create("ovl0", null, "other/x=1")).getMessage());
+        assertEquals("vnet id 16777216 is out of range 0-16777215 for udp", assertThrows(IllegalArgumentException.class,
+                () -> manager.create("ovl0", "udp", "table", null, 1 << 24, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+        assertEquals("mtu 100 is out of range 576-8900", assertThrows(IllegalArgumentException.class,
+                () -> manager.create("ovl0", "udp", "table", null, 42, 100, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+        dataPath.refuse.put("udp", "cannot open UDP underlay 10.0.0.1:4789: Cannot assign requested address");
+        assertEquals("encapsulation udp refused the overlay: cannot open UDP underlay 10.0.0.1:4789: Cannot assign requested address",
+                assertThrows(IllegalArgumentException.class, () -> create("ovl0", null)).getMessage());
+        dataPath.refuse.clear();
+        table.failStart = new IllegalStateException("cannot reach the mapping service");
+        assertEquals("search plugin table failed: cannot reach the mapping service",
+                assertThrows(IllegalArgumentException.class, () -> create("ovl0", null)).getMessage());
+        assertEquals("the instance that failed to start was stopped", List.of("stop"), table.instances.get(0).events);
+        assertTrue(dataPath.devices.isEmpty());
+        assertTrue(configs.configs.isEmpty());
+        assertEquals(List.of(), manager.list());
+        table.failStart = null;
+        assertEquals("ONLINE", create("ovl0", null).status());
+        assertEquals("the name ovl0 is already in use", assertThrows(IllegalArgumentException.class, () -> create("ovl0", null)).getMessage());
+    }
+
+    @Test
+    public void savingTakesNoListingOfEveryDefinition() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            manager.create("ovl" + i, "udp", "table", null, i, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
+        }
+        int before = configs.listings.get();
+        manager.create("ovl50", "udp", "table", null, 50, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
+        manager.delete("ovl3");
+        assertEquals("create and delete cost the same however many overlays exist", before, configs.listings.get());
+        assertEquals(50, configs.configs.size());
+    }
+
+    // ---------------------------------------------------------------- plugins coming and going
+
+    @Test
+    public void aReplacedSearchPluginIsStoppedWithItsStateSavedAndTheNewOneRestoresIt() throws Exception {
+        create("ovl0", null);
+        FakeDataPath.Device d = device("ovl0");
+        table.flood = List.of(UnderlayAddress.parse("10.0.0.7:4789"));
+        TestPlugins.Table newer = new TestPlugins.Table("table");
+        plugins.searches.put("table", newer);
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("the new instance", () -> !newer.instances.isEmpty() && newer.instances.get(0).events.contains("start"));
+        assertEquals(List.of("start", "stop"), table.instances.get(0).events);
+        assertEquals(Map.of("instance", "0"), newer.instances.get(0).restored);
+
+        plugins.searches.remove("table");
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("degraded", () -> manager.get("ovl0").reasons.contains("search plugin table is not installed"));
+        assertEquals(List.of("start", "stop"), newer.instances.get(0).events);
+        assertEquals("the device keeps what the plugin set while it is away", newer.flood, d.flood);
+        table.instances.get(0).context.setFloodTargets(List.of(), false);
+        assertEquals("a stopped instance's context does nothing", newer.flood, d.flood);
+
+        plugins.searches.put("table", table);
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("healed", () -> manager.get("ovl0").online);
+    }
+
+    @Test
+    public void aSearchPluginReportsTroubleThroughItsContextAndHealsItself() throws Exception {
+        create("ovl0", null);
+        table.instances.get(0).context.degrade("cannot reach any katar server at katar.example:1296");
+        OverlayView v = manager.get("ovl0");
+        assertEquals("DEGRADED", v.status());
+        assertEquals(List.of("cannot reach any katar server at katar.example:1296"), v.reasons);
+        table.instances.get(0).context.restore();
+        assertTrue(manager.get("ovl0").online);
+        device("ovl0").faults.add("encapsulation udp absent: forwarding with version 1.0.0");
+        assertEquals("the data path's faults are reasons too", List.of("encapsulation udp absent: forwarding with version 1.0.0"),
+                manager.get("ovl0").reasons);
+    }
+
+    @Test
+    public void anAbsentInvalidationPluginDegradesTheOverlayUntilItComes() throws Exception {
+        TestPlugins.Recorder recorder = new TestPlugins.Recorder();
+        plugins.invalidations.put("recorder", recorder);
+        OverlayView v = create("ovl0", "recorder", "recorder/port=1400");
+        assertEquals("recorder", v.invalidation);
+        plugins.invalidations.remove("recorder");
+        manager.pluginsChanged(PluginInfo.INVALIDATION, "recorder");
+        await("degraded", () -> manager.get("ovl0").reasons.contains("invalidation plugin recorder is not installed"));
+        plugins.invalidations.put("recorder", recorder);
+        manager.pluginsChanged(PluginInfo.INVALIDATION, "recorder");
+        await("healed", () -> manager.get("ovl0").online);
+        assertEquals(2, recorder.contexts.size());
+        FakeDataPath.Device d = device("ovl0");
+        d.setTarget(MAC_B, B_HOST, TargetEntry.Origin.LOOKUP);
+        recorder.contexts.get(1).invalidated(MAC_B);
+        assertNull("a remote host's invalidation removes the entry", d.targets.get(MAC_B));
+        assertEquals(1, d.event(VarpdInvalidationContext.INVALIDATIONS_RECEIVED));
+        recorder.contexts.get(0).invalidated(MAC_A);
+        assertEquals("the old instance's context is dead", 1, d.event(VarpdInvalidationContext.INVALIDATIONS_RECEIVED));
+    }
+
+    // ---------------------------------------------------------------- upcalls
+
+    /** A miss whose answer the test can read. */
+    static class Miss implements MissRequest {
+        final LookupRequest request;
+        final AtomicReference<String> answer = new AtomicReference<>();
+        final CountDownLatch answered = new CountDownLatch(1);
+
+        Miss(long dst) {
+            this.request = new LookupRequest(42, MAC_A, dst, 0x0800, LookupRequest.NO_VLAN);
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.MISS;
+        }
+
+        @Override
+        public String deviceName() {
+            return "ovl0";
+        }
+
+        @Override
+        public long vnetId() {
+            return 42;
+        }
+
+        @Override
+        public LookupRequest request() {
+            return request;
+        }
+
+        @Override
+        public boolean isRefresh() {
+            return false;
+        }
+
+        @Override
+        public void respond(UnderlayAddress destination) {
+            answer.set(destination.toString());
+            answered.countDown();
+        }
+
+        @Override
+        public void drop(String reason) {
+            answer.set("drop " + reason);
+            answered.countDown();
+        }
+    }
+
+    @Test
+    public void missesAreAnsweredByTheOverlaysSearchInstance() throws Exception {
+        create("ovl0", null);
+        table.table.put(MAC_B, B_HOST);
+        Miss known = new Miss(MAC_B);
+        Miss unknown = new Miss(0x020000000009L);
+        dataPath.upcalls.add(known);
+        dataPath.upcalls.add(unknown);
+        assertTrue(known.answered.await(5, TimeUnit.SECONDS));
+        assertTrue(unknown.answered.await(5, TimeUnit.SECONDS));
+        assertEquals("10.0.0.2:4789", known.answer.get());
+        assertEquals("drop not_found", unknown.answer.get());
+    }
+
+    @Test
+    public void aPluginSlowToStartHoldsUpNoLookupOfAnotherOverlay() throws Exception {
+        create("ovl0", null);
+        table.table.put(MAC_B, B_HOST);
+        TestPlugins.Table slow = new TestPlugins.Table("slow");
+        slow.startGate = new CountDownLatch(1);
+        plugins.searches.put("slow", slow);
+        Thread creating = new Thread(() -> manager.create("ovl1", "udp", "slow", null, 43, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
+        creating.start();
+        await("the slow plugin is starting", () -> !slow.instances.isEmpty());
+        Miss miss = new Miss(MAC_B);
+        dataPath.upcalls.add(miss);
+        assertTrue("answered while another overlay's plugin hangs in start()", miss.answered.await(5, TimeUnit.SECONDS));
+        assertEquals(1, manager.list().size());
+        slow.startGate.countDown();
+        creating.join(5000);
+        assertEquals(2, manager.list().size());
+    }
+
+    @Test
+    public void learnedSourcesGoToALearningInstanceWhichInstallsThem() throws Exception {
+        table.policy = TargetPolicy.learning(Duration.ofSeconds(300), 10);
+        create("ovl0", null);
+        InetAddress peer = InetAddress.getByName("10.0.0.9");
+        dataPath.upcalls.add(new LearnedSource() {
+            @Override
+            public long mac() {
+                return MAC_B;
+            }
+
+            @Override
+            public InetAddress address() {
+                return peer;
+            }
+
+            @Override
+            public int port() {
+                return 51000;
+            }
+
+            @Override
+            public Kind kind() {
+                return Kind.LEARNED;
+            }
+
+            @Override
+            public String deviceName() {
+                return "ovl0";
+            }
+
+            @Override
+            public long vnetId() {
+                return 42;
+            }
+        });
+        FakeDataPath.Device d = device("ovl0");
+        await("learned", () -> d.targets.containsKey(MAC_B));
+        assertEquals("the overlay's own port, not the sender's ephemeral one", UnderlayAddress.parse("10.0.0.9:4789"), d.targets.get(MAC_B));
+        assertEquals(TargetEntry.Origin.LEARNED, d.origins.get(MAC_B));
+        assertEquals(List.of("20000000002@10.0.0.9:51000"), table.instances.get(0).learned);
+    }
+
+    @Test
+    public void notHereReportsGoToTheInvalidationInstance() throws Exception {
+        TestPlugins.Recorder recorder = new TestPlugins.Recorder();
+        plugins.invalidations.put("recorder", recorder);
+        create("ovl0", "recorder");
+        InetAddress sender = InetAddress.getByName("10.0.0.5");
+        dataPath.upcalls.add(new NotHere() {
+            @Override
+            public long mac() {
+                return MAC_B;
+            }
+
+            @Override
+            public InetAddress sender() {
+                return sender;
+            }
+
+            @Override
+            public Kind kind() {
+                return Kind.NOT_HERE;
+            }
+
+            @Override
+            public String deviceName() {
+                return "ovl0";
+            }
+
+            @Override
+            public long vnetId() {
+                return 42;
+            }
+        });
+        await("sent", () -> !recorder.sent.isEmpty());
+        assertEquals(List.of("42 20000000002 10.0.0.5"), recorder.sent);
+    }
+
+    /** A broadcast ARP request: who has 10.100.0.2, tell 10.100.0.1 (MAC_A). */
+    static byte[] arpRequest() {
+        ByteBuffer b = ByteBuffer.allocate(42);
+        b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(new byte[] {2, 0, 0, 0, 0, 1}).putShort((short) 0x0806);
+        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1);
+        b.put(new byte[] {2, 0, 0, 0, 0, 1}).put(new byte[] {10, 100, 0, 1});
+        b.put(new byte[6]).put(new byte[] {10, 100, 0, 2});
+        return b.array();
+    }
+
+    private void addressRequest(byte[] frame) {
+        dataPath.upcalls.add(new AddressRequest() {
+            @Override
+            public ByteBuffer frame() {
+                return ByteBuffer.wrap(frame).asReadOnlyBuffer();
+            }
+
+            @Override
+            public Kind kind() {
+                return Kind.ADDRESS_REQUEST;
+            }
+
+            @Override
+            public String deviceName() {
+                return "ovl0";
+            }
+
+            @Override
+            public long vnetId() {
+                return 42;
+            }
+        });
+    }
+
+    @Test
+    public void addressRequestsAreAnsweredByProxyWithAReplyToTheAsker() throws Exception {
+        table.arp.put(InetAddress.getByName("10.100.0.2"), MAC_B);
+        create("ovl0", null);
+        FakeDataPath.Device d = device("ovl0");
+        assertTrue("the device was told the overlay proxies", d.proxy);
+        addressRequest(arpRequest());
+        await("a reply", () -> !d.proxyReplies.isEmpty());
+        ByteBuffer reply = ByteBuffer.wrap(d.proxyReplies.get(0));
+        assertEquals("to the asker", 0x020000000001L, reply.getLong(0) >>> 16);
+        assertEquals("ARP reply", 2, reply.getShort(20));
+        assertEquals("from the answered MAC", MAC_B, reply.getLong(22) >>> 16);
+        assertEquals("for the asked address", 0x0A640002, reply.getInt(28));
+
+        table.arp.clear();
+        table.arp.put(InetAddress.getByName("10.100.0.99"), MAC_B); // the overlay still proxies, but not for .2
+        addressRequest(arpRequest());
+        await("counted unknown", () -> d.event(AddressProxy.UNKNOWN) == 1);
+        addressRequest(new byte[] {1, 2, 3});
+        await("counted malformed", () -> d.event(AddressProxy.MALFORMED) == 1);
+        assertEquals(1, d.proxyReplies.size());
+    }
+
+    @Test
+    public void aPluginThatThrowsCostsOneUpcallNotTheThread() throws Exception {
+        create("ovl0", null);
+        Miss bad = new Miss(MAC_B) {
+            @Override
+            public LookupRequest request() {
+                throw new NoClassDefFoundError("org/example/Gone");
+            }
+        };
+        dataPath.upcalls.add(bad);
+        await("counted", () -> device("ovl0").event(UpcallDispatcher.PLUGIN_FAILED) == 1);
+        table.table.put(MAC_B, B_HOST);
+        Miss good = new Miss(MAC_B);
+        dataPath.upcalls.add(good);
+        assertTrue(good.answered.await(5, TimeUnit.SECONDS));
+    }
+
+    // ---------------------------------------------------------------- restart
+
+    @Test
+    public void aRestartedVarpdBringsBackDefinitionsAdoptsDevicesAndRestoresTheirVnics() throws Exception {
+        TestPlugins.Recorder recorder = new TestPlugins.Recorder();
+        plugins.invalidations.put("recorder", recorder);
+        create("ovl0", "recorder", "table/tag=red");
+        manager.createVnic("vnic0", "ovl0", org.overlaygate.api.datapath.VnicConfig.Kind.MEMORY, null, MAC_A);
+        FakeDataPath.Device device = device("ovl0");
+        manager.deactivate();
+        dataPath.vnics.clear(); // say the VNIC went with a data path restart, while the device was kept
+
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath);
+        OverlayView v = manager.get("ovl0");
+        assertEquals("ONLINE", v.status());
+        assertEquals("recorder", v.invalidation);
+        assertEquals(Map.of("table/tag", "red", "udp/listen_ip", "10.0.0.1"), v.properties);
+        assertTrue("the existing device was adopted", device == device("ovl0"));
+        assertNotNull("and its VNIC restored", dataPath.vnics.get("vnic0"));
+        assertEquals(Map.of("instance", "0"), table.instances.get(1).restored);
+    }
+}
