@@ -146,16 +146,32 @@ final class Fixtures {
         return ~sum & 0xFFFF;
     }
 
+    /** True when the frame holds, as its payload length says, a whole ICMPv6 message of 4 octets or more. */
+    static boolean holdsIcmpv6(byte[] frame) {
+        if (frame.length < 14 || frame.length < ipOffset(frame) + 40) {
+            return false;
+        }
+        int ip = ipOffset(frame);
+        int length = ((frame[ip + 4] & 0xFF) << 8) | (frame[ip + 5] & 0xFF);
+        return length >= 4 && ip + 40 + length <= frame.length;
+    }
+
     /** True when the frame's ICMPv6 checksum is right (0 and 0xFFFF both stand for a zero sum). */
     static boolean icmpv6ChecksumValid(byte[] frame) {
+        if (!holdsIcmpv6(frame)) {
+            return false;
+        }
         int ip = ipOffset(frame);
         int stored = ((frame[ip + 42] & 0xFF) << 8) | (frame[ip + 43] & 0xFF);
         int computed = icmpv6Checksum(frame);
         return stored == computed || (computed == 0 && stored == 0xFFFF);
     }
 
-    /** Puts the right ICMPv6 checksum into a frame that was changed on purpose. */
+    /** Puts the right ICMPv6 checksum into a frame that was changed on purpose (if it holds a message). */
     static byte[] fixChecksum(byte[] frame) {
+        if (!holdsIcmpv6(frame)) {
+            return frame;
+        }
         int ip = ipOffset(frame);
         int sum = icmpv6Checksum(frame);
         frame[ip + 42] = (byte) (sum >>> 8);
