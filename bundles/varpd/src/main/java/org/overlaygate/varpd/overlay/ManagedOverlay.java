@@ -90,6 +90,11 @@ final class ManagedOverlay {
         }
     }
 
+    /** Whether binding something failed, so that trying again may help. */
+    boolean needsRetry() {
+        return deviceFailure != null || searchFailure != null || invalidationFailure != null || vnicFailure != null;
+    }
+
     /**
      * Every reason the overlay cannot do all it should, varpd's and the data path's, from what is
      * bound now: a plugin that is present but not yet bound (or failed to bind) is a reason too.

@@ -54,6 +54,8 @@ public final class OverlayManager implements PluginCatalog.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayManager.class);
     public static final int MTU_MIN = OverlayValidator.MTU_MIN;
     public static final int MTU_MAX = OverlayValidator.MTU_MAX;
+    /** How often overlays that failed to bind something (an interface was missing, say) try again. */
+    static final long RETRY_SECONDS = 10;
 
     @Reference
     private PluginCatalog catalog;
@@ -132,6 +134,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
         }
         dispatcher = new UpcallDispatcher(() -> dataPath, overlays::get, 2);
         dispatcher.start();
+        scheduler.scheduleWithFixedDelay(() -> reconciler.execute(this::retryFailures), RETRY_SECONDS, RETRY_SECONDS, TimeUnit.SECONDS);
         LOG.info("varpd started with {} overlays and {} VNICs", overlays.size(), vnics.size());
     }
 
@@ -194,6 +197,18 @@ public final class OverlayManager implements PluginCatalog.Listener {
                 }
             }
         });
+    }
+
+    /**
+     * Tries again what failed for reasons outside varpd's sight (an interface that did not exist,
+     * an address not yet configured): events only tell of plugins and the data path.
+     */
+    private void retryFailures() {
+        for (ManagedOverlay m : overlays.values()) {
+            if (active && m.needsRetry()) {
+                reconcile(m);
+            }
+        }
     }
 
     DataPath dataPath() {
