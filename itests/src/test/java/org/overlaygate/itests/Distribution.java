@@ -38,6 +38,18 @@ final class Distribution implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts {@code bin/overlaygate args} headless inside a network namespace: one host of a test
+     * network. Its admin socket is this copy's own, so {@link #adm} reaches it from the root namespace.
+     */
+    Process startIn(org.overlaygate.testsupport.Netns ns, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/overlaygate").toString()));
+        cmd.addAll(List.of(args));
+        Process p = ns.start(home.resolve("console-" + processes.size() + ".txt").toFile(), cmd.toArray(new String[0]));
+        processes.add(p);
+        return p;
+    }
+
     /** Starts a command line under {@code script}, which gives it a pseudo-terminal: interactive. */
     Process startOnTerminal(String commandLine) throws IOException {
         Process p = new ProcessBuilder("script", "-qfec", commandLine, "/dev/null").directory(home.toFile())
