@@ -87,6 +87,14 @@ final class TargetResolver {
                     in.drop(e.dropReason);
                     return;
                 case CacheEntry.DEAD:
+                    // Replaced meanwhile (set from outside while we waited for the lock): use the
+                    // entry that replaced it, or start again with a new one.
+                    CacheEntry replacement = cache.get(dst);
+                    if (replacement != null && replacement != e && replacement.state == CacheEntry.VALID) {
+                        sendNow = true;
+                        e = replacement;
+                        break;
+                    }
                     in.drop(DropReasons.PENDING_DISCARDED);
                     return;
                 default:
@@ -134,10 +142,13 @@ final class TargetResolver {
         return new LookupRequest(device.vnetId(), MacAddress.read(buf, offset + 6), dst, ethertype, vlan);
     }
 
-    /** A miss or refresh answered with a destination. */
+    /**
+     * A miss or refresh answered with a destination. The frames that waited are sent before the
+     * entry turns VALID, under its monitor, so that a frame arriving meanwhile (which finds the entry
+     * still PENDING and waits for the monitor) can never overtake them.
+     */
     void answer(CacheEntry e, UnderlayAddress destination) {
         UnderlayAddress[] destinations = {destination};
-        List<byte[]> frames;
         long now = env.nanoTime();
         synchronized (e) {
             if (e.state == CacheEntry.VALID && e.refreshing) {
@@ -156,10 +167,9 @@ final class TargetResolver {
             e.destinations = destinations;
             e.confirmedNanos = now;
             e.lastUsedNanos = now;
+            sendQueued(drain(e), destinations);
             e.state = CacheEntry.VALID;
-            frames = drain(e);
         }
-        sendQueued(frames, destinations);
     }
 
     /** A miss or refresh answered with drop: the entry drops frames for a while, counted by the plugin's reason. */
@@ -231,22 +241,39 @@ final class TargetResolver {
         }
         CacheEntry fresh = new CacheEntry(mac, CacheEntry.VALID, origin, now);
         fresh.destinations = new UnderlayAddress[] {destination};
-        CacheEntry previous = cache.put(fresh);
         if (origin == TargetEntry.Origin.LEARNED) {
             events.increment(LEARNED);
         }
-        if (previous != null) {
-            List<byte[]> frames;
-            synchronized (previous) {
-                if (previous.state == CacheEntry.VALID && !previous.destinations[0].equals(destination)) {
-                    events.increment(MOVED);
-                }
-                previous.state = CacheEntry.DEAD;
-                frames = drain(previous);
+        if (existing == null) {
+            CacheEntry raced = cache.put(fresh);
+            if (raced != null) {
+                retire(raced, fresh); // created by a miss between our look and the put
+            } else if (cache.overBound()) {
+                evict();
             }
-            sendQueued(frames, fresh.destinations);
-        } else if (cache.overBound()) {
-            evict();
+            return;
+        }
+        // What waited on the old entry goes out first, then the new entry takes its place, all
+        // under the old entry's monitor: a frame that waits for it finds the entry DEAD and follows
+        // the new one, behind the ones that waited.
+        synchronized (existing) {
+            if (existing.state == CacheEntry.VALID && !existing.destinations[0].equals(destination)) {
+                events.increment(MOVED);
+            }
+            sendQueued(drain(existing), fresh.destinations);
+            CacheEntry replaced = cache.put(fresh);
+            existing.state = CacheEntry.DEAD;
+            if (replaced != null && replaced != existing) {
+                retire(replaced, fresh);
+            }
+        }
+    }
+
+    /** An entry replaced by {@code by}: its waiting frames follow the new destination. */
+    private void retire(CacheEntry old, CacheEntry by) {
+        synchronized (old) {
+            sendQueued(drain(old), by.destinations);
+            old.state = CacheEntry.DEAD;
         }
     }
 
