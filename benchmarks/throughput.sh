@@ -1,8 +1,11 @@
 #!/bin/sh
 # End-to-end throughput: iperf3 TCP and UDP between two namespaces through the Linux kernel's VXLAN
 # (baseline) and through the appliance with TAP VNICs over VXLAN and over NVGRE, in one run, with
-# ratios. Needs root.
-#   benchmarks/throughput.sh [--seconds N] [--no-nvgre]
+# ratios, CPU seconds per GB carried and the appliance's resident set under load. Needs root.
+#   benchmarks/throughput.sh [--seconds N] [--no-nvgre] [--two-hosts] [--offloads all|none|LIST]
+# --two-hosts adds two appliances in two namespaces joined by a veth pair (the kernel baseline's
+# topology); --offloads overrides overlaygate.core.offloads of the appliances (README: Offloads).
+# -Dog.dist.dir=DIR in JAVA_OPTS measures another build of the distribution.
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then
@@ -15,4 +18,4 @@ done
 if [ ! -f benchmarks/target/benchmarks.jar ] || [ ! -x runtime/target/overlaygate/bin/overlaygate ]; then
     mvn -B -q -DskipTests install
 fi
-exec java -cp benchmarks/target/benchmarks.jar org.overlaygate.benchmarks.Throughput "$@"
+exec java ${JAVA_OPTS:-} -cp benchmarks/target/benchmarks.jar org.overlaygate.benchmarks.Throughput "$@"
