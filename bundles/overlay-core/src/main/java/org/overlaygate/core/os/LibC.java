@@ -43,8 +43,43 @@ final class LibC {
     static final short POLLNVAL = 0x20;
     static final int POLLFD_SIZE = 8;
 
-    // recv(2) flags
+    // recv(2), send(2) flags; msghdr.msg_flags
+    static final int MSG_CTRUNC = 0x8;
     static final int MSG_TRUNC = 0x20;
+    static final int MSG_DONTWAIT = 0x40;
+
+    // UDP socket options (level SOL_UDP = IPPROTO_UDP), and the control messages of the same names
+    static final int SOL_UDP = 17;
+    /** Send: the size of the datagrams one large send is cut into (GSO, Linux 4.18). */
+    static final int UDP_SEGMENT = 103;
+    /** Receive: datagrams of one flow may arrive coalesced, with their size in a control message (Linux 5.0). */
+    static final int UDP_GRO = 104;
+
+    /**
+     * struct msghdr (LP64): name pointer, namelen (+4 pad), iov pointer, iovlen, control pointer,
+     * controllen, flags (+4 pad); struct mmsghdr adds msg_len (+4 pad).
+     */
+    static final int MSGHDR_NAME = 0;
+    static final int MSGHDR_NAMELEN = 8;
+    static final int MSGHDR_IOV = 16;
+    static final int MSGHDR_IOVLEN = 24;
+    static final int MSGHDR_CONTROL = 32;
+    static final int MSGHDR_CONTROLLEN = 40;
+    static final int MSGHDR_FLAGS = 48;
+    static final int MMSGHDR_LEN = 56;
+    static final int MMSGHDR_SIZE = 64;
+    /** struct iovec: base pointer, length. */
+    static final int IOVEC_SIZE = 16;
+    /** struct cmsghdr (LP64): cmsg_len (size_t), level, type; data at 16. */
+    static final int CMSG_LEVEL = 8;
+    static final int CMSG_TYPE = 12;
+    static final int CMSG_DATA = 16;
+    /** CMSG_SPACE(4): the room one control message of an int takes (16 + 8, aligned). */
+    static final int CMSG_SPACE_INT = 24;
+    /** CMSG_LEN(2): the exact length of a UDP_SEGMENT control message (a u16), which the kernel checks. */
+    static final int CMSG_LEN_U16 = 18;
+    /** The most iovecs one call takes (UIO_MAXIOV). */
+    static final int IOV_MAX = 1024;
 
     // setsockopt(2)
     static final int IPPROTO_IP = 0;
@@ -86,6 +121,7 @@ final class LibC {
     static final short IFF_TUN_EXCL = (short) 0x8000;
     static final short IFF_VNET_HDR = 0x4000;
     static final long TUNSETOFFLOAD = 0x400454d0L;
+    static final long TUNGETVNETHDRSZ = 0x800454d7L;
     static final int TUN_F_CSUM = 0x01;
     static final int TUN_F_TSO4 = 0x02;
     static final int TUN_F_TSO6 = 0x04;
@@ -104,6 +140,9 @@ final class LibC {
     static final int EEXIST = 17;
     static final int ENODEV = 19;
     static final int EINVAL = 22;
+    static final int ENOPROTOOPT = 92;
+    static final int ENOSYS = 38;
+    static final int EOPNOTSUPP = 95;
     static final int EPROTO = 71;
     static final int EBADFD = 77;
     static final int EMSGSIZE = 90;
@@ -146,6 +185,14 @@ final class LibC {
     static native long recvfrom(int fd, long buf, long len, int flags, long srcAddr, long addrlenInOut);
 
     static native long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen);
+
+    static native int recvmmsg(int fd, long msgvec, int vlen, int flags, long timeout);
+
+    static native long recvmsg(int fd, long msg, int flags);
+
+    static native int sendmmsg(int fd, long msgvec, int vlen, int flags);
+
+    static native long writev(int fd, long iov, int iovcnt);
 
     static native long memcpy(long dest, long src, long n);
 

@@ -54,7 +54,11 @@ abstract class NativeChannel implements Closeable {
     static final int SCRATCH_OUT0 = 32;
     static final int SCRATCH_OUT1 = 40;
     static final int SCRATCH_WORD = 48;
-    private static final int SCRATCH_SIZE = 64;
+    /** Two iovecs, for a frame written behind a header kept here. */
+    static final int SCRATCH_IOV = 64;
+    /** 16 bytes that stay zero: an all-zero virtio_net_hdr. */
+    static final int SCRATCH_ZEROS = 96;
+    private static final int SCRATCH_SIZE = 112;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -221,7 +225,6 @@ abstract class NativeChannel implements Closeable {
         return scratch().addressOf(direct);
     }
 
-    /** Per-thread native scratch memory and the last direct buffer whose address was looked up. */
     /** setsockopt(2) of an int option through the thread's scratch; returns 0, or the errno. */
     static int setIntOption(int fd, int level, int option, int value) {
         Scratch scratch = scratch();
@@ -229,6 +232,18 @@ abstract class NativeChannel implements Closeable {
         return LibC.setsockopt(fd, level, option, scratch.address + SCRATCH_WORD, 4) < 0 ? Native.getLastError() : 0;
     }
 
+    /** getsockopt(2) of an int option through the thread's scratch: the value, or -1 - errno. */
+    static int getIntOption(int fd, int level, int option) {
+        Scratch scratch = scratch();
+        scratch.buffer.putInt(SCRATCH_WORD, 0);
+        scratch.buffer.putInt(SCRATCH_OUT0, 4);
+        if (LibC.getsockopt(fd, level, option, scratch.address + SCRATCH_WORD, scratch.address + SCRATCH_OUT0) < 0) {
+            return -1 - Native.getLastError();
+        }
+        return scratch.buffer.getInt(SCRATCH_WORD);
+    }
+
+    /** Per-thread native scratch memory and the last direct buffer whose address was looked up. */
     static final class Scratch {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
         final long address = LibC.addressOf(buffer);
@@ -250,15 +265,20 @@ abstract class NativeChannel implements Closeable {
 
         /** The same with a port (sin_port is big-endian, like the address). */
         long sockaddrIn(int ipv4, int port) {
-            buffer.putShort(SCRATCH_SOCKADDR, (short) LibC.AF_INET);
-            buffer.put(SCRATCH_SOCKADDR + 2, (byte) (port >>> 8));
-            buffer.put(SCRATCH_SOCKADDR + 3, (byte) port);
-            buffer.put(SCRATCH_SOCKADDR + 4, (byte) (ipv4 >>> 24));
-            buffer.put(SCRATCH_SOCKADDR + 5, (byte) (ipv4 >>> 16));
-            buffer.put(SCRATCH_SOCKADDR + 6, (byte) (ipv4 >>> 8));
-            buffer.put(SCRATCH_SOCKADDR + 7, (byte) ipv4);
-            buffer.putLong(SCRATCH_SOCKADDR + 8, 0L);
+            putSockaddrIn(buffer, SCRATCH_SOCKADDR, ipv4, port);
             return address + SCRATCH_SOCKADDR;
         }
+    }
+
+    /** Writes a {@code struct sockaddr_in} at {@code at} (native-order buffer): family, then port and address big-endian. */
+    static void putSockaddrIn(ByteBuffer b, int at, int ipv4, int port) {
+        b.putShort(at, (short) LibC.AF_INET);
+        b.put(at + 2, (byte) (port >>> 8));
+        b.put(at + 3, (byte) port);
+        b.put(at + 4, (byte) (ipv4 >>> 24));
+        b.put(at + 5, (byte) (ipv4 >>> 16));
+        b.put(at + 6, (byte) (ipv4 >>> 8));
+        b.put(at + 7, (byte) ipv4);
+        b.putLong(at + 8, 0L);
     }
 }

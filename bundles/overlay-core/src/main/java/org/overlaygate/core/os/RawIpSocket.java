@@ -158,13 +158,8 @@ public final class RawIpSocket extends IpSocket {
                             | ((direct.get(offset + 14) & 0xFF) << 8) | (direct.get(offset + 15) & 0xFF);
                     return (int) n;
                 }
-                int errno = Native.getLastError();
-                if (errno == LibC.EAGAIN) {
-                    if (awaitReadable(fd, deadline, timeoutMillis < 0) == 0) {
-                        return 0;
-                    }
-                } else if (errno != LibC.EINTR && !isAsyncIcmpError(errno)) {
-                    throw error("receive", errno);
+                if (!mayRetryReceive(Native.getLastError(), deadline, timeoutMillis)) {
+                    return 0;
                 }
             }
         } finally {
@@ -177,7 +172,7 @@ public final class RawIpSocket extends IpSocket {
      * bytes, or -1: version must be 4, IHL at least 5 and inside the packet, total length at least
      * the header and at most the packet.
      */
-    static int ipv4HeaderLength(ByteBuffer buf, int offset, int length) {
+    public static int ipv4HeaderLength(ByteBuffer buf, int offset, int length) {
         if (length < IPV4_MIN_HEADER) {
             return -1;
         }
@@ -239,11 +234,6 @@ public final class RawIpSocket extends IpSocket {
         } finally {
             exit();
         }
-    }
-
-    private static boolean isAsyncIcmpError(int errno) {
-        return errno == LibC.ECONNREFUSED || errno == LibC.EHOSTUNREACH || errno == LibC.ENETUNREACH
-                || errno == LibC.EHOSTDOWN || errno == LibC.EPROTO;
     }
 
     static int toInt(Inet4Address address) {

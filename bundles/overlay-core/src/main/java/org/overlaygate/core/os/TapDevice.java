@@ -91,6 +91,32 @@ public final class TapDevice extends NativeChannel {
     public static final int VNET_HEADER_LENGTH = 10;
 
     /**
+     * Whether the device takes the frames it is written as its vnet header describes them (a TCP
+     * segment of up to 64 KiB with GSO TCPV4/TCPV6 and a partial checksum included): the kernel
+     * must be one that has TUNGETVNETHDRSZ (2.6.32), and the device must say its vnet header is
+     * the {@value #VNET_HEADER_LENGTH} bytes written.
+     *
+     * @return null when it does, otherwise why not (one line, for the operator)
+     */
+    public String probeSegmentedWrites() throws IOException {
+        if (!Kernel.atLeast(2, 6)) {
+            return Kernel.needs(2, 6);
+        }
+        enter();
+        try {
+            Scratch scratch = scratch();
+            scratch.buffer.putInt(SCRATCH_WORD, 0);
+            if (LibC.ioctl(fd, LibC.TUNGETVNETHDRSZ, scratch.address + SCRATCH_WORD) < 0) {
+                return "TUNGETVNETHDRSZ: " + LibC.errorText(Native.getLastError());
+            }
+            int size = scratch.buffer.getInt(SCRATCH_WORD);
+            return size == VNET_HEADER_LENGTH ? null : "the device's vnet header is " + size + " bytes, not " + VNET_HEADER_LENGTH;
+        } finally {
+            exit();
+        }
+    }
+
+    /**
      * Tells the kernel this reader completes checksums and segments TCP (TUN_F_CSUM, TUN_F_TSO4,
      * TUN_F_TSO6): the stack behind the device then sends TCP segments of up to 64 KiB and leaves
      * checksums partial, which saves it most of its per-packet work. Needs a vnet header.
@@ -187,8 +213,8 @@ public final class TapDevice extends NativeChannel {
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EAGAIN) {
-                    if (awaitReadable(fd, deadline, timeoutMillis < 0) == 0) {
-                        return 0;
+                    if (timeoutMillis == 0 || awaitReadable(fd, deadline, timeoutMillis < 0) == 0) {
+                        return 0; // (a zero timeout costs no poll: the read just said there is nothing)
                     }
                 } else if (errno != LibC.EINTR) {
                     throw readError(errno);
@@ -213,10 +239,42 @@ public final class TapDevice extends NativeChannel {
      */
     public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
+        Scratch scratch = scratch();
+        scratch.buffer.putLong(SCRATCH_IOV, address);
+        scratch.buffer.putLong(SCRATCH_IOV + 8, length);
+        return writev(scratch.address + SCRATCH_IOV, 1, length);
+    }
+
+    /**
+     * Writes one frame behind an all-zero vnet header (no offload: the receiving stack checks the
+     * frame's checksums itself), with writev(2) so that nothing in front of the frame is touched.
+     * For a device created with a vnet header. Thread-safe; refusals as {@link #write}.
+     */
+    public boolean writeWithoutOffload(ByteBuffer direct, int offset, int length) throws IOException {
+        long address = checkedAddress(direct, offset, length) + offset;
+        Scratch scratch = scratch();
+        ByteBuffer b = scratch.buffer;
+        b.putLong(SCRATCH_IOV, scratch.address + SCRATCH_ZEROS);
+        b.putLong(SCRATCH_IOV + 8, VNET_HEADER_LENGTH);
+        b.putLong(SCRATCH_IOV + 16, address);
+        b.putLong(SCRATCH_IOV + 24, length);
+        return writev(scratch.address + SCRATCH_IOV, 2, VNET_HEADER_LENGTH + length);
+    }
+
+    /**
+     * Writes one frame made of the pieces of {@code frame}, a vnet header first when the device
+     * has one (then it may describe a TCP segment larger than the MTU for the kernel to take as
+     * one, GSO TCPV4/TCPV6 with the checksum to complete). Thread-safe; refusals as {@link #write}.
+     */
+    public boolean write(GatherList frame) throws IOException {
+        return writev(frame.address(), frame.count(), frame.bytes());
+    }
+
+    private boolean writev(long iov, int count, long bytes) throws IOException {
         enter();
         try {
             for (;;) {
-                long n = LibC.write(fd, address, length);
+                long n = LibC.writev(fd, iov, count);
                 if (n >= 0) {
                     return true;
                 }
@@ -226,7 +284,7 @@ public final class TapDevice extends NativeChannel {
                     return false;
                 }
                 if (errno != LibC.EINTR) {
-                    throw errno == LibC.EBADFD ? readError(errno) : error("write", errno);
+                    throw errno == LibC.EBADFD ? readError(errno) : error("write " + bytes + " bytes", errno);
                 }
             }
         } finally {

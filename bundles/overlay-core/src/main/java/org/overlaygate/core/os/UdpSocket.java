@@ -22,12 +22,14 @@ public final class UdpSocket extends IpSocket {
     public static final int EMPTY = -2;
 
     private final String local;
+    private volatile boolean zeroChecksum;
     private int sourceAddress;
     private int sourcePort;
 
-    private UdpSocket(int fd, String local) throws IOException {
+    private UdpSocket(int fd, String local, boolean zeroChecksum) throws IOException {
         super(fd);
         this.local = local;
+        this.zeroChecksum = zeroChecksum;
     }
 
     /**
@@ -81,7 +83,7 @@ public final class UdpSocket extends IpSocket {
                 }
                 throw new IOException(what + ": " + LibC.errorText(errno) + (errno == LibC.EADDRNOTAVAIL ? " (not an address of this host)" : ""));
             }
-            return new UdpSocket(fd, local);
+            return new UdpSocket(fd, local, zeroChecksum);
         } catch (IOException | RuntimeException | Error e) {
             LibC.close(fd);
             throw e;
@@ -98,6 +100,82 @@ public final class UdpSocket extends IpSocket {
     @Override
     String description() {
         return "UDP socket on " + local;
+    }
+
+    /**
+     * Turns on UDP_GRO: the kernel may then hand over several datagrams of one flow as one train,
+     * with their size in a control message ({@link RecvVector#segmentSize}). Linux 5.12 or later
+     * (where the setting can also be read back, which this checks).
+     *
+     * @return null when it is on, otherwise why not (one line, for the operator)
+     */
+    public String enableReceiveOffload() throws IOException {
+        if (!Kernel.atLeast(5, 12)) {
+            return Kernel.needs(5, 12);
+        }
+        enter();
+        try {
+            int errno = setIntOption(fd, LibC.SOL_UDP, LibC.UDP_GRO, 1);
+            if (errno != 0) {
+                return "setsockopt UDP_GRO: " + LibC.errorText(errno);
+            }
+            int value = getIntOption(fd, LibC.SOL_UDP, LibC.UDP_GRO);
+            if (value != 1) {
+                return value < 0 ? "getsockopt UDP_GRO: " + LibC.errorText(-1 - value) : "UDP_GRO reads back as " + value;
+            }
+            return null;
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Checks that this socket can send trains of datagrams with UDP_SEGMENT (Linux 4.18 or later;
+     * not on a socket opened with zero checksums, which the kernel refuses to segment): sets the
+     * option for real and clears it again, since sends name their segment size themselves.
+     *
+     * @return null when it can, otherwise why not (one line, for the operator)
+     */
+    public String probeSendOffload() throws IOException {
+        if (!Kernel.atLeast(4, 18)) {
+            return Kernel.needs(4, 18);
+        }
+        if (zeroChecksum) {
+            return "the socket sends zero UDP checksums, which Linux does not segment";
+        }
+        enter();
+        try {
+            int errno = setIntOption(fd, LibC.SOL_UDP, LibC.UDP_SEGMENT, 1400);
+            if (errno != 0) {
+                return "setsockopt UDP_SEGMENT: " + LibC.errorText(errno);
+            }
+            errno = setIntOption(fd, LibC.SOL_UDP, LibC.UDP_SEGMENT, 0);
+            return errno == 0 ? null : "setsockopt UDP_SEGMENT: " + LibC.errorText(errno);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Transmits zero UDP checksums (SO_NO_CHECK) or computed ones: a socket that sends trains with
+     * UDP_SEGMENT must compute them, since Linux does not segment without.
+     */
+    public void setZeroChecksum(boolean zero) throws IOException {
+        enter();
+        try {
+            int errno = setIntOption(fd, LibC.SOL_SOCKET, LibC.SO_NO_CHECK, zero ? 1 : 0);
+            if (errno != 0) {
+                throw error("setsockopt SO_NO_CHECK", errno);
+            }
+            zeroChecksum = zero;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Whether recvmmsg(2) and sendmmsg(2) exist here (Linux 3.0 or later). */
+    public static String probeMessageVectors() {
+        return Kernel.atLeast(3, 0) ? null : Kernel.needs(3, 0);
     }
 
     /**
@@ -146,13 +224,8 @@ public final class UdpSocket extends IpSocket {
                             | ((b.get(SCRATCH_SOCKADDR + 6) & 0xFF) << 8) | (b.get(SCRATCH_SOCKADDR + 7) & 0xFF);
                     return n == 0 ? EMPTY : (int) n;
                 }
-                int errno = Native.getLastError();
-                if (errno == LibC.EAGAIN) {
-                    if (awaitReadable(fd, deadline, timeoutMillis < 0) == 0) {
-                        return 0;
-                    }
-                } else if (errno != LibC.EINTR && errno != LibC.ECONNREFUSED) {
-                    throw error("receive", errno);
+                if (!mayRetryReceive(Native.getLastError(), deadline, timeoutMillis)) {
+                    return 0;
                 }
             }
         } finally {

@@ -9,7 +9,9 @@
  * <tr><th>class</th><th>carries</th><th>how</th></tr>
  * <tr><td>{@link org.overlaygate.core.os.TapDevice}</td><td>Ethernet frames of a VNIC</td>
  * <td>a TAP device this process creates on {@code /dev/net/tun} (IFF_TAP, IFF_NO_PI,
- * IFF_TUN_EXCL, not persistent: it disappears with the fd)</td></tr>
+ * IFF_TUN_EXCL, not persistent: it disappears with the fd), optionally with a virtio_net_hdr in
+ * front of every frame (IFF_VNET_HDR): then it hands over TCP segments of up to 64 KiB with partial
+ * checksums (TUNSETOFFLOAD) and takes them too, written with writev from pieces</td></tr>
  * <tr><td>{@link org.overlaygate.core.os.PcapPort}</td><td>Ethernet frames of an existing
  * interface a VNIC is attached to</td><td>libpcap through pcap4j: inbound only, promiscuous,
  * immediate mode, injection with sendpacket</td></tr>
@@ -17,8 +19,9 @@
  * 47)</td><td>a raw AF_INET socket, DF set; the kernel adds the IP header, routes and resolves
  * neighbours (the class comment says why this beats pcap injection)</td></tr>
  * <tr><td>{@link org.overlaygate.core.os.UdpSocket}</td><td>the VXLAN underlay over IPv4</td>
- * <td>a UDP socket with the two options the JDK cannot set: DF (IP_MTU_DISCOVER = DO) and zero
- * checksums (SO_NO_CHECK); also bound to a multicast group (SO_REUSEADDR, IP_MULTICAST_ALL off)</td></tr>
+ * <td>a UDP socket with the options the JDK cannot set: DF (IP_MTU_DISCOVER = DO), zero checksums
+ * (SO_NO_CHECK), UDP_GRO and UDP_SEGMENT; also bound to a multicast group (SO_REUSEADDR,
+ * IP_MULTICAST_ALL off)</td></tr>
  * </table>
  * {@link org.overlaygate.core.os.Multicast} joins and leaves IPv4 groups (IGMP) on UDP and raw
  * sockets and sets how datagrams to groups leave (interface, TTL, no loopback). Over IPv6 the
@@ -34,12 +37,28 @@
  * device costs no exception per packet, and the caller counts the drop by its reason; real errors are IOExceptions with one line of text fit for an operator (errno via
  * strerror, libpcap's own text, a hint such as "needs root or CAP_NET_ADMIN").
  *
+ * <h2>Many packets per call, and offloads</h2>
+ * The two IP sockets also receive into a {@link org.overlaygate.core.os.RecvVector} (a buffer cut
+ * into slots, and the native {@code mmsghdr} array pointing into it: many datagrams per recvmmsg,
+ * or one per recvmsg, with their control messages) and send a
+ * {@link org.overlaygate.core.os.SendVector} (many messages per sendmmsg, each with one or more
+ * iovecs onto the caller's buffers, and a UDP_SEGMENT control message for a train of datagrams:
+ * GSO). A send call returns how many messages the kernel took and, for a refusal, keeps the errno
+ * in the vector: refusals are the caller's to count, never exceptions. Whether the kernel has a
+ * feature is probed by its version ({@link org.overlaygate.core.os.Kernel}) and a real call
+ * ({@code enableReceiveOffload}, {@code probeSendOffload}, {@code probeSegmentedWrites}), each
+ * answering null or the reason, one line for the operator. Linux segments only datagrams that carry
+ * a UDP checksum: a socket that sends trains does not send zero checksums
+ * ({@link org.overlaygate.core.os.UdpSocket#setZeroChecksum}).
+ *
  * <h2>No allocation per packet</h2>
  * The native calls use JNA <em>direct mapping</em> ({@code Native.register}) with primitive
  * arguments only: buffer addresses are {@code long}s (base address of the direct buffer, cached per
  * thread, plus the offset), errno comes from {@code Native.getLastError()}, and the few native
  * structures a call needs ({@code struct pollfd[2]}, {@code sockaddr_in}, libpcap's out parameters)
- * live in a small direct buffer per thread made once. pcap4j only opens, configures and closes the
+ * live in a small direct buffer per thread made once; the vectors and a
+ * {@link org.overlaygate.core.os.GatherList} (iovecs for writev) are made once by the thread that
+ * uses them. pcap4j only opens, configures and closes the
  * capture handle; packets go through libpcap directly. {@code NativeAllocationTest} measures the
  * bytes a thread allocates per round trip with {@code ThreadMXBean#getThreadAllocatedBytes}.
  *

@@ -77,6 +77,65 @@ public class TapDeviceTest {
         assertTrue("the TAP device is removed when closed", !Files.exists(Path.of("/sys/class/net/" + dev)));
     }
 
+    /**
+     * A frame written as pieces behind a vnet header describing a 20,000-byte TCP segment (GSO
+     * TCPV4, gso_size 1400, checksum to complete) is taken by the kernel as one segment: it answers
+     * the segment, sent to a closed port without ACK, with a reset acknowledging all 20,000 bytes.
+     */
+    @Test
+    public void aSegmentedWriteIsTakenAsOneTcpSegment() throws Exception {
+        Netns.assumeAvailable("TapDeviceTest.aSegmentedWriteIsTakenAsOneTcpSegment");
+        String dev = Netns.uniqueName("oggso");
+        try (Netns ns = Netns.create("oggso"); TapDevice tap = TapDevice.create(dev, true)) {
+            org.junit.Assert.assertNull(tap.probeSegmentedWrites());
+            tap.setMacAddress(TAP_MAC);
+            ns.moveIn(dev);
+            ns.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").check();
+            ns.exec("ip", "link", "set", dev, "up").check();
+            ns.exec("ip", "addr", "add", TAP_IP + "/24", "dev", dev).check();
+            ns.exec("ip", "neigh", "add", PEER_IP, "lladdr", "02:0a:0b:0c:0d:fe", "dev", dev, "nud", "permanent").check();
+
+            int payload = 20_000;
+            long seq = 0x1000_0000L;
+            ByteBuffer frame = ByteBuffer.allocateDirect(14 + 40 + payload);
+            Frames.putMac(frame, 0, TAP_MAC);
+            Frames.putMac(frame, 6, PEER_MAC);
+            frame.putShort(12, (short) Frames.ETHERTYPE_IPV4);
+            frame.put(14, (byte) 0x45).putShort(16, (short) (40 + payload)).putShort(20, (short) 0x4000).put(22, (byte) 64)
+                    .put(23, (byte) 6).putInt(26, Frames.ipv4(192, 0, 2, 2)).putInt(30, Frames.ipv4(192, 0, 2, 1));
+            frame.putShort(24, (short) Frames.checksum(frame, 14, 20));
+            frame.putShort(34, (short) 40000).putShort(36, (short) 9).putInt(38, (int) seq).put(46, (byte) 0x50).put(47, (byte) 0x08)
+                    .putShort(48, (short) 512);
+            long pseudo = 0xC000 + 0x0202 + 0xC000 + 0x0201 + 6 + 20 + payload; // 192.0.2.2, 192.0.2.1, TCP, length
+            while ((pseudo >>> 16) != 0) {
+                pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+            }
+            frame.putShort(50, (short) pseudo); // partial: the kernel completes it
+            ByteBuffer header = ByteBuffer.allocateDirect(10).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            header.put(0, (byte) 1).put(1, (byte) 1).putShort(2, (short) 54).putShort(4, (short) 1400).putShort(6, (short) 34)
+                    .putShort(8, (short) 16);
+            GatherList pieces = new GatherList(4);
+            pieces.add(header, 0, 10);
+            pieces.add(frame, 0, 54 + 7000);
+            pieces.add(frame, 54 + 7000, payload - 7000);
+            assertEquals(10 + 54 + payload, pieces.bytes());
+            assertTrue(tap.write(pieces));
+
+            ByteBuffer in = ByteBuffer.allocateDirect(70_000);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            long acknowledged = -1;
+            while (acknowledged < 0 && System.nanoTime() < deadline) {
+                int n = tap.read(in, 0, 200);
+                int f = 10; // the frame follows the vnet header
+                if (n >= f + 54 && in.getShort(f + 12) == Frames.ETHERTYPE_IPV4 && in.get(f + 23) == 6 && (in.get(f + 47) & 0x04) != 0) {
+                    assertEquals("from the closed port", 9, in.getShort(f + 34) & 0xFFFF);
+                    acknowledged = in.getInt(f + 42) & 0xFFFF_FFFFL;
+                }
+            }
+            assertEquals("the reset acknowledges the whole segment", seq + payload, acknowledged);
+        }
+    }
+
     /** A TAP device that vanishes with its namespace is an IOException for the reader, not a hang. */
     @Test
     public void readerLearnsThatTheDeviceWentAwayWithItsNamespace() throws Exception {
