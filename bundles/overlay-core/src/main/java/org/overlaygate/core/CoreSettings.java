@@ -36,4 +36,14 @@ public @interface CoreSettings {
 
     @AttributeDefinition(description = "Frames queued on an in-memory VNIC before further ones are dropped")
     int memoryPortQueue() default 1024;
+
+    /**
+     * The I/O offloads the data path may use where the kernel has them: all, none, or a list of
+     * mmsg, udp_gro, udp_gso, tap_tso, tap_gro (each may be -NAME: all but those). Empty: the
+     * framework property {@code overlaygate.core.offloads} (etc/config.properties, or -D in
+     * JAVA_OPTS), else all. Read when the data path starts.
+     */
+    @AttributeDefinition(description = "I/O offloads to use where the kernel has them: all, none, or a list of mmsg, udp_gro, udp_gso,"
+            + " tap_tso, tap_gro (each may be -NAME); empty: the framework property overlaygate.core.offloads, else all")
+    String offloads() default "";
 }

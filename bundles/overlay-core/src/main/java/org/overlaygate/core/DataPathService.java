@@ -7,6 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -14,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -36,6 +41,7 @@ import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.encap.UnderlayTransport;
+import org.overlaygate.core.base.Offload;
 import org.overlaygate.core.device.Device;
 import org.overlaygate.core.device.DeviceEnvironment;
 import org.overlaygate.core.device.PendingBudget;
@@ -46,7 +52,9 @@ import org.overlaygate.core.underlay.UdpMux;
 import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
 import org.overlaygate.core.vnic.MemoryVnic;
+import org.overlaygate.core.os.Kernel;
 import org.overlaygate.core.vnic.PortVnic;
+import org.overlaygate.core.vnic.TcpCoalescer;
 import org.overlaygate.core.vnic.Vnic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +81,11 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     private final Map<String, Vnic> vnics = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
+    /** The framework property that says which offloads to use, when ConfigAdmin does not. */
+    static final String OFFLOADS_PROPERTY = "overlaygate.core.offloads";
+
     private CoreSettings settings;
+    private Set<Offload> allowed;
     private MuxRegistry muxes;
     private EncapsulationBinder binder;
     private ArrayBlockingQueue<Upcalls.Base> upcalls;
@@ -89,20 +101,31 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     /** For tests: a service with settings, OS ports and muxes of the caller's choosing. */
     public DataPathService(CoreSettings settings, FramePortFactory framePorts) {
-        start(settings, framePorts);
+        start(settings, framePorts, Offload.parse(settings.offloads()));
     }
 
     @Activate
-    void activate(CoreSettings config) {
-        start(config, OsFramePorts.create());
+    void activate(CoreSettings config, BundleContext context) {
+        String setting = config.offloads() == null || config.offloads().isBlank() ? context.getProperty(OFFLOADS_PROPERTY) : config.offloads();
+        Set<Offload> allowed;
+        try {
+            allowed = Offload.parse(setting);
+        } catch (IllegalArgumentException e) {
+            LOG.error("offloads setting '{}' refused ({}): using none", setting, e.getMessage());
+            allowed = EnumSet.noneOf(Offload.class);
+        }
+        start(config, OsFramePorts.create(allowed), allowed);
     }
 
-    private synchronized void start(CoreSettings config, FramePortFactory ports) {
+    private synchronized void start(CoreSettings config, FramePortFactory ports, Set<Offload> allowed) {
         this.settings = config;
+        this.allowed = allowed;
         SourcePorts sourcePorts = new SourcePorts(config.sourcePortMin(), config.sourcePortMax(), config.sourcePortPool());
+        // Each receive thread coalesces TCP segments for TAP VNICs, unless tap_gro is off.
+        Supplier<TcpCoalescer> batches = allowed.contains(Offload.TAP_GRO) ? TcpCoalescer::new : () -> null;
         this.muxes = new MuxRegistry((key, transport) -> transport.kind() == UnderlayTransport.Kind.UDP
-                ? UdpMux.open(key, sourcePorts, config.socketBufferBytes())
-                : IpMux.open(key, transport.number(), config.socketBufferBytes()));
+                ? UdpMux.open(key, sourcePorts, config.socketBufferBytes(), allowed, batches)
+                : IpMux.open(key, transport.number(), config.socketBufferBytes(), allowed, batches));
         this.binder = new EncapsulationBinder(muxes);
         int capacity = Math.max(1, config.missQueue());
         this.upcalls = new ArrayBlockingQueue<>(capacity);
@@ -115,8 +138,8 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             binder.added(s, List.of());
         }
         early.clear();
-        LOG.info("data path started: source ports {}, upcall queue {} ({} per overlay), pending bytes {}", sourcePorts, capacity,
-                upcallShare, config.pendingBytesTotal());
+        LOG.info("data path started: source ports {}, upcall queue {} ({} per overlay), pending bytes {}, offloads allowed {} (Linux {})",
+                sourcePorts, capacity, upcallShare, config.pendingBytesTotal(), allowed, Kernel.release());
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -359,6 +382,17 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     @Override
     public synchronized List<DeviceStats.Counters> underlayStats() {
         return muxes.stats();
+    }
+
+    @Override
+    public synchronized Map<String, Map<String, String>> offloads() {
+        Map<String, Map<String, String>> out = new TreeMap<>(muxes.offloads());
+        for (Vnic v : vnics.values()) {
+            if (v instanceof PortVnic && v.kind() == VnicConfig.Kind.TAP) {
+                out.put(v.name(), ((PortVnic) v).offloads());
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ upcalls

@@ -65,6 +65,15 @@ final class MuxRegistry {
         return out;
     }
 
+    /** The offloads of each mux, by its name (as in {@link #stats()}). */
+    Map<String, Map<String, String>> offloads() {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        for (Shared s : muxes.values()) {
+            out.put(s.mux.key().toString(), s.mux.offloads());
+        }
+        return out;
+    }
+
     void closeAll() {
         for (Shared s : muxes.values()) {
             s.mux.close();

@@ -14,9 +14,11 @@
  * where a MAC lives, it only remembers what it was told, asks when it does not know, and counts.
  *
  * <h3>Transmit</h3>
- * Each VNIC has one reader thread that owns a direct buffer with
- * {@link org.overlaygate.core.base.BufferLayout#HEADROOM} free bytes in front of the frame. For
- * each frame it reads, the device:
+ * Each VNIC has one reader thread that reads frames into a direct buffer of its own, each with
+ * {@link org.overlaygate.core.base.BufferLayout#HEADROOM} free bytes in front. A TAP VNIC hands over
+ * TCP segments of up to 64 KiB (TSO), which the reader's
+ * {@link org.overlaygate.core.vnic.TcpSegmenter} cuts into MSS-sized frames first. For each frame,
+ * the device:
  * <ol>
  * <li>drops runts and frames larger than the overlay MTU allows (the outer packet must never need
  * fragmenting), counting them;</li>
@@ -30,10 +32,15 @@
  * <li>for unicast, uses the one fixed destination of a POINT device (the direct plugin), or the
  * target cache entry of a DYNAMIC device;</li>
  * <li>on a VALID entry, writes the encapsulation header into the headroom and hands header and
- * frame to the shared underlay mux. No lock, no allocation, no call into varpd: this is the hot
- * path, checked by a test and by JMH to allocate nothing. A refusal by the kernel (queue full, no
- * route) is a drop counted by its reason, not a packet sent.</li>
+ * frame to the shared underlay mux, or, on a reader, to the reader's
+ * {@link org.overlaygate.core.underlay.SendBatch}. No lock, no allocation, no call into varpd: this
+ * is the hot path, checked by tests and by JMH to allocate nothing. A refusal by the kernel (queue
+ * full, no route) is a drop counted by its reason, not a packet sent.</li>
  * </ol>
+ * A reader takes frames without waiting while its TAP has them, and flushes its batch when it has
+ * none (or its buffer is full): the muxes send the batch with sendmmsg, consecutive packets of one
+ * flow to one destination as one UDP GSO train, and only then is each packet counted, out or
+ * dropped. The segments of a 64 KiB TCP segment thus leave in one system call.
  *
  * <h3>Misses, learning and ageing</h3>
  * The state machine of the cache is {@link org.overlaygate.core.device.TargetResolver}. A unicast
@@ -55,12 +62,26 @@
  *
  * <h3>Receive</h3>
  * One underlay mux exists per (encapsulation, listen address, port) and is shared by every device
- * on it, plus one socket per multicast group a device joined. Each receiving socket's thread hands
- * a packet to the plugin's decapsulator (one per plugin: it refuses malformed headers with a counted
- * reason, never an exception), finds the device by vnet id (unknown ids are counted), and the
- * device delivers the inner frame to the VNIC owning the destination MAC, or to all of them for
- * broadcast. A unicast frame for a MAC that is not here is counted and reported, rate-limited per
- * (MAC, sender), as a not-here upcall for the overlay's invalidation plugin.
+ * on it, plus one socket per multicast group a device joined. Each receiving socket's thread takes
+ * what is queued at once (recvmmsg; with UDP_GRO a train of datagrams of one flow arrives as one and
+ * is split by its segment size) and hands each packet to the plugin's decapsulator (one per plugin:
+ * it refuses malformed headers with a counted reason, never an exception), finds the device by vnet
+ * id (unknown ids are counted), and the device delivers the inner frame to the VNIC owning the
+ * destination MAC, or to all of them for broadcast. Unicast goes through the thread's
+ * {@link org.overlaygate.core.device.Delivery}, a {@link org.overlaygate.core.vnic.TcpCoalescer}:
+ * consecutive TCP segments of one flow for one TAP VNIC are held until the end of the batch and
+ * written as one large segment (userspace GRO), so that the stack behind the TAP does its work once
+ * per 64 KiB; everything else is written at once. A unicast frame for a MAC that is not here is
+ * counted and reported, rate-limited per (MAC, sender), as a not-here upcall for the overlay's
+ * invalidation plugin.
+ *
+ * <h3>Offloads</h3>
+ * mmsg, udp_gro, udp_gso, tap_tso and tap_gro ({@link org.overlaygate.core.base.Offload}) are used
+ * where the operator's setting allows them and the kernel has them: each is probed when its socket
+ * or TAP device opens (the kernel's version and a real setsockopt or ioctl) and falls back on its
+ * own, with one log line; {@code DataPath.offloads()} says what each socket and VNIC uses and why
+ * not the rest. Every combination interoperates: the wire carries ordinary VXLAN and NVGRE packets
+ * either way (with UDP GSO, they carry UDP checksums instead of zeros).
  *
  * <h3>The upcall channel</h3>
  * Misses, learned sources, not-here reports and address requests go on one bounded queue that varpd

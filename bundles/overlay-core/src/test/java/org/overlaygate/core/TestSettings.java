@@ -11,6 +11,7 @@ public class TestSettings implements CoreSettings {
     public long pendingBytesTotal = 16L * 1024 * 1024;
     public int dropLifetimeMillis = 5000;
     public int missRetryMillis = 2000;
+    public String offloads = "";
 
     @Override
     public Class<? extends Annotation> annotationType() {
@@ -60,5 +61,10 @@ public class TestSettings implements CoreSettings {
     @Override
     public int memoryPortQueue() {
         return 1024;
+    }
+
+    @Override
+    public String offloads() {
+        return offloads;
     }
 }

@@ -1,6 +1,7 @@
 package org.overlaygate.api.datapath;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +54,18 @@ public interface DataPath {
      * device (malformed packets, unknown vnet ids), named like {@code vxlan udp 10.0.0.1:4789}.
      */
     List<DeviceStats.Counters> underlayStats();
+
+    /**
+     * The I/O offloads in use, per open underlay socket (named as in {@link #underlayStats()}) and
+     * per TAP VNIC (by VNIC name): each applicable feature ({@code mmsg}, {@code udp_gro},
+     * {@code udp_gso}, {@code tap_tso}, {@code tap_gro}) with "on", or "off: " and why (the
+     * operator's setting, the kernel's version, the probe's or a later refusal).
+     *
+     * @since 2.1
+     */
+    default Map<String, Map<String, String>> offloads() {
+        return Map.of();
+    }
 
     /**
      * Takes the next upcall of any device, waiting up to {@code timeout}. Several threads may take

@@ -14,11 +14,6 @@ public final class BufferLayout {
     public static final int HEADROOM = 64;
     /** Largest frame a buffer must hold: jumbo MTU 9000 plus Ethernet, VLAN tags and slack. */
     public static final int MAX_FRAME = 9216;
-    /**
-     * Bytes in front of a frame a VNIC may overwrite when delivering it (a TAP device's
-     * virtio_net_hdr goes there): every buffer that hands a frame to a VNIC leaves this much room.
-     */
-    public static final int DELIVERY_SCRATCH = 16;
     /** Ethernet header without a VLAN tag. */
     public static final int ETHERNET_HEADER = 14;
     /** An 802.1Q tag. */

@@ -31,6 +31,12 @@ public final class Counters {
         bytesOut.add(bytes);
     }
 
+    /** Several packets out at once (the segments of one coalesced frame). */
+    public void out(int packets, long bytes) {
+        packetsOut.add(packets);
+        bytesOut.add(bytes);
+    }
+
     public void drop(String reason) {
         drops.increment(reason);
     }

@@ -23,6 +23,8 @@ import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.base.DropReasons;
 import org.overlaygate.core.base.Tally;
+import org.overlaygate.core.underlay.InboundBatch;
+import org.overlaygate.core.underlay.SendBatch;
 import org.overlaygate.core.underlay.UnderlayMux;
 import org.overlaygate.core.underlay.UnderlayReceiver;
 
@@ -158,6 +160,15 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
      * {@link BufferLayout#HEADROOM} free bytes in front of it for the encapsulation header.
      */
     public void fromVnic(LocalPort source, ByteBuffer buf, int offset, int length) {
+        fromVnic(source, buf, offset, length, null);
+    }
+
+    /**
+     * The same, on a reader that sends in batches: what goes to the underlay is held in
+     * {@code batch} (null: sent at once) until the reader flushes it, and counted then; the reader
+     * leaves the frame's bytes alone until that flush.
+     */
+    public void fromVnic(LocalPort source, ByteBuffer buf, int offset, int length, SendBatch batch) {
         Counters in = source.counters();
         in.in(length);
         if (length < BufferLayout.ETHERNET_HEADER) {
@@ -173,7 +184,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         long dst = MacAddress.read(buf, offset);
         if (MacAddress.isGroup(dst)) {
-            fromVnicToGroup(source, buf, offset, length, in);
+            fromVnicToGroup(source, buf, offset, length, in, batch);
             return;
         }
         LocalPort local = portsByMac.get(dst);
@@ -186,7 +197,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
             return;
         }
         if (mode == SearchMode.POINT) {
-            transmitTo(point, buf, offset, length, in);
+            transmitTo(point, buf, offset, length, in, batch);
             return;
         }
         CacheEntry e = cache.get(dst);
@@ -195,7 +206,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
             if (state == CacheEntry.VALID) {
                 cache.hits.increment();
                 e.touch(env.nanoTime());
-                transmitTo(e.destinations, buf, offset, length, in);
+                transmitTo(e.destinations, buf, offset, length, in, batch);
                 return;
             }
             if (state == CacheEntry.DROP && env.nanoTime() < e.expiresAtNanos) {
@@ -205,7 +216,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         if (floodUnknownUnicast && (e == null || e.state != CacheEntry.PENDING)) {
             events.increment(FLOODED_UNKNOWN); // flood-and-learn: the reply teaches where it lives
-            floodOut(buf, offset, length, in);
+            floodOut(buf, offset, length, in, batch);
             return;
         }
         resolver.miss(dst, buf, offset, length, in);
@@ -215,7 +226,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
      * Broadcast and multicast: to every other local VNIC, then where the search plugin floods; on a
      * proxying overlay an ARP request or neighbour solicitation goes to varpd instead.
      */
-    private void fromVnicToGroup(LocalPort source, ByteBuffer buf, int offset, int length, Counters in) {
+    private void fromVnicToGroup(LocalPort source, ByteBuffer buf, int offset, int length, Counters in, SendBatch batch) {
         for (LocalPort p : ports) {
             if (p != source) {
                 p.deliver(buf, offset, length); // a local owner answers for itself, as on any switch
@@ -234,19 +245,19 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
             return;
         }
         if (mode == SearchMode.POINT) {
-            transmitTo(point, buf, offset, length, in);
+            transmitTo(point, buf, offset, length, in, batch);
         } else {
-            floodOut(buf, offset, length, in);
+            floodOut(buf, offset, length, in, batch);
         }
     }
 
-    private void floodOut(ByteBuffer buf, int offset, int length, Counters in) {
+    private void floodOut(ByteBuffer buf, int offset, int length, Counters in, SendBatch batch) {
         UnderlayAddress[] targets = flood;
         if (targets.length == 0) {
             in.drop(DropReasons.NO_FLOOD_TARGET);
             return;
         }
-        transmitTo(targets, buf, offset, length, in);
+        transmitTo(targets, buf, offset, length, in, batch);
     }
 
     /**
@@ -254,6 +265,11 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
      * reason. The frame must have {@link BufferLayout#HEADROOM} bytes in front of it.
      */
     void transmitTo(UnderlayAddress[] destinations, ByteBuffer buf, int offset, int length, Counters in) {
+        transmitTo(destinations, buf, offset, length, in, null);
+    }
+
+    /** The same, held in {@code batch} (when not null) until its owner flushes it. */
+    void transmitTo(UnderlayAddress[] destinations, ByteBuffer buf, int offset, int length, Counters in, SendBatch batch) {
         EncapBinding enc = encap;
         if (enc == null) {
             in.drop(DropReasons.NO_ENCAPSULATION);
@@ -281,6 +297,10 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
             return;
         }
         for (UnderlayAddress d : destinations) {
+            if (batch != null) {
+                batch.add(enc.mux, buf, start, length + enc.headerLength, d, flowHash, counters, length, in);
+                continue;
+            }
             String refused = enc.mux.send(buf, start, length + enc.headerLength, d, flowHash);
             if (refused == null) {
                 counters.out(length);
@@ -294,6 +314,16 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
 
     @Override
     public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort) {
+        fromUnderlay(buf, offset, length, sender, senderPort, null);
+    }
+
+    /**
+     * A frame from the underlay during a batch: a unicast one for a local VNIC goes through the
+     * batch when the data path made it a {@link Delivery} (which may hold it back to coalesce it
+     * with the frames that follow), everything else is delivered at once.
+     */
+    @Override
+    public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort, InboundBatch batch) {
         counters.in(length);
         if (length < BufferLayout.ETHERNET_HEADER) {
             counters.drop(DropReasons.RUNT);
@@ -306,7 +336,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         if (learns) {
             noteSource(MacAddress.read(buf, offset + 6), sender, senderPort);
         }
-        deliverInbound(buf, offset, length, sender);
+        deliverInbound(buf, offset, length, sender, batch instanceof Delivery ? (Delivery) batch : null);
     }
 
     /**
@@ -345,7 +375,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
     }
 
-    private void deliverInbound(ByteBuffer buf, int offset, int length, InetAddress sender) {
+    private void deliverInbound(ByteBuffer buf, int offset, int length, InetAddress sender, Delivery delivery) {
         if (snoopers.length > 0) {
             snoop(SnoopedFrame.Direction.FROM_UNDERLAY, buf, offset, length);
         }
@@ -358,7 +388,11 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         LocalPort local = portsByMac.get(dst);
         if (local != null) {
-            local.deliver(buf, offset, length);
+            if (delivery != null) {
+                delivery.deliver(local, buf, offset, length);
+            } else {
+                local.deliver(buf, offset, length);
+            }
             return;
         }
         counters.drop(DropReasons.NOT_HERE);
@@ -391,7 +425,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         ByteBuffer scratch = SCRATCH.get();
         scratch.put(BufferLayout.HEADROOM, frame, frame.position(), length);
-        deliverInbound(scratch, BufferLayout.HEADROOM, length, null);
+        deliverInbound(scratch, BufferLayout.HEADROOM, length, null, null);
     }
 
     @Override

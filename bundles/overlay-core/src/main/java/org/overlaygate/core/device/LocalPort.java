@@ -15,9 +15,8 @@ public interface LocalPort {
 
     /**
      * Hands a frame ([offset, offset+length) of a direct buffer) to the VM behind the VNIC. Must
-     * not keep a reference to the buffer; counts its own output and drops. The 16 bytes in front of
-     * the frame are scratch space it may overwrite (a TAP device's offload header goes there):
-     * every buffer of the data path leaves at least that much room.
+     * not keep a reference to the buffer, nor write to it (the bytes around the frame may be other
+     * frames still waiting in a batch); counts its own output and drops.
      */
     void deliver(ByteBuffer buf, int offset, int length);
 }

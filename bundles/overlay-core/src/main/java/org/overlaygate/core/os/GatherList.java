@@ -12,6 +12,9 @@ public final class GatherList {
     private final long address;
     private final int capacity;
     private final BufferAddresses addresses = new BufferAddresses();
+    private final ByteBuffer[] buffers;
+    private final int[] offsets;
+    private final int[] lengths;
     private int count;
     private long bytes;
 
@@ -20,11 +23,17 @@ public final class GatherList {
             throw new IllegalArgumentException("a gather list holds 1 to " + LibC.IOV_MAX + " pieces, not " + capacity);
         }
         this.capacity = capacity;
+        this.buffers = new ByteBuffer[capacity];
+        this.offsets = new int[capacity];
+        this.lengths = new int[capacity];
         this.iovecs = ByteBuffer.allocateDirect(capacity * LibC.IOVEC_SIZE).order(ByteOrder.nativeOrder());
         this.address = LibC.addressOf(iovecs);
     }
 
     public void clear() {
+        for (int i = 0; i < count; i++) {
+            buffers[i] = null;
+        }
         count = 0;
         bytes = 0;
     }
@@ -40,6 +49,9 @@ public final class GatherList {
         int at = count * LibC.IOVEC_SIZE;
         iovecs.putLong(at, addresses.of(direct) + offset);
         iovecs.putLong(at + 8, length);
+        buffers[count] = direct;
+        offsets[count] = offset;
+        lengths[count] = length;
         count++;
         bytes += length;
         return true;
@@ -52,6 +64,17 @@ public final class GatherList {
     /** The bytes of every piece together. */
     public long bytes() {
         return bytes;
+    }
+
+    /** The pieces' bytes, one after the other, as writev takes them (for tests and diagnostics: it allocates). */
+    public byte[] toArray() {
+        byte[] out = new byte[(int) bytes];
+        int at = 0;
+        for (int i = 0; i < count; i++) {
+            buffers[i].get(offsets[i], out, at, lengths[i]);
+            at += lengths[i];
+        }
+        return out;
     }
 
     long address() {

@@ -7,13 +7,13 @@ import java.nio.channels.ClosedChannelException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.jctools.maps.NonBlockingHashMapLong;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.encap.DecapResult;
 import org.overlaygate.api.encap.Decapsulator;
-import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.base.DropReasons;
 import org.slf4j.Logger;
@@ -39,6 +39,7 @@ abstract class BaseMux implements UnderlayMux {
     private GroupSending sending;
     private final Map<PacketSource, Thread> readers = new HashMap<>();
     private volatile boolean closed;
+    private final Supplier<? extends InboundBatch> batches;
 
     /** A joined group: its socket, read by its own thread, and how many devices asked for it. */
     private static final class Group {
@@ -71,9 +72,10 @@ abstract class BaseMux implements UnderlayMux {
         }
     }
 
-    BaseMux(UnderlayKey key) {
+    BaseMux(UnderlayKey key, Supplier<? extends InboundBatch> batches) {
         this.key = key;
         this.counters = new Counters(key.toString());
+        this.batches = batches;
     }
 
     /** Opens a socket that receives what is sent to {@code group}, joined on the interface. */
@@ -93,45 +95,66 @@ abstract class BaseMux implements UnderlayMux {
         t.start();
     }
 
+    /**
+     * Receives what is queued (one packet, or a batch with recvmmsg, each possibly a GRO train of
+     * datagrams), hands every datagram on, then flushes the thread's {@link InboundBatch} before
+     * the next receive reuses the buffer.
+     */
     private void receiveLoop(PacketSource source) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + 65536);
+        InboundBatch batch = batches.get();
         DecapResult result = new DecapResult();
         while (!closed) {
             int n;
             try {
-                buf.clear();
-                n = source.read(buf);
+                n = source.receive();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
                 counters.drop(RECEIVE_ERROR);
                 continue;
             }
-            if (n == PacketSource.NOTHING) {
-                continue;
+            ByteBuffer buf = source.buffer();
+            for (int i = 0; i < n; i++) {
+                int length = source.length(i);
+                if (length < 0) {
+                    counters.in(0);
+                    counters.drop(length == PacketSource.EMPTY ? DropReasons.EMPTY : source.unreadableReason());
+                    continue;
+                }
+                int offset = source.offset(i);
+                InetAddress sender = source.sender(i);
+                int senderPort = source.senderPort(i);
+                int segment = source.segmentSize(i);
+                if (segment <= 0 || segment >= length) {
+                    counters.in(length);
+                    receive(buf, offset, length, result, sender, senderPort, batch);
+                    continue;
+                }
+                for (int at = 0; at < length; at += segment) { // a GRO train: datagrams of segment bytes, the last maybe shorter
+                    int datagram = Math.min(segment, length - at);
+                    counters.in(datagram);
+                    receive(buf, offset + at, datagram, result, sender, senderPort, batch);
+                }
             }
-            if (n < 0) {
-                counters.in(0);
-                counters.drop(n == PacketSource.EMPTY ? DropReasons.EMPTY : source.unreadableReason());
-                continue;
+            if (batch != null && n > 0) {
+                batch.flush();
             }
-            counters.in(n);
-            receive(buf, result, source.lastSender(), source.lastSenderPort());
         }
     }
 
     /**
-     * Handles one received packet whose encapsulation header starts at the buffer's position and
-     * ends at its limit: decapsulates it and delivers the inner frame to the device of its vnet id.
-     * Plugin code runs here, so anything it throws (a LinkageError of a half-removed bundle
-     * included) costs that packet and is counted, never the thread.
+     * Handles one received datagram, its encapsulation header at [offset, offset+length):
+     * decapsulates it and delivers the inner frame to the device of its vnet id. Plugin code runs
+     * here, so anything it throws (a LinkageError of a half-removed bundle included) costs that
+     * packet and is counted, never the thread.
      */
-    private void receive(ByteBuffer buf, DecapResult result, InetAddress sender, int senderPort) {
+    private void receive(ByteBuffer buf, int offset, int length, DecapResult result, InetAddress sender, int senderPort, InboundBatch batch) {
         Decapsulator d = decapsulator;
         if (d == null) {
             counters.drop(DropReasons.NO_ENCAPSULATION);
             return;
         }
+        buf.limit(offset + length).position(offset);
         try {
             if (!d.decapsulate(buf, result)) {
                 counters.drop(result.dropReason());
@@ -147,10 +170,19 @@ abstract class BaseMux implements UnderlayMux {
             return;
         }
         try {
-            r.fromUnderlay(buf, buf.position(), buf.limit() - buf.position(), sender, senderPort);
+            r.fromUnderlay(buf, buf.position(), buf.limit() - buf.position(), sender, senderPort, batch);
         } catch (RuntimeException e) {
             counters.drop(DropReasons.DELIVERY_FAILED);
             LOG.warn("underlay {}: a frame could not be delivered: {}", key, e.toString());
+        }
+    }
+
+    /** Counts the packets of [from, to) of a batch the kernel took as this mux's output. */
+    final void countSent(SendBatch batch, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (batch.outcome[k] == null) {
+                counters.out(batch.length[k]);
+            }
         }
     }
 

@@ -5,35 +5,48 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 
-/** One receiving socket of a mux, read by one thread of its own. */
+/**
+ * One receiving socket of a mux, read by one thread of its own: each {@link #receive()} takes what
+ * is queued (one packet, or many with recvmmsg), and the packets are then described by index.
+ */
 interface PacketSource {
-    /** {@link #read} found nothing within its wait. */
-    int NOTHING = 0;
-    /** {@link #read} got a packet to drop as {@link #unreadableReason()}. */
+    /** {@link #length} of a packet to drop as {@link #unreadableReason()}. */
     int UNREADABLE = -1;
-    /** {@link #read} got a packet with nothing after the outer header. */
+    /** {@link #length} of a packet with nothing after the outer header. */
     int EMPTY = -2;
 
     /**
-     * Reads one packet into {@code buf}, waiting a short while, and leaves the position at the
-     * encapsulation header and the limit at the packet's end, with at least
-     * {@code BufferLayout.DELIVERY_SCRATCH} bytes in front of the position.
+     * Waits a short while for packets and receives those queued, as many as fit.
      *
-     * @return the bytes from the encapsulation header on, or {@link #NOTHING}, {@link #UNREADABLE},
-     *     {@link #EMPTY}
+     * @return how many were received, 0 when none came in time
      * @throws ClosedChannelException once the source is closed
      */
-    int read(ByteBuffer buf) throws IOException;
+    int receive() throws IOException;
 
-    /** The outer source address of the packet {@link #read} last returned. */
-    InetAddress lastSender();
+    /** The buffer the packets of the last receive are in (direct). */
+    ByteBuffer buffer();
+
+    /** Where packet i's encapsulation header starts in {@link #buffer()}. */
+    int offset(int i);
+
+    /** Packet i's length from the encapsulation header on, or {@link #UNREADABLE}, {@link #EMPTY}. */
+    int length(int i);
+
+    /**
+     * When packet i is a train of datagrams of one flow received as one (UDP GRO): their size (the
+     * last may be shorter); otherwise 0.
+     */
+    int segmentSize(int i);
+
+    /** The outer source address of packet i. */
+    InetAddress sender(int i);
 
     /** Its outer source port; 0 when the transport has none. */
-    int lastSenderPort();
+    int senderPort(int i);
 
-    /** The drop reason of a packet {@link #read} could not take. */
+    /** The drop reason of an {@link #UNREADABLE} packet. */
     String unreadableReason();
 
-    /** Closes the socket, which ends a read under way. */
+    /** Closes the socket, which ends a receive under way. */
     void close();
 }

@@ -10,44 +10,42 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.MembershipKey;
 
 import org.overlaygate.api.UnderlayAddress;
-import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.DropReasons;
 import org.overlaygate.core.os.Multicast;
 import org.overlaygate.core.os.UdpSocket;
 
 /**
- * One UDP socket of a {@link UdpMux}. Over IPv4 it is a native {@link UdpSocket}: DF set, so the
- * kernel never fragments an outer packet, and zero UDP checksums as RFC 7348 recommends. Over IPv6
- * (where the checksum is mandatory and routers do not fragment anyway) it is the JDK's
- * DatagramChannel. Either can be a group socket: bound to a multicast group's address, joined on an
- * interface, receiving only what is sent to that group.
+ * One UDP socket of a {@link UdpMux}. Over IPv4 it is a native {@link UdpSocket}
+ * ({@link NativeUdpEndpoint}): DF set, so the kernel never fragments an outer packet, zero UDP
+ * checksums as RFC 7348 recommends unless it sends GSO trains, and recvmmsg/sendmmsg, UDP_GRO and
+ * UDP GSO where the kernel has them. Over IPv6 (where the checksum is mandatory and routers do not
+ * fragment anyway) it is the JDK's DatagramChannel ({@link JdkUdpEndpoint}), one packet per call.
+ * Either can be a group socket: bound to a multicast group's address, joined on an interface,
+ * receiving only what is sent to that group.
  */
 abstract class UdpEndpoint implements PacketSource, AutoCloseable {
 
-    /**
-     * Where received datagrams start in the buffer: room in front of the inner frame for a VNIC's
-     * scratch bytes, whatever the encapsulation header's length.
-     */
-    static final int RECEIVE_OFFSET = BufferLayout.DELIVERY_SCRATCH;
-    /** How long a read waits before the receive loop looks at the closed flag again. */
+    /** How long a receive waits before the receive loop looks at the closed flag again. */
     static final int POLL_MILLIS = 250;
 
-    /** Opens an endpoint bound to {@code address:port}; a taken port is a {@link java.net.BindException}. */
-    static UdpEndpoint open(InetAddress address, int port, int bufferBytes) throws IOException {
+    /**
+     * Opens an endpoint bound to {@code address:port}; a taken port is a
+     * {@link java.net.BindException}. {@code zeroChecksum}: IPv4 sends zero UDP checksums.
+     */
+    static UdpEndpoint open(InetAddress address, int port, int bufferBytes, boolean zeroChecksum) throws IOException {
         if (address instanceof Inet4Address) {
-            UdpSocket socket = UdpSocket.open((Inet4Address) address, port, true);
+            UdpSocket socket = UdpSocket.open((Inet4Address) address, port, zeroChecksum);
             setBuffers(socket, bufferBytes);
-            return new Native(socket);
+            return new NativeUdpEndpoint(socket);
         }
         DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET6);
         try {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, bufferBytes);
             ch.bind(new InetSocketAddress(address, port));
-            return new Jdk(ch, null);
+            return new JdkUdpEndpoint(ch, null);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -65,7 +63,7 @@ abstract class UdpEndpoint implements PacketSource, AutoCloseable {
                 setBuffers(socket, bufferBytes);
                 int ifindex = interfaceName == null ? 0 : Multicast.interfaceIndex(interfaceName);
                 socket.joinGroup(ipv4(group), interfaceName == null ? ipv4(local) : 0, ifindex, true);
-                return new Native(socket);
+                return new NativeUdpEndpoint(socket);
             } catch (IOException | RuntimeException e) {
                 socket.close();
                 throw e;
@@ -77,7 +75,7 @@ abstract class UdpEndpoint implements PacketSource, AutoCloseable {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.setOption(StandardSocketOptions.SO_RCVBUF, bufferBytes);
             ch.bind(new InetSocketAddress(group, port));
-            return new Jdk(ch, ch.join(group, ni));
+            return new JdkUdpEndpoint(ch, ch.join(group, ni));
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -108,11 +106,34 @@ abstract class UdpEndpoint implements PacketSource, AutoCloseable {
     }
 
     /**
+     * Readies this endpoint to receive, with what the mux settled: many datagrams per call
+     * ({@code mmsg}) and trains of datagrams ({@code gro}, which the caller has turned on with
+     * {@link #enableReceiveOffload()}). Before the first {@link #receive()}.
+     */
+    abstract void prepareReceive(boolean mmsg, boolean gro);
+
+    /** Turns UDP_GRO on: null, or why it cannot be (always, for the JDK's channel). */
+    abstract String enableReceiveOffload() throws IOException;
+
+    /** Whether this endpoint can send GSO trains: null, or why not. */
+    abstract String probeSendOffload() throws IOException;
+
+    /** Sends zero UDP checksums, or computed ones (as GSO needs); no effect over IPv6. */
+    abstract void setZeroChecksum(boolean zero) throws IOException;
+
+    /**
      * Sends [offset, offset+length) of a direct buffer, leaving the buffer cleared.
      *
      * @return null when the kernel took it, or the drop reason
      */
     abstract String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination);
+
+    /**
+     * Sends packets [from, to) of a batch through this socket, in order, recording each outcome:
+     * with sendmmsg when {@code mmsg}, consecutive packets to one destination as GSO trains when
+     * {@code gso}. Tells {@code mux} when the kernel refuses GSO.
+     */
+    abstract void send(SendBatch batch, int from, int to, boolean mmsg, boolean gso, UdpMux mux);
 
     /** Sends to groups through the interface (or the one owning {@code local}) with the TTL, not looping back. */
     abstract void setGroupSending(String interfaceName, InetAddress local, int ttl) throws IOException;
@@ -124,129 +145,4 @@ abstract class UdpEndpoint implements PacketSource, AutoCloseable {
 
     @Override
     public abstract void close();
-
-    /** IPv4, through the native socket. */
-    private static final class Native extends UdpEndpoint {
-        private final UdpSocket socket;
-        private final SenderCache senders = new SenderCache();
-        private InetAddress lastSender;
-        private int lastSenderPort;
-
-        Native(UdpSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination) {
-            try {
-                if (!destination.isIpv4()) {
-                    return DropReasons.SEND_FAILED; // an IPv4 underlay cannot reach an IPv6 peer
-                }
-                return socket.send(buf, offset, length, destination.ipv4Bits(), destination.port()) ? null : DropReasons.SEND_QUEUE_FULL;
-            } catch (IOException e) {
-                return DropReasons.SEND_FAILED;
-            } finally {
-                buf.clear();
-            }
-        }
-
-        @Override
-        void setGroupSending(String interfaceName, InetAddress local, int ttl) throws IOException {
-            int ifindex = interfaceName == null ? 0 : Multicast.interfaceIndex(interfaceName);
-            socket.setMulticastSending(interfaceName == null ? ipv4(local) : 0, ifindex, ttl, false);
-        }
-
-        @Override
-        public int read(ByteBuffer buf) throws IOException {
-            buf.clear();
-            int n = socket.receive(buf, RECEIVE_OFFSET, POLL_MILLIS);
-            if (n > 0) {
-                buf.limit(RECEIVE_OFFSET + n).position(RECEIVE_OFFSET);
-                lastSender = senders.of(socket.sourceAddress());
-                lastSenderPort = socket.sourcePort();
-                return n;
-            }
-            return n == UdpSocket.TOO_BIG ? UNREADABLE : n == UdpSocket.EMPTY ? EMPTY : NOTHING;
-        }
-
-        @Override
-        public InetAddress lastSender() {
-            return lastSender;
-        }
-
-        @Override
-        public int lastSenderPort() {
-            return lastSenderPort;
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
-
-    /** IPv6, through the JDK. Receive blocks until a datagram comes or the channel is closed. */
-    private static final class Jdk extends UdpEndpoint {
-        private final DatagramChannel channel;
-        private final MembershipKey membership;
-        private InetSocketAddress last;
-
-        Jdk(DatagramChannel channel, MembershipKey membership) {
-            this.channel = channel;
-            this.membership = membership;
-        }
-
-        @Override
-        String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination) {
-            buf.limit(offset + length).position(offset);
-            try {
-                return channel.send(buf, destination.socketAddress()) > 0 ? null : DropReasons.SEND_QUEUE_FULL;
-            } catch (IOException | RuntimeException e) {
-                return DropReasons.SEND_FAILED;
-            } finally {
-                buf.clear();
-            }
-        }
-
-        @Override
-        void setGroupSending(String interfaceName, InetAddress local, int ttl) throws IOException {
-            channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, interfaceFor(interfaceName, local));
-            channel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
-            channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false);
-        }
-
-        @Override
-        public int read(ByteBuffer buf) throws IOException {
-            buf.clear().position(RECEIVE_OFFSET);
-            InetSocketAddress from = (InetSocketAddress) channel.receive(buf); // cached by the JDK for a repeated sender
-            if (from == null) {
-                return NOTHING;
-            }
-            last = from;
-            buf.limit(buf.position()).position(RECEIVE_OFFSET);
-            return buf.remaining() == 0 ? EMPTY : buf.remaining();
-        }
-
-        @Override
-        public InetAddress lastSender() {
-            return last == null ? null : last.getAddress();
-        }
-
-        @Override
-        public int lastSenderPort() {
-            return last == null ? 0 : last.getPort();
-        }
-
-        @Override
-        public void close() {
-            try {
-                if (membership != null) {
-                    membership.drop();
-                }
-                channel.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
-    }
 }

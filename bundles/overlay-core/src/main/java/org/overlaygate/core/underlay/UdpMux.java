@@ -6,10 +6,17 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.core.base.Offload;
+import org.overlaygate.core.base.OffloadState;
+import org.overlaygate.core.os.UdpSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +24,24 @@ import org.slf4j.LoggerFactory;
  * A UDP underlay (VXLAN): one socket bound to the listen address and port receives, on its own
  * thread; a pool of sockets bound to ports of the {@link SourcePorts} range sends, the socket
  * chosen by the inner flow's hash. Over IPv4 the sockets set DF (the kernel refuses, rather than
- * fragments, an outer packet too large for the path: RFC 7348 "MUST NOT fragment") and send zero
- * UDP checksums (section 5: "SHOULD be transmitted as zero"); receive accepts any checksum,
- * including zero. Devices refuse inner frames larger than their MTU, so with an overlay MTU that
- * fits the underlay nothing is ever refused. Each joined multicast group has a socket of its own,
- * bound to the group and the listen port (RFC 7348 section 4.2's flood-and-learn).
+ * fragments, an outer packet too large for the path: RFC 7348 "MUST NOT fragment"); receive accepts
+ * any checksum, including zero. Devices refuse inner frames larger than their MTU, so with an
+ * overlay MTU that fits the underlay nothing is ever refused. Each joined multicast group has a
+ * socket of its own, bound to the group and the listen port (RFC 7348 section 4.2's flood-and-learn).
+ *
+ * <h2>Offloads</h2>
+ * Probed when the mux opens, each falling back on its own with one log line (IPv4 only):
+ * <ul>
+ * <li>{@code mmsg}: receive up to 32 datagrams per recvmmsg, send a batch per sendmmsg;</li>
+ * <li>{@code udp_gro} on the receiving sockets: the kernel hands over a train of datagrams of one
+ * flow as one (up to 64 KiB), split here by the segment size it reports;</li>
+ * <li>{@code udp_gso} on the sending pool: consecutive packets of one flow to one destination leave
+ * as one train (UDP_SEGMENT), cut by the kernel (or the NIC). Linux segments only datagrams with a
+ * UDP checksum, so while GSO is on the pool sends computed checksums instead of the zero ones RFC
+ * 7348 section 5 recommends (it allows either; the NIC or the loopback device computes them, at no
+ * cost to the appliance). Should the kernel refuse a train later (EIO: the route's device cannot
+ * checksum), GSO goes off for good, with zero checksums again.</li>
+ * </ul>
  */
 public final class UdpMux extends BaseMux {
     private static final Logger LOG = LoggerFactory.getLogger(UdpMux.class);
@@ -30,25 +50,39 @@ public final class UdpMux extends BaseMux {
     private final UdpEndpoint[] senders;
     private final int[] senderPorts;
     private final int bufferBytes;
+    private final OffloadState offloads;
+    private final Set<Offload> allowed;
 
-    private UdpMux(UnderlayKey key, UdpEndpoint receiver, UdpEndpoint[] senders, int[] senderPorts, int bufferBytes) {
-        super(key);
+    private UdpMux(UnderlayKey key, UdpEndpoint receiver, UdpEndpoint[] senders, int[] senderPorts, int bufferBytes, Set<Offload> allowed,
+            OffloadState offloads, Supplier<? extends InboundBatch> batches) {
+        super(key, batches);
         this.receiver = receiver;
         this.senders = senders;
         this.senderPorts = senderPorts;
         this.bufferBytes = bufferBytes;
+        this.allowed = allowed;
+        this.offloads = offloads;
+    }
+
+    /** Opens the mux with every offload allowed and no delivery batches (tests). */
+    public static UdpMux open(UnderlayKey key, SourcePorts ports, int socketBufferBytes) throws DataPathException {
+        return open(key, ports, socketBufferBytes, EnumSet.allOf(Offload.class), () -> null);
     }
 
     /**
-     * Opens the receive socket and the sending pool and starts receiving.
+     * Opens the receive socket and the sending pool, settles the offloads {@code allowed} by probing
+     * them, and starts receiving.
      *
+     * @param batches makes each receive thread's {@link InboundBatch}
      * @throws DataPathException with the OS's reason when a socket cannot be opened
      */
-    public static UdpMux open(UnderlayKey key, SourcePorts ports, int socketBufferBytes) throws DataPathException {
+    public static UdpMux open(UnderlayKey key, SourcePorts ports, int socketBufferBytes, Set<Offload> allowed,
+            Supplier<? extends InboundBatch> batches) throws DataPathException {
         UnderlayAddress listen = key.listen();
         List<UdpEndpoint> opened = new ArrayList<>();
+        boolean wantGso = allowed.contains(Offload.UDP_GSO) && allowed.contains(Offload.MMSG);
         try {
-            UdpEndpoint rx = UdpEndpoint.open(listen.address(), listen.port(), socketBufferBytes);
+            UdpEndpoint rx = UdpEndpoint.open(listen.address(), listen.port(), socketBufferBytes, true);
             opened.add(rx);
             UdpEndpoint[] tx = new UdpEndpoint[ports.poolSize];
             int[] txPorts = new int[ports.poolSize];
@@ -61,7 +95,7 @@ public final class UdpMux extends BaseMux {
                     }
                     int port = ports.candidate(start, i + attempt);
                     try {
-                        tx[i] = UdpEndpoint.open(listen.address(), port, socketBufferBytes);
+                        tx[i] = UdpEndpoint.open(listen.address(), port, socketBufferBytes, !wantGso);
                         opened.add(tx[i]);
                         txPorts[i] = port;
                     } catch (BindException busy) {
@@ -69,15 +103,69 @@ public final class UdpMux extends BaseMux {
                     }
                 }
             }
-            UdpMux u = new UdpMux(key, rx, tx, txPorts, socketBufferBytes);
+            OffloadState state = new OffloadState(EnumSet.of(Offload.MMSG, Offload.UDP_GRO, Offload.UDP_GSO));
+            settle(state, allowed, rx, tx);
+            rx.prepareReceive(state.uses(Offload.MMSG), state.uses(Offload.UDP_GRO));
+            UdpMux u = new UdpMux(key, rx, tx, txPorts, socketBufferBytes, allowed, state, batches);
             u.startReading(rx, key.toString());
-            LOG.info("underlay {} open, source ports {}", key, Arrays.toString(txPorts));
+            LOG.info("underlay {} open, source ports {}, offloads {}", key, Arrays.toString(txPorts), state.describe());
             return u;
         } catch (IOException | DataPathException e) {
             opened.forEach(UdpEndpoint::close);
             throw e instanceof DataPathException ? (DataPathException) e
                     : new DataPathException("cannot open UDP underlay " + listen + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Probes what is allowed: mmsg by the kernel's version, GRO and GSO by turning them on. */
+    private static void settle(OffloadState state, Set<Offload> allowed, UdpEndpoint rx, UdpEndpoint[] tx) throws IOException {
+        boolean ipv6 = rx instanceof JdkUdpEndpoint;
+        if (ipv6) {
+            for (Offload f : List.of(Offload.MMSG, Offload.UDP_GRO, Offload.UDP_GSO)) {
+                state.off(f, allowed.contains(f) ? JdkUdpEndpoint.NO_OFFLOADS : OffloadState.OFF_BY_SETTING);
+            }
+            return;
+        }
+        state.settle(Offload.MMSG, allowed.contains(Offload.MMSG) ? UdpSocket.probeMessageVectors() : OffloadState.OFF_BY_SETTING);
+        state.settle(Offload.UDP_GRO, allowed.contains(Offload.UDP_GRO) ? rx.enableReceiveOffload() : OffloadState.OFF_BY_SETTING);
+        String gso;
+        if (!allowed.contains(Offload.UDP_GSO)) {
+            gso = OffloadState.OFF_BY_SETTING;
+        } else if (!state.uses(Offload.MMSG)) {
+            gso = "needs mmsg (trains are sent with sendmmsg)";
+        } else {
+            gso = null;
+            for (UdpEndpoint e : tx) {
+                gso = e.probeSendOffload();
+                if (gso != null) {
+                    break;
+                }
+            }
+        }
+        state.settle(Offload.UDP_GSO, gso);
+        if (gso != null) {
+            for (UdpEndpoint e : tx) {
+                e.setZeroChecksum(true); // RFC 7348's zero checksums, as without GSO
+            }
+        }
+    }
+
+    /** The kernel refused a GSO train: GSO goes off for good, and the pool sends zero checksums again. */
+    void sendOffloadRefused(String refusal) {
+        synchronized (offloads) {
+            if (!offloads.uses(Offload.UDP_GSO)) {
+                return;
+            }
+            offloads.off(Offload.UDP_GSO, "the kernel refused a train (" + refusal + ")");
+        }
+        for (UdpEndpoint e : senders) {
+            try {
+                e.setZeroChecksum(true);
+            } catch (IOException ex) {
+                // closing: nothing left to send
+            }
+        }
+        LOG.warn("underlay {}: udp_gso off from now on: the kernel refused a train of datagrams ({})", key(), refusal);
     }
 
     /** The source ports of the sending pool, in pool order. */
@@ -100,8 +188,40 @@ public final class UdpMux extends BaseMux {
     }
 
     @Override
+    public void send(SendBatch batch, int from, int to) {
+        boolean mmsg = offloads.uses(Offload.MMSG);
+        boolean gso = offloads.uses(Offload.UDP_GSO);
+        int i = from;
+        while (i < to) {
+            UdpEndpoint e = senders[poolIndex(batch.flowHash[i], senders.length)];
+            int j = i + 1;
+            while (j < to && senders[poolIndex(batch.flowHash[j], senders.length)] == e) {
+                j++;
+            }
+            e.send(batch, i, j, mmsg, gso, this);
+            i = j;
+        }
+        countSent(batch, from, to);
+    }
+
+    @Override
+    public Map<String, String> offloads() {
+        return offloads.describe();
+    }
+
+    @Override
     PacketSource openGroup(InetAddress group, String interfaceName) throws IOException {
-        return UdpEndpoint.openGroup(group, key().listen().port(), interfaceName, key().listen().address(), bufferBytes);
+        UdpEndpoint e = UdpEndpoint.openGroup(group, key().listen().port(), interfaceName, key().listen().address(), bufferBytes);
+        boolean gro = offloads.uses(Offload.UDP_GRO) && allowed.contains(Offload.UDP_GRO);
+        if (gro) {
+            String refusal = e.enableReceiveOffload();
+            if (refusal != null) {
+                gro = false;
+                LOG.info("underlay {}: group socket {} without udp_gro: {}", key(), group.getHostAddress(), refusal);
+            }
+        }
+        e.prepareReceive(offloads.uses(Offload.MMSG), gro);
+        return e;
     }
 
     @Override

@@ -29,6 +29,26 @@ public interface UnderlayMux {
     String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash);
 
     /**
+     * Sends packets [from, to) of a batch, all of them this mux's, in order, recording each one's
+     * outcome in the batch (which counts it). Never throws, allocates nothing. This default sends
+     * them one by one with {@link #send(ByteBuffer, int, int, UnderlayAddress, int)}; the muxes on
+     * native sockets send many per system call.
+     */
+    default void send(SendBatch batch, int from, int to) {
+        for (int i = from; i < to; i++) {
+            batch.outcome[i] = send(batch.buffer[i], batch.offset[i], batch.length[i], batch.destination[i], batch.flowHash[i]);
+        }
+    }
+
+    /**
+     * The offloads of this mux's sockets by name ({@link org.overlaygate.core.base.Offload}):
+     * "on", or "off: " and why.
+     */
+    default java.util.Map<String, String> offloads() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Delivers packets with {@code vnetId} to {@code receiver}.
      *
      * @throws DataPathException when another receiver already has that vnet id on this mux

@@ -12,4 +12,13 @@ public interface UnderlayReceiver {
      * source address and port (0 for IP-protocol encapsulations) of the packet.
      */
     void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort);
+
+    /**
+     * The same, during a batch of packets received at once: the receiver may hold the frame back
+     * in {@code batch} (null: there is none) until the receive thread flushes it, leaving the buffer
+     * alone meanwhile. The default delivers at once.
+     */
+    default void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort, InboundBatch batch) {
+        fromUnderlay(buf, offset, length, sender, senderPort);
+    }
 }

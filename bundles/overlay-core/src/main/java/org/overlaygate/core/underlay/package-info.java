@@ -10,11 +10,15 @@
  * 47) on one raw socket.
  *
  * <h2>Receiving</h2>
- * Every receiving socket has its own thread: it reads a packet, hands it to the plugin's
+ * Every receiving socket has its own thread: it receives what is queued (up to 32 datagrams per
+ * recvmmsg with mmsg; with UDP_GRO up to 8 trains of 64 KiB, each split here by the segment size the
+ * kernel reports), hands each datagram to the plugin's
  * {@link org.overlaygate.api.encap.Decapsulator} (one per plugin: the vnet id is only known after
- * the header is read), and gives the inner frame to the device of that vnet id. Everything that
- * goes wrong is a counted drop of that packet: a malformed or empty packet, an unknown vnet id, and
- * anything plugin code throws, a {@code LinkageError} from a half-removed bundle included.
+ * the header is read), and gives the inner frame to the device of that vnet id, with the thread's
+ * {@link org.overlaygate.core.underlay.InboundBatch}, in which a device may hold frames back; the
+ * thread flushes it after the last datagram, before it receives into the buffer again. Everything
+ * that goes wrong is a counted drop of that packet: a malformed or empty packet, an unknown vnet id,
+ * and anything plugin code throws, a {@code LinkageError} from a half-removed bundle included.
  *
  * <h2>Multicast</h2>
  * A device may join a group (flood-and-learn, RFC 7348 section 4.2). The mux then opens a socket
@@ -29,5 +33,19 @@
  * <h2>Sending</h2>
  * {@code send} never throws: what the kernel cannot queue now (EAGAIN, ENOBUFS) and what it
  * refuses (no route, too big for the path) are returned as drop reasons, which the device counts.
+ * A VNIC reader sends through a {@link org.overlaygate.core.underlay.SendBatch} instead: packets are
+ * held (not copied) until the reader flushes, then each mux sends its run of them with sendmmsg,
+ * consecutive packets of one flow to one destination as one UDP GSO train (at most 64 datagrams,
+ * all as long as the first but the last), and the batch counts each packet once: out, or dropped by
+ * its reason. A train the kernel refuses to segment (EIO: the route's device cannot checksum) is sent
+ * again packet by packet, and GSO goes off for that mux with a log line. Linux segments only
+ * datagrams with UDP checksums: while GSO is on, a UDP mux's sending pool sends computed checksums
+ * (completed by the NIC) instead of RFC 7348's recommended zeros. NVGRE over raw IP has no GSO; its
+ * batches go out with sendmmsg.
+ *
+ * <h2>Offloads</h2>
+ * Each mux settles, when it opens, which of mmsg, udp_gro and udp_gso it uses (allowed by the
+ * operator's setting, and probed: the kernel's version and a real setsockopt), logs it in one line,
+ * and reports it by {@code offloads()}: "on", or "off: " and why.
  */
 package org.overlaygate.core.underlay;

@@ -2,23 +2,51 @@ package org.overlaygate.core.vnic;
 
 import java.nio.ByteBuffer;
 
-/** The Internet checksum (RFC 1071) over parts of a buffer, big-endian, without allocating. */
+/**
+ * The Internet checksum (RFC 1071) over parts of a buffer, big-endian, without allocating. Sums
+ * are kept unfolded in a long: 32-bit words are added (RFC 1071's "larger words" trick: the
+ * one's-complement sum of 32-bit words folds to the same 16 bits), so a 64 KiB frame adds up in
+ * 8-byte steps and never comes near overflowing.
+ */
 final class Checksums {
     private Checksums() {
     }
 
     /**
      * Adds the 16-bit big-endian words of [from, from+length) to {@code sum} (a trailing odd byte
-     * counts as its word's high byte). The result is unfolded: fold with {@link #fold}.
+     * counts as its word's high byte, so {@code length} should be even except for the last part
+     * of a sum). The result is unfolded: fold with {@link #fold}.
      */
     static long add(ByteBuffer b, int from, int length, long sum) {
         int i = from;
         int end = from + length;
         while (end - i >= 8) {
             long v = b.getLong(i);
-            sum += (v >>> 48) + ((v >>> 32) & 0xFFFF) + ((v >>> 16) & 0xFFFF) + (v & 0xFFFF);
+            sum += (v >>> 32) + (v & 0xFFFF_FFFFL);
             i += 8;
         }
+        return tail(b, i, end, sum);
+    }
+
+    /**
+     * Copies [from, from+length) of {@code src} to {@code dst} at {@code to} and adds the copied
+     * words to {@code sum}, in one pass (as {@link #add} on the copy would).
+     */
+    static long copyAndAdd(ByteBuffer src, int from, ByteBuffer dst, int to, int length, long sum) {
+        int i = 0;
+        while (length - i >= 8) {
+            long v = src.getLong(from + i);
+            dst.putLong(to + i, v);
+            sum += (v >>> 32) + (v & 0xFFFF_FFFFL);
+            i += 8;
+        }
+        for (int k = i; k < length; k++) {
+            dst.put(to + k, src.get(from + k));
+        }
+        return tail(src, from + i, from + length, sum);
+    }
+
+    private static long tail(ByteBuffer b, int i, int end, long sum) {
         while (end - i >= 2) {
             sum += b.getShort(i) & 0xFFFF;
             i += 2;
@@ -40,5 +68,14 @@ final class Checksums {
     /** The checksum field value for a sum: its one's complement, 16 bits. */
     static short complement(long sum) {
         return (short) ~fold(sum);
+    }
+
+    /**
+     * The pseudo-header of TCP or UDP over IPv4 or IPv6 (addresses, protocol, length), unfolded:
+     * for IPv4 the addresses are the 8 bytes at {@code l3 + 12}, for IPv6 the 32 at {@code l3 + 8}.
+     */
+    static long pseudoHeader(ByteBuffer b, int l3, boolean v6, int protocol, int l4Length) {
+        long sum = v6 ? add(b, l3 + 8, 32, 0) : add(b, l3 + 12, 8, 0);
+        return sum + protocol + l4Length;
     }
 }

@@ -2,6 +2,9 @@ package org.overlaygate.core.vnic;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
+
+import org.overlaygate.core.os.GatherList;
 
 /** The OS side of a VNIC: a TAP device or an attached interface. */
 public interface FramePort {
@@ -19,15 +22,42 @@ public interface FramePort {
         return 0;
     }
 
-    /** Waits up to {@code timeoutMillis} for one frame, copied to {@code offset}; 0 on timeout. */
+    /**
+     * The largest frame (without the offload header) a read may return: 64 KiB when the port hands
+     * over TCP segments larger than the MTU.
+     */
+    default int largestRead() {
+        return org.overlaygate.core.base.BufferLayout.MAX_FRAME;
+    }
+
+    /** Waits up to {@code timeoutMillis} for one frame, copied to {@code offset}; 0 on timeout (at once for 0). */
     int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException;
 
     /**
-     * Writes one frame; may overwrite up to 16 bytes in front of {@code offset}. Thread-safe.
+     * Writes one frame. Thread-safe; writes nothing outside the frame.
      *
      * @return false when the device could not take it now (its queue is full, or it is down)
      */
     boolean write(ByteBuffer direct, int offset, int length) throws IOException;
+
+    /** Whether {@link #writeCoalesced} may be used: a TAP that takes TCP segments larger than its MTU. */
+    default boolean takesCoalesced() {
+        return false;
+    }
+
+    /**
+     * Writes one frame made of pieces, the first of them its vnet header (see {@link TcpCoalescer}).
+     *
+     * @return false when the device could not take it now
+     */
+    default boolean writeCoalesced(GatherList frame) throws IOException {
+        throw new UnsupportedOperationException("this VNIC takes no coalesced frames");
+    }
+
+    /** Its offloads by name: "on", or "off: " and why. */
+    default Map<String, String> offloads() {
+        return Map.of();
+    }
 
     void close();
 }

@@ -3,36 +3,62 @@ package org.overlaygate.core.vnic;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.Map;
 
 import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.core.base.BufferLayout;
-import org.overlaygate.core.device.Device;
 import org.overlaygate.core.base.DropReasons;
+import org.overlaygate.core.device.Device;
+import org.overlaygate.core.os.GatherList;
+import org.overlaygate.core.underlay.SendBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A VNIC backed by a {@link FramePort}: one reader thread per VNIC reads frames into its own direct
- * buffer (with headroom for the encapsulation header) and switches them through the device; any
- * thread may deliver to it.
+ * A VNIC backed by a {@link FramePort}: one reader thread per VNIC reads frames and switches them
+ * through the device; any thread may deliver to it.
+ *
+ * <h2>The reader</h2>
+ * Frames are read one after the other into a buffer of {@value #READ_BUFFER_BYTES} bytes, each
+ * with {@link BufferLayout#HEADROOM} free bytes in front for the encapsulation header, and what the
+ * device sends to the underlay for them is held in the reader's {@link SendBatch}. While the port
+ * has frames ready the reader takes them without waiting; when it has none, when the buffer is
+ * full, or when the segmenter needs its buffer again, the batch is flushed (one sendmmsg, trains
+ * of one flow as UDP GSO sends) and reading starts again at the buffer's beginning. A TCP segment
+ * larger than the MTU from a TAP with offloads is cut by the {@link TcpSegmenter} first.
  */
 public final class PortVnic extends Vnic implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PortVnic.class);
     static final String READ_ERROR = "read_error";
     private static final int POLL_MILLIS = 200;
+    /** Where a reader's frames wait for their batch to be sent: room for several 64 KiB segments. */
+    static final int READ_BUFFER_BYTES = 256 * 1024;
 
     private final VnicConfig.Kind kind;
     private final FramePort port;
     private final Thread reader;
     private final TcpSegmenter segmenter = new TcpSegmenter();
+    private final SendBatch batch = new SendBatch();
     private final TcpSegmenter.Sink toDevice;
+    /** Where the reader reads the next frame (its headroom), in the read buffer. */
+    private int next;
     private volatile boolean closed;
 
     public PortVnic(String name, long mac, Device device, VnicConfig.Kind kind, FramePort port) {
         super(name, mac, device);
         this.kind = kind;
         this.port = port;
-        this.toDevice = (buf, off, len) -> device.fromVnic(this, buf, off, len);
+        this.toDevice = new TcpSegmenter.Sink() {
+            @Override
+            public void frame(ByteBuffer buf, int off, int len) {
+                device.fromVnic(PortVnic.this, buf, off, len, batch);
+            }
+
+            @Override
+            public void reuse() {
+                flush();
+            }
+        };
         this.reader = new Thread(this, "og-vnic " + name);
         reader.setDaemon(true);
     }
@@ -65,23 +91,54 @@ public final class PortVnic extends Vnic implements Runnable {
         }
     }
 
+    /** Whether the receive path may hand this VNIC coalesced TCP segments. */
+    boolean takesCoalesced() {
+        return port.takesCoalesced();
+    }
+
+    /** Writes a frame the {@link TcpCoalescer} made of {@code frames} received frames of {@code bytes} bytes. */
+    void deliverCoalesced(GatherList frame, int frames, long bytes) {
+        try {
+            if (port.writeCoalesced(frame)) {
+                counters.out(frames, bytes);
+            } else {
+                counters.drop(DropReasons.DELIVERY_QUEUE_FULL, frames);
+            }
+        } catch (IOException e) {
+            counters.drop(DropReasons.DELIVERY_FAILED, frames);
+        }
+    }
+
+    /** The port's offloads by name: "on", or "off: " and why. */
+    public Map<String, String> offloads() {
+        return port.offloads();
+    }
+
     @Override
     public void run() {
         int offloadHeader = port.offloadHeaderLength();
-        // Room for a 64 KiB TCP segment when the port offloads segmentation to us.
-        ByteBuffer buf = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + (offloadHeader > 0 ? 65536 : BufferLayout.MAX_FRAME));
+        int room = BufferLayout.HEADROOM + port.largestRead();
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(READ_BUFFER_BYTES, 2 * room));
         long lastError = 0;
         while (!closed) {
             try {
-                int n = port.read(buf, BufferLayout.HEADROOM, POLL_MILLIS);
-                if (n > 0) {
-                    if (offloadHeader > 0) {
-                        segmenter.process(buf, BufferLayout.HEADROOM - offloadHeader, BufferLayout.HEADROOM, n, counters, toDevice);
-                    } else {
-                        device.fromVnic(this, buf, BufferLayout.HEADROOM, n);
-                    }
+                if (next + room > buf.capacity()) {
+                    flush();
+                }
+                int frame = next + BufferLayout.HEADROOM;
+                int n = port.read(buf, frame, batch.size() > 0 ? 0 : POLL_MILLIS); // frames ready: no wait
+                if (n == 0) {
+                    flush(); // nothing more for now: send what waits
+                    continue;
+                }
+                next = (frame + n + 7) & ~7;
+                if (offloadHeader > 0) {
+                    segmenter.process(buf, frame - offloadHeader, frame, n, counters, toDevice);
+                } else {
+                    device.fromVnic(this, buf, frame, n, batch);
                 }
             } catch (ClosedChannelException e) {
+                flush();
                 return;
             } catch (Throwable e) { // plugin code runs on this thread too: nothing may end it
                 counters.drop(READ_ERROR);
@@ -91,10 +148,19 @@ public final class PortVnic extends Vnic implements Runnable {
                     LOG.warn("VNIC {}: {}", name, e.toString());
                 }
                 if (e instanceof IOException) {
+                    flush();
                     sleepQuietly();
                 }
             }
         }
+        flush();
+    }
+
+    /** Sends what the batch holds; the read and segment buffers are free again. */
+    private void flush() {
+        batch.flush();
+        segmenter.reset();
+        next = 0;
     }
 
     private static void sleepQuietly() {

@@ -37,6 +37,7 @@ import org.overlaygate.api.search.SearchMode;
 import org.overlaygate.api.search.TargetPolicy;
 import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.DropReasons;
+import org.overlaygate.core.underlay.SendBatch;
 
 public class DeviceTest {
     private static final UnderlayAddress GROUP = UnderlayAddress.parse("239.1.1.1:4789");
@@ -666,6 +667,80 @@ public class DeviceTest {
         ByteBuffer buf = buffer(f);
         long allocated = allocatedPerCall(() -> d.fromVnic(a, buf, BufferLayout.HEADROOM, f.length));
         assertEquals(300_000, mux.sent);
+        assertTrue("allocated " + allocated + " bytes per frame", allocated == 0);
+    }
+
+    /**
+     * A reader that sends in batches: nothing reaches the mux until the flush, then every packet
+     * is counted once, out when the mux took it, a drop by its reason when it refused it.
+     */
+    @Test
+    public void batchedSendsAreCountedAtTheFlushOutOrDroppedNeverBoth() throws Exception {
+        Device d = device(SearchMode.POINT);
+        d.setPointDestination(DEST);
+        SendBatch batch = new SendBatch();
+        byte[] f = frame(MAC_REMOTE, MAC_A, 100);
+        for (int i = 0; i < 3; i++) {
+            d.fromVnic(a, buffer(f), BufferLayout.HEADROOM, f.length, batch);
+        }
+        assertEquals("held until the flush", 0, mux.sent);
+        assertEquals(0, d.counters().packetsOut());
+        batch.flush();
+        assertEquals(3, mux.sent);
+        assertEquals(3, d.counters().packetsOut());
+        mux.refuse = DropReasons.SEND_QUEUE_FULL;
+        d.fromVnic(a, buffer(f), BufferLayout.HEADROOM, f.length, batch);
+        batch.flush();
+        assertEquals(3, d.counters().packetsOut());
+        assertEquals(1, a.counters.drops(DropReasons.SEND_QUEUE_FULL));
+    }
+
+    @Test
+    public void theBatchedHitPathAllocatesNothing() throws Exception {
+        Device d = device(SearchMode.DYNAMIC);
+        d.setTarget(MAC_REMOTE, DEST, TargetEntry.Origin.LOOKUP);
+        mux.record = false;
+        byte[] f = frame(MAC_REMOTE, MAC_A, 1000);
+        ByteBuffer buf = buffer(f);
+        SendBatch batch = new SendBatch();
+        int[] calls = {0};
+        long allocated = allocatedPerCall(() -> {
+            d.fromVnic(a, buf, BufferLayout.HEADROOM, f.length, batch);
+            if (++calls[0] % 64 == 0) {
+                batch.flush();
+            }
+        });
+        batch.flush();
+        assertEquals(300_000, mux.sent);
+        assertTrue("allocated " + allocated + " bytes per frame", allocated == 0);
+    }
+
+    /** Unicast for a local VNIC goes through the receive thread's delivery; allocation-free. */
+    @Test
+    public void theBatchedReceivePathHandsUnicastToTheDeliveryAndAllocatesNothing() throws Exception {
+        Device d = device(SearchMode.DYNAMIC);
+        long[] held = {0};
+        Delivery delivery = new Delivery() {
+            @Override
+            public void deliver(LocalPort port, ByteBuffer buf, int offset, int length) {
+                held[0]++;
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+        byte[] toA = frame(MAC_A, MAC_REMOTE, 1000);
+        ByteBuffer buf = buffer(toA);
+        InetAddress sender = InetAddress.getByName("10.0.0.9");
+        d.fromUnderlay(buf, BufferLayout.HEADROOM, toA.length, sender, 4789, delivery);
+        assertEquals(1, held[0]);
+        assertEquals("through the delivery, not straight to the VNIC", 0, a.delivered.size());
+        byte[] bcast = frame(MacAddress.BROADCAST, MAC_REMOTE, 60);
+        d.fromUnderlay(buffer(bcast), BufferLayout.HEADROOM, bcast.length, sender, 4789, delivery);
+        assertEquals("broadcast is delivered at once", 1, a.delivered.size());
+        assertEquals(1, held[0]);
+        long allocated = allocatedPerCall(() -> d.fromUnderlay(buf, BufferLayout.HEADROOM, toA.length, sender, 4789, delivery));
         assertTrue("allocated " + allocated + " bytes per frame", allocated == 0);
     }
 

@@ -117,6 +117,53 @@ public class TcpSegmenterTest {
         }
     }
 
+    /**
+     * Segments stay where they were handed out until the sink lets go of them: a batch sends them
+     * all at once. Each has the headroom in front; when the buffer fills, the sink is asked to let
+     * go first.
+     */
+    @Test
+    public void segmentsStayInPlaceUntilTheSinkLetsGo() {
+        byte[] payload = new byte[60_000];
+        new Random(11).nextBytes(payload);
+        int mss = 32; // 1875 segments: more than the buffer holds at once
+        ByteBuffer frame = gsoFrame(false, payload.length, mss, 0x10, payload);
+        List<int[]> held = new ArrayList<>();
+        ByteBuffer[] buffer = new ByteBuffer[1];
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        int[] reuses = {0};
+        TcpSegmenter segmenter = new TcpSegmenter();
+        TcpSegmenter.Sink sink = new TcpSegmenter.Sink() {
+            @Override
+            public void frame(ByteBuffer buf, int off, int len) {
+                buffer[0] = buf;
+                int previousEnd = held.isEmpty() ? 0 : held.get(held.size() - 1)[0] + held.get(held.size() - 1)[1];
+                assertTrue("headroom in front of every segment", off - previousEnd >= BufferLayout.HEADROOM);
+                held.add(new int[] {off, len});
+            }
+
+            @Override
+            public void reuse() {
+                reuses[0]++;
+                check(); // everything handed out is still intact when the segmenter wants its buffer back
+            }
+
+            void check() {
+                for (int[] h : held) {
+                    byte[] s = new byte[h[1]];
+                    buffer[0].get(h[0], s);
+                    assertEquals("TCP checksum verifies", 0xFFFF, sum16(s, 34, s.length, sum16(s, 26, 34, 0) + 6 + s.length - 34));
+                    joined.write(s, 54, s.length - 54);
+                }
+                held.clear();
+            }
+        };
+        segmenter.process(frame, HEADER, BufferLayout.HEADROOM, 14 + 40 + payload.length, new Counters("t"), sink);
+        assertTrue("the sink was asked to let go before the buffer was reused", reuses[0] >= 1);
+        sink.reuse();
+        assertArrayEquals(payload, joined.toByteArray());
+    }
+
     @Test
     public void partialChecksumIsCompletedAndPlainFramesPassThrough() {
         ByteBuffer b = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + 200);
