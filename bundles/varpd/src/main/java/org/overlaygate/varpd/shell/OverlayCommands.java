@@ -274,8 +274,9 @@ public final class OverlayCommands {
         return MacAddress.parse(text);
     }
 
-    @Descriptor("counters of overlays and their VNICs, drops by reason, underlay sockets, and cache and lookup events"
-            + " (learned, moved, aged_out, refreshed, proxied, invalidations ...): overlay:stats [NAME]")
+    @Descriptor("counters of overlays and their VNICs, drops by reason, underlay sockets, cache and lookup events"
+            + " (learned, moved, aged_out, refreshed, proxied, invalidations ...), and the I/O offloads of each underlay socket"
+            + " and TAP VNIC (on, or off and why): overlay:stats [NAME]")
     public String stats(@Descriptor("NAME") String... args) {
         Args a = Args.parse(args, Set.of(), Set.of(), "overlay:stats [NAME]");
         String name = a.optionalOperand("NAME");
@@ -320,7 +321,35 @@ public final class OverlayCommands {
         if (!events.isEmpty()) {
             out.append('\n').append(events.render());
         }
+        TextTable offloads = offloadTable(name == null ? null : views.get(0));
+        if (!offloads.isEmpty()) {
+            out.append('\n').append(offloads.render());
+        }
         return out.toString();
+    }
+
+    /**
+     * The I/O offloads of every underlay socket and TAP VNIC, or of one overlay's VNICs: one row per
+     * feature, "on" or "off: why".
+     */
+    private TextTable offloadTable(OverlayView only) {
+        TextTable t = new TextTable("SOCKET/VNIC", "OFFLOAD", "STATE");
+        Set<String> vnics = null;
+        if (only != null) {
+            vnics = new java.util.HashSet<>();
+            if (only.device != null) {
+                for (DeviceStats.Counters p : only.device.stats().vnics()) {
+                    vnics.add(p.name());
+                }
+            }
+        }
+        for (Map.Entry<String, Map<String, String>> e : manager.requireDataPath().offloads().entrySet()) {
+            if (vnics != null && !vnics.contains(e.getKey())) {
+                continue;
+            }
+            e.getValue().forEach((feature, state) -> t.row(e.getKey(), feature, state));
+        }
+        return t;
     }
 
     @Descriptor("capture inner frames of an overlay, printed and optionally written as pcap: " + SNOOP_USAGE)
