@@ -5,7 +5,7 @@
 # postgresql gives the katar tests a throw-away cluster of their own (initdb on a free port).
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 iputils-ping tshark iperf3 libpcap0.8 bsdutils procps util-linux postgresql"
+packages="iproute2 iputils-ping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

@@ -44,6 +44,19 @@ final class SystemTests {
         return 1 + RANDOM.nextInt(250);
     }
 
+    /** Waits until something listens on TCP {@code address:port} in the namespace (ss), at most 10 s. */
+    static void awaitListening(Netns ns, String address, int port) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Netns.Result ss = ns.exec("ss", "-Htln", "src", address + ":" + port);
+            if (ss.exitCode == 0 && ss.output.contains(":" + port)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("nothing listens on " + address + ":" + port + " in " + ns + " after 10 s");
+    }
+
     /** Moves a TAP device into a namespace and gives it an address. */
     static void plug(Netns ns, String tap, String cidr) throws IOException {
         ns.moveIn(tap);

@@ -1,0 +1,150 @@
+package org.overlaygate.itests;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+import org.overlaygate.testsupport.Netns;
+
+/**
+ * System test (root, ip, iperf3): two appliances, each in a host namespace of its own joined by a
+ * veth pair, one with every offload (recvmmsg/sendmmsg, UDP GRO and GSO, TSO from and coalesced
+ * writes to its TAP) and one with none ({@code overlaygate.core.offloads=none} in its
+ * etc/config.properties). TCP runs both ways between their TAP VNICs: iperf3, and a transfer of
+ * 64 MiB of random bytes whose SHA-256 must arrive unchanged (a coalesced frame's checksum is left
+ * to the receiving stack to complete, not to check, so a mistake in putting segments together would
+ * otherwise go unnoticed). overlay:stats shows each side's offloads as they are.
+ */
+public class OffloadMixIT {
+    private static final int VNI = 4343;
+    private static final int TRANSFER_BYTES = 64 << 20;
+
+    @Test
+    public void tcpBothWaysBetweenAnApplianceWithEveryOffloadAndOneWithNone() throws Exception {
+        SystemTests.assumeSystem("OffloadMixIT", "ping", "iperf3", "ss");
+        int net = SystemTests.subnet();
+        String[] underlay = {"10.196." + net + ".1", "10.196." + net + ".2"};
+        String[] overlay = {"192.168.82.1", "192.168.82.2"};
+        try (Netns h0 = Netns.create("ogmix0"); Netns h1 = Netns.create("ogmix1"); Distribution on = Distribution.copy();
+                Distribution off = Distribution.copy()) {
+            Netns.run("ip", "link", "add", "eth0", "netns", h0.name(), "type", "veth", "peer", "name", "eth0", "netns", h1.name()).check();
+            Netns[] hosts = {h0, h1};
+            Distribution[] appliances = {on, off};
+            Path config = off.home.resolve("etc/config.properties");
+            String properties = Files.readString(config, StandardCharsets.UTF_8);
+            assertTrue(properties.contains("overlaygate.core.offloads=all"));
+            Files.writeString(config, properties.replace("overlaygate.core.offloads=all", "overlaygate.core.offloads=none"));
+            for (int i = 0; i < 2; i++) {
+                hosts[i].exec("ip", "addr", "add", underlay[i] + "/24", "dev", "eth0").check();
+                hosts[i].exec("ip", "link", "set", "eth0", "up").check();
+                appliances[i].startIn(hosts[i]);
+            }
+            for (int i = 0; i < 2; i++) {
+                Distribution d = appliances[i];
+                d.awaitReady(60_000);
+                d.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", Integer.toString(VNI), "-p", "vxlan/listen_ip=" + underlay[i],
+                        "-p", "direct/dest_ip=" + underlay[1 - i], "-p", "direct/dest_port=4789", "ovl");
+                d.adm("vnic:create", "-l", "ovl", "-t", "vm0", "vnic");
+                hosts[i].exec("ip", "addr", "add", overlay[i] + "/24", "dev", "vm0").check();
+                hosts[i].exec("ip", "link", "set", "vm0", "up").check();
+            }
+            String onStats = on.adm("overlay:stats");
+            String offStats = off.adm("overlay:stats");
+            for (String feature : new String[] {"mmsg", "udp_gro", "udp_gso"}) {
+                assertTrue(onStats, onStats.matches("(?s).*vxlan udp " + underlay[0] + ":4789\\s+" + feature + "\\s+on\\n.*"));
+                assertTrue(offStats, offStats.matches("(?s).*vxlan udp " + underlay[1] + ":4789\\s+" + feature
+                        + "\\s+off: off by setting overlaygate.core.offloads\\n.*"));
+            }
+            for (String feature : new String[] {"tap_tso", "tap_gro"}) {
+                assertTrue(onStats, onStats.matches("(?s).*vnic\\s+" + feature + "\\s+on\\n.*"));
+                assertTrue(offStats, offStats.matches("(?s).*vnic\\s+" + feature + "\\s+off: off by setting overlaygate.core.offloads\\n.*"));
+            }
+            Netns.Result ping = h0.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", overlay[1]);
+            assertEquals(ping.toString(), 0, ping.exitCode);
+
+            long toOff = iperf(h0, h1, overlay[1], false);
+            long toOn = iperf(h0, h1, overlay[1], true);
+            System.out.printf("OffloadMixIT: iperf3 TCP, offloads on -> off %.0f Mbit/s, off -> on %.0f Mbit/s%n", toOff / 1e6, toOn / 1e6);
+
+            transfer(h0, h1, overlay[1]);
+            transfer(h1, h0, overlay[0]);
+        }
+    }
+
+    /** iperf3 TCP for 3 s from a to b's address (reversed: b sends); the bits per second received, at least 100 Mbit/s. */
+    private static long iperf(Netns a, Netns b, String server, boolean reverse) throws Exception {
+        File log = File.createTempFile("iperf3-server", ".log");
+        try {
+            b.start(log, "iperf3", "-s", "-1", "-B", server);
+            SystemTests.awaitListening(b, server, 5201);
+            Netns.Result r = reverse ? a.exec(60_000, "iperf3", "-c", server, "-t", "3", "-R", "-J")
+                    : a.exec(60_000, "iperf3", "-c", server, "-t", "3", "-J");
+            assertEquals(r.toString() + Files.readString(log.toPath()), 0, r.exitCode);
+            Matcher m = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)").matcher(r.output);
+            assertTrue(r.output, m.find());
+            long bps = (long) Double.parseDouble(m.group(1));
+            assertTrue("TCP through the overlay at " + bps + " bit/s", bps > 100_000_000L);
+            return bps;
+        } finally {
+            log.delete();
+        }
+    }
+
+    /**
+     * 64 MiB of seeded random bytes over TCP from {@code from} to {@code to}'s address: the SHA-256
+     * received must be the one sent. The sockets are opened inside the namespaces and then used
+     * from the test's threads.
+     */
+    private static void transfer(Netns from, Netns to, String address) throws Exception {
+        InetSocketAddress at = new InetSocketAddress(address, 5202);
+        try (ServerSocketChannel server = to.call(() -> ServerSocketChannel.open().bind(at));
+                SocketChannel client = from.call(SocketChannel::open)) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (SocketChannel peer = server.accept()) {
+                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+                    long total = 0;
+                    while (peer.read(buf.clear()) >= 0) {
+                        sha.update(buf.array(), 0, buf.position());
+                        total += buf.position();
+                    }
+                    assertEquals(TRANSFER_BYTES, total);
+                    return sha.digest();
+                } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            client.connect(at);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Random random = new Random(address.hashCode());
+            byte[] chunk = new byte[1 << 16];
+            for (int sent = 0; sent < TRANSFER_BYTES; sent += chunk.length) {
+                random.nextBytes(chunk);
+                sha.update(chunk);
+                ByteBuffer b = ByteBuffer.wrap(chunk);
+                while (b.hasRemaining()) {
+                    client.write(b);
+                }
+            }
+            client.shutdownOutput();
+            assertArrayEquals("64 MiB arrive unchanged " + from + " -> " + to, sha.digest(), received.get(60, TimeUnit.SECONDS));
+        }
+    }
+}
