@@ -128,7 +128,7 @@ public class PacketPathBenchmark {
     }
 
     /** Discards what it is given; no I/O. */
-    static final class NullMux implements UnderlayMux {
+    public static final class NullMux implements UnderlayMux {
         private final UnderlayKey key = new UnderlayKey("vxlan", new VxlanPlugin().transport(), UnderlayAddress.parse("127.0.0.1:4789"));
 
         @Override
@@ -174,7 +174,7 @@ public class PacketPathBenchmark {
     }
 
     /** No upcalls are expected on the hit path; the clock is the system's. */
-    static final class NullEnvironment implements DeviceEnvironment {
+    public static final class NullEnvironment implements DeviceEnvironment {
         private final PendingBudget budget = new PendingBudget(1 << 20);
 
         @Override

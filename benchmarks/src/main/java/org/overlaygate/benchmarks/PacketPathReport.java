@@ -14,7 +14,9 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link PacketPathBenchmark} and the target cache lookup benchmark with the GC profiler and prints, per benchmark, ns/op, bytes
+ * Runs {@link PacketPathBenchmark}, the target cache lookup benchmark and the offloaded paths'
+ * benchmark (segmenting a 64 KiB frame into a send batch, coalescing 49 received segments) with the
+ * GC profiler and prints, per benchmark, ns/op, bytes
  * allocated per op, and the time as a ratio of the baseline measured in the same run (a boxed-key
  * ConcurrentHashMap lookup). Extra arguments are JMH options ({@code -f 2 -wi 5}).
  */
@@ -24,7 +26,7 @@ public final class PacketPathReport {
 
     public static void main(String[] args) throws Exception {
         Options options = new OptionsBuilder().parent(new CommandLineOptions(args)).include(PacketPathBenchmark.class.getSimpleName())
-                .include("CacheLookupBenchmark")
+                .include("CacheLookupBenchmark").include("OffloadBenchmark")
                 .addProfiler(GCProfiler.class).build();
         Collection<RunResult> results = new Runner(options).run();
         Map<String, double[]> rows = new TreeMap<>();
@@ -40,6 +42,6 @@ public final class PacketPathReport {
         rows.forEach((name, v) -> System.out.printf(Locale.ROOT, "%-22s %10.2f %10.3f %22.2f%n", name, v[0], v[1],
                 base == null ? Double.NaN : v[0] / base[0]));
         System.out.println("(baseline: ConcurrentHashMap<Long,...>.get, the obvious JDK way to key by MAC, 24 B/op of boxing;"
-                + " the hit path must allocate 0 B/op)");
+                + " the hit path, segment64KiB and coalesce49Segments must allocate 0 B/op)");
     }
 }
