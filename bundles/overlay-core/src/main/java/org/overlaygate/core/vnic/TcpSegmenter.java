@@ -18,8 +18,7 @@ import org.overlaygate.core.base.Counters;
  * {@link BufferLayout#HEADROOM} free bytes in front, and stay there after the sink took them: a
  * reader that sends in batches hands them all to one GSO send. Before it would overwrite a
  * segment it handed out, the segmenter asks the sink to let go of them ({@link Sink#reuse()}); the
- * reader does the same with {@link #reset()} after its own flushes. The payload is copied and
- * summed for the checksum in one pass.
+ * reader does the same with {@link #reset()} after its own flushes.
  *
  * <p>One per VNIC reader thread: it owns the buffer segments are built in. Allocates nothing.
  */
@@ -143,7 +142,8 @@ final class TcpSegmenter {
             int chunk = Math.min(mss, payload - done);
             boolean last = done + chunk >= payload;
             segments.put(base, in, offset, headers);
-            long payloadSum = Checksums.copyAndAdd(in, offset + headers + done, segments, base + headers, chunk, 0);
+            segments.put(base + headers, in, offset + headers + done, chunk);
+            long payloadSum = Checksums.add(in, offset + headers + done, chunk, 0);
             if (v6) {
                 segments.putShort(segL3 + 4, (short) (tcpHeader + chunk));
             } else {
