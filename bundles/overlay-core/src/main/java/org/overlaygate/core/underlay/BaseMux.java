@@ -115,30 +115,44 @@ abstract class BaseMux implements UnderlayMux {
             }
             ByteBuffer buf = source.buffer();
             for (int i = 0; i < n; i++) {
-                int length = source.length(i);
-                if (length < 0) {
-                    counters.in(0);
-                    counters.drop(length == PacketSource.EMPTY ? DropReasons.EMPTY : source.unreadableReason());
-                    continue;
-                }
-                int offset = source.offset(i);
-                InetAddress sender = source.sender(i);
-                int senderPort = source.senderPort(i);
-                int segment = source.segmentSize(i);
-                if (segment <= 0 || segment >= length) {
-                    counters.in(length);
-                    receive(buf, offset, length, result, sender, senderPort, batch);
-                    continue;
-                }
-                for (int at = 0; at < length; at += segment) { // a GRO train: datagrams of segment bytes, the last maybe shorter
-                    int datagram = Math.min(segment, length - at);
-                    counters.in(datagram);
-                    receive(buf, offset + at, datagram, result, sender, senderPort, batch);
+                try {
+                    handle(source, i, buf, result, batch);
+                } catch (RuntimeException e) { // a bug must cost the packet, never the thread
+                    counters.drop(RECEIVE_ERROR);
                 }
             }
             if (batch != null && n > 0) {
-                batch.flush();
+                try {
+                    batch.flush();
+                } catch (RuntimeException e) {
+                    counters.drop(RECEIVE_ERROR);
+                }
             }
+        }
+    }
+
+    /** Packet i of the last receive: a datagram, or a GRO train of them taken apart. */
+    private void handle(PacketSource source, int i, ByteBuffer buf, DecapResult result, InboundBatch batch) {
+        buf.clear(); // decapsulating the last packet moved the limit; sources and devices index absolutely
+        int length = source.length(i);
+        if (length < 0) {
+            counters.in(0);
+            counters.drop(length == PacketSource.EMPTY ? DropReasons.EMPTY : source.unreadableReason());
+            return;
+        }
+        int offset = source.offset(i);
+        InetAddress sender = source.sender(i);
+        int senderPort = source.senderPort(i);
+        int segment = source.segmentSize(i);
+        if (segment <= 0 || segment >= length) {
+            counters.in(length);
+            receive(buf, offset, length, result, sender, senderPort, batch);
+            return;
+        }
+        for (int at = 0; at < length; at += segment) { // a GRO train: datagrams of segment bytes, the last maybe shorter
+            int datagram = Math.min(segment, length - at);
+            counters.in(datagram);
+            receive(buf, offset + at, datagram, result, sender, senderPort, batch);
         }
     }
 
@@ -169,8 +183,11 @@ abstract class BaseMux implements UnderlayMux {
             counters.drop(DropReasons.UNKNOWN_VNET);
             return;
         }
+        int frame = buf.position();
+        int frameLength = buf.limit() - frame;
+        buf.clear(); // frames held in the batch may lie beyond this packet's end
         try {
-            r.fromUnderlay(buf, buf.position(), buf.limit() - buf.position(), sender, senderPort, batch);
+            r.fromUnderlay(buf, frame, frameLength, sender, senderPort, batch);
         } catch (RuntimeException e) {
             counters.drop(DropReasons.DELIVERY_FAILED);
             LOG.warn("underlay {}: a frame could not be delivered: {}", key, e.toString());

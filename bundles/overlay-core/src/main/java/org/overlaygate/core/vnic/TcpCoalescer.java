@@ -280,15 +280,18 @@ public final class TcpCoalescer implements Delivery {
     /** Writes open frame i (alone and unchanged when it has one segment) and forgets it. */
     private void write(int i) {
         Open o = open[i];
-        if (o.segments == 1) {
-            o.port.deliver(o.buf, o.offset, o.length);
-        } else {
-            writeCoalesced(o);
-        }
-        o.port = null;
-        o.buf = null;
         System.arraycopy(open, i + 1, open, i, opened - i - 1);
-        open[--opened] = o;
+        open[--opened] = o; // forgotten first: whatever the write does, nothing stale stays open
+        try {
+            if (o.segments == 1) {
+                o.port.deliver(o.buf, o.offset, o.length);
+            } else {
+                writeCoalesced(o);
+            }
+        } finally {
+            o.port = null;
+            o.buf = null;
+        }
     }
 
     private void writeCoalesced(Open o) {

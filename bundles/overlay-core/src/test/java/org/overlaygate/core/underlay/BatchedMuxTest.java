@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.encap.EncapsulationPlugin;
+import org.overlaygate.api.encap.DecapResult;
+import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.api.encap.Encapsulator;
+import org.overlaygate.api.encap.UnderlayTransport;
 import org.overlaygate.api.property.PropertyValues;
 import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.base.DropReasons;
@@ -26,10 +29,11 @@ import org.overlaygate.testsupport.Netns;
 
 /**
  * Two UDP muxes in a namespace of the test's own exchange batches of VXLAN packets, with every
- * offload, with mmsg alone and with none: each time every packet arrives exactly once, each flow in
- * order (GSO trains cut by the kernel, GRO trains split by the receive loop), every packet is counted
- * once at the flush, and what cannot be sent is a counted drop, never out. The receiving thread's
- * batch is flushed after each receive.
+ * offload, with mmsg alone and with none, and two raw IP muxes batches of GRE packets: each time
+ * every packet arrives exactly once, each flow in order (GSO trains cut by the kernel, GRO trains
+ * and recvmmsg batches taken apart by the receive loop), every packet is counted once at the flush,
+ * and what cannot be sent is a counted drop, never out. The receiving thread's batch is flushed
+ * after each receive.
  */
 public class BatchedMuxTest {
     private final EncapsulationPlugin vxlan = new VxlanPlugin();
@@ -64,6 +68,54 @@ public class BatchedMuxTest {
         }
     }
 
+    /** A GRE header with a key (the vnet id), as NVGRE's, for raw IP muxes. */
+    static final class Gre implements Encapsulator, Decapsulator {
+        @Override
+        public int headerLength() {
+            return 8;
+        }
+
+        @Override
+        public void encapsulate(ByteBuffer buf, int index, long vnetId, int flowHash) {
+            buf.putInt(index, 0x2000_6558).putInt(index + 4, (int) (vnetId << 8));
+        }
+
+        @Override
+        public boolean decapsulate(ByteBuffer buf, DecapResult result) {
+            int at = buf.position();
+            if (buf.limit() - at < 8 || buf.getInt(at) != 0x2000_6558) {
+                return result.drop("not_gre");
+            }
+            buf.position(at + 8);
+            return result.accept(buf.getInt(at + 4) >>> 8);
+        }
+    }
+
+    @Test
+    public void rawIpBatchesArriveWholeAndInOrderWithMmsgAndWithout() throws Exception {
+        Netns.assumeAvailable("BatchedMuxTest");
+        try (Netns ns = Netns.create("ogbatch")) {
+            for (Set<Offload> offloads : List.of(EnumSet.of(Offload.MMSG), EnumSet.noneOf(Offload.class))) {
+                Gre gre = new Gre();
+                Flushes flushes = new Flushes();
+                UnderlayTransport ip = UnderlayTransport.ipProtocol(47, "gre/listen_ip");
+                IpMux rx = ns.call(() -> IpMux.open(new UnderlayKey("gre", ip, UnderlayAddress.parse("127.0.0.2")), 47, 1 << 20, offloads,
+                        () -> flushes));
+                IpMux tx = null;
+                try {
+                    tx = ns.call(() -> IpMux.open(new UnderlayKey("gre", ip, UnderlayAddress.parse("127.0.0.1")), 47, 1 << 20, offloads,
+                            () -> null));
+                    sendAndCheck(tx, rx, gre, gre, UnderlayAddress.parse("127.0.0.2"), flushes);
+                } finally {
+                    rx.close();
+                    if (tx != null) {
+                        tx.close();
+                    }
+                }
+            }
+        }
+    }
+
     private void exchange(Netns ns, Set<Offload> offloads, String gsoState) throws Exception {
         Flushes flushes = new Flushes();
         UdpMux rx = ns.call(() -> UdpMux.open(new UnderlayKey("vxlan", vxlan.transport(), UnderlayAddress.parse("127.0.0.2:4789")),
@@ -72,17 +124,32 @@ public class BatchedMuxTest {
         try {
             tx = open(ns, offloads);
             assertEquals(gsoState, tx.offloads().get("udp_gso"));
-            Receiver receiver = new Receiver();
-            rx.setDecapsulator(vxlan.decapsulator());
-            rx.attach(42, receiver);
             Encapsulator enc = vxlan.newEncapsulator(PropertyValues.validate(vxlan.properties(), Map.of("vxlan/listen_ip", "127.0.0.1")));
+            sendAndCheck(tx, rx, enc, vxlan.decapsulator(), UnderlayAddress.parse("127.0.0.2:4789"), flushes);
+        } finally {
+            rx.close();
+            if (tx != null) {
+                tx.close();
+            }
+        }
+    }
 
-            // Two flows: 40 packets of 1000 bytes and a shorter last one each, interleaved in runs of 10.
+    /**
+     * Sends two flows of 40 packets (1000-byte frames, a 300-byte last one), interleaved in runs of
+     * 10, and one packet to an IPv6 address, as one batch from {@code tx} to {@code rx}.
+     */
+    private static void sendAndCheck(UnderlayMux tx, BaseMux rx, Encapsulator enc, Decapsulator dec, UnderlayAddress to, Flushes flushes)
+            throws Exception {
+        {
+            Receiver receiver = new Receiver();
+            rx.setDecapsulator(dec);
+            rx.attach(42, receiver);
+            int header = enc.headerLength();
+
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
             SendBatch batch = new SendBatch();
             Counters sent = new Counters("device");
             Counters refused = new Counters("vnic");
-            UnderlayAddress to = UnderlayAddress.parse("127.0.0.2:4789");
             int at = 0;
             for (int run = 0; run < 8; run++) {
                 int flow = run % 2;
@@ -90,9 +157,9 @@ public class BatchedMuxTest {
                     int seq = (run / 2) * 10 + k;
                     int inner = seq == 39 ? 300 : 1000;
                     enc.encapsulate(buf, at, 42, flow);
-                    buf.put(at + 8 + 14, (byte) flow).putInt(at + 8 + 15, seq);
-                    batch.add(tx, buf, at, 8 + inner, to, flow, sent, inner, refused);
-                    at += 8 + inner + 64;
+                    buf.put(at + header + 14, (byte) flow).putInt(at + header + 15, seq);
+                    batch.add(tx, buf, at, header + inner, to, flow, sent, inner, refused);
+                    at += header + inner + 64;
                 }
             }
             batch.add(tx, buf, 0, 108, UnderlayAddress.parse("[fd00::1]:4789"), 0, sent, 100, refused);
@@ -113,11 +180,7 @@ public class BatchedMuxTest {
             }
             assertTrue("the receive thread flushed its batch", flushes.count > 0);
             assertEquals(80, rx.stats().packetsIn());
-        } finally {
-            rx.close();
-            if (tx != null) {
-                tx.close();
-            }
+            assertEquals(80, tx.stats().packetsOut());
         }
     }
 
