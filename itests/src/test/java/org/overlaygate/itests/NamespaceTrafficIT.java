@@ -68,8 +68,10 @@ public class NamespaceTrafficIT {
             assertTrue(tcp.output, tcp.output.contains("receiver"));
             serverLog.delete();
 
+            // 20 MB out (thousands of MSS segments); the ACKs back are fewer than segments, the
+            // more so since the far side takes the segments coalesced (a few hundred).
             String stats = dist.adm("overlay:stats", "ovla");
-            assertTrue(stats, stats.lines().anyMatch(l -> l.matches("ovla\\s+\\d{4,}\\s+\\d+\\s+\\d{4,}\\s+.*")));
+            assertTrue(stats, stats.lines().anyMatch(l -> l.matches("ovla\\s+\\d{3,}\\s+\\d+\\s+\\d{4,}\\s+.*")));
 
             dist.stop(appliance);
             dist.start();
