@@ -300,8 +300,9 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         }
         vnics.put(config.name(), vnic);
         vnic.start();
-        LOG.info("VNIC {} created on {} ({} {}, {})", config.name(), device.name(), config.kind(),
-                vnic.osName() == null ? "" : vnic.osName(), MacAddress.format(vnic.mac()));
+        LOG.info("VNIC {} created on {} ({} {}, {}){}", config.name(), device.name(), config.kind(),
+                vnic.osName() == null ? "" : vnic.osName(), MacAddress.format(vnic.mac()),
+                vnic instanceof PortVnic && config.kind() == VnicConfig.Kind.TAP ? ", offloads " + ((PortVnic) vnic).offloads() : "");
         return vnic.info();
     }
 

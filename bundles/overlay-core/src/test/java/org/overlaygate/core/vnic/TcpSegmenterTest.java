@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -22,6 +23,7 @@ import org.overlaygate.core.base.BufferLayout;
  */
 public class TcpSegmenterTest {
     private static final int HEADER = BufferLayout.HEADROOM - 10;
+    private static final byte[] ETHERNET = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2};
 
     private static int sum16(byte[] b, int from, int to, long start) {
         long s = start;
@@ -40,6 +42,7 @@ public class TcpSegmenterTest {
         b.put(HEADER + 1, (byte) (v6 ? 4 : 1));
         b.put(HEADER + 4, (byte) mss).put(HEADER + 5, (byte) (mss >>> 8));
         int f = BufferLayout.HEADROOM;
+        b.put(f, ETHERNET, 0, 12);
         b.putShort(f + 12, (short) (v6 ? 0x86DD : 0x0800));
         int l3 = f + 14;
         int l4;
@@ -93,6 +96,13 @@ public class TcpSegmenterTest {
             assertEquals("FIN/PSH only on the last", last ? 0x09 : 0, flags & 0x09);
             assertEquals("CWR only on the first", i == 0 ? 0x80 : 0, flags & 0x80);
             assertEquals("ACK kept", 0x10, flags & 0x10);
+            assertArrayEquals("MAC addresses kept", ETHERNET, Arrays.copyOf(s, 12));
+            assertEquals("DF kept", 0x4000, b.getShort(20));
+            assertEquals("TTL kept", 64, b.get(22));
+            assertEquals("ports kept", 40000, b.getShort(34) & 0xFFFF);
+            assertEquals(5201, b.getShort(36));
+            assertEquals("ACK number kept", 777, b.getInt(42));
+            assertEquals("window kept", 512, b.getShort(48));
             long pseudo = sum16(s, 26, 34, 0) + 6 + 20 + chunk;
             assertEquals("TCP checksum verifies", 0xFFFF, sum16(s, 34, s.length, pseudo));
             joined.write(s, 54, chunk);
