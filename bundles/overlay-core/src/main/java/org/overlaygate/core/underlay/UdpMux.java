@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * cost to the appliance). Should the kernel refuse a train later (EIO: the route's device cannot
  * checksum), GSO goes off for good, with zero checksums again.</li>
  * </ul>
+ * One case UDP_GRO gets wrong, and no socket option can tell: a kernel VXLAN device on this same
+ * machine whose offloads are on, behind a veth, hands the socket its 64 KiB tunnel segments uncut,
+ * reporting the inner segment size as if it were a train's; they are cut wrongly and dropped (as
+ * malformed here, or as truncated by the stack behind the TAP), never delivered as data. Its inner checksums are left partial then too, so no userspace receiver can take its
+ * TCP in that setup with or without GRO; {@code ethtool -K vx0 tx off} on that device (what a NIC's
+ * checksum offload does for real hosts) fixes both.
  */
 public final class UdpMux extends BaseMux {
     private static final Logger LOG = LoggerFactory.getLogger(UdpMux.class);
