@@ -116,6 +116,30 @@ public class BatchedMuxTest {
         }
     }
 
+    /** Over IPv6 the JDK's channel carries the batch, one datagram per call, and says why it has no offloads. */
+    @Test
+    public void anIpv6UnderlaySendsBatchesOneByOne() throws Exception {
+        Netns.assumeAvailable("BatchedMuxTest");
+        try (Netns ns = Netns.create("ogbatch")) {
+            Flushes flushes = new Flushes();
+            UdpMux rx = ns.call(() -> UdpMux.open(new UnderlayKey("vxlan", vxlan.transport(), UnderlayAddress.parse("[::1]:4789")),
+                    new SourcePorts(50000, 50999, 4), 1 << 20, EnumSet.allOf(Offload.class), () -> flushes));
+            UdpMux tx = null;
+            try {
+                tx = ns.call(() -> UdpMux.open(new UnderlayKey("vxlan", vxlan.transport(), UnderlayAddress.parse("[::1]:4790")),
+                        new SourcePorts(51000, 51999, 4), 1 << 20, EnumSet.allOf(Offload.class), () -> null));
+                assertEquals("off: " + JdkUdpEndpoint.NO_OFFLOADS, tx.offloads().get("udp_gso"));
+                Encapsulator enc = vxlan.newEncapsulator(PropertyValues.validate(vxlan.properties(), Map.of("vxlan/listen_ip", "::1")));
+                sendAndCheck(tx, rx, enc, vxlan.decapsulator(), UnderlayAddress.parse("[::1]:4789"), flushes, 0);
+            } finally {
+                rx.close();
+                if (tx != null) {
+                    tx.close();
+                }
+            }
+        }
+    }
+
     private void exchange(Netns ns, Set<Offload> offloads, String gsoState) throws Exception {
         Flushes flushes = new Flushes();
         UdpMux rx = ns.call(() -> UdpMux.open(new UnderlayKey("vxlan", vxlan.transport(), UnderlayAddress.parse("127.0.0.2:4789")),
@@ -140,6 +164,12 @@ public class BatchedMuxTest {
      */
     private static void sendAndCheck(UnderlayMux tx, BaseMux rx, Encapsulator enc, Decapsulator dec, UnderlayAddress to, Flushes flushes)
             throws Exception {
+        sendAndCheck(tx, rx, enc, dec, to, flushes, 1);
+    }
+
+    /** The same; {@code unreachable} packets to an address of the other IP version are refused (counted drops). */
+    private static void sendAndCheck(UnderlayMux tx, BaseMux rx, Encapsulator enc, Decapsulator dec, UnderlayAddress to, Flushes flushes,
+            int unreachable) throws Exception {
         {
             Receiver receiver = new Receiver();
             rx.setDecapsulator(dec);
@@ -162,11 +192,13 @@ public class BatchedMuxTest {
                     at += header + inner + 64;
                 }
             }
-            batch.add(tx, buf, 0, 108, UnderlayAddress.parse("[fd00::1]:4789"), 0, sent, 100, refused);
+            if (unreachable > 0) {
+                batch.add(tx, buf, 0, 108, UnderlayAddress.parse("[fd00::1]:4789"), 0, sent, 100, refused);
+            }
             assertEquals(0, sent.packetsOut());
             batch.flush();
             assertEquals("every packet the kernel took counts as out", 80, sent.packetsOut());
-            assertEquals("an IPv4 underlay cannot reach IPv6: a counted drop", 1, refused.drops(DropReasons.SEND_FAILED));
+            assertEquals("an IPv4 underlay cannot reach IPv6: a counted drop", unreachable, refused.drops(DropReasons.SEND_FAILED));
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (receiver.frames.size() < 80 && System.nanoTime() < deadline) {
