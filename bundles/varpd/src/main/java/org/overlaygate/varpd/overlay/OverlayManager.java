@@ -250,7 +250,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     private static DeviceConfig deviceConfig(OverlayDefinition d) {
-        return DeviceConfig.builder(d.name, d.vnetId).mtu(d.mtu).mode(d.mode).cacheMax(d.cacheMax)
+        return DeviceConfig.builder(d.name, d.vnetId).mtu(d.mtu).mode(d.mode).cacheMax(d.cacheMax).acceptPeersOnly(d.peersOnly)
                 .encapsulation(d.encap, d.propertiesOf(d.encap)).build();
     }
 
@@ -295,9 +295,9 @@ public final class OverlayManager implements PluginCatalog.Listener {
      * @throws IllegalStateException when the appliance cannot do it now
      */
     public OverlayView create(String name, String encapName, String searchName, String invalidationName, long vnetId, Integer mtu,
-            Integer cacheMax, Map<String, String> properties) {
+            Integer cacheMax, String accept, Map<String, String> properties) {
         OverlayValidator.Checked checked = validator.check(
-                new OverlayValidator.Request(name, encapName, searchName, invalidationName, vnetId, mtu, cacheMax, properties));
+                new OverlayValidator.Request(name, encapName, searchName, invalidationName, vnetId, mtu, cacheMax, accept, properties));
         if (!names.add(name)) {
             throw new IllegalArgumentException("the name " + name + " is already in use");
         }

@@ -18,6 +18,8 @@ public final class OverlayView {
     public final long vnetId;
     public final int mtu;
     public final int cacheMax;
+    /** {@code any} or {@code peers}. */
+    public final String accept;
     public final Map<String, String> properties;
     public final boolean online;
     public final List<String> reasons;
@@ -35,6 +37,7 @@ public final class OverlayView {
         this.vnetId = d.vnetId;
         this.mtu = d.mtu;
         this.cacheMax = d.cacheMax;
+        this.accept = d.peersOnly ? OverlayValidator.ACCEPT_PEERS : OverlayValidator.ACCEPT_ANY;
         this.properties = d.properties;
         this.online = reasons.isEmpty();
         this.reasons = List.copyOf(reasons);

@@ -40,7 +40,7 @@ public final class OverlayCommands {
     static final String MODIFY_USAGE = "overlay:modify -d MAC | -f | -s MAC=IP:PORT NAME";
     static final String SNOOP_USAGE = "overlay:snoop [-c COUNT] [-t SECONDS] [-w FILE.pcap] NAME";
     /** Generic overlay properties; everything else is namespaced by its plugin. */
-    static final Set<String> GENERIC = Set.of("mtu", "cache_max");
+    static final Set<String> GENERIC = Set.of("mtu", "cache_max", "accept");
 
     @Reference
     private OverlayManager manager;
@@ -53,7 +53,7 @@ public final class OverlayCommands {
     }
 
     @Descriptor("create an overlay: " + CREATE_USAGE
-            + " (generic properties: mtu, cache_max; plugin properties are namespaced, e.g. vxlan/listen_ip; -i names an"
+            + " (generic properties: mtu, cache_max, accept=any|peers; plugin properties are namespaced, e.g. vxlan/listen_ip; -i names an"
             + " invalidation plugin such as shootdown)")
     public String create(@Descriptor("options and NAME") String... args) {
         Args a = Args.parse(args, Set.of("-e", "-s", "-i", "-v", "-p"), Set.of(), CREATE_USAGE);
@@ -65,6 +65,7 @@ public final class OverlayCommands {
         Map<String, String> props = new LinkedHashMap<>();
         Integer mtu = null;
         Integer cacheMax = null;
+        String accept = null;
         for (String p : a.all("-p")) {
             for (String kv : p.split(",")) {
                 int eq = kv.indexOf('=');
@@ -73,11 +74,14 @@ public final class OverlayCommands {
                 }
                 String key = kv.substring(0, eq).trim();
                 String value = kv.substring(eq + 1).trim();
-                if (props.containsKey(key) || (key.equals("mtu") && mtu != null) || (key.equals("cache_max") && cacheMax != null)) {
+                if (props.containsKey(key) || (key.equals("mtu") && mtu != null) || (key.equals("cache_max") && cacheMax != null)
+                        || (key.equals("accept") && accept != null)) {
                     throw a.error("property " + key + " given twice");
                 }
                 if (key.equals("mtu")) {
                     mtu = (int) parseNumber(a, key, value);
+                } else if (key.equals("accept")) {
+                    accept = value;
                 } else if (key.equals("cache_max")) {
                     cacheMax = (int) parseNumber(a, key, value);
                     if (cacheMax < 1) {
@@ -88,7 +92,7 @@ public final class OverlayCommands {
                 }
             }
         }
-        OverlayView v = manager.create(name, encap, search, invalidation, vnetId, mtu, cacheMax, props);
+        OverlayView v = manager.create(name, encap, search, invalidation, vnetId, mtu, cacheMax, accept, props);
         return "overlay " + v.name + " created: " + v.encap + " vnet " + v.vnetId + ", " + v.search
                 + (v.invalidation == null ? "" : ", invalidation " + v.invalidation) + ", mtu " + v.mtu + ", " + v.status()
                 + (v.reasons.isEmpty() ? "" : " (" + String.join("; ", v.reasons) + ")") + "\n";
@@ -216,6 +220,7 @@ public final class OverlayCommands {
             if (v.mode == SearchMode.DYNAMIC) {
                 t.row(v.name, "cache_max", "r-", v.cacheMax, 65536, "1-" + Integer.MAX_VALUE);
             }
+            t.row(v.name, "accept", "r-", v.accept, "any", "any,peers");
             List<PropertySpec> specs = manager.propertySpecs(v.name);
             List<String> shown = new ArrayList<>();
             for (PropertySpec s : specs) {

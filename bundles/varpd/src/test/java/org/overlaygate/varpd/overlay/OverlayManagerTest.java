@@ -67,7 +67,7 @@ public class OverlayManagerTest {
         for (String kv : props) {
             p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }
-        return manager.create(name, "udp", "table", invalidation, 42, null, null, p);
+        return manager.create(name, "udp", "table", invalidation, 42, null, null, null, p);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -108,18 +108,18 @@ public class OverlayManagerTest {
         };
         for (String[] c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> manager.create("ovl0", c[0], c[1], c[2], 42, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
+                    () -> manager.create("ovl0", c[0], c[1], c[2], 42, null, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
             assertEquals(c[3], e.getMessage());
         }
         assertEquals("missing required property: udp/listen_ip",
-                assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, Map.of()))
+                assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, null, Map.of()))
                         .getMessage());
         assertEquals("property other/x belongs to none of udp, table", assertThrows(IllegalArgumentException.class,
                 () -> create("ovl0", null, "other/x=1")).getMessage());
         assertEquals("vnet id 16777216 is out of range 0-16777215 for udp", assertThrows(IllegalArgumentException.class,
-                () -> manager.create("ovl0", "udp", "table", null, 1 << 24, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+                () -> manager.create("ovl0", "udp", "table", null, 1 << 24, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
         assertEquals("mtu 100 is out of range 576-8900", assertThrows(IllegalArgumentException.class,
-                () -> manager.create("ovl0", "udp", "table", null, 42, 100, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+                () -> manager.create("ovl0", "udp", "table", null, 42, 100, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
         dataPath.refuse.put("udp", "cannot open UDP underlay 10.0.0.1:4789: Cannot assign requested address");
         assertEquals("encapsulation udp refused the overlay: cannot open UDP underlay 10.0.0.1:4789: Cannot assign requested address",
                 assertThrows(IllegalArgumentException.class, () -> create("ovl0", null)).getMessage());
@@ -137,12 +137,27 @@ public class OverlayManagerTest {
     }
 
     @Test
+    public void acceptPeersReachesTheDeviceAndComesBackFromTheStore() throws Exception {
+        OverlayView v = manager.create("ovl0", "udp", "table", null, 42, null, null, "peers", Map.of("udp/listen_ip", "10.0.0.1"));
+        assertEquals("peers", v.accept);
+        assertTrue(device("ovl0").config.acceptsPeersOnly());
+        assertEquals("accept: 'some' is not one of any, peers", assertThrows(IllegalArgumentException.class,
+                () -> manager.create("ovl1", "udp", "table", null, 43, null, null, "some", Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+        assertEquals("any", create("ovl2", null).accept);
+        manager.deactivate();
+        dataPath.devices.clear();
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath);
+        assertEquals("peers", manager.get("ovl0").accept);
+        assertTrue("the new device accepts peers only too", device("ovl0").config.acceptsPeersOnly());
+    }
+
+    @Test
     public void savingTakesNoListingOfEveryDefinition() throws Exception {
         for (int i = 0; i < 50; i++) {
-            manager.create("ovl" + i, "udp", "table", null, i, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
+            manager.create("ovl" + i, "udp", "table", null, i, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
         }
         int before = configs.listings.get();
-        manager.create("ovl50", "udp", "table", null, 50, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
+        manager.create("ovl50", "udp", "table", null, 50, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
         manager.delete("ovl3");
         assertEquals("create and delete cost the same however many overlays exist", before, configs.listings.get());
         assertEquals(50, configs.configs.size());
@@ -282,7 +297,7 @@ public class OverlayManagerTest {
         TestPlugins.Table slow = new TestPlugins.Table("slow");
         slow.startGate = new CountDownLatch(1);
         plugins.searches.put("slow", slow);
-        Thread creating = new Thread(() -> manager.create("ovl1", "udp", "slow", null, 43, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
+        Thread creating = new Thread(() -> manager.create("ovl1", "udp", "slow", null, 43, null, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
         creating.start();
         await("the slow plugin is starting", () -> !slow.instances.isEmpty());
         Miss miss = new Miss(MAC_B);
