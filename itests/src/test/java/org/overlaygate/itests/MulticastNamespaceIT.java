@@ -222,4 +222,54 @@ public class MulticastNamespaceIT {
             }
         }
     }
+
+    /** Two appliances over an IPv6 underlay (the JDK's sockets and MLD) find each other through one group. */
+    @Test
+    public void twoAppliancesOverAnIpv6UnderlayFindEachOtherThroughAGroup() throws Exception {
+        SystemTests.assumeSystem("MulticastNamespaceIT", "ping");
+        int net = SystemTests.subnet();
+        String prefix = "fd19:" + Integer.toHexString(net) + "::";
+        String group = "ff15::" + Integer.toHexString(net);
+        Netns[] hosts = new Netns[2];
+        Distribution[] appliances = new Distribution[2];
+        try {
+            for (int i = 0; i < 2; i++) {
+                hosts[i] = Netns.create("og6host" + i);
+            }
+            Netns.run("ip", "link", "add", "eth0", "netns", hosts[0].name(), "type", "veth", "peer", "name", "eth0", "netns",
+                    hosts[1].name()).check();
+            for (int i = 0; i < 2; i++) {
+                hosts[i].exec("ip", "addr", "add", prefix + (i + 1) + "/64", "dev", "eth0", "nodad").check();
+                hosts[i].exec("ip", "link", "set", "eth0", "up").check();
+                appliances[i] = Distribution.copy();
+                appliances[i].startIn(hosts[i]);
+            }
+            for (int i = 0; i < 2; i++) {
+                appliances[i].awaitReady(60_000);
+                appliances[i].adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p",
+                        "vxlan/listen_ip=" + prefix + (i + 1), "-p", "multicast/group=" + group, "-p", "multicast/interface=eth0", "ovl6");
+                appliances[i].adm("vnic:create", "-l", "ovl6", "-t", "vm" + i, "vnic");
+                hosts[i].exec("ip", "addr", "add", "192.168.84." + (i + 1) + "/24", "dev", "vm" + i).check();
+                hosts[i].exec("ip", "link", "set", "vm" + i, "up").check();
+            }
+            Netns.Result there = hosts[0].exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.84.2");
+            assertEquals("over IPv6, there: " + there, 0, there.exitCode);
+            Netns.Result back = hosts[1].exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.84.1");
+            assertEquals("over IPv6, back: " + back, 0, back.exitCode);
+            String targets = appliances[0].adm("overlay:show", "-t", "ovl6");
+            assertTrue("the group floods and the other host was learned: " + targets,
+                    targets.contains("[" + group + "]:4789") && targets.contains("[" + prefix + "2]:4789"));
+        } finally {
+            for (Distribution d : appliances) {
+                if (d != null) {
+                    d.close();
+                }
+            }
+            for (Netns h : hosts) {
+                if (h != null) {
+                    h.close();
+                }
+            }
+        }
+    }
 }
