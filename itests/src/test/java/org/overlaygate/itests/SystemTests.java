@@ -50,4 +50,15 @@ final class SystemTests {
         ns.exec("ip", "addr", "add", cidr, "dev", tap).check();
         ns.exec("ip", "link", "set", tap, "up").check();
     }
+
+    /** Waits until something listens on TCP {@code port} inside {@code ns} (a server just started there), or fails. */
+    static void awaitListening(Netns ns, int port) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!ns.exec("ss", "-Hltn", "sport", "=", ":" + port).output.contains(":" + port)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nothing listens on TCP port " + port + " in " + ns);
+            }
+            Thread.sleep(20);
+        }
+    }
 }
