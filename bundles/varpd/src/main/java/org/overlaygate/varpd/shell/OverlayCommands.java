@@ -74,9 +74,9 @@ public final class OverlayCommands {
                     throw a.error("property " + key + " given twice");
                 }
                 if (key.equals("mtu")) {
-                    mtu = (int) parseNumber(a, key, value);
+                    mtu = parseInt(a, key, value);
                 } else if (key.equals("cache_max")) {
-                    cacheMax = (int) parseNumber(a, key, value);
+                    cacheMax = parseInt(a, key, value);
                     if (cacheMax < 1) {
                         throw a.error("cache_max must be at least 1");
                     }
@@ -96,6 +96,15 @@ public final class OverlayCommands {
         } catch (NumberFormatException e) {
             throw a.error(what + ": '" + text + "' is not a number");
         }
+    }
+
+    /** A number that fits an int, refused (not truncated) when it does not. */
+    private static int parseInt(Args a, String what, String text) {
+        long n = parseNumber(a, what, text);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw a.error(what + ": " + text + " is out of range (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) n;
     }
 
     @Descriptor("delete an overlay (refused while it has VNICs): overlay:delete NAME")
