@@ -2,6 +2,9 @@ package org.overlaygate.varpd.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -299,6 +302,19 @@ public final class OverlayCommands {
         return out.toString();
     }
 
+    /** Opens the capture file, or says in one line why it cannot be written. */
+    private static PcapWriter openPcap(Path file) {
+        try {
+            return PcapWriter.create(file);
+        } catch (IOException e) {
+            String why = e instanceof NoSuchFileException ? "no such directory"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileSystemException && ((FileSystemException) e).getReason() != null ? ((FileSystemException) e).getReason()
+                    : String.valueOf(e.getMessage());
+            throw new IllegalArgumentException("cannot write " + file + ": " + why);
+        }
+    }
+
     @Descriptor("capture inner frames of an overlay, printed and optionally written as pcap: " + SNOOP_USAGE)
     public String snoop(@Descriptor("options and NAME") String... args) throws IOException, InterruptedException {
         Args a = Args.parse(args, Set.of("-c", "-t", "-w"), Set.of(), SNOOP_USAGE);
@@ -313,7 +329,7 @@ public final class OverlayCommands {
         BlockingQueue<SnoopedFrame> frames = new ArrayBlockingQueue<>(4096);
         PrintStream out = System.out;
         int captured = 0;
-        try (PcapWriter pcap = file == null ? null : PcapWriter.create(file); AutoCloseable tap = d.snoop(frames::offer)) {
+        try (PcapWriter pcap = file == null ? null : openPcap(file); AutoCloseable tap = d.snoop(frames::offer)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (captured < count) {
                 long left = deadline - System.nanoTime();
