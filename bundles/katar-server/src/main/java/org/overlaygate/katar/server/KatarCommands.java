@@ -208,8 +208,11 @@ final class KatarCommands {
                 props.put(k, v);
             }
         });
-        // A new password replaces the file of the old one, and the other way round.
-        if (!changes.getOrDefault("jdbc.password", "").isEmpty()) {
+        // A new password replaces the file of the old one, and the other way round; clearing the
+        // password clears the file katar:config made for it.
+        Path kept = keptPasswordFile();
+        String password = changes.get("jdbc.password");
+        if (password != null && (!password.isEmpty() || (kept != null && kept.toString().equals(props.get("jdbc.password.file"))))) {
             props.remove("jdbc.password.file");
         } else if (!changes.getOrDefault("jdbc.password.file", "").isEmpty()) {
             props.remove("jdbc.password");
@@ -221,27 +224,23 @@ final class KatarCommands {
         // The password itself never goes into ConfigAdmin's files: into an owner-only file of its own.
         Object secret = props.remove("jdbc.password");
         if (secret != null) {
-            Path kept = passwordFile();
+            if (kept == null) {
+                throw new IllegalStateException("no data directory (framework property overlaygate.data) to keep the password in;"
+                        + " write it to a file of your own and set jdbc.password.file");
+            }
             writeOwnerOnly(kept, secret.toString());
             props.put("jdbc.password.file", kept.toString());
-        } else if (changes.containsKey("jdbc.password") || changes.containsKey("jdbc.password.file")) {
-            Path kept = passwordFile();
-            if (!kept.toString().equals(props.get("jdbc.password.file"))) {
-                Files.deleteIfExists(kept); // no longer named: forget it
-            }
+        } else if (kept != null && !kept.toString().equals(props.get("jdbc.password.file"))) {
+            Files.deleteIfExists(kept); // no longer named: forget it
         }
         c.update(props);
         return "katar settings stored (" + String.join(", ", changes.keySet()) + "); the server restarts with them\n";
     }
 
-    /** Where katar:config keeps a database password: owner-only, beside the embedded database. */
-    private Path passwordFile() {
+    /** Where katar:config keeps a database password (owner-only, beside the embedded database), or null without a data directory. */
+    private Path keptPasswordFile() {
         String data = component.frameworkProperty("overlaygate.data");
-        if (data == null || data.isBlank()) {
-            throw new IllegalStateException("no data directory (framework property overlaygate.data) to keep the password in;"
-                    + " write it to a file of your own and set jdbc.password.file");
-        }
-        return Path.of(data, "katar", "jdbc.password");
+        return data == null || data.isBlank() ? null : Path.of(data, "katar", "jdbc.password");
     }
 
     /** Replaces {@code file} atomically by one created 0600 (whatever the umask) holding {@code text}. */
