@@ -479,10 +479,11 @@ public class KatarServerTest {
 
     @Test
     public void idleConnectionsAreClosedBusyOnesKept() throws Exception {
-        KatarService quick = KatarService.start(TestServers.h2(dir.resolve("idle"), "idle.timeout.ms", "300"));
+        // 1.5 s against a request every 100 ms: only a test thread stalled for over a second could lose the busy one.
+        KatarService quick = KatarService.start(TestServers.h2(dir.resolve("idle"), "idle.timeout.ms", "1500"));
         try (Socket idle = from("127.0.0.1", quick); Socket busy = from("127.0.0.1", quick)) {
             long started = System.nanoTime();
-            while (System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(900)) {
+            while (System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(3000)) {
                 assertTrue("a connection that keeps asking is kept", pings(busy));
                 Thread.sleep(100); // the pace of a host's requests, not a wait
             }
