@@ -25,9 +25,14 @@ final class AdminClient implements AutoCloseable {
         channel.connect(UnixDomainSocketAddress.of(socket));
     }
 
+    /** Sends one request and reads the answer; like overlayadm, reads it also when the server refused before taking the request. */
     static Reply run(Path socket, String line) throws IOException {
         try (AdminClient c = new AdminClient(socket)) {
-            c.send(line);
+            try {
+                c.send(line);
+            } catch (IOException refused) {
+                // answered (busy) and closed before reading: the answer is waiting
+            }
             return c.reply();
         }
     }
