@@ -90,6 +90,25 @@ public class DistributionIT {
     }
 
     @Test
+    public void theHeapIsBoundedByOverlaygateHeapWithACollectorThatReturnsMemory() throws Exception {
+        try (Distribution dist = Distribution.copy()) {
+            String overlaygate = dist.home.resolve("bin/overlaygate").toString();
+            Distribution.Result bad = dist.run("env", "OVERLAYGATE_HEAP=lots", overlaygate, "--daemon");
+            assertEquals(bad.toString(), 2, bad.status);
+            assertEquals("overlaygate: OVERLAYGATE_HEAP='lots' is no heap size (say 512m or 2g)\n", bad.err);
+
+            Distribution.Result started = dist.run("env", "OVERLAYGATE_HEAP=200m", overlaygate, "--daemon");
+            assertEquals(started.toString(), 0, started.status);
+            dist.awaitReady(START_MS);
+            long pid = Long.parseLong(Files.readString(dist.pidFile()).trim());
+            java.util.List<String> jvm = java.util.List.of(ProcessHandle.of(pid).orElseThrow().info().arguments().orElseThrow());
+            assertTrue(jvm.toString(), jvm.containsAll(java.util.List.of("-Xmx200m", "-Xms32m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000")));
+            assertFalse(jvm.toString(), jvm.contains("-XX:+UseParallelGC"));
+            assertEquals(0, dist.run(overlaygate, "stop").status);
+        }
+    }
+
+    @Test
     public void interactiveStartGivesTheGogoPrompt() throws Exception {
         assertTrue("the 'script' command (util-linux) gives the appliance a terminal", Files.isExecutable(Paths.get("/usr/bin/script")));
         try (Distribution dist = Distribution.copy()) {

@@ -185,6 +185,42 @@ public class KatarDistributionIT {
         }
     }
 
+    @Test
+    public void aPasswordNeedsAUrlIsKeptOwnerOnlyAndNeverLogged() throws Exception {
+        String secret = "hunter2-" + System.nanoTime();
+        try (Distribution dist = Distribution.copy()) {
+            useFreePort(dist);
+            Process appliance = dist.start("--profile", "katar");
+            awaitKatar(dist);
+            Distribution.Result alone = dist.overlayadm("katar:config", "jdbc.password=" + secret);
+            assertEquals(alone.toString(), 1, alone.status);
+            assertTrue(alone.err, alone.err.startsWith("katar settings jdbc.user and jdbc.password need jdbc.url"));
+            awaitKatar(dist);
+
+            Distribution.Result set = dist.overlayadm("katar:config", "jdbc.url=jdbc:postgresql://127.0.0.1:1/katar", "jdbc.user=katar",
+                    "jdbc.password=" + secret);
+            assertEquals(set.toString(), 0, set.status);
+            Path file = dist.home.resolve("data/katar/jdbc.password");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals(secret + "\n", Files.readString(file, StandardCharsets.UTF_8));
+            Distribution.Result config = dist.overlayadm("katar:config");
+            assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\.file\\s+\\S+/data/katar/jdbc\\.password\\s+config")));
+            assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\s+\\*\\*\\*\\s+.*")));
+
+            Distribution.Result back = dist.overlayadm("katar:config", "jdbc.url=", "jdbc.user=", "jdbc.password=");
+            assertEquals(back.toString(), 0, back.status);
+            assertFalse("clearing the password removes its file", Files.exists(file));
+            awaitKatar(dist);
+            dist.stop(appliance);
+            assertFalse("the log never shows the password", dist.log().contains(secret));
+            try (java.util.stream.Stream<Path> files = Files.walk(dist.home.resolve("data/config"))) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    assertFalse(p + " holds the password", Files.isRegularFile(p) && Files.readString(p, StandardCharsets.ISO_8859_1).contains(secret));
+                }
+            }
+        }
+    }
+
     private static String pingUntilAnswered(Distribution dist, int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         Distribution.Result r;

@@ -262,6 +262,14 @@ public class OverlayTrafficIT {
             {"overlay:create -e vxlan -s nope -v 1 ovlx", "unknown search plugin 'nope' (installed: direct)"},
             {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=127.0.0.1 -p direct/dest_ip=x -p direct/dest_port=1 ovlx",
                 "direct/dest_ip: 'x' is not an IP address"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=224.0.0.1 -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovlx",
+                "vxlan/listen_ip: 224.0.0.1 is a multicast address; a unicast address is needed"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=0.0.0.0 -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovlx",
+                "vxlan/listen_ip: 0.0.0.0 is the unspecified address; a unicast address is needed"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=127.0.0.1 -p direct/dest_ip=255.255.255.255 -p direct/dest_port=1 ovlx",
+                "direct/dest_ip: 255.255.255.255 is the broadcast address; a unicast address is needed"},
+            {"overlay:create -e vxlan -s direct -v 1 -p cache_max=9999999999 -p vxlan/listen_ip=127.0.0.1 -p direct/dest_ip=127.0.0.2"
+                + " -p direct/dest_port=1 ovlx", "cache_max: 9999999999 is out of range (at most 2147483647)"},
             {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=192.0.2.77 -p vxlan/listen_port=" + port
                 + " -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovlx", "encapsulation vxlan refused the overlay: cannot open UDP underlay"},
             {"vnic:create -l ovlx vnicx", "no overlay ovlx"},

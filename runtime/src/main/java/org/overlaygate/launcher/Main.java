@@ -75,7 +75,8 @@ public final class Main {
 
     private static int launch(Path home, Path data, String profile, boolean interactive) throws Exception {
         Map<String, String> config = FrameworkConfig.load(home, data, profile);
-        Files.createDirectories(data);
+        OwnerOnly.directory(data);
+        OwnerOnly.directory(home.resolve("run"));
         Path pidPath = home.resolve("run/overlaygate.pid");
         PidFile.checkNotRunning(pidPath);
         PidFile[] pidFile = new PidFile[1];

@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +49,8 @@ final class KatarCommands {
     private static final String CONFIG = "usage: katar:config [NAME=VALUE ...]\n"
             + "  the settings and where each comes from; NAME=VALUE stores it in ConfigAdmin (PID "
             + KatarComponent.PID + "), NAME= removes it\n"
-            + "  there; the server restarts with the new settings. NAME is one of " + String.join(", ", KatarSettings.NAMES);
+            + "  there; the server restarts with the new settings. jdbc.password=SECRET is kept in an owner-only file under the\n"
+            + "  data directory (ConfigAdmin gets jdbc.password.file). NAME is one of " + String.join(", ", KatarSettings.NAMES);
 
     private final KatarComponent component;
 
@@ -205,12 +208,52 @@ final class KatarCommands {
                 props.put(k, v);
             }
         });
+        // A new password replaces the file of the old one, and the other way round; clearing the
+        // password clears the file katar:config made for it.
+        Path kept = keptPasswordFile();
+        String password = changes.get("jdbc.password");
+        if (password != null && (!password.isEmpty() || (kept != null && kept.toString().equals(props.get("jdbc.password.file"))))) {
+            props.remove("jdbc.password.file");
+        } else if (!changes.getOrDefault("jdbc.password.file", "").isEmpty()) {
+            props.remove("jdbc.password");
+        }
         // Check the whole result before storing anything: a bad value is refused, nothing changes.
         Map<String, Object> check = new HashMap<>();
         props.keySet().forEach(k -> check.put(k, props.get(k)));
         KatarSettings.from(check, component::frameworkProperty, java.nio.file.Paths.get("."));
+        // The password itself never goes into ConfigAdmin's files: into an owner-only file of its own.
+        Object secret = props.remove("jdbc.password");
+        if (secret != null) {
+            if (kept == null) {
+                throw new IllegalStateException("no data directory (framework property overlaygate.data) to keep the password in;"
+                        + " write it to a file of your own and set jdbc.password.file");
+            }
+            writeOwnerOnly(kept, secret.toString());
+            props.put("jdbc.password.file", kept.toString());
+        } else if (kept != null && !kept.toString().equals(props.get("jdbc.password.file"))) {
+            Files.deleteIfExists(kept); // no longer named: forget it
+        }
         c.update(props);
         return "katar settings stored (" + String.join(", ", changes.keySet()) + "); the server restarts with them\n";
+    }
+
+    /** Where katar:config keeps a database password (owner-only, beside the embedded database), or null without a data directory. */
+    private Path keptPasswordFile() {
+        String data = component.frameworkProperty("overlaygate.data");
+        return data == null || data.isBlank() ? null : Path.of(data, "katar", "jdbc.password");
+    }
+
+    /** Replaces {@code file} atomically by one created 0600 (whatever the umask) holding {@code text}. */
+    static void writeOwnerOnly(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = Files.createTempFile(file.getParent(), ".jdbc.password", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private String show(Args a) throws SQLException {

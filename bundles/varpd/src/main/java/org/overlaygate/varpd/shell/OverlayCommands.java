@@ -2,6 +2,9 @@ package org.overlaygate.varpd.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -79,11 +82,11 @@ public final class OverlayCommands {
                     throw a.error("property " + key + " given twice");
                 }
                 if (key.equals("mtu")) {
-                    mtu = (int) parseNumber(a, key, value);
+                    mtu = parseInt(a, key, value);
                 } else if (key.equals("accept")) {
                     accept = value;
                 } else if (key.equals("cache_max")) {
-                    cacheMax = (int) parseNumber(a, key, value);
+                    cacheMax = parseInt(a, key, value);
                     if (cacheMax < 1) {
                         throw a.error("cache_max must be at least 1");
                     }
@@ -104,6 +107,15 @@ public final class OverlayCommands {
         } catch (NumberFormatException e) {
             throw a.error(what + ": '" + text + "' is not a number");
         }
+    }
+
+    /** A number that fits an int, refused (not truncated) when it does not. */
+    private static int parseInt(Args a, String what, String text) {
+        long n = parseNumber(a, what, text);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw a.error(what + ": " + text + " is out of range (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) n;
     }
 
     @Descriptor("delete an overlay (refused while it has VNICs): overlay:delete NAME")
@@ -328,12 +340,25 @@ public final class OverlayCommands {
         return out.toString();
     }
 
+    /** Opens the capture file, or says in one line why it cannot be written. */
+    private static PcapWriter openPcap(Path file) {
+        try {
+            return PcapWriter.create(file);
+        } catch (IOException e) {
+            String why = e instanceof NoSuchFileException ? "no such directory"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileSystemException && ((FileSystemException) e).getReason() != null ? ((FileSystemException) e).getReason()
+                    : String.valueOf(e.getMessage());
+            throw new IllegalArgumentException("cannot write " + file + ": " + why);
+        }
+    }
+
     @Descriptor("capture inner frames of an overlay, printed and optionally written as pcap: " + SNOOP_USAGE)
     public String snoop(@Descriptor("options and NAME") String... args) throws IOException, InterruptedException {
         Args a = Args.parse(args, Set.of("-c", "-t", "-w"), Set.of(), SNOOP_USAGE);
         String name = a.operand("NAME");
-        int count = a.value("-c") == null ? 10 : (int) parseNumber(a, "-c", a.value("-c"));
-        int seconds = a.value("-t") == null ? 30 : (int) parseNumber(a, "-t", a.value("-t"));
+        int count = a.value("-c") == null ? 10 : parseInt(a, "-c", a.value("-c"));
+        int seconds = a.value("-t") == null ? 30 : parseInt(a, "-t", a.value("-t"));
         if (count < 1 || count > 1_000_000 || seconds < 1 || seconds > 86_400) {
             throw a.error("COUNT must be 1-1000000 and SECONDS 1-86400");
         }
@@ -342,7 +367,7 @@ public final class OverlayCommands {
         BlockingQueue<SnoopedFrame> frames = new ArrayBlockingQueue<>(4096);
         PrintStream out = System.out;
         int captured = 0;
-        try (PcapWriter pcap = file == null ? null : PcapWriter.create(file); AutoCloseable tap = d.snoop(frames::offer)) {
+        try (PcapWriter pcap = file == null ? null : openPcap(file); AutoCloseable tap = d.snoop(frames::offer)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (captured < count) {
                 long left = deadline - System.nanoTime();

@@ -152,6 +152,52 @@ public class OverlayManagerTest {
     }
 
     @Test
+    public void aPointDestinationOfTheOtherIpVersionThanTheListenAddressIsRefused() {
+        plugins.searches.put("point", new org.overlaygate.api.search.SearchPlugin() {
+            @Override
+            public String name() {
+                return "point";
+            }
+
+            @Override
+            public org.overlaygate.api.search.SearchMode mode() {
+                return org.overlaygate.api.search.SearchMode.POINT;
+            }
+
+            @Override
+            public List<org.overlaygate.api.property.PropertySpec> properties() {
+                return List.of(org.overlaygate.api.property.PropertySpec.builder("point/dest", org.overlaygate.api.property.PropertyType.IP)
+                        .required().build());
+            }
+
+            @Override
+            public org.overlaygate.api.search.SearchInstance create(org.overlaygate.api.search.SearchContext c,
+                    org.overlaygate.api.property.PropertyValues v) {
+                UnderlayAddress dest = UnderlayAddress.of(v.getAddress("point/dest"), 4789);
+                return new org.overlaygate.api.search.SearchInstance() {
+                    @Override
+                    public void start() {
+                    }
+
+                    @Override
+                    public void stop() {
+                    }
+
+                    @Override
+                    public UnderlayAddress pointDestination() {
+                        return dest;
+                    }
+                };
+            }
+        });
+        assertEquals("search plugin point failed: point's destination [2001:db8::2]:4789 is IPv6 but the overlay listens on 10.0.0.1:4789: "
+                + "both must be of one IP version", assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "point",
+                        null, 42, null, null, null, Map.of("udp/listen_ip", "10.0.0.1", "point/dest", "2001:db8::2"))).getMessage());
+        assertEquals("ONLINE", manager.create("ovl0", "udp", "point", null, 42, null, null, null,
+                Map.of("udp/listen_ip", "10.0.0.1", "point/dest", "10.0.0.2")).status());
+    }
+
+    @Test
     public void savingTakesNoListingOfEveryDefinition() throws Exception {
         for (int i = 0; i < 50; i++) {
             manager.create("ovl" + i, "udp", "table", null, i, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
