@@ -39,10 +39,11 @@ public class GeneveNamespaceIT {
             distB.startIn(hostB);
             distA.awaitReady(60_000);
             distB.awaitReady(60_000);
-            // A sends one 8-byte option (class 0x0102, type 1, not critical): its MTU leaves room for it.
+            // A sends the most options a header may carry: 56 bytes (an 8-byte option and a 48-byte one, neither critical), so
+            // its header fills the whole room in front of every frame, for pings and for segmented TCP; its MTU leaves room.
             distA.adm("overlay:create", "-e", "geneve", "-s", "direct", "-v", Integer.toString(VNI), "-p", "geneve/listen_ip=10.61.0.1",
-                    "-p", "geneve/options=0102:01:0000000a", "-p", "mtu=1442", "-p", "direct/dest_ip=10.61.0.2", "-p", "direct/dest_port=6081",
-                    "gena");
+                    "-p", "geneve/options=0102:01:0000000a,0102:02:" + "5a".repeat(44), "-p", "mtu=" + (1450 - 56), "-p",
+                    "direct/dest_ip=10.61.0.2", "-p", "direct/dest_port=6081", "gena");
             distB.adm("overlay:create", "-e", "geneve", "-s", "direct", "-v", Integer.toString(VNI), "-p", "geneve/listen_ip=10.61.0.2",
                     "-p", "direct/dest_ip=10.61.0.1", "-p", "direct/dest_port=6081", "genb");
             assertTrue(distB.adm("overlay:show", "-p", "-o", "property,value", "genb").contains("mtu:1450"));
@@ -66,8 +67,8 @@ public class GeneveNamespaceIT {
                 assertEquals("VNI in " + row, VNI, (long) Long.decode(f[7]));
                 assertEquals("to the Geneve port: " + row, "6081", f[2]);
                 if (f[0].startsWith("10.61.0.1")) {
-                    assertEquals("A's option (class, type; Opt Len and the option's length, in bytes) in " + row,
-                            List.of("0x0102", "0x01", "8;8"), List.of(f[8], f[9], f[10]));
+                    assertEquals("A's options (classes, types; Opt Len and each option's length, in bytes) in " + row,
+                            List.of("0x0102;0x0102", "0x01;0x02", "56;8;48"), List.of(f[8], f[9], f[10]));
                     assertTrue("A's source port from the flow hash range: " + row, Integer.parseInt(f[1]) >= 49152);
                 } else {
                     assertEquals("B sends no options (Opt Len 0, no option): " + row, List.of("0", ""), List.of(f[10], f[8]));
@@ -80,6 +81,7 @@ public class GeneveNamespaceIT {
             TestNetwork.await("iperf3 to listen", 10_000, TestNetwork.check(() -> vmB.exec("ss", "-ltn").output.contains("192.168.81.2:5201")));
             Netns.Result tcp = vmA.exec(60_000, "iperf3", "-c", "192.168.81.2", "-n", "20M", "-f", "m");
             assertEquals(tcp.toString() + Files.readString(serverLog.toPath()), 0, tcp.exitCode);
+            tcp.output.lines().filter(l -> l.contains("receiver")).forEach(l -> System.out.println("GeneveNamespaceIT: iperf3 " + l.trim()));
             serverLog.delete();
             for (Distribution d : List.of(distA, distB)) {
                 String stats = d.adm("overlay:stats");
