@@ -19,7 +19,8 @@ import org.overlaygate.testsupport.Netns;
  * underlay address and the file follows it; a broken version degrades every overlay with the file,
  * line and reason and changes nothing; the good version heals them. The ping to the VM that never
  * moved loses nothing throughout, and the appliance it runs through looks nothing up again: only
- * the moved MAC was touched, and re-pointed in place.
+ * the moved MAC was touched, and re-pointed in place. Last, broadcast other than ARP is counted and
+ * not sent, and a MAC removed from the file is forgotten and then dropped as not in it.
  */
 public class FilesNamespaceIT {
     private static final String RED = "02:08:20:00:84:01";
@@ -30,9 +31,13 @@ public class FilesNamespaceIT {
     private int versions;
 
     private static String mapping(String greenAt, String extra) {
+        return mapping(greenAt, extra, true);
+    }
+
+    private static String mapping(String greenAt, String extra, boolean withBlue) {
         return "{\n"
                 + "  \"" + RED + "\":   { \"ip\": \"10.63.0.1\", \"port\": 6081, \"arp\": \"192.168.84.1\" },\n"
-                + "  \"" + BLUE + "\":  { \"ip\": \"10.63.0.2\", \"port\": 6081, \"arp\": \"192.168.84.2\" },\n"
+                + (withBlue ? "  \"" + BLUE + "\":  { \"ip\": \"10.63.0.2\", \"port\": 6081, \"arp\": \"192.168.84.2\" },\n" : "")
                 + "  \"" + GREEN + "\": { \"ip\": \"" + greenAt + "\", \"port\": 6081, \"arp\": \"192.168.84.3\"" + extra + " }\n"
                 + "}\n";
     }
@@ -133,6 +138,18 @@ public class FilesNamespaceIT {
                     TestNetwork.linkCounter(distA, "fa", "MISSES"));
             assertEquals("one MAC moved", 1, TestNetwork.event(distA, "fa", "moved"));
             assertEquals("nothing invalidated on fa", 0, TestNetwork.event(distA, "fa", "invalidated"));
+
+            // Broadcast other than ARP goes nowhere, counted; a MAC removed from the file is forgotten, then dropped.
+            long noFlood = TestNetwork.drops(distA, "red", "no_flood_target");
+            red.exec("ping", "-b", "-c", "1", "-W", "1", "192.168.84.255");
+            TestNetwork.await("the broadcast ping counted as no_flood_target", 5_000,
+                    TestNetwork.check(() -> TestNetwork.drops(distA, "red", "no_flood_target") > noFlood));
+            write(mapping("10.63.0.3", "", false));
+            TestNetwork.await("blue forgotten on fa", 5_000, TestNetwork.check(() -> target(distA, "fa", BLUE).equals("none")));
+            Netns.Result gone = red.exec("ping", "-c", "1", "-W", "1", "192.168.84.2");
+            assertTrue("blue is no longer reachable: " + gone, gone.exitCode != 0);
+            TestNetwork.await("blue dropped as not in the file", 5_000, TestNetwork.check(() -> target(distA, "fa", BLUE).equals("drop:drop")
+                    && TestNetwork.drops(distA, "fa", "not_in_file") >= 1));
         } finally {
             try (var paths = Files.list(dir)) {
                 paths.forEach(p -> p.toFile().delete());
