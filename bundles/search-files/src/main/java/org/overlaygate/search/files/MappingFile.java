@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -61,13 +62,12 @@ final class MappingFile {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Underlay && java.util.Objects.equals(udp, ((Underlay) o).udp)
-                    && java.util.Objects.equals(ipv4, ((Underlay) o).ipv4);
+            return o instanceof Underlay && Objects.equals(udp, ((Underlay) o).udp) && Objects.equals(ipv4, ((Underlay) o).ipv4);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(udp, ipv4);
+            return Objects.hash(udp, ipv4);
         }
     }
 
