@@ -21,7 +21,8 @@
  * org.overlaygate.api.encap.Encapsulator#headerLength()}), at most 64 ({@link
  * org.overlaygate.api.encap.EncapsulationPlugin#headerLength()}). The UDP source port carries the
  * flow entropy (section 3.3): the core picks it from a hash of the inner flow, as for VXLAN; the
- * UDP checksum is left zero over IPv4 (section 3.3 allows it).
+ * core's UDP sockets send a zero checksum over IPv4, as for every UDP encapsulation (receivers,
+ * the kernel's geneve device included, accept it).
  *
  * <h2>Receive</h2>
  * Any header length is accepted: the decapsulator moves the buffer past the options, so 0 to 252
