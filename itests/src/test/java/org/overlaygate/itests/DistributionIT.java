@@ -35,6 +35,10 @@ public class DistributionIT {
             assertEquals(plugins.toString(), 0, plugins.status);
             assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("encap\\s+vxlan\\s+udp/4789\\s+org.overlaygate.encap.vxlan\\s+\\S+\\s+ACTIVE")));
             assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("search\\s+direct\\s+point\\s+org.overlaygate.search.direct\\s+\\S+\\s+ACTIVE")));
+            assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("encap\\s+geneve\\s+udp/6081\\s+org.overlaygate.encap.geneve\\s+\\S+\\s+ACTIVE")));
+            assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("search\\s+files\\s+dynamic\\s+org.overlaygate.search.files\\s+\\S+\\s+ACTIVE")));
+            assertFalse("every jar of plugins.d/ installed once, from there alone: " + plugins.out,
+                    plugins.out.lines().anyMatch(l -> l.startsWith("file ")));
 
             Distribution.Result unknown = dist.overlayadm("overlay:nonsense");
             assertEquals(unknown.toString(), 1, unknown.status);

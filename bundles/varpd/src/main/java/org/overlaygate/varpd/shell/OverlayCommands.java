@@ -70,7 +70,7 @@ public final class OverlayCommands {
         Integer cacheMax = null;
         String accept = null;
         for (String p : a.all("-p")) {
-            for (String kv : p.split(",")) {
+            for (String kv : splitProperties(p)) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
                     throw a.error("property '" + kv + "' is not NAME=VALUE");
@@ -99,6 +99,23 @@ public final class OverlayCommands {
         return "overlay " + v.name + " created: " + v.encap + " vnet " + v.vnetId + ", " + v.search
                 + (v.invalidation == null ? "" : ", invalidation " + v.invalidation) + ", mtu " + v.mtu + ", " + v.status()
                 + (v.reasons.isEmpty() ? "" : " (" + String.join("; ", v.reasons) + ")") + "\n";
+    }
+
+    /**
+     * Splits one {@code -p} argument into NAME=VALUE items at its commas, as dladm does: a piece
+     * without '=' continues the value before it, so that list values
+     * ({@code multicast/peers=10.0.0.2,10.0.0.3}, {@code geneve/options=0102:01:,0102:02:}) stay whole.
+     */
+    static List<String> splitProperties(String arg) {
+        List<String> items = new ArrayList<>();
+        for (String piece : arg.split(",", -1)) {
+            if (piece.indexOf('=') < 0 && !items.isEmpty()) {
+                items.set(items.size() - 1, items.get(items.size() - 1) + "," + piece);
+            } else {
+                items.add(piece);
+            }
+        }
+        return items;
     }
 
     private static long parseNumber(Args a, String what, String text) {
