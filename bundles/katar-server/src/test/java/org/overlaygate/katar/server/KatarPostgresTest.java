@@ -52,6 +52,9 @@ public class KatarPostgresTest {
         } finally {
             two.shutdown();
         }
+        // Until its change feed listens, a server's cache serves nothing (it could not hear of changes).
+        KatarPostgresOutageTest.await(() -> KatarPostgresOutageTest.feedUp(a) && KatarPostgresOutageTest.feedUp(b), 10_000,
+                "both change feeds up");
     }
 
     @AfterClass
