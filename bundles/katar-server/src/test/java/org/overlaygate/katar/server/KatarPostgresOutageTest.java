@@ -44,18 +44,7 @@ public class KatarPostgresOutageTest {
 
     @After
     public void stop() throws Exception {
-        try {
-            if (a != null) {
-                a.close();
-            }
-            if (b != null) {
-                b.close();
-            }
-        } finally {
-            if (pg != null) {
-                pg.close();
-            }
-        }
+        TestServers.closeAll(a, b, pg);
     }
 
     static void await(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {

@@ -59,18 +59,7 @@ public class KatarPostgresTest {
 
     @AfterClass
     public static void stop() throws Exception {
-        try {
-            if (a != null) {
-                a.close();
-            }
-            if (b != null) {
-                b.close();
-            }
-        } finally {
-            if (pg != null) {
-                pg.close();
-            }
-        }
+        TestServers.closeAll(a, b, pg);
     }
 
     static <T> T get(CompletableFuture<T> f) throws Exception {
