@@ -150,6 +150,15 @@ public class KatarDistributionIT {
             assertEquals(log.toString(), 0, log.status);
             // cn3: VL2 + VL3 of the move, VL2 + 2 VL3 of the removal
             assertEquals(log.out, 1 + 5, log.out.lines().count());
+
+            // A host goes: refused while it owns mappings, unless forced; its log goes with it.
+            Distribution.Result refused = dist.overlayadm("katar:host-remove", "cn3");
+            assertEquals(refused.toString(), 1, refused.status);
+            assertEquals("host cn3 still owns 1 mapping(s) (vnet 42 mac 02:08:20:00:00:03): move or remove them first,"
+                    + " or katar:host-remove -f cn3 removes them too\n", refused.err);
+            assertEquals("host cn1 removed\n", dist.adm("katar:host-remove", "cn1"));
+            assertEquals("host cn3 removed with its 1 mapping(s), 2 invalidation(s) logged\n", dist.adm("katar:host-remove", "-f", "cn3"));
+            assertEquals("cn2:1:0\n", dist.adm("katar:show", "-p", "-o", "host,mappings,dropped", "hosts"));
             second.destroy();
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         }
