@@ -234,7 +234,7 @@ public class OverlayTrafficIT {
         a.send(ByteBuffer.wrap(first));
         assertArrayEquals("the miss was answered and the queued frame sent", first, b.receive(5, TimeUnit.SECONDS));
         String targets = shell.run("overlay:show -t ovla");
-        assertTrue(targets, targets.lines().anyMatch(l -> l.matches("ovla\\s+02:00:00:00:00:02\\s+valid\\s+lookup\\s+\\d+m?s\\s+"
+        assertTrue(targets, targets.lines().anyMatch(l -> l.matches("ovla\\s+02:00:00:00:00:02\\s+valid\\s+table\\s+\\d+m?s\\s+"
                 + java.util.regex.Pattern.quote(ovlb.toString()))));
 
         reg.unregister(); // lookup goes away: cached destinations keep working
