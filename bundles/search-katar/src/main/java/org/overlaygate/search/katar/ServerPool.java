@@ -78,6 +78,7 @@ final class ServerPool implements AutoCloseable {
     private final Map<InetAddress, LogPoller> pollers = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
     private final LongAdder connects = new LongAdder();
+    private final LongAdder reconnects = new LongAdder();
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder disconnects = new LongAdder();
     private final LongAdder timeouts = new LongAdder();
@@ -123,6 +124,7 @@ final class ServerPool implements AutoCloseable {
         private long backoffMs = settings.backoffMinMs();
         private long connectedAt;
         private boolean tried;
+        private boolean everConnected;
         private volatile boolean retired;
         private ScheduledFuture<?> retry;
 
@@ -170,6 +172,10 @@ final class ServerPool implements AutoCloseable {
                 client = c;
                 tried = true;
                 connectedAt = System.nanoTime();
+                if (everConnected) {
+                    reconnects.increment();
+                }
+                everConnected = true;
             }
             connects.increment();
             LOG.info("katar server {} connected at {}", label, address);
@@ -541,6 +547,7 @@ final class ServerPool implements AutoCloseable {
         Map<String, Long> s = new LinkedHashMap<>();
         s.put("connections_up", connections.values().stream().filter(Connection::up).count());
         s.put("connects", connects.sum());
+        s.put("reconnects", reconnects.sum());
         s.put("connect_failures", connectFailures.sum());
         s.put("disconnects", disconnects.sum());
         s.put("request_timeouts", timeouts.sum());

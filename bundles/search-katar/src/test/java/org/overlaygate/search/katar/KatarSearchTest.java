@@ -295,6 +295,7 @@ public class KatarSearchTest {
         await(() -> "restore".equals(ctx.lastHealth()), 5000, "restored once the server is back");
         assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
         assertTrue(s.stats().get("connects") >= 2);
+        assertTrue(s.stats().get("reconnects") >= 1);
         assertTrue(second.accepted.get() >= 1);
     }
 
