@@ -92,7 +92,7 @@ public class KatarDistributionIT {
 
             Distribution.Result show = dist.overlayadm("katar:show");
             assertEquals(show.toString(), 0, show.status);
-            assertTrue(show.out, show.out.lines().anyMatch(l -> l.matches("127.0.0.1:" + port + "\\s+online\\s+h2 .*\\(embedded\\)\\s+1\\s+.*")));
+            assertTrue(show.out, show.out.lines().anyMatch(l -> l.matches("127.0.0.1:" + port + "\\s+online\\s+h2 .*\\(embedded\\)\\s+\\d+\\s+.*")));
             assertTrue(show.out, show.out.lines().anyMatch(l -> l.matches("42\\s+02:08:20:00:00:02\\s+cn2\\s+10.88.0.2:4789\\s+5\\s+192.168.1.20,fd00::20")));
 
             Distribution.Result bad = dist.overlayadm("katar:map-add", "42", "zz", "cn1");
@@ -150,6 +150,15 @@ public class KatarDistributionIT {
             assertEquals(log.toString(), 0, log.status);
             // cn3: VL2 + VL3 of the move, VL2 + 2 VL3 of the removal
             assertEquals(log.out, 1 + 5, log.out.lines().count());
+
+            // A host goes: refused while it owns mappings, unless forced; its log goes with it.
+            Distribution.Result refused = dist.overlayadm("katar:host-remove", "cn3");
+            assertEquals(refused.toString(), 1, refused.status);
+            assertEquals("host cn3 still owns 1 mapping(s) (vnet 42 mac 02:08:20:00:00:03): move or remove them first,"
+                    + " or katar:host-remove -f cn3 removes them too\n", refused.err);
+            assertEquals("host cn1 removed\n", dist.adm("katar:host-remove", "cn1"));
+            assertEquals("host cn3 removed with its 1 mapping(s), 2 invalidation(s) logged\n", dist.adm("katar:host-remove", "-f", "cn3"));
+            assertEquals("cn2:1:0\n", dist.adm("katar:show", "-p", "-o", "host,mappings,dropped", "hosts"));
             second.destroy();
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         }

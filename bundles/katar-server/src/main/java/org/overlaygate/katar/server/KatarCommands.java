@@ -34,6 +34,9 @@ import org.overlaygate.katar.server.store.Rows;
 final class KatarCommands {
     private static final String HOST_ADD = "usage: katar:host-add [-p PORT] HOST UNDERLAY_IP\n"
             + "  a host (compute node) and the underlay address and port its VNICs are reached at (port 4789)";
+    private static final String HOST_REMOVE = "usage: katar:host-remove [-f] HOST\n"
+            + "  forget a host and its invalidation log; refused while mappings point at it, unless -f, which removes\n"
+            + "  them too (every host on their vnets is told)";
     private static final String MAP_ADD = "usage: katar:map-add [-l VLAN] [-i IP[,IP...]] VNETID MAC HOST\n"
             + "  MAC of vnet VNETID lives on HOST, with these IPs (VL3) on VLAN (0)";
     private static final String MAP_REMOVE = "usage: katar:map-remove VNETID MAC\n"
@@ -61,6 +64,7 @@ final class KatarCommands {
     Map<String, Function> functions() {
         Map<String, Function> f = new LinkedHashMap<>();
         f.put("host-add", command(HOST_ADD, Set.of("-p"), Set.of(), this::hostAdd));
+        f.put("host-remove", command(HOST_REMOVE, Set.of(), Set.of("-f"), this::hostRemove));
         f.put("map-add", command(MAP_ADD, Set.of("-l", "-i"), Set.of(), this::mapAdd));
         f.put("map-remove", command(MAP_REMOVE, Set.of(), Set.of(), this::mapRemove));
         f.put("map-move", command(MAP_MOVE, Set.of(), Set.of(), this::mapMove));
@@ -110,6 +114,10 @@ final class KatarCommands {
         }
         InetAddress ip = Addresses.parseIp(w.get(1));
         return component.service().store().addHost(w.get(0), ip, p) + "\n";
+    }
+
+    private String hostRemove(Args a) throws SQLException {
+        return component.service().store().removeHost(a.operand("HOST"), a.flag("-f")) + "\n";
     }
 
     private String mapAdd(Args a) throws SQLException {
@@ -340,9 +348,9 @@ final class KatarCommands {
     }
 
     private static TextTable hostsTable(KatarService s) throws SQLException {
-        TextTable t = new TextTable("HOST", "UNDERLAY", "MAPPINGS", "LOG");
+        TextTable t = new TextTable("HOST", "UNDERLAY", "MAPPINGS", "LOG", "DROPPED");
         for (Rows.Host h : s.store().hosts()) {
-            t.row(h.id(), underlay(h.ip(), h.port()), h.mappings(), h.logEntries());
+            t.row(h.id(), underlay(h.ip(), h.port()), h.mappings(), h.logEntries(), h.logDropped());
         }
         return t;
     }
@@ -369,6 +377,10 @@ final class KatarCommands {
     private static TextTable logTable(KatarService s) throws SQLException {
         TextTable t = new TextTable("HOST", "ID", "TYPE", "VNET", "MAC", "IP", "VLAN");
         for (Rows.LogLine l : s.store().logLines(1000)) {
+            if (l.overflow()) { // older entries of this vnet were dropped: the host re-reads the vnet
+                t.row(l.host(), l.id(), "overflow", l.vnetId(), null, null, null);
+                continue;
+            }
             t.row(l.host(), l.id(), l.type() == Svp.LOG_VL2 ? "vl2" : "vl3", l.vnetId(), l.mac() == null ? null : Addresses.formatMac(l.mac()),
                     l.ip() == null ? null : Addresses.formatIp(l.ip()), l.vlan());
         }

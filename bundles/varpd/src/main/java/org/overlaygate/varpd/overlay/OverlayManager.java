@@ -30,6 +30,7 @@ import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.property.PropertySpec;
+import org.overlaygate.api.search.SearchInstance;
 import org.overlaygate.varpd.plugins.PluginCatalog;
 import org.overlaygate.varpd.plugins.PluginInfo;
 import org.overlaygate.varpd.plugins.PluginLookup;
@@ -517,6 +518,19 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     private OverlayView view(ManagedOverlay m) {
-        return new OverlayView(m.definition, reasons(m), m.device, m.policy);
+        return new OverlayView(m.definition, reasons(m), m.device, m.policy, searchStats(m));
+    }
+
+    /** The search instance's counters, sorted by name; empty without an instance or when it fails to say. */
+    private static Map<String, Long> searchStats(ManagedOverlay m) {
+        SearchInstance instance = m.searchInstance;
+        if (instance == null) {
+            return Map.of();
+        }
+        try {
+            return java.util.Collections.unmodifiableMap(new TreeMap<>(instance.stats()));
+        } catch (RuntimeException | LinkageError e) {
+            return Map.of(); // a plugin being replaced: its counters are not worth an error on the shell
+        }
     }
 }

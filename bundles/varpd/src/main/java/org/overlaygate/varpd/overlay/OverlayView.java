@@ -27,8 +27,10 @@ public final class OverlayView {
     public final OverlayDevice device;
     /** How the search plugin keeps the target cache. */
     public final TargetPolicy policy;
+    /** The search instance's own counters ({@link org.overlaygate.api.search.SearchInstance#stats}); empty without one. */
+    public final Map<String, Long> searchStats;
 
-    OverlayView(OverlayDefinition d, List<String> reasons, OverlayDevice device, TargetPolicy policy) {
+    OverlayView(OverlayDefinition d, List<String> reasons, OverlayDevice device, TargetPolicy policy, Map<String, Long> searchStats) {
         this.name = d.name;
         this.encap = d.encap;
         this.search = d.search;
@@ -43,6 +45,7 @@ public final class OverlayView {
         this.reasons = List.copyOf(reasons);
         this.device = device;
         this.policy = policy;
+        this.searchStats = searchStats;
     }
 
     public String status() {

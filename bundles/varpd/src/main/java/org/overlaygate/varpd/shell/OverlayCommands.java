@@ -205,20 +205,22 @@ public final class OverlayCommands {
                     default:
                         dest = e.pendingFrames() + " frames waiting";
                 }
-                t.row(v.name, MacAddress.format(e.mac()), e.state().name().toLowerCase(Locale.ROOT), origin(e.origin()), age(e.ageMillis()), dest);
+                t.row(v.name, MacAddress.format(e.mac()), e.state().name().toLowerCase(Locale.ROOT), origin(e.origin(), v.search),
+                        age(e.ageMillis()), dest);
             }
         }
         return t;
     }
 
-    private static String origin(TargetEntry.Origin origin) {
+    /** Where an entry came from: learned, static, or the name of the search plugin that looked it up ({@code katar}). */
+    private static String origin(TargetEntry.Origin origin, String search) {
         switch (origin) {
             case LEARNED:
                 return "learned";
             case STATIC:
                 return "static";
             default:
-                return "lookup";
+                return search;
         }
     }
 
@@ -329,6 +331,7 @@ public final class OverlayCommands {
                     s.cacheEntries(), s.pendingFrames());
             c.drops().forEach((reason, n) -> drops.row(v.name, reason, n));
             s.events().forEach((event, n) -> events.row(v.name, event, n));
+            v.searchStats.forEach((stat, n) -> events.row(v.name, v.search + "/" + stat, n));
             for (DeviceStats.Counters p : s.vnics()) {
                 ports.row(p.name(), v.name, p.packetsIn(), p.bytesIn(), p.packetsOut(), p.bytesOut(), p.totalDrops());
                 p.drops().forEach((reason, n) -> drops.row(p.name(), reason, n));

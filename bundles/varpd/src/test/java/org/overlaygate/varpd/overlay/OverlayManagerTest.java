@@ -237,6 +237,16 @@ public class OverlayManagerTest {
     }
 
     @Test
+    public void theSearchInstancesOwnCountersAreShownWithTheOverlay() throws Exception {
+        create("ovl0", null);
+        table.table.put(MAC_B, B_HOST);
+        assertEquals(Map.of("started", 1L, "table_size", 1L), manager.get("ovl0").searchStats);
+        plugins.searches.remove("table");
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("unbound", () -> manager.get("ovl0").searchStats.isEmpty());
+    }
+
+    @Test
     public void aSearchPluginReportsTroubleThroughItsContextAndHealsItself() throws Exception {
         create("ovl0", null);
         table.instances.get(0).context.degrade("cannot reach any katar server at katar.example:1296");

@@ -72,4 +72,23 @@ public class ReadCacheTest {
         store.applyNotification("*");
         assertEquals(0, cache.size());
     }
+
+    @Test
+    public void aSuspendedCacheServesAndKeepsNothingAndResumesEmpty() {
+        ReadCache c = new ReadCache(10, 60_000);
+        Vl2Key k = new Vl2Key(1, 2);
+        c.put(k, "before", c.generation());
+        long loadDuringSuspension = c.generation();
+        c.suspend(); // the change feed is down
+        assertNull("nothing served while suspended", c.get(k));
+        assertFalse("nothing kept while suspended", c.put(k, "during", c.generation()));
+        assertEquals(0, c.size());
+        c.resume(); // the feed is back
+        assertNull("resumed empty", c.get(k));
+        assertFalse("a load begun before the resume is not kept", c.put(k, "old", loadDuringSuspension));
+        assertTrue(c.put(k, "after", c.generation()));
+        assertEquals("after", c.get(k));
+        assertEquals(0L, (long) c.stats().get("cache_suspended"));
+        assertEquals(1L, (long) c.stats().get("cache_bypassed"));
+    }
 }
