@@ -57,34 +57,22 @@ public class PingFloodContinuityIT {
         SystemTests.assumeSystem("PingFloodContinuityIT", "ping");
         int net = SystemTests.subnet();
         String group = "239.3." + net + ".1";
-        Netns[] hosts = new Netns[2];
-        Distribution[] appliances = new Distribution[2];
-        try {
+        String underlay = "10.194." + net + ".";
+        try (TestHosts hosts = TestHosts.create("ogflood", underlay + "1/24", underlay + "2/24")) {
+            Distribution[] appliances = new Distribution[2];
             for (int i = 0; i < 2; i++) {
-                hosts[i] = Netns.create("ogflood" + i);
-            }
-            Netns.run("ip", "link", "add", "eth0", "netns", hosts[0].name(), "type", "veth", "peer", "name", "eth0", "netns",
-                    hosts[1].name()).check();
-            for (int i = 0; i < 2; i++) {
-                hosts[i].exec("ip", "addr", "add", "10.194." + net + "." + (i + 1) + "/24", "dev", "eth0").check();
-                hosts[i].exec("ip", "link", "set", "eth0", "up").check();
-                appliances[i] = Distribution.copy();
-                appliances[i].startIn(hosts[i]);
-            }
-            for (int i = 0; i < 2; i++) {
-                Distribution d = appliances[i];
-                d.awaitReady(60_000);
-                d.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p",
-                        "vxlan/listen_ip=10.194." + net + "." + (i + 1), "-p", "multicast/group=" + group, "-p", "multicast/interface=eth0", "ovl");
+                Distribution d = hosts.startAppliance(i);
+                appliances[i] = d;
+                d.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p", "vxlan/listen_ip=" + underlay + (i + 1),
+                        "-p", "multicast/group=" + group, "-p", "multicast/interface=" + TestNetwork.UNDERLAY, "ovl");
                 d.adm("vnic:create", "-l", "ovl", "-t", "vm" + i, "vnic");
-                hosts[i].exec("ip", "addr", "add", "192.168.82." + (i + 1) + "/24", "dev", "vm" + i).check();
-                hosts[i].exec("ip", "link", "set", "vm" + i, "up").check();
+                hosts.plugVm(i, "vm" + i, "192.168.82." + (i + 1) + "/24");
             }
-            Netns.Result warm = hosts[0].exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.82.2");
+            Netns.Result warm = hosts.host(0).exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.82.2");
             assertEquals("the overlay works before the flood: " + warm, 0, warm.exitCode);
 
             File log = File.createTempFile("ping-flood", ".log");
-            Process ping = hosts[0].start(log, "ping", "-i", "0.005", "-W", "1", "-w", "120", "192.168.82.2");
+            Process ping = hosts.host(0).start(log, "ping", "-i", "0.005", "-W", "1", "-w", "120", "192.168.82.2");
             try {
                 for (Distribution d : appliances) { // the jar out of plugins.d, then back
                     Path jar = d.home.resolve("plugins.d/search-multicast.jar");
@@ -121,17 +109,6 @@ public class PingFloodContinuityIT {
             assertTrue("a flood, not a trickle: " + sent, sent > 500);
             assertEquals("not one echo lost across both hosts' replacements:\n" + out.lines().filter(l -> !l.contains("bytes from"))
                     .reduce("", (x, y) -> x + y + "\n"), sent, received);
-        } finally {
-            for (Distribution d : appliances) {
-                if (d != null) {
-                    d.close();
-                }
-            }
-            for (Netns h : hosts) {
-                if (h != null) {
-                    h.close();
-                }
-            }
         }
     }
 }

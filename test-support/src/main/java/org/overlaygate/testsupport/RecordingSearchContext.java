@@ -87,6 +87,11 @@ public final class RecordingSearchContext implements SearchContext {
     }
 
     @Override
+    public void flushTargets() {
+        calls.add("flush");
+    }
+
+    @Override
     public void setTarget(long mac, UnderlayAddress destination) {
         calls.add("set " + MacAddress.format(mac) + " " + destination);
     }

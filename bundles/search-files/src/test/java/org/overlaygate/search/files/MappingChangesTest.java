@@ -79,7 +79,7 @@ public class MappingChangesTest {
         Mapping m = MappingFile.parse("{\"02:00:00:00:00:01\": {\"ip\": \"fd00::2\", \"port\": 6081},"
                 + " \"02:00:00:00:00:02\": {\"ip\": \"10.0.0.3\", \"port\": 1}}", MappingFile.Underlay.UNKNOWN);
         String text = m.destinationsText();
-        assertEquals("02:00:00:00:00:01=[fd00:0:0:0:0:0:0:2]:6081;02:00:00:00:00:02=10.0.0.3:1", text);
+        assertEquals("02:00:00:00:00:01=[fd00::2]:6081;02:00:00:00:00:02=10.0.0.3:1", text);
         assertTrue(MappingChanges.between(m, Mapping.ofDestinationsText(text)).isEmpty());
         assertEquals(1, Mapping.ofDestinationsText("02:00:00:00:00:01=10.0.0.3:1;garbage;x=y").size());
     }

@@ -299,6 +299,9 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     @Override
     public void overflow() {
         logOverflows.increment();
+        // Changes were dropped from this host's log: whatever the cache holds may be stale, and
+        // BULK only tells what exists now, not what went. Start from nothing and warm again.
+        context.flushTargets();
         synchronized (this) {
             warmDue = true;
         }

@@ -618,5 +618,8 @@ public class KatarSearchTest {
         ctx.await("set 02:08:20:00:00:02 10.0.0.2:4790", 5000);
         assertEquals(2, script.bulkAsked.size());
         assertFalse("the overflow entry is no MAC to forget", ctx.calls.contains("invalidate ff:ff:ff:ff:ff:ff"));
+        int flushed = ctx.calls.indexOf("flush");
+        assertTrue("the cache, which may hold what the dropped log entries changed, is flushed: " + ctx.calls, flushed >= 0);
+        assertTrue("before the vnet is read again: " + ctx.calls, flushed < ctx.calls.indexOf("set 02:08:20:00:00:02 10.0.0.2:4790"));
     }
 }

@@ -60,6 +60,11 @@ final class RecordingContext implements SearchContext {
     }
 
     @Override
+    public void flushTargets() {
+        calls.add("flush");
+    }
+
+    @Override
     public void setTarget(long mac, UnderlayAddress destination) {
         calls.add("set " + MacAddress.format(mac) + " " + destination);
     }
