@@ -43,7 +43,16 @@ public final class ReadCache {
     private final LongAdder flushes = new LongAdder();
     private final LongAdder bypassed = new LongAdder();
 
+    /** The clock entries expire by: {@link System#nanoTime()}, or a test's. */
+    private final java.util.function.LongSupplier clock;
+
     public ReadCache(int maxEntries, long ttlMillis) {
+        this(maxEntries, ttlMillis, System::nanoTime);
+    }
+
+    /** For tests: a cache on the caller's clock (nanoseconds). */
+    ReadCache(int maxEntries, long ttlMillis, java.util.function.LongSupplier clock) {
+        this.clock = clock;
         if (maxEntries < 0) {
             throw new IllegalArgumentException("cache size must be 0 or more");
         }
@@ -73,7 +82,7 @@ public final class ReadCache {
             }
             Entry e = map.get(key);
             if (e != null) {
-                if (System.nanoTime() - e.expiresAt < 0) {
+                if (clock.getAsLong() - e.expiresAt < 0) {
                     hits.increment();
                     return e.value;
                 }
@@ -99,7 +108,7 @@ public final class ReadCache {
         if (loadGeneration != generation || maxEntries == 0 || ttlNanos <= 0 || suspended) {
             return false;
         }
-        map.put(key, new Entry(value, System.nanoTime() + ttlNanos));
+        map.put(key, new Entry(value, clock.getAsLong() + ttlNanos));
         return true;
     }
 
