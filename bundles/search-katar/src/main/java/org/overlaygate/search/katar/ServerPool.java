@@ -268,11 +268,16 @@ final class ServerPool implements AutoCloseable {
         resolveFailed = false;
         Set<InetAddress> now = new HashSet<>(Arrays.asList(addresses));
         for (InetAddress a : now) {
-            connections.computeIfAbsent(a, x -> {
-                Connection c = new Connection(new InetSocketAddress(x, port));
-                executor.execute(c::connect);
-                return c;
-            });
+            if (connections.containsKey(a)) {
+                continue;
+            }
+            // In the map before it connects: once up, the connection hands the waiting requests to
+            // pick(), which only sees connections in the map. Connected first (a pool thread can
+            // connect on loopback before this one goes on), they would all go back to waiting,
+            // with nothing to send them until some other request completes.
+            Connection c = new Connection(new InetSocketAddress(a, port));
+            connections.put(a, c);
+            executor.execute(c::connect);
         }
         for (Iterator<Map.Entry<InetAddress, Connection>> it = connections.entrySet().iterator(); it.hasNext();) {
             Map.Entry<InetAddress, Connection> e = it.next();
