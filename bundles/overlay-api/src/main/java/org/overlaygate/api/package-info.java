@@ -18,7 +18,10 @@
  * Plugins come and go at run time (they are hot-reloaded from {@code plugins.d/}); consumers track
  * them dynamically, and a plugin disappearing is an ordinary event that degrades an overlay, never
  * an error that stops the data path.
+ *
+ * <p>{@link org.overlaygate.api.OverlayStatus} reports the overlays varpd keeps, and their status,
+ * to whatever shows them (metrics, the web console).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.overlaygate.api;
