@@ -1,0 +1,36 @@
+package org.overlaygate.varpd.overlay;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.overlaygate.api.OverlayStatus;
+
+/** overlay-api's {@link OverlayStatus}: what {@code overlay:show -f} shows, for metrics, the web console and readiness. */
+@Component(service = OverlayStatus.class)
+public final class StatusService implements OverlayStatus {
+    @Reference
+    private OverlayManager manager;
+
+    public StatusService() {
+    }
+
+    StatusService(OverlayManager manager) {
+        this.manager = manager;
+    }
+
+    @Override
+    public List<Overlay> overlays() {
+        List<Overlay> out = new ArrayList<>();
+        for (OverlayView v : manager.list()) {
+            out.add(new Overlay(v.name, v.encap, v.search, v.invalidation, v.vnetId, v.mtu, v.reasons));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean settled() {
+        return manager.settled();
+    }
+}
