@@ -22,6 +22,12 @@ public interface OverlayStatus {
      */
     boolean settled();
 
+    /**
+     * How long search plugins took to answer misses, from varpd taking a miss from the data path to
+     * the plugin's answer, by search plugin name.
+     */
+    java.util.Map<String, LatencyHistogram.Snapshot> lookupLatency();
+
     /** One overlay's definition and status, as {@code overlay:show -f} prints it. Immutable. */
     final class Overlay {
         private final String name;
