@@ -231,6 +231,12 @@ public final class OverlayManager implements PluginCatalog.Listener {
         return active && queued.get() == 0;
     }
 
+    /** How long search plugins took to answer misses, by plugin name. */
+    public Map<String, org.overlaygate.api.LatencyHistogram.Snapshot> lookupLatency() {
+        UpcallDispatcher d = dispatcher;
+        return d == null ? Map.of() : d.lookupLatency();
+    }
+
     /**
      * Tries again what failed for reasons outside varpd's sight (an interface that did not exist,
      * an address not yet configured): events only tell of plugins and the data path.

@@ -2,12 +2,14 @@ package org.overlaygate.varpd.overlay;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.overlaygate.api.LatencyHistogram;
 import org.overlaygate.api.OverlayStatus;
 
-/** overlay-api's {@link OverlayStatus}: what {@code overlay:show -f} shows, for metrics, the web console and readiness. */
+/** overlay-api's {@link OverlayStatus}: what {@code overlay:show -f} shows and lookup latency, for metrics, the web console and readiness. */
 @Component(service = OverlayStatus.class)
 public final class StatusService implements OverlayStatus {
     @Reference
@@ -32,5 +34,10 @@ public final class StatusService implements OverlayStatus {
     @Override
     public boolean settled() {
         return manager.settled();
+    }
+
+    @Override
+    public Map<String, LatencyHistogram.Snapshot> lookupLatency() {
+        return manager.lookupLatency();
     }
 }

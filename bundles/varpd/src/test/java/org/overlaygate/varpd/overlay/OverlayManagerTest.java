@@ -365,6 +365,8 @@ public class OverlayManagerTest {
         assertTrue(unknown.answered.await(5, TimeUnit.SECONDS));
         assertEquals("10.0.0.2:4789", known.answer.get());
         assertEquals("drop not_found", unknown.answer.get());
+        org.overlaygate.api.LatencyHistogram.Snapshot latency = new StatusService(manager).lookupLatency().get("table");
+        assertEquals("both answers timed, for the metrics", 2, latency.count());
     }
 
     @Test
