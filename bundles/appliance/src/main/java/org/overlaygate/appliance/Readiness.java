@@ -49,6 +49,13 @@ public final class Readiness {
     static final long QUIET_MS = 300;
     private static final long POLL_MS = 25;
     private static final long SOCKET_WAIT_MS = 10_000;
+    /**
+     * The HTTP server (/metrics, the web console) starts on its own thread once ConfigAdmin has
+     * given it its settings; it is waited for this long at most: one that cannot bind its port
+     * says so in the log and must not hold up the appliance.
+     */
+    static final long HTTP_WAIT_MS = 15_000;
+    static final String HTTP_RUNTIME = "org.osgi.service.servlet.runtime.HttpServiceRuntime";
 
     @Reference
     private ServiceComponentRuntime scr;
@@ -59,6 +66,7 @@ public final class Readiness {
     private volatile long lastEvent = System.nanoTime();
     private volatile ServiceRegistration<Condition> ready;
     private volatile boolean notified;
+    private long launchedAt;
     private final ServiceListener services = event -> lastEvent = System.nanoTime();
     private final BundleListener bundles = event -> lastEvent = System.nanoTime();
 
@@ -133,7 +141,13 @@ public final class Readiness {
             pending.add("the launcher is starting bundles");
             return pending;
         }
+        if (launchedAt == 0) {
+            launchedAt = System.nanoTime();
+        }
         Bundle[] all = context.getBundles();
+        if (httpPromised(all) && !registered(HTTP_RUNTIME) && System.nanoTime() - launchedAt < HTTP_WAIT_MS * 1_000_000) {
+            pending.add("the HTTP server is starting");
+        }
         for (Bundle b : all) {
             if ((b.getState() & (Bundle.STARTING | Bundle.STOPPING)) != 0 && b.getHeaders().get("Bundle-ActivationPolicy") == null) {
                 pending.add("bundle " + b.getSymbolicName() + " is " + (b.getState() == Bundle.STARTING ? "starting" : "stopping"));
@@ -206,6 +220,25 @@ public final class Readiness {
             throw new IllegalStateException(e);
         }
         return out;
+    }
+
+    /** Whether an active bundle implements the HTTP whiteboard (it then registers an HttpServiceRuntime when its server runs). */
+    private static boolean httpPromised(Bundle[] all) {
+        for (Bundle b : all) {
+            String provided = b.getHeaders().get("Provide-Capability");
+            if (b.getState() == Bundle.ACTIVE && provided != null && provided.contains("osgi.implementation=\"osgi.http\"")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean registered(String objectClass) {
+        try {
+            return context.getAllServiceReferences(objectClass, null) != null;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private boolean conditionRegistered(String id) {

@@ -17,6 +17,8 @@
  * that is already registered (a reference waiting for one that nobody registers waits for ever
  * and holds up nothing);</li>
  * <li>varpd, when it runs, is settled ({@link org.overlaygate.api.OverlayStatus#settled()});</li>
+ * <li>the HTTP server (metrics, web console) runs, or {@value org.overlaygate.appliance.Readiness#HTTP_WAIT_MS} ms
+ * have passed (one that cannot bind its port says so in the log);</li>
  * <li>no bundle or service event for a moment (the work that follows one has finished).</li>
  * </ul>
  * Then it registers the condition {@value org.overlaygate.appliance.Readiness#READY}: the admin
