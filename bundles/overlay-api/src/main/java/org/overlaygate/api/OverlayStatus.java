@@ -28,6 +28,49 @@ public interface OverlayStatus {
      */
     java.util.Map<String, LatencyHistogram.Snapshot> lookupLatency();
 
+    /** Every plugin service present now, as {@code overlay:plugins} lists them: kind, then name. */
+    List<Plugin> plugins();
+
+    /** One plugin service. Immutable. */
+    final class Plugin {
+        private final String kind;
+        private final String name;
+        private final String detail;
+        private final String bundle;
+        private final String version;
+
+        public Plugin(String kind, String name, String detail, String bundle, String version) {
+            this.kind = kind;
+            this.name = name;
+            this.detail = detail;
+            this.bundle = bundle;
+            this.version = version;
+        }
+
+        /** {@code encap}, {@code search} or {@code invalidation}. */
+        public String kind() {
+            return kind;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** The transport of an encapsulation ({@code udp/4789}), the mode of a search plugin ({@code dynamic}). */
+        public String detail() {
+            return detail;
+        }
+
+        /** The symbolic name of the bundle that registered it. */
+        public String bundle() {
+            return bundle;
+        }
+
+        public String version() {
+            return version;
+        }
+    }
+
     /** One overlay's definition and status, as {@code overlay:show -f} prints it. Immutable. */
     final class Overlay {
         private final String name;

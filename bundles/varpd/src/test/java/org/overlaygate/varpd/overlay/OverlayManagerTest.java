@@ -240,7 +240,7 @@ public class OverlayManagerTest {
     @Test
     public void settledOnlyOnceAPluginEventIsReflectedInTheStatus() throws Exception {
         create("ovl0", null);
-        StatusService status = new StatusService(manager);
+        StatusService status = new StatusService(manager, null);
         assertTrue("restored at activation, nothing queued", status.settled());
         assertEquals(List.of(), status.overlays().get(0).reasons());
 
@@ -365,7 +365,7 @@ public class OverlayManagerTest {
         assertTrue(unknown.answered.await(5, TimeUnit.SECONDS));
         assertEquals("10.0.0.2:4789", known.answer.get());
         assertEquals("drop not_found", unknown.answer.get());
-        org.overlaygate.api.LatencyHistogram.Snapshot latency = new StatusService(manager).lookupLatency().get("table");
+        org.overlaygate.api.LatencyHistogram.Snapshot latency = new StatusService(manager, null).lookupLatency().get("table");
         assertEquals("both answers timed, for the metrics", 2, latency.count());
     }
 
