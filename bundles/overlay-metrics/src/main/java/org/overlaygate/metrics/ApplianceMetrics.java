@@ -31,10 +31,6 @@ import org.overlaygate.api.datapath.TargetEntry;
 final class ApplianceMetrics {
     static final String PREFIX = "overlaygate_";
 
-    /** A plugin service present now. */
-    record Plugin(String kind, String name, String bundle, String version) {
-    }
-
     private ApplianceMetrics() {
     }
 
@@ -84,7 +80,7 @@ final class ApplianceMetrics {
         }
     }
 
-    static MetricSnapshots collect(DataPath dataPath, OverlayStatus status, List<Plugin> plugins, Map<String, Measurements> sources) {
+    static MetricSnapshots collect(DataPath dataPath, OverlayStatus status, Map<String, Measurements> sources) {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         if (status != null) {
             overlays(status, out);
@@ -92,13 +88,6 @@ final class ApplianceMetrics {
         if (dataPath != null) {
             dataPath(dataPath, out);
         }
-        InfoSnapshot.Builder info = InfoSnapshot.builder().name(PREFIX + "plugin")
-                .help("A plugin service present now: its kind (encap, search, invalidation), name, bundle and version");
-        for (Plugin p : plugins) {
-            info.dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of("kind", p.kind(), "name", p.name(), "bundle", p.bundle(),
-                    "version", p.version())).build());
-        }
-        out.metricSnapshot(info.build());
         for (Map.Entry<String, Measurements> source : new TreeMap<>(sources).entrySet()) {
             measurements(source.getKey(), source.getValue(), out);
         }
@@ -118,6 +107,13 @@ final class ApplianceMetrics {
             reasons.point(o.reasons().size(), "overlay", o.name());
         }
         out.metricSnapshot(info.build());
+        InfoSnapshot.Builder plugins = InfoSnapshot.builder().name(PREFIX + "plugin")
+                .help("A plugin service present now: its kind (encap, search, invalidation), name, bundle and version");
+        for (OverlayStatus.Plugin p : status.plugins()) {
+            plugins.dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of("kind", p.kind(), "name", p.name(), "bundle", p.bundle(),
+                    "version", p.version())).build());
+        }
+        out.metricSnapshot(plugins.build());
         online.addTo(out);
         reasons.addTo(out);
         HistogramSnapshot.Builder lookups = HistogramSnapshot.builder().name(PREFIX + "lookup_duration_seconds").unit(Unit.SECONDS)
@@ -210,12 +206,5 @@ final class ApplianceMetrics {
         });
         new TreeMap<>(m.latencies()).forEach((name, h) -> out.metricSnapshot(HistogramSnapshot.builder().name(PREFIX + base + name + "_seconds")
                 .unit(Unit.SECONDS).help(source + " " + name.replace('_', ' ')).dataPoint(histogram(h)).build()));
-    }
-
-    /** Plugins sorted, for a stable output. */
-    static List<Plugin> sorted(List<Plugin> plugins) {
-        List<Plugin> out = new ArrayList<>(plugins);
-        out.sort(java.util.Comparator.comparing(Plugin::kind).thenComparing(Plugin::name).thenComparing(Plugin::version));
-        return out;
     }
 }

@@ -2,7 +2,6 @@ package org.overlaygate.metrics;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +26,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.overlaygate.api.Measurements;
 import org.overlaygate.api.OverlayStatus;
-import org.overlaygate.api.PluginConstants;
 import org.overlaygate.api.datapath.DataPath;
-import org.overlaygate.api.encap.EncapsulationPlugin;
-import org.overlaygate.api.invalidation.InvalidationPlugin;
-import org.overlaygate.api.search.SearchPlugin;
 
 /**
  * {@code GET /metrics}: a servlet on the HTTP whiteboard. Whatever is absent (the data path in the
@@ -47,7 +42,6 @@ public final class MetricsServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile OverlayStatus status;
 
-    private final transient Map<ServiceReference<?>, ApplianceMetrics.Plugin> plugins = new ConcurrentHashMap<>();
     private final transient Map<ServiceReference<?>, Measurements> sources = new ConcurrentHashMap<>();
     private transient PrometheusRegistry registry;
     private transient Counter scrapes;
@@ -61,8 +55,7 @@ public final class MetricsServlet extends HttpServlet {
                 .register(registry);
         scrapeDuration = Histogram.builder().name(ApplianceMetrics.PREFIX + "metrics_scrape_duration_seconds").unit(Unit.SECONDS)
                 .help("How long gathering /metrics took").classicOnly().withoutExemplars().register(registry);
-        registry.register(() -> ApplianceMetrics.collect(dataPath, status, ApplianceMetrics.sorted(new ArrayList<>(plugins.values())),
-                sourcesByName()));
+        registry.register(() -> ApplianceMetrics.collect(dataPath, status, sourcesByName()));
     }
 
     private Map<String, Measurements> sourcesByName() {
@@ -90,34 +83,7 @@ public final class MetricsServlet extends HttpServlet {
         }
     }
 
-    // ------------------------------------------------------------------ plugins and measurement sources
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "removeEncap")
-    void addEncap(ServiceReference<EncapsulationPlugin> ref) {
-        plugins.put(ref, plugin("encap", ref));
-    }
-
-    void removeEncap(ServiceReference<EncapsulationPlugin> ref) {
-        plugins.remove(ref);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "removeSearch")
-    void addSearch(ServiceReference<SearchPlugin> ref) {
-        plugins.put(ref, plugin("search", ref));
-    }
-
-    void removeSearch(ServiceReference<SearchPlugin> ref) {
-        plugins.remove(ref);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "removeInvalidation")
-    void addInvalidation(ServiceReference<InvalidationPlugin> ref) {
-        plugins.put(ref, plugin("invalidation", ref));
-    }
-
-    void removeInvalidation(ServiceReference<InvalidationPlugin> ref) {
-        plugins.remove(ref);
-    }
+    // ------------------------------------------------------------------ measurement sources
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "removeSource")
     void addSource(ServiceReference<Measurements> ref, Measurements m) {
@@ -126,11 +92,5 @@ public final class MetricsServlet extends HttpServlet {
 
     void removeSource(ServiceReference<Measurements> ref) {
         sources.remove(ref);
-    }
-
-    private static ApplianceMetrics.Plugin plugin(String kind, ServiceReference<?> ref) {
-        var bundle = ref.getBundle();
-        return new ApplianceMetrics.Plugin(kind, String.valueOf(ref.getProperty(PluginConstants.PLUGIN_NAME)),
-                bundle == null ? "" : String.valueOf(bundle.getSymbolicName()), bundle == null ? "" : bundle.getVersion().toString());
     }
 }

@@ -48,13 +48,13 @@ public class ApplianceMetricsTest {
         lookups.record(300_000);
         OverlayStatus status = fake(OverlayStatus.class, Map.of("overlays",
                 List.of(new OverlayStatus.Overlay("ovl0", "vxlan", "katar", null, 42, 1400, List.of("cannot reach any katar server"))),
-                "lookupLatency", Map.of("katar", lookups.snapshot())));
+                "lookupLatency", Map.of("katar", lookups.snapshot()),
+                "plugins", List.of(new OverlayStatus.Plugin("encap", "vxlan", "udp/4789", "org.overlaygate.encap.vxlan", "1.0.0"))));
         Measurements katar = fake(Measurements.class, Map.of("counters", Map.of("requests_vl2", 12L), "gauges", Map.of("cache_hit_ratio", 0.75),
                 "latencies", Map.of("request_duration", lookups.snapshot())));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrometheusTextFormatWriter.create().write(out, ApplianceMetrics.collect(dp, status,
-                List.of(new ApplianceMetrics.Plugin("encap", "vxlan", "org.overlaygate.encap.vxlan", "1.0.0")), Map.of("katar", katar)),
+        PrometheusTextFormatWriter.create().write(out, ApplianceMetrics.collect(dp, status, Map.of("katar", katar)),
                 EscapingScheme.UNDERSCORE_ESCAPING);
         String text = out.toString(StandardCharsets.UTF_8);
         for (String line : List.of(
@@ -91,7 +91,7 @@ public class ApplianceMetricsTest {
     @Test
     public void whatIsAbsentIsNotReported() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrometheusTextFormatWriter.create().write(out, ApplianceMetrics.collect(null, null, List.of(), Map.of()), EscapingScheme.UNDERSCORE_ESCAPING);
+        PrometheusTextFormatWriter.create().write(out, ApplianceMetrics.collect(null, null, Map.of()), EscapingScheme.UNDERSCORE_ESCAPING);
         assertTrue(out.toString(StandardCharsets.UTF_8), !out.toString(StandardCharsets.UTF_8).contains("overlaygate_overlay_packets"));
     }
 }
