@@ -72,16 +72,7 @@ public class MetricsIT {
                 assertTrue("loopback only by default: " + line, line.matches("LISTEN\\s+\\d+\\s+\\d+\\s+(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]):" + http + "\\s.*"));
             }
 
-            int pa = SystemTests.freeUdpPort("127.0.0.1");
-            int pb = SystemTests.freeUdpPort("127.0.0.2");
-            dist.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", "4343", "-p", "vxlan/listen_ip=127.0.0.1,vxlan/listen_port=" + pa
-                    + ",direct/dest_ip=127.0.0.2,direct/dest_port=" + pb, "ovla");
-            dist.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", "4343", "-p", "vxlan/listen_ip=127.0.0.2,vxlan/listen_port=" + pb
-                    + ",direct/dest_ip=127.0.0.1,direct/dest_port=" + pa, "ovlb");
-            dist.adm("vnic:create", "-l", "ovla", "-t", tapA, "vnica");
-            dist.adm("vnic:create", "-l", "ovlb", "-t", tapB, "vnicb");
-            SystemTests.plug(a, tapA, "192.168.78.1/24");
-            SystemTests.plug(b, tapB, "192.168.78.2/24");
+            int pa = SystemTests.joinThroughTwoOverlays(dist, a, b, tapA, tapB, 4343, 78)[0];
 
             String before = get(url);
             promtool(dist, before);

@@ -41,6 +41,27 @@ final class SystemTests {
         return 1 + RANDOM.nextInt(250);
     }
 
+    /**
+     * Two VXLAN overlays, ovla on 127.0.0.1 and ovlb on 127.0.0.2, each the other's direct
+     * destination, with TAP VNICs vnica and vnicb moved into namespaces a and b as
+     * 192.168.{subnet}.1 and .2: pings between the namespaces cross the appliance.
+     *
+     * @return the UDP ports of ovla and ovlb
+     */
+    static int[] joinThroughTwoOverlays(Distribution dist, Netns a, Netns b, String tapA, String tapB, int vnet, int subnet) throws Exception {
+        int pa = freeUdpPort("127.0.0.1");
+        int pb = freeUdpPort("127.0.0.2");
+        dist.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", Integer.toString(vnet), "-p", "vxlan/listen_ip=127.0.0.1,vxlan/listen_port="
+                + pa + ",direct/dest_ip=127.0.0.2,direct/dest_port=" + pb, "ovla");
+        dist.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", Integer.toString(vnet), "-p", "vxlan/listen_ip=127.0.0.2,vxlan/listen_port="
+                + pb + ",direct/dest_ip=127.0.0.1,direct/dest_port=" + pa, "ovlb");
+        dist.adm("vnic:create", "-l", "ovla", "-t", tapA, "vnica");
+        dist.adm("vnic:create", "-l", "ovlb", "-t", tapB, "vnicb");
+        plug(a, tapA, "192.168." + subnet + ".1/24");
+        plug(b, tapB, "192.168." + subnet + ".2/24");
+        return new int[] {pa, pb};
+    }
+
     /** Moves a TAP device into a namespace and gives it an address. */
     static void plug(Netns ns, String tap, String cidr) throws IOException {
         ns.moveIn(tap);
