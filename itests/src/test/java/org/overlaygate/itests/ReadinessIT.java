@@ -33,8 +33,9 @@ public class ReadinessIT {
 
     @Test
     public void readyByEveryRouteTheMomentItSaysSo() throws Exception {
-        List<String> execStart = unitExecStart();
-        Map<String, String> unitEnv = unitEnvironment();
+        Path unit = Paths.get(ExamOptions.prop("og.unit.file"));
+        List<String> execStart = unitExecStart(unit);
+        Map<String, String> unitEnv = unitEnvironment(unit);
         try (Distribution dist = Distribution.copy()) {
             int port = SystemTests.freeUdpPort("127.0.0.1");
             Process first = dist.start();
@@ -112,9 +113,9 @@ public class ReadinessIT {
         }
     }
 
-    private static List<String> unitLines(String key) throws Exception {
+    private static List<String> unitLines(Path unit, String key) throws Exception {
         List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(Paths.get(ExamOptions.prop("og.unit.file")))) {
+        for (String line : Files.readAllLines(unit)) {
             if (line.startsWith(key + "=")) {
                 out.add(line.substring(key.length() + 1).trim());
             }
@@ -123,16 +124,16 @@ public class ReadinessIT {
     }
 
     /** The unit's ExecStart= line, split into words (it has no quoting). */
-    static List<String> unitExecStart() throws Exception {
-        List<String> lines = unitLines("ExecStart");
+    static List<String> unitExecStart(Path unit) throws Exception {
+        List<String> lines = unitLines(unit, "ExecStart");
         assertEquals("one ExecStart= line: " + lines, 1, lines.size());
         return List.of(lines.get(0).split("\\s+"));
     }
 
     /** The unit's Environment= settings. */
-    static Map<String, String> unitEnvironment() throws Exception {
+    static Map<String, String> unitEnvironment(Path unit) throws Exception {
         Map<String, String> env = new LinkedHashMap<>();
-        for (String line : unitLines("Environment")) {
+        for (String line : unitLines(unit, "Environment")) {
             for (String kv : line.split("\\s+")) {
                 env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
             }
