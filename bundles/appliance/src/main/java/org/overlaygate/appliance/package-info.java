@@ -29,5 +29,10 @@
  * {@code READY=1} once the socket exists, and {@code STOPPING=1} at a stop. Something that never
  * settles (a plugin that fails for ever) does not keep the appliance from starting: after
  * {@code overlaygate.ready.timeout.ms} it is declared ready and the log says what was still pending.
+ *
+ * <h2>One client cannot take the HTTP server</h2>
+ * {@link org.overlaygate.appliance.RequestLimit}, a filter on every context of the HTTP
+ * whiteboard (metrics and the web console alike), serves at most a few requests of one client
+ * address at once and answers the rest 429 at once.
  */
 package org.overlaygate.appliance;
