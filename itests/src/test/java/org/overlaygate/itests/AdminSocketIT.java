@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.Assume;
 import org.junit.Test;
 
 /**
@@ -41,10 +40,9 @@ public class AdminSocketIT {
         boolean root = "root".equals(System.getProperty("user.name"));
         boolean setpriv = Files.isExecutable(Paths.get("/usr/bin/setpriv"));
         if (!root || !setpriv) {
-            System.out.println("SKIPPED " + test + ": needs root and /usr/bin/setpriv (util-linux) to run a client as another user;"
+            org.overlaygate.testsupport.Netns.skipOrFail(test, "needs root and /usr/bin/setpriv (util-linux) to run a client as another user;"
                     + " CI runs it as root");
         }
-        Assume.assumeTrue(test + " needs root and setpriv", root && setpriv);
     }
 
     private static String mode(Path p) throws Exception {

@@ -116,19 +116,34 @@ public class DistributionIT {
     public void interactiveStartGivesTheGogoPrompt() throws Exception {
         assertTrue("the 'script' command (util-linux) gives the appliance a terminal", Files.isExecutable(Paths.get("/usr/bin/script")));
         try (Distribution dist = Distribution.copy()) {
-            Process shell = dist.startOnTerminal(dist.home.resolve("bin/overlaygate").toString());
+            // a terminal of a person's size (script's own has no width, and JLine then cuts the prompt)
+            Process shell = dist.startOnTerminal("stty cols 160 rows 50; exec " + dist.home.resolve("bin/overlaygate"));
             dist.awaitReady(START_MS);
             try (OutputStream keys = shell.getOutputStream()) {
-                keys.write("overlay:plugins\n".getBytes(StandardCharsets.UTF_8));
-                keys.flush();
-                Thread.sleep(1500);
+                // as a person types them: a listing, a command's help, a mistake, then exit
+                for (String line : new String[] {"overlay:plugins", "overlay:create -h", "overlay:create -s direct -v 1 ovl0",
+                    "overlay:show nope"}) {
+                    keys.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    keys.flush();
+                }
+                Thread.sleep(1500); // the screen is read only after exit; the commands need a moment before it
                 keys.write("exit 0\n".getBytes(StandardCharsets.UTF_8));
                 keys.flush();
                 assertTrue("the shell's exit stops the appliance", shell.waitFor(30, TimeUnit.SECONDS));
             }
-            String screen = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(screen, screen.contains("Welcome to Apache Felix Gogo"));
+            String screen = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replaceAll("\u001B(\\[[0-9;?]*[A-Za-z]|[=>])", "").replace("\r", "");
+            assertTrue(screen, screen.contains("Overlay Gate " + ExamOptions.prop("og.version")));
+            assertTrue(screen, screen.contains("Try overlay:plugins, help overlay, or any command with -h."));
+            assertFalse(screen, screen.contains("Welcome to Apache Felix Gogo"));
+            assertTrue(screen, screen.contains("overlaygate> "));
+            assertFalse(screen, screen.contains("g! "));
             assertTrue(screen, screen.lines().anyMatch(l -> l.matches(".*encap\\s+vxlan\\s+udp/4789.*ACTIVE.*")));
+            assertTrue(screen, screen.contains("usage: overlay:create -e ENCAP"));
+            assertTrue(screen, screen.contains("  -v VNETID "));
+            assertTrue(screen, screen.lines().anyMatch(l -> l.startsWith("missing -e ENCAP (usage: overlay:create")));
+            assertTrue(screen, screen.lines().anyMatch(l -> l.equals("no overlay nope")));
+            assertFalse(screen, screen.contains("IllegalArgumentException"));
+            assertFalse(screen, screen.contains("unknown option -h"));
             assertFalse("a real terminal, not JLine's dumb fallback:\n" + dist.log(), dist.log().contains("creating a dumb terminal"));
             assertFalse(Files.exists(dist.pidFile()));
         }

@@ -59,7 +59,7 @@ public class KernelGeneveInteropIT {
             Netns.Result r = probe.exec("ip", "link", "add", "gnv0", "type", "geneve", "id", "1", "remote", "10.62.0.9");
             String reason = null;
             if (r.exitCode != 0) {
-                reason = "the kernel " + System.getProperty("os.version") + " has no geneve device ('ip link add gnv0 type geneve ...' said: "
+                reason = SystemTests.NOT_ON_THIS_KERNEL + " " + System.getProperty("os.version") + " has no geneve device ('ip link add gnv0 type geneve ...' said: "
                         + r.output.trim() + "); the interoperation with the kernel's Geneve was not tested";
                 System.out.println("SKIPPED KernelGeneveInteropIT: " + reason);
             }

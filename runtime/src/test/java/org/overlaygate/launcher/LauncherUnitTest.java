@@ -73,6 +73,23 @@ public class LauncherUnitTest {
     }
 
     @Test
+    public void aLinkedDirectoryIsKeptOwnerOnlyThroughTheLink() throws Exception {
+        Path dir = Files.createTempDirectory("og-link");
+        try {
+            Path target = Files.createDirectory(dir.resolve("run-target"));
+            Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path link = Files.createSymbolicLink(dir.resolve("run"), target);
+            OwnerOnly.directory(link);
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+            assertTrue("still a link", Files.isSymbolicLink(link));
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     public void profilesExcludeSystemBundlesByArtifactName() {
         assertEquals(List.of("overlay-core", "varpd"), Main.excluded(" overlay-core, varpd ,"));
         assertTrue(Main.isArtifact("varpd-0.1.0-SNAPSHOT.jar", "varpd"));

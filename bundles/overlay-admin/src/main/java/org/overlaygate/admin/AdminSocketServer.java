@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,13 @@ public final class AdminSocketServer {
 
     @Reference
     private ThreadIO threadIO;
+
+    /**
+     * The appliance is ready (bundle appliance): every command registered, every stored overlay
+     * restored. Only then is the socket bound, so whoever finds it finds every command there.
+     */
+    @Reference(target = "(" + Condition.CONDITION_ID + "=overlaygate.ready)")
+    private Condition ready;
 
     private AdminServer server;
 

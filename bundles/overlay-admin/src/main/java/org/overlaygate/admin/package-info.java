@@ -7,7 +7,9 @@
  * under the distribution, or the framework property {@code overlaygate.admin.socket}) is bound in
  * a fresh private directory, made 0600 and renamed into place ({@link org.overlaygate.admin.AdminServer#bind}),
  * so it is never reachable with other permissions, whatever the umask or its directory; the
- * launcher also keeps {@code run/} 0700.
+ * launcher also keeps {@code run/} 0700. It is bound only once the appliance is ready (the
+ * condition {@code overlaygate.ready} of bundle appliance): every command registered, every stored
+ * overlay restored; a client never meets a half-started appliance.
  *
  * <p><b>What a request may do.</b> One command with literal arguments. The request's line is split
  * by {@link org.overlaygate.admin.CommandLine} (quotes and backslashes, nothing else; what Gogo

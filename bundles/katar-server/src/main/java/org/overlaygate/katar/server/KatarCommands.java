@@ -19,6 +19,7 @@ import java.util.Set;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
 import org.overlaygate.api.shell.Args;
+import org.overlaygate.api.shell.Commands;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.katar.protocol.Addresses;
 import org.overlaygate.katar.protocol.Svp;
@@ -84,15 +85,14 @@ final class KatarCommands {
             for (Object o : arguments) {
                 words.add(String.valueOf(o));
             }
-            if (words.contains("-h") || words.contains("--help")) {
-                return usage + "\n";
-            }
-            Args a = Args.parse(words.toArray(), valueOptions, flags, firstLine(usage));
-            try {
-                return body.run(a);
-            } catch (SQLException e) {
-                throw new IllegalStateException("database error: " + e.getMessage(), e);
-            }
+            return Commands.run(words.toArray(), usage, () -> {
+                Args a = Args.parse(words.toArray(), valueOptions, flags, firstLine(usage));
+                try {
+                    return body.run(a);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("database error: " + e.getMessage(), e);
+                }
+            });
         };
     }
 

@@ -110,6 +110,9 @@ public class KatarServerTest {
         // the second VL2 lookup of MAC1 came from the cache
         get(c.vl2(VNET, MAC1));
         assertTrue(service.stats().get("cache_hits") >= 1);
+        // every request answered was timed, from the cache or the database alike
+        assertEquals(service.stats().entrySet().stream().filter(e -> e.getKey().startsWith("requests_")).mapToLong(e -> e.getValue()).sum(),
+                service.server().stats().requestDuration().snapshot().count());
     }
 
     @Test

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
@@ -75,6 +77,8 @@ public final class OverlayManager implements PluginCatalog.Listener {
     private PluginBinder binder;
     private UpcallDispatcher dispatcher;
     private volatile boolean active;
+    /** Reconciliations asked for and not yet done (plugin and data path events); 0 and active: settled. */
+    private final AtomicInteger queued = new AtomicInteger();
 
     public OverlayManager() {
     }
@@ -177,7 +181,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
         if (!active) {
             return;
         }
-        reconciler.execute(() -> {
+        later(() -> {
             for (ManagedOverlay m : overlays.values()) {
                 OverlayDefinition d = m.definition;
                 boolean affected = (PluginInfo.ENCAP.equals(kind) && d.encap.equals(name))
@@ -191,13 +195,47 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     private void reconcileAllLater() {
-        reconciler.execute(() -> {
+        later(() -> {
             for (ManagedOverlay m : overlays.values()) {
                 if (active) {
                     reconcile(m);
                 }
             }
         });
+    }
+
+    /**
+     * Runs a reconciliation on the reconciling thread, counted until done: the event that asked for
+     * it (a plugin or the data path came or went) is not yet reflected in the overlays' status.
+     */
+    private void later(Runnable task) {
+        queued.incrementAndGet();
+        try {
+            reconciler.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    queued.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            queued.decrementAndGet(); // deactivated meanwhile
+        }
+    }
+
+    /**
+     * Whether every stored overlay has been reconciled with everything varpd has been told of: the
+     * first pass at activation is done and no event waits. Retries every {@value #RETRY_SECONDS} s
+     * of what failed for reasons outside varpd's sight do not count: nothing announced them.
+     */
+    public boolean settled() {
+        return active && queued.get() == 0;
+    }
+
+    /** How long search plugins took to answer misses, by plugin name. */
+    public Map<String, org.overlaygate.api.LatencyHistogram.Snapshot> lookupLatency() {
+        UpcallDispatcher d = dispatcher;
+        return d == null ? Map.of() : d.lookupLatency();
     }
 
     /**

@@ -30,6 +30,7 @@ import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.search.SearchMode;
 import org.overlaygate.api.shell.Args;
+import org.overlaygate.api.shell.Commands;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.varpd.overlay.OverlayManager;
 import org.overlaygate.varpd.overlay.OverlayView;
@@ -42,6 +43,37 @@ public final class OverlayCommands {
     static final String SHOW_USAGE = "overlay:show [-f | -t] [-p -o FIELD,...] [NAME]";
     static final String MODIFY_USAGE = "overlay:modify -d MAC | -f | -s MAC=IP:PORT NAME";
     static final String SNOOP_USAGE = "overlay:snoop [-c COUNT] [-t SECONDS] [-w FILE.pcap] NAME";
+    static final String DELETE_USAGE = "overlay:delete NAME";
+    static final String STATS_USAGE = "overlay:stats [NAME]";
+    /** What {@code -h} prints: the usage, then each option. */
+    static final String CREATE_HELP = "usage: " + CREATE_USAGE + "\n"
+            + "  creates overlay NAME and stores it (it comes back at every start)\n"
+            + "  -e ENCAP         encapsulation plugin: vxlan, nvgre ... (overlay:plugins lists them)\n"
+            + "  -s SEARCH        search plugin: direct, multicast ... (where a MAC lives)\n"
+            + "  -i INVALIDATION  invalidation plugin, optional (tells peers a mapping went stale)\n"
+            + "  -v VNETID        the vnet id (VXLAN VNI, NVGRE VSID); decimal or 0x hex\n"
+            + "  -p PROP=VALUE    a property, repeatable or comma-separated: mtu, cache_max, accept=any|peers,\n"
+            + "                   and the plugins' own, namespaced (vxlan/listen_ip, direct/dest_ip ...)";
+    static final String DELETE_HELP = "usage: " + DELETE_USAGE + "\n"
+            + "  deletes overlay NAME and forgets it; refused while VNICs are on it (vnic:delete them first)";
+    static final String SHOW_HELP = "usage: " + SHOW_USAGE + "\n"
+            + "  properties of every overlay, or of NAME (LINK PROPERTY PERM VALUE DEFAULT POSSIBLE)\n"
+            + "  -f               status instead: ONLINE or DEGRADED, with every reason\n"
+            + "  -t               flood targets and target cache instead (TARGET STATE ORIGIN AGE DESTINATION)\n"
+            + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
+    static final String MODIFY_HELP = "usage: " + MODIFY_USAGE + "\n"
+            + "  changes the target cache of a DYNAMIC overlay\n"
+            + "  -d MAC           removes one entry (the next frame to MAC is looked up again)\n"
+            + "  -f               flushes every entry\n"
+            + "  -s MAC=IP:PORT   sets a static entry: it never ages and learning does not move it";
+    static final String STATS_HELP = "usage: " + STATS_USAGE + "\n"
+            + "  packets and bytes in and out per overlay, VNIC and underlay socket, cache hits and misses,\n"
+            + "  pending frames, drops by reason and events (learned, moved, aged_out, proxied, upcall_dropped_* ...)";
+    static final String SNOOP_HELP = "usage: " + SNOOP_USAGE + "\n"
+            + "  prints the inner frames the overlay switches\n"
+            + "  -c COUNT         stop after COUNT frames (10)\n"
+            + "  -t SECONDS       stop after SECONDS (30)\n"
+            + "  -w FILE.pcap     also write them as pcap, for tcpdump -r or Wireshark";
     /** Generic overlay properties; everything else is namespaced by its plugin. */
     static final Set<String> GENERIC = Set.of("mtu", "cache_max", "accept");
 
@@ -58,7 +90,11 @@ public final class OverlayCommands {
     @Descriptor("create an overlay: " + CREATE_USAGE
             + " (generic properties: mtu, cache_max, accept=any|peers; plugin properties are namespaced, e.g. vxlan/listen_ip; -i names an"
             + " invalidation plugin such as shootdown)")
-    public String create(@Descriptor("options and NAME") String... args) {
+    public String create(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, CREATE_HELP, () -> createCommand(args));
+    }
+
+    private String createCommand(String... args) {
         Args a = Args.parse(args, Set.of("-e", "-s", "-i", "-v", "-p"), Set.of(), CREATE_USAGE);
         String encap = a.required("-e", "ENCAP");
         String search = a.required("-s", "SEARCH");
@@ -136,15 +172,23 @@ public final class OverlayCommands {
     }
 
     @Descriptor("delete an overlay (refused while it has VNICs): overlay:delete NAME")
-    public String delete(@Descriptor("NAME") String... args) {
-        Args a = Args.parse(args, Set.of(), Set.of(), "overlay:delete NAME");
+    public String delete(@Descriptor("NAME") String... args) throws Exception {
+        return Commands.run(args, DELETE_HELP, () -> deleteCommand(args));
+    }
+
+    private String deleteCommand(String... args) {
+        Args a = Args.parse(args, Set.of(), Set.of(), DELETE_USAGE);
         String name = a.operand("NAME");
         manager.delete(name);
         return "overlay " + name + " deleted\n";
     }
 
     @Descriptor("show overlays: properties (default), status (-f) or target cache (-t); -p -o FIELD,... for scripts: " + SHOW_USAGE)
-    public String show(@Descriptor("options and NAME") String... args) {
+    public String show(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, SHOW_HELP, () -> showCommand(args));
+    }
+
+    private String showCommand(String... args) {
         Args a = Args.parse(args, Set.of("-o"), Set.of("-f", "-t", "-p"), SHOW_USAGE);
         if (a.flag("-f") && a.flag("-t")) {
             throw a.error("-f and -t exclude each other");
@@ -269,7 +313,11 @@ public final class OverlayCommands {
     }
 
     @Descriptor("change an overlay's target cache: " + MODIFY_USAGE)
-    public String modify(@Descriptor("options and NAME") String... args) {
+    public String modify(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, MODIFY_HELP, () -> modifyCommand(args));
+    }
+
+    private String modifyCommand(String... args) {
         Args a = Args.parse(args, Set.of("-d", "-s"), Set.of("-f"), MODIFY_USAGE);
         String name = a.operand("NAME");
         int actions = (a.value("-d") != null ? 1 : 0) + (a.value("-s") != null ? 1 : 0) + (a.flag("-f") ? 1 : 0);
@@ -312,8 +360,12 @@ public final class OverlayCommands {
 
     @Descriptor("counters of overlays and their VNICs, drops by reason, underlay sockets, and cache and lookup events"
             + " (learned, moved, aged_out, refreshed, proxied, invalidations ...): overlay:stats [NAME]")
-    public String stats(@Descriptor("NAME") String... args) {
-        Args a = Args.parse(args, Set.of(), Set.of(), "overlay:stats [NAME]");
+    public String stats(@Descriptor("NAME") String... args) throws Exception {
+        return Commands.run(args, STATS_HELP, () -> statsCommand(args));
+    }
+
+    private String statsCommand(String... args) {
+        Args a = Args.parse(args, Set.of(), Set.of(), STATS_USAGE);
         String name = a.optionalOperand("NAME");
         List<OverlayView> views = name == null ? manager.list() : List.of(manager.get(name));
         TextTable links = new TextTable("LINK", "IPKTS", "RBYTES", "OPKTS", "OBYTES", "DROPS", "HITS", "MISSES", "ENTRIES", "PENDING");
@@ -374,7 +426,11 @@ public final class OverlayCommands {
     }
 
     @Descriptor("capture inner frames of an overlay, printed and optionally written as pcap: " + SNOOP_USAGE)
-    public String snoop(@Descriptor("options and NAME") String... args) throws IOException, InterruptedException {
+    public String snoop(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, SNOOP_HELP, () -> snoopCommand(args));
+    }
+
+    private String snoopCommand(String... args) throws IOException, InterruptedException {
         Args a = Args.parse(args, Set.of("-c", "-t", "-w"), Set.of(), SNOOP_USAGE);
         String name = a.operand("NAME");
         int count = a.value("-c") == null ? 10 : parseInt(a, "-c", a.value("-c"));

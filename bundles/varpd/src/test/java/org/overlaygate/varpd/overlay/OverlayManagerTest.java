@@ -1,6 +1,7 @@
 package org.overlaygate.varpd.overlay;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
@@ -247,6 +248,36 @@ public class OverlayManagerTest {
     }
 
     @Test
+    public void settledOnlyOnceAPluginEventIsReflectedInTheStatus() throws Exception {
+        create("ovl0", null);
+        StatusService status = new StatusService(manager, null);
+        assertTrue("restored at activation, nothing queued", status.settled());
+        assertEquals(List.of(), status.overlays().get(0).reasons());
+
+        TestPlugins.Table newer = new TestPlugins.Table("table");
+        CountDownLatch gate = new CountDownLatch(1);
+        newer.startGate = gate;
+        plugins.searches.put("table", newer);
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        assertFalse("the replacement is being bound", status.settled());
+        gate.countDown();
+        await("settled", status::settled);
+        assertEquals(List.of("start"), newer.instances.get(0).events);
+
+        plugins.searches.remove("table");
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("settled", status::settled);
+        org.overlaygate.api.OverlayStatus.Overlay o = status.overlays().get(0);
+        assertEquals("ovl0", o.name());
+        assertEquals("udp", o.encapsulation());
+        assertEquals("table", o.search());
+        assertNull(o.invalidation());
+        assertEquals(42, o.vnetId());
+        assertFalse(o.online());
+        assertEquals("the status says so as soon as settled", List.of("search plugin table is not installed"), o.reasons());
+    }
+
+    @Test
     public void aSearchPluginReportsTroubleThroughItsContextAndHealsItself() throws Exception {
         create("ovl0", null);
         table.instances.get(0).context.degrade("cannot reach any katar server at katar.example:1296");
@@ -344,6 +375,8 @@ public class OverlayManagerTest {
         assertTrue(unknown.answered.await(5, TimeUnit.SECONDS));
         assertEquals("10.0.0.2:4789", known.answer.get());
         assertEquals("drop not_found", unknown.answer.get());
+        org.overlaygate.api.LatencyHistogram.Snapshot latency = new StatusService(manager, null).lookupLatency().get("table");
+        assertEquals("both answers timed, for the metrics", 2, latency.count());
     }
 
     @Test

@@ -311,6 +311,10 @@ public final class SvpServer implements AutoCloseable {
         boolean readPaused;
         boolean closing;
         volatile boolean closed;
+        /** When the request being handled was read (I/O thread), for its duration in the stats. */
+        long handleStart;
+        /** Whether the request being handled went to a worker, which then times it. */
+        boolean handedToWorker;
 
         Conn(SocketChannel ch, InetAddress source) {
             this.ch = ch;
@@ -356,6 +360,18 @@ public final class SvpServer implements AutoCloseable {
         private void handle(Frame f) {
             // One counter per known request, one for everything else: 65,536 op codes are not 65,536 counters.
             stats.increment(Svp.replyOf(f.op()) < 0 ? "requests_unknown" : "requests_" + Svp.opName(f.op()).toLowerCase(Locale.ROOT));
+            handleStart = System.nanoTime();
+            handedToWorker = false;
+            try {
+                answer(f);
+            } finally {
+                if (!handedToWorker) {
+                    stats.requestDuration().record(System.nanoTime() - handleStart); // answered here, from the cache or at once
+                }
+            }
+        }
+
+        private void answer(Frame f) {
             try {
                 switch (f.op()) {
                     case Svp.OP_PING:
@@ -464,6 +480,7 @@ public final class SvpServer implements AutoCloseable {
             }
             outstanding.incrementAndGet();
             int id = f.id();
+            long start = handleStart;
             try {
                 workers.execute(() -> {
                     byte[] payload;
@@ -474,11 +491,13 @@ public final class SvpServer implements AutoCloseable {
                         warnBackend(e);
                         payload = tryAgain;
                     }
+                    stats.requestDuration().record(System.nanoTime() - start); // from the request read to its answer
                     outstanding.decrementAndGet();
                     if (!closed) {
                         enqueue(id, replyOp, payload);
                     }
                 });
+                handedToWorker = true;
             } catch (RejectedExecutionException e) {
                 outstanding.decrementAndGet();
                 stats.increment("tryagain_work_queue");
