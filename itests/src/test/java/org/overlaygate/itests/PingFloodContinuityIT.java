@@ -7,6 +7,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -105,10 +108,24 @@ public class PingFloodContinuityIT {
             assertTrue(out, stats.find());
             int sent = Integer.parseInt(stats.group(1));
             int received = Integer.parseInt(stats.group(2));
-            System.out.println("PingFloodContinuityIT: " + sent + " echoes sent, " + received + " answered");
+            BitSet answered = new BitSet();
+            Matcher seq = Pattern.compile("icmp_seq=(\\d+)").matcher(out);
+            while (seq.find()) {
+                answered.set(Integer.parseInt(seq.group(1)));
+            }
+            int highest = answered.length() - 1;
+            List<Integer> lost = new ArrayList<>();
+            for (int unanswered = answered.nextClearBit(1); unanswered < highest; unanswered = answered.nextClearBit(unanswered + 1)) {
+                lost.add(unanswered);
+            }
+            System.out.println("PingFloodContinuityIT: " + sent + " echoes sent, " + received + " answered, highest answered " + highest);
             assertTrue("a flood, not a trickle: " + sent, sent > 500);
-            assertEquals("not one echo lost across both hosts' replacements:\n" + out.lines().filter(l -> !l.contains("bytes from"))
-                    .reduce("", (x, y) -> x + y + "\n"), sent, received);
+            String summary = out.lines().filter(l -> !l.contains("bytes from")).reduce("", (x, y) -> x + y + "\n");
+            assertTrue("not one echo lost across both hosts' replacements; unanswered: " + lost + "\n" + summary, lost.isEmpty());
+            // SIGINT stops ping at once: the echo sent just before it may still be on its way back, and
+            // is not a loss. One echo every 5 ms and sub-millisecond round trips leave at most one so.
+            assertTrue("at most the echo sent as ping was stopped is unanswered: sent " + sent + ", highest answered " + highest + "\n" + summary,
+                    sent - highest <= 1);
         }
     }
 }
