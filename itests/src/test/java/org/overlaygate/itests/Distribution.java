@@ -38,6 +38,16 @@ final class Distribution implements AutoCloseable {
         return p;
     }
 
+    /** Starts a command headless, with these environment variables added (a unit's Environment= lines, NOTIFY_SOCKET). */
+    Process startCommand(java.util.Map<String, String> env, List<String> cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(home.resolve("console-" + processes.size() + ".txt").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
     /**
      * Starts {@code bin/overlaygate args} headless inside a network namespace: one host of a test
      * network. Its admin socket is this copy's own, so {@link #adm} reaches it from the root namespace.

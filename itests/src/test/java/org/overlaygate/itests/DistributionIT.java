@@ -35,6 +35,10 @@ public class DistributionIT {
             assertEquals(plugins.toString(), 0, plugins.status);
             assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("encap\\s+vxlan\\s+udp/4789\\s+org.overlaygate.encap.vxlan\\s+\\S+\\s+ACTIVE")));
             assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("search\\s+direct\\s+point\\s+org.overlaygate.search.direct\\s+\\S+\\s+ACTIVE")));
+            assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("encap\\s+geneve\\s+udp/6081\\s+org.overlaygate.encap.geneve\\s+\\S+\\s+ACTIVE")));
+            assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("search\\s+files\\s+dynamic\\s+org.overlaygate.search.files\\s+\\S+\\s+ACTIVE")));
+            assertFalse("every jar of plugins.d/ installed once, from there alone: " + plugins.out,
+                    plugins.out.lines().anyMatch(l -> l.startsWith("file ")));
 
             Distribution.Result unknown = dist.overlayadm("overlay:nonsense");
             assertEquals(unknown.toString(), 1, unknown.status);
@@ -90,22 +94,56 @@ public class DistributionIT {
     }
 
     @Test
+    public void theHeapIsBoundedByOverlaygateHeapWithACollectorThatReturnsMemory() throws Exception {
+        try (Distribution dist = Distribution.copy()) {
+            String overlaygate = dist.home.resolve("bin/overlaygate").toString();
+            Distribution.Result bad = dist.run("env", "OVERLAYGATE_HEAP=lots", overlaygate, "--daemon");
+            assertEquals(bad.toString(), 2, bad.status);
+            assertEquals("overlaygate: OVERLAYGATE_HEAP='lots' is no heap size (say 512m or 2g)\n", bad.err);
+
+            Distribution.Result started = dist.run("env", "OVERLAYGATE_HEAP=200m", overlaygate, "--daemon");
+            assertEquals(started.toString(), 0, started.status);
+            dist.awaitReady(START_MS);
+            long pid = Long.parseLong(Files.readString(dist.pidFile()).trim());
+            java.util.List<String> jvm = java.util.List.of(ProcessHandle.of(pid).orElseThrow().info().arguments().orElseThrow());
+            assertTrue(jvm.toString(), jvm.containsAll(java.util.List.of("-Xmx200m", "-Xms32m", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000")));
+            assertFalse(jvm.toString(), jvm.contains("-XX:+UseParallelGC"));
+            assertEquals(0, dist.run(overlaygate, "stop").status);
+        }
+    }
+
+    @Test
     public void interactiveStartGivesTheGogoPrompt() throws Exception {
         assertTrue("the 'script' command (util-linux) gives the appliance a terminal", Files.isExecutable(Paths.get("/usr/bin/script")));
         try (Distribution dist = Distribution.copy()) {
-            Process shell = dist.startOnTerminal(dist.home.resolve("bin/overlaygate").toString());
+            // a terminal of a person's size (script's own has no width, and JLine then cuts the prompt)
+            Process shell = dist.startOnTerminal("stty cols 160 rows 50; exec " + dist.home.resolve("bin/overlaygate"));
             dist.awaitReady(START_MS);
             try (OutputStream keys = shell.getOutputStream()) {
-                keys.write("overlay:plugins\n".getBytes(StandardCharsets.UTF_8));
-                keys.flush();
-                Thread.sleep(1500);
+                // as a person types them: a listing, a command's help, a mistake, then exit
+                for (String line : new String[] {"overlay:plugins", "overlay:create -h", "overlay:create -s direct -v 1 ovl0",
+                    "overlay:show nope"}) {
+                    keys.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    keys.flush();
+                }
+                Thread.sleep(1500); // the screen is read only after exit; the commands need a moment before it
                 keys.write("exit 0\n".getBytes(StandardCharsets.UTF_8));
                 keys.flush();
                 assertTrue("the shell's exit stops the appliance", shell.waitFor(30, TimeUnit.SECONDS));
             }
-            String screen = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(screen, screen.contains("Welcome to Apache Felix Gogo"));
+            String screen = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replaceAll("\u001B(\\[[0-9;?]*[A-Za-z]|[=>])", "").replace("\r", "");
+            assertTrue(screen, screen.contains("Overlay Gate " + ExamOptions.prop("og.version")));
+            assertTrue(screen, screen.contains("Try overlay:plugins, help overlay, or any command with -h."));
+            assertFalse(screen, screen.contains("Welcome to Apache Felix Gogo"));
+            assertTrue(screen, screen.contains("overlaygate> "));
+            assertFalse(screen, screen.contains("g! "));
             assertTrue(screen, screen.lines().anyMatch(l -> l.matches(".*encap\\s+vxlan\\s+udp/4789.*ACTIVE.*")));
+            assertTrue(screen, screen.contains("usage: overlay:create -e ENCAP"));
+            assertTrue(screen, screen.contains("  -v VNETID "));
+            assertTrue(screen, screen.lines().anyMatch(l -> l.startsWith("missing -e ENCAP (usage: overlay:create")));
+            assertTrue(screen, screen.lines().anyMatch(l -> l.equals("no overlay nope")));
+            assertFalse(screen, screen.contains("IllegalArgumentException"));
+            assertFalse(screen, screen.contains("unknown option -h"));
             assertFalse("a real terminal, not JLine's dumb fallback:\n" + dist.log(), dist.log().contains("creating a dumb terminal"));
             assertFalse(Files.exists(dist.pidFile()));
         }

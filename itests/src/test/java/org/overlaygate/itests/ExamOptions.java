@@ -66,6 +66,19 @@ final class ExamOptions {
                 reactorBundle("varpd"));
     }
 
+    /**
+     * The katar server bundle and its libraries (H2, Gson), listening on {@code 127.0.0.1:port} with
+     * its embedded database under {@code data}.
+     */
+    static Option katarServer(int port, Path data) {
+        return composite(
+                mavenBundle("com.h2database", "h2", prop("og.version.h2")),
+                mavenBundle("com.google.code.gson", "gson", prop("og.version.gson")),
+                reactorBundle("katar-server"),
+                frameworkProperty("overlaygate.data").value(data.toString()),
+                frameworkProperty("overlaygate.katar.port").value(Integer.toString(port)));
+    }
+
     /** The data path and its libraries, for tests that carry traffic. */
     static Option dataPath() {
         return composite(

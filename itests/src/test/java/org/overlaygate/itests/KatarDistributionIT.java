@@ -92,7 +92,7 @@ public class KatarDistributionIT {
 
             Distribution.Result show = dist.overlayadm("katar:show");
             assertEquals(show.toString(), 0, show.status);
-            assertTrue(show.out, show.out.lines().anyMatch(l -> l.matches("127.0.0.1:" + port + "\\s+online\\s+h2 .*\\(embedded\\)\\s+1\\s+.*")));
+            assertTrue(show.out, show.out.lines().anyMatch(l -> l.matches("127.0.0.1:" + port + "\\s+online\\s+h2 .*\\(embedded\\)\\s+\\d+\\s+.*")));
             assertTrue(show.out, show.out.lines().anyMatch(l -> l.matches("42\\s+02:08:20:00:00:02\\s+cn2\\s+10.88.0.2:4789\\s+5\\s+192.168.1.20,fd00::20")));
 
             Distribution.Result bad = dist.overlayadm("katar:map-add", "42", "zz", "cn1");
@@ -150,6 +150,15 @@ public class KatarDistributionIT {
             assertEquals(log.toString(), 0, log.status);
             // cn3: VL2 + VL3 of the move, VL2 + 2 VL3 of the removal
             assertEquals(log.out, 1 + 5, log.out.lines().count());
+
+            // A host goes: refused while it owns mappings, unless forced; its log goes with it.
+            Distribution.Result refused = dist.overlayadm("katar:host-remove", "cn3");
+            assertEquals(refused.toString(), 1, refused.status);
+            assertEquals("host cn3 still owns 1 mapping(s) (vnet 42 mac 02:08:20:00:00:03): move or remove them first,"
+                    + " or katar:host-remove -f cn3 removes them too\n", refused.err);
+            assertEquals("host cn1 removed\n", dist.adm("katar:host-remove", "cn1"));
+            assertEquals("host cn3 removed with its 1 mapping(s), 2 invalidation(s) logged\n", dist.adm("katar:host-remove", "-f", "cn3"));
+            assertEquals("cn2:1:0\n", dist.adm("katar:show", "-p", "-o", "host,mappings,dropped", "hosts"));
             second.destroy();
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         }
@@ -182,6 +191,42 @@ public class KatarDistributionIT {
             assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("port\\s+" + moved + "\\s+config")));
             second.destroy();
             assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    public void aPasswordNeedsAUrlIsKeptOwnerOnlyAndNeverLogged() throws Exception {
+        String secret = "hunter2-" + System.nanoTime();
+        try (Distribution dist = Distribution.copy()) {
+            useFreePort(dist);
+            Process appliance = dist.start("--profile", "katar");
+            awaitKatar(dist);
+            Distribution.Result alone = dist.overlayadm("katar:config", "jdbc.password=" + secret);
+            assertEquals(alone.toString(), 1, alone.status);
+            assertTrue(alone.err, alone.err.startsWith("katar settings jdbc.user and jdbc.password need jdbc.url"));
+            awaitKatar(dist);
+
+            Distribution.Result set = dist.overlayadm("katar:config", "jdbc.url=jdbc:postgresql://127.0.0.1:1/katar", "jdbc.user=katar",
+                    "jdbc.password=" + secret);
+            assertEquals(set.toString(), 0, set.status);
+            Path file = dist.home.resolve("data/katar/jdbc.password");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals(secret + "\n", Files.readString(file, StandardCharsets.UTF_8));
+            Distribution.Result config = dist.overlayadm("katar:config");
+            assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\.file\\s+\\S+/data/katar/jdbc\\.password\\s+config")));
+            assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\s+\\*\\*\\*\\s+.*")));
+
+            Distribution.Result back = dist.overlayadm("katar:config", "jdbc.url=", "jdbc.user=", "jdbc.password=");
+            assertEquals(back.toString(), 0, back.status);
+            assertFalse("clearing the password removes its file", Files.exists(file));
+            awaitKatar(dist);
+            dist.stop(appliance);
+            assertFalse("the log never shows the password", dist.log().contains(secret));
+            try (java.util.stream.Stream<Path> files = Files.walk(dist.home.resolve("data/config"))) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    assertFalse(p + " holds the password", Files.isRegularFile(p) && Files.readString(p, StandardCharsets.ISO_8859_1).contains(secret));
+                }
+            }
         }
     }
 

@@ -114,7 +114,7 @@ public class KernelVxlanInteropIT {
         File log = File.createTempFile("iperf3-server", ".log");
         try {
             serverSide.start(log, "iperf3", "-s", "-1", "-B", server);
-            SystemTests.awaitListening(serverSide, server, 5201);
+            SystemTests.awaitListening(serverSide, 5201);
             Netns.Result r = client.exec(60_000, "iperf3", "-c", server, "-t", "2", "-J");
             assertEquals(r.toString() + Files.readString(log.toPath()), 0, r.exitCode);
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)")

@@ -108,61 +108,41 @@ public class MulticastNamespaceIT {
         }
     }
 
+    /** Every host pings every other host's VM address {@code vmPrefix + (j + 1)}. */
+    private static void pingAll(TestHosts net, int hosts, String vmPrefix) throws Exception {
+        for (int i = 0; i < hosts; i++) {
+            for (int j = 0; j < hosts; j++) {
+                if (i != j) {
+                    Netns.Result ping = net.host(i).exec("ping", "-c", "3", "-i", "0.2", "-W", "2", vmPrefix + (j + 1));
+                    assertEquals("host " + i + " -> host " + j + ": " + ping, 0, ping.exitCode);
+                }
+            }
+        }
+    }
+
+    private static long learnedEntries(String targets, String overlay) {
+        return targets.lines().filter(l -> l.matches(overlay + "\\s+\\S{17}\\s+valid\\s+learned\\s+.*")).count();
+    }
+
     @Test
     public void threeAppliancesInOneGroupReachEachOther() throws Exception {
         SystemTests.assumeSystem("MulticastNamespaceIT", "ping");
         int net = SystemTests.subnet();
         String group = "239.2." + net + ".1";
-        Netns[] hosts = new Netns[3];
-        Distribution[] appliances = new Distribution[3];
-        try (Netns underlay = Netns.create("ogul")) {
-            underlay.exec("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0").check();
-            underlay.exec("ip", "link", "set", "br0", "up").check();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    hosts[i] = Netns.create("oghost" + i);
-                    String outside = "p" + i;
-                    Netns.run("ip", "link", "add", "eth0", "netns", hosts[i].name(), "type", "veth", "peer", "name", outside, "netns",
-                            underlay.name()).check();
-                    underlay.exec("ip", "link", "set", outside, "master", "br0", "up").check();
-                    hosts[i].exec("ip", "addr", "add", "10.195." + net + "." + (i + 1) + "/24", "dev", "eth0").check();
-                    hosts[i].exec("ip", "link", "set", "eth0", "up").check();
-                    appliances[i] = Distribution.copy();
-                    appliances[i].startIn(hosts[i]);
-                }
-                for (int i = 0; i < 3; i++) {
-                    Distribution d = appliances[i];
-                    d.awaitReady(60_000);
-                    d.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p",
-                            "vxlan/listen_ip=10.195." + net + "." + (i + 1), "-p", "multicast/group=" + group, "-p", "multicast/interface=eth0",
-                            "ovl" + i);
-                    d.adm("vnic:create", "-l", "ovl" + i, "-t", "vm" + i, "vnic" + i);
-                    hosts[i].exec("ip", "addr", "add", "192.168.81." + (i + 1) + "/24", "dev", "vm" + i).check();
-                    hosts[i].exec("ip", "link", "set", "vm" + i, "up").check();
-                }
-                for (int i = 0; i < 3; i++) {
-                    for (int j = 0; j < 3; j++) {
-                        if (i != j) {
-                            Netns.Result ping = hosts[i].exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.81." + (j + 1));
-                            assertEquals("host " + i + " -> host " + j + ": " + ping, 0, ping.exitCode);
-                        }
-                    }
-                }
-                String targets = appliances[0].adm("overlay:show", "-t", "ovl0");
-                long learned = targets.lines().filter(l -> l.matches("ovl0\\s+\\S{17}\\s+valid\\s+learned\\s+.*")).count();
-                assertEquals("host 0 learned both others: " + targets, 2, learned);
-            } finally {
-                for (Distribution d : appliances) {
-                    if (d != null) {
-                        d.close();
-                    }
-                }
-                for (Netns h : hosts) {
-                    if (h != null) {
-                        h.close();
-                    }
-                }
+        String underlay = "10.195." + net + ".";
+        try (TestHosts hosts = TestHosts.create("oghost", underlay + "1/24", underlay + "2/24", underlay + "3/24")) {
+            Distribution first = null;
+            for (int i = 0; i < 3; i++) {
+                Distribution d = hosts.startAppliance(i);
+                first = first == null ? d : first;
+                d.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p", "vxlan/listen_ip=" + underlay + (i + 1),
+                        "-p", "multicast/group=" + group, "-p", "multicast/interface=" + TestNetwork.UNDERLAY, "ovl" + i);
+                d.adm("vnic:create", "-l", "ovl" + i, "-t", "vm" + i, "vnic" + i);
+                hosts.plugVm(i, "vm" + i, "192.168.81." + (i + 1) + "/24");
             }
+            pingAll(hosts, 3, "192.168.81.");
+            String targets = first.adm("overlay:show", "-t", "ovl0");
+            assertEquals("host 0 learned both others: " + targets, 2, learnedEntries(targets, "ovl0"));
         }
     }
 
@@ -175,51 +155,47 @@ public class MulticastNamespaceIT {
         SystemTests.assumeSystem("MulticastNamespaceIT", "ping");
         int net = SystemTests.subnet();
         String group = "239.4." + net + ".1";
-        Netns[] hosts = new Netns[3]; // 0: the appliance, 1 and 2: kernels
-        try (Netns underlay = Netns.create("ogul"); Distribution appliance = Distribution.copy()) {
-            underlay.exec("ip", "link", "add", "br0", "type", "bridge", "mcast_snooping", "0").check();
-            underlay.exec("ip", "link", "set", "br0", "up").check();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    hosts[i] = Netns.create("ogmix" + i);
-                    Netns.run("ip", "link", "add", "eth0", "netns", hosts[i].name(), "type", "veth", "peer", "name", "p" + i, "netns",
-                            underlay.name()).check();
-                    underlay.exec("ip", "link", "set", "p" + i, "master", "br0", "up").check();
-                    hosts[i].exec("ip", "addr", "add", "10.193." + net + "." + (i + 1) + "/24", "dev", "eth0").check();
-                    hosts[i].exec("ip", "link", "set", "eth0", "up").check();
-                }
-                for (int i = 1; i < 3; i++) {
-                    hosts[i].exec("ip", "link", "add", "vx0", "type", "vxlan", "id", Integer.toString(VNI), "group", group, "dev", "eth0",
-                            "dstport", "4789").check();
-                    hosts[i].exec("ip", "link", "set", "vx0", "mtu", "1400").check();
-                    hosts[i].exec("ip", "addr", "add", "192.168.83." + (i + 1) + "/24", "dev", "vx0").check();
-                    hosts[i].exec("ip", "link", "set", "vx0", "up").check();
-                }
-                appliance.startIn(hosts[0]);
-                appliance.awaitReady(60_000);
-                appliance.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p",
-                        "vxlan/listen_ip=10.193." + net + ".1", "-p", "multicast/group=" + group, "-p", "multicast/interface=eth0", "ovl");
-                appliance.adm("vnic:create", "-l", "ovl", "-t", "vm0", "vnic");
-                hosts[0].exec("ip", "addr", "add", "192.168.83.1/24", "dev", "vm0").check();
-                hosts[0].exec("ip", "link", "set", "vm0", "up").check();
-                for (int i = 0; i < 3; i++) {
-                    for (int j = 0; j < 3; j++) {
-                        if (i != j) {
-                            Netns.Result ping = hosts[i].exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.83." + (j + 1));
-                            assertEquals("host " + i + " -> host " + j + ": " + ping, 0, ping.exitCode);
-                        }
-                    }
-                }
-                String targets = appliance.adm("overlay:show", "-t", "ovl");
-                assertEquals("both kernels learned: " + targets, 2,
-                        targets.lines().filter(l -> l.matches("ovl\\s+\\S{17}\\s+valid\\s+learned\\s+.*")).count());
-            } finally {
-                for (Netns h : hosts) {
-                    if (h != null) {
-                        h.close();
-                    }
-                }
+        String underlay = "10.193." + net + ".";
+        try (TestHosts hosts = TestHosts.create("ogmix", underlay + "1/24", underlay + "2/24", underlay + "3/24")) {
+            for (int i = 1; i < 3; i++) { // hosts 1 and 2: the kernel alone
+                Netns h = hosts.host(i);
+                h.exec("ip", "link", "add", "vx0", "type", "vxlan", "id", Integer.toString(VNI), "group", group, "dev", TestNetwork.UNDERLAY, "dstport", "4789")
+                        .check();
+                h.exec("ip", "link", "set", "vx0", "mtu", "1400").check();
+                hosts.plugVm(i, "vx0", "192.168.83." + (i + 1) + "/24");
             }
+            Distribution appliance = hosts.startAppliance(0);
+            appliance.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p", "vxlan/listen_ip=" + underlay + "1",
+                    "-p", "multicast/group=" + group, "-p", "multicast/interface=" + TestNetwork.UNDERLAY, "ovl");
+            appliance.adm("vnic:create", "-l", "ovl", "-t", "vm0", "vnic");
+            hosts.plugVm(0, "vm0", "192.168.83.1/24");
+            pingAll(hosts, 3, "192.168.83.");
+            String targets = appliance.adm("overlay:show", "-t", "ovl");
+            assertEquals("both kernels learned: " + targets, 2, learnedEntries(targets, "ovl"));
+        }
+    }
+
+    /** Two appliances over an IPv6 underlay (the JDK's sockets and MLD) find each other through one group. */
+    @Test
+    public void twoAppliancesOverAnIpv6UnderlayFindEachOtherThroughAGroup() throws Exception {
+        SystemTests.assumeSystem("MulticastNamespaceIT", "ping");
+        int net = SystemTests.subnet();
+        String prefix = "fd19:" + Integer.toHexString(net) + "::";
+        String group = "ff15::" + Integer.toHexString(net);
+        try (TestHosts hosts = TestHosts.create("og6host", prefix + "1/64", prefix + "2/64")) {
+            Distribution first = null;
+            for (int i = 0; i < 2; i++) {
+                Distribution d = hosts.startAppliance(i);
+                first = first == null ? d : first;
+                d.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p", "vxlan/listen_ip=" + prefix + (i + 1),
+                        "-p", "multicast/group=" + group, "-p", "multicast/interface=" + TestNetwork.UNDERLAY, "ovl6");
+                d.adm("vnic:create", "-l", "ovl6", "-t", "vm" + i, "vnic");
+                hosts.plugVm(i, "vm" + i, "192.168.84." + (i + 1) + "/24");
+            }
+            pingAll(hosts, 2, "192.168.84.");
+            String targets = first.adm("overlay:show", "-t", "ovl6");
+            assertTrue("the group floods and the other host was learned: " + targets,
+                    targets.contains("[" + group + "]:4789") && targets.contains("[" + prefix + "2]:4789"));
         }
     }
 }

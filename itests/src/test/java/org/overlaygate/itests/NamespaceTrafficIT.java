@@ -62,7 +62,7 @@ public class NamespaceTrafficIT {
 
             File serverLog = File.createTempFile("iperf3-server", ".log");
             b.start(serverLog, "iperf3", "-s", "-1", "-B", "192.168.77.2");
-            Thread.sleep(500);
+            SystemTests.awaitListening(b, 5201);
             Netns.Result tcp = a.exec(60_000, "iperf3", "-c", "192.168.77.2", "-n", "20M", "-f", "m");
             assertEquals(tcp.toString() + Files.readString(serverLog.toPath()), 0, tcp.exitCode);
             assertTrue(tcp.output, tcp.output.contains("receiver"));

@@ -55,7 +55,11 @@ public class NvgreNamespaceIT {
                 // Six echoes, eight packets needed: tshark may miss the first ones while it settles.
                 Netns.Result ping = a.exec("ping", "-c", "6", "-i", "0.2", "-W", "2", "192.168.79.2");
                 assertEquals(ping.toString(), 0, ping.exitCode);
-                Thread.sleep(500);
+                long written = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // until tshark has written them
+                while (Netns.run("tshark", "-r", capture.getPath(), "-Y", "icmp").output.lines().filter(l -> l.contains("ICMP")).count() < 8
+                        && System.nanoTime() < written) {
+                    Thread.sleep(100);
+                }
             } finally {
                 tshark.destroy(); // SIGTERM: tshark finishes the file
                 tshark.waitFor(10, TimeUnit.SECONDS);
@@ -64,7 +68,7 @@ public class NvgreNamespaceIT {
 
             File serverLog = File.createTempFile("iperf3-server", ".log");
             b.start(serverLog, "iperf3", "-s", "-1", "-B", "192.168.79.2");
-            Thread.sleep(500);
+            SystemTests.awaitListening(b, 5201);
             Netns.Result tcp = a.exec(60_000, "iperf3", "-c", "192.168.79.2", "-n", "20M", "-f", "m");
             assertEquals(tcp.toString() + Files.readString(serverLog.toPath()), 0, tcp.exitCode);
             serverLog.delete();

@@ -60,18 +60,6 @@ public class NvgreReplaceIT {
                 .anyMatch(l -> l.split("\\s+")[2].equals("0"));
     }
 
-    private static byte[] frame(long dst, long src, int seq, int payload) {
-        byte[] f = new byte[14 + payload];
-        MacAddress.write(f, 0, dst);
-        MacAddress.write(f, 6, src);
-        f[12] = 0x08;
-        ByteBuffer.wrap(f).putInt(14, seq);
-        for (int i = 18; i < f.length; i++) {
-            f[i] = (byte) (i + seq);
-        }
-        return f;
-    }
-
     @Test
     public void nvgreCarriesExactFramesAndSurvivesThePluginsReplacementWithoutLoss() throws Exception {
         boolean root = isRoot();
@@ -96,10 +84,10 @@ public class NvgreReplaceIT {
         MemoryPort b = dp.memoryPort("vb").orElseThrow();
 
         for (int i = 0; i < 50; i++) {
-            byte[] ab = frame(MAC_B, MAC_A, i, 40 + i * 27);
+            byte[] ab = Traffic.frame(MAC_B, MAC_A, i, 40 + i * 27);
             a.send(ByteBuffer.wrap(ab));
             assertArrayEquals("a->b " + i, ab, b.receive(5, TimeUnit.SECONDS));
-            byte[] ba = frame(MAC_A, MAC_B, i, 1444 - i);
+            byte[] ba = Traffic.frame(MAC_A, MAC_B, i, 1444 - i);
             b.send(ByteBuffer.wrap(ba));
             assertArrayEquals("b->a " + i, ba, a.receive(5, TimeUnit.SECONDS));
         }
@@ -109,7 +97,7 @@ public class NvgreReplaceIT {
         Thread sender = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    a.send(ByteBuffer.wrap(frame(MAC_B, MAC_A, sent.get(), 200)));
+                    a.send(ByteBuffer.wrap(Traffic.frame(MAC_B, MAC_A, sent.get(), 200)));
                     sent.incrementAndGet();
                     Thread.sleep(1);
                 }

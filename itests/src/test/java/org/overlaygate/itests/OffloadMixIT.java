@@ -93,7 +93,7 @@ public class OffloadMixIT {
         File log = File.createTempFile("iperf3-server", ".log");
         try {
             b.start(log, "iperf3", "-s", "-1", "-B", server);
-            SystemTests.awaitListening(b, server, 5201);
+            SystemTests.awaitListening(b, 5201);
             Netns.Result r = reverse ? a.exec(60_000, "iperf3", "-c", server, "-t", "3", "-R", "-J")
                     : a.exec(60_000, "iperf3", "-c", server, "-t", "3", "-J");
             assertEquals(r.toString() + Files.readString(log.toPath()), 0, r.exitCode);

@@ -32,7 +32,6 @@ import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.util.tracker.ServiceTracker;
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.PluginConstants;
 import org.overlaygate.api.UnderlayAddress;
@@ -85,20 +84,6 @@ public class OverlayTrafficIT {
         }
     }
 
-    private DataPath dataPath() throws InterruptedException {
-        ServiceTracker<DataPath, DataPath> t = new ServiceTracker<>(context, DataPath.class, null);
-        t.open();
-        try {
-            DataPath dp = t.waitForService(10_000);
-            if (dp == null) {
-                throw new AssertionError("no DataPath service");
-            }
-            return dp;
-        } finally {
-            t.close();
-        }
-    }
-
     private static int freePort() throws Exception {
         try (DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             return ((InetSocketAddress) ch.getLocalAddress()).getPort();
@@ -135,7 +120,7 @@ public class OverlayTrafficIT {
     public void twoOverlaysOverLoopbackCarryExactFramesBothWays() throws Exception {
         Shell shell = new Shell(processor);
         createPair(shell, "direct");
-        DataPath dp = dataPath();
+        DataPath dp = Traffic.dataPath(context);
         MemoryPort a = dp.memoryPort("vnica").orElseThrow();
         MemoryPort b = dp.memoryPort("vnicb").orElseThrow();
 
@@ -183,7 +168,7 @@ public class OverlayTrafficIT {
         shell.await("overlay:show -p -o link,property,value", overlays::equals, 10_000, "the same overlays");
         assertEquals(vnics, shell.await("vnic:show -p -o link,over,kind,macaddress,mtu", o -> o.contains("vnicb"), 10_000, "VNICs back"));
         assertEquals("ovla:ONLINE\novlb:ONLINE\n", shell.run("overlay:show -f -p -o link,status"));
-        DataPath dp = dataPath();
+        DataPath dp = Traffic.dataPath(context);
         byte[] f = frame(MAC_B, MAC_A, 100, 1);
         dp.memoryPort("vnica").orElseThrow().send(ByteBuffer.wrap(f));
         assertArrayEquals(f, dp.memoryPort("vnicb").orElseThrow().receive(5, TimeUnit.SECONDS));
@@ -193,7 +178,7 @@ public class OverlayTrafficIT {
     public void cachedTrafficFlowsWhileVarpdAndTheSearchPluginAreAway() throws Exception {
         Shell shell = new Shell(processor);
         createPair(shell, "direct");
-        DataPath dp = dataPath();
+        DataPath dp = Traffic.dataPath(context);
         MemoryPort a = dp.memoryPort("vnica").orElseThrow();
         MemoryPort b = dp.memoryPort("vnicb").orElseThrow();
         Bundle varpd = bundle("org.overlaygate.varpd");
@@ -222,7 +207,7 @@ public class OverlayTrafficIT {
         ServiceRegistration<SearchPlugin> reg = registerTableSearch(table);
         Shell shell = new Shell(processor);
         createPair(shell, "table");
-        DataPath dp = dataPath();
+        DataPath dp = Traffic.dataPath(context);
         MemoryPort a = dp.memoryPort("vnica").orElseThrow();
         MemoryPort b = dp.memoryPort("vnicb").orElseThrow();
         UnderlayAddress ovlb = dp.device("ovlb").orElseThrow().listenAddress();
@@ -234,7 +219,7 @@ public class OverlayTrafficIT {
         a.send(ByteBuffer.wrap(first));
         assertArrayEquals("the miss was answered and the queued frame sent", first, b.receive(5, TimeUnit.SECONDS));
         String targets = shell.run("overlay:show -t ovla");
-        assertTrue(targets, targets.lines().anyMatch(l -> l.matches("ovla\\s+02:00:00:00:00:02\\s+valid\\s+lookup\\s+\\d+m?s\\s+"
+        assertTrue(targets, targets.lines().anyMatch(l -> l.matches("ovla\\s+02:00:00:00:00:02\\s+valid\\s+table\\s+\\d+m?s\\s+"
                 + java.util.regex.Pattern.quote(ovlb.toString()))));
 
         reg.unregister(); // lookup goes away: cached destinations keep working
@@ -262,6 +247,14 @@ public class OverlayTrafficIT {
             {"overlay:create -e vxlan -s nope -v 1 ovlx", "unknown search plugin 'nope' (installed: direct)"},
             {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=127.0.0.1 -p direct/dest_ip=x -p direct/dest_port=1 ovlx",
                 "direct/dest_ip: 'x' is not an IP address"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=224.0.0.1 -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovlx",
+                "vxlan/listen_ip: 224.0.0.1 is a multicast address; a unicast address is needed"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=0.0.0.0 -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovlx",
+                "vxlan/listen_ip: 0.0.0.0 is the unspecified address; a unicast address is needed"},
+            {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=127.0.0.1 -p direct/dest_ip=255.255.255.255 -p direct/dest_port=1 ovlx",
+                "direct/dest_ip: 255.255.255.255 is the broadcast address; a unicast address is needed"},
+            {"overlay:create -e vxlan -s direct -v 1 -p cache_max=9999999999 -p vxlan/listen_ip=127.0.0.1 -p direct/dest_ip=127.0.0.2"
+                + " -p direct/dest_port=1 ovlx", "cache_max: 9999999999 is out of range (at most 2147483647)"},
             {"overlay:create -e vxlan -s direct -v 1 -p vxlan/listen_ip=192.0.2.77 -p vxlan/listen_port=" + port
                 + " -p direct/dest_ip=127.0.0.2 -p direct/dest_port=1 ovlx", "encapsulation vxlan refused the overlay: cannot open UDP underlay"},
             {"vnic:create -l ovlx vnicx", "no overlay ovlx"},
@@ -276,7 +269,7 @@ public class OverlayTrafficIT {
         }
         Exception dup = org.junit.Assert.assertThrows(Exception.class, () -> shell.run("vnic:create -l ovla -k memory ovla"));
         assertEquals("the name ovla is already in use", dup.getMessage());
-        DataPath dp = dataPath();
+        DataPath dp = Traffic.dataPath(context);
         assertEquals("only ovla exists in the data path", List.of("ovla"), dp.devices().stream().map(d -> d.name()).collect(java.util.stream.Collectors.toList()));
         assertEquals("ovla:ONLINE\n", shell.run("overlay:show -f -p -o link,status"));
         assertTrue(dp.vnics().isEmpty());

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Dictionary;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +21,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -37,8 +40,11 @@ public final class Main {
     static final String EXCLUDE_PROPERTY = "overlaygate.system.exclude";
     /** Framework property: the admin socket's path (the admin bundle creates it when ready). */
     static final String ADMIN_SOCKET_PROPERTY = "overlaygate.admin.socket";
-    private static final long READY_TIMEOUT_MS = 30_000;
-    private static final long QUIET_NANOS = 500_000_000L;
+    /** Framework property: how long the appliance may take to become ready (bundle appliance), in ms. */
+    static final String READY_TIMEOUT_PROPERTY = "overlaygate.ready.timeout.ms";
+    private static final long READY_TIMEOUT_MS = 120_000;
+    /** The condition registered once every bundle of system/ was started; readiness waits for it. */
+    static final String LAUNCHED_CONDITION = "overlaygate.launched";
 
     private Main() {
     }
@@ -75,7 +81,8 @@ public final class Main {
 
     private static int launch(Path home, Path data, String profile, boolean interactive) throws Exception {
         Map<String, String> config = FrameworkConfig.load(home, data, profile);
-        Files.createDirectories(data);
+        OwnerOnly.directory(data);
+        OwnerOnly.directory(home.resolve("run"));
         Path pidPath = home.resolve("run/overlaygate.pid");
         PidFile.checkNotRunning(pidPath);
         PidFile[] pidFile = new PidFile[1];
@@ -90,22 +97,23 @@ public final class Main {
         List<String> exclude = excluded(config.get(EXCLUDE_PROPERTY));
         List<Bundle> installed = new ArrayList<>(install(framework.getBundleContext(), home.resolve("system"), exclude));
         List<Bundle> shell = interactive ? install(framework.getBundleContext(), home.resolve("shell"), List.of()) : List.of();
-        long[] lastServiceEvent = {System.nanoTime()};
-        org.osgi.framework.ServiceListener quiet = event -> lastServiceEvent[0] = System.nanoTime();
-        framework.getBundleContext().addServiceListener(quiet);
         framework.start();
-        int failed = start(installed) + startShell(shell);
-        installed.addAll(shell);
+        int failed = start(installed);
+        launched(framework.getBundleContext());
         LOG.info("appliance started from {} (data {}, {}{}), {} bundles, {} failed to start", home, data,
-                interactive ? "interactive" : "headless", profile == null ? "" : ", profile " + profile, installed.size(), failed);
+                interactive ? "interactive" : "headless", profile == null ? "" : ", profile " + profile, installed.size() + shell.size(), failed);
         if (failed > 0) {
             System.err.println("overlaygate: " + failed + " bundle(s) failed to start; see " + home.resolve("log/overlaygate.log"));
         }
-        awaitAdminSocket(config.get(ADMIN_SOCKET_PROPERTY));
-        awaitQuiet(lastServiceEvent);
-        framework.getBundleContext().removeServiceListener(quiet);
+        // The admin socket is bound once the appliance is ready (bundle appliance): every command
+        // registered, every stored overlay restored.
+        awaitAdminSocket(config.get(ADMIN_SOCKET_PROPERTY), readyTimeout(config) + 10_000);
         // Written once the appliance answers: bin/overlaygate --daemon returns when it appears.
         pidFile[0] = PidFile.acquire(pidPath);
+        // The prompt comes once every command is there.
+        if (startShell(shell) > 0) {
+            System.err.println("overlaygate: the interactive shell failed to start; see " + home.resolve("log/overlaygate.log"));
+        }
         FrameworkEvent event = framework.waitForStop(0);
         pidFile[0].release();
         if (event.getType() == FrameworkEvent.ERROR) {
@@ -116,34 +124,40 @@ public final class Main {
     }
 
     /**
-     * Waits until the admin socket exists, so that the appliance answers overlayadm by the time the
-     * pid file says it runs. Gives up quietly after a while (the admin bundle may be excluded or
-     * broken; the log says why).
+     * Tells the bundles that every bundle of system/ has been started: the appliance bundle's
+     * readiness watch waits for this condition before it judges anything else.
      */
-    private static void awaitAdminSocket(String socket) throws InterruptedException {
-        if (socket == null || socket.isBlank()) {
-            return;
-        }
-        Path path = Paths.get(socket);
-        long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
-        while (!Files.exists(path) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        if (!Files.exists(path)) {
-            LOG.warn("the admin socket {} did not appear within {} ms", path, READY_TIMEOUT_MS);
+    private static void launched(BundleContext context) {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Condition.CONDITION_ID, LAUNCHED_CONDITION);
+        context.registerService(Condition.class, Condition.INSTANCE, props);
+    }
+
+    static long readyTimeout(Map<String, String> config) {
+        String v = config.get(READY_TIMEOUT_PROPERTY);
+        try {
+            return v == null || v.isBlank() ? READY_TIMEOUT_MS : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(READY_TIMEOUT_PROPERTY + "=" + v + " is not a number of milliseconds");
         }
     }
 
     /**
-     * Waits until no service has come or gone for a moment: Declarative Services activates
-     * components, and their commands appear, a little after their bundles start, and FileInstall
-     * installs the plugins. An operator who runs overlayadm as soon as the appliance says it is up
-     * must find every command there.
+     * Waits until the admin socket exists: it is bound once the appliance is ready, so the appliance
+     * answers overlayadm by the time the pid file says it runs. Gives up after a while (the admin
+     * bundle may be excluded or broken; the log says why).
      */
-    private static void awaitQuiet(long[] lastServiceEvent) throws InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
-        while (System.nanoTime() - lastServiceEvent[0] < QUIET_NANOS && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+    private static void awaitAdminSocket(String socket, long timeoutMs) throws InterruptedException {
+        if (socket == null || socket.isBlank()) {
+            return;
+        }
+        Path path = Paths.get(socket);
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (!Files.exists(path) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (!Files.exists(path)) {
+            LOG.warn("the admin socket {} did not appear within {} ms", path, timeoutMs);
         }
     }
 

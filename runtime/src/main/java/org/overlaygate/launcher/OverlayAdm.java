@@ -10,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -25,7 +26,10 @@ public final class OverlayAdm {
     static final int STDOUT = 1;
     static final int STDERR = 2;
     static final int EXIT = 3;
+    static final int FAILED = 1;
     static final int NO_APPLIANCE = 2;
+    /** The admin bundle's AdminProtocol.MAX_REQUEST. */
+    static final int MAX_REQUEST = 64 * 1024;
     private static final String USAGE = "usage: overlayadm [--socket PATH] COMMAND [ARG ...]\n"
             + "  runs COMMAND (for example overlay:plugins) in the running appliance\n";
 
@@ -55,21 +59,41 @@ public final class OverlayAdm {
         }
         Path path = socket != null ? Paths.get(socket)
                 : Paths.get(System.getProperty("overlaygate.home", "."), "run", "overlayadm.sock");
+        byte[] line = commandLine(words).getBytes(StandardCharsets.UTF_8);
+        if (line.length > MAX_REQUEST) {
+            err.println("overlayadm: the command line is " + line.length + " bytes; the appliance takes at most " + MAX_REQUEST);
+            return FAILED;
+        }
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(path));
         } catch (IOException e) {
-            err.println("overlayadm: no appliance is running (nothing answers on " + path.toAbsolutePath() + ": " + e.getMessage() + ")");
+            String reason = String.valueOf(e.getMessage());
+            if (e instanceof AccessDeniedException || reason.contains("Permission denied")) {
+                err.println("overlayadm: permission denied on " + path.toAbsolutePath()
+                        + ": the admin socket is for the user who runs the appliance");
+            } else {
+                err.println("overlayadm: no appliance is running (nothing answers on " + path.toAbsolutePath() + ": " + reason + ")");
+            }
             return NO_APPLIANCE;
         }
         try (channel) {
-            byte[] line = commandLine(words).getBytes(StandardCharsets.UTF_8);
-            DataOutputStream request = new DataOutputStream(Channels.newOutputStream(channel));
-            request.writeInt(line.length);
-            request.write(line);
-            request.flush();
-            return relay(new DataInputStream(Channels.newInputStream(channel)), out, err);
+            DataInputStream replies = new DataInputStream(Channels.newInputStream(channel));
+            try {
+                DataOutputStream request = new DataOutputStream(Channels.newOutputStream(channel));
+                request.writeInt(line.length);
+                request.write(line);
+                request.flush();
+            } catch (IOException refused) {
+                // The appliance answered (busy, say) and closed before taking the request: its answer is waiting.
+                try {
+                    return relay(replies, out, err);
+                } catch (IOException none) {
+                    throw refused;
+                }
+            }
+            return relay(replies, out, err);
         } catch (EOFException e) {
             err.println("overlayadm: the appliance closed the connection before the command finished");
             return NO_APPLIANCE;
@@ -106,9 +130,11 @@ public final class OverlayAdm {
     }
 
     /**
-     * Joins the words into one Gogo command line. A single word is taken as a whole command line
-     * ({@code overlayadm "overlay:show -f ovl0"}); otherwise words that Gogo would split or expand are
-     * double-quoted.
+     * Joins the words into one command line for the admin socket (the admin bundle's
+     * {@code CommandLine} syntax, not Gogo's: the appliance runs the command with these words as
+     * literal arguments). A single word is taken as a whole command line
+     * ({@code overlayadm "overlay:show -f ovl0"}); otherwise words other than plain ones are
+     * double-quoted, with backslash and double quote escaped.
      */
     static String commandLine(List<String> words) {
         if (words.size() == 1) {
@@ -122,7 +148,7 @@ public final class OverlayAdm {
             if (!w.isEmpty() && w.matches("[A-Za-z0-9_./:=,@%+\\-]+")) {
                 line.append(w);
             } else {
-                line.append('"').append(w.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")).append('"');
+                line.append('"').append(w.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
             }
         }
         return line.toString();

@@ -73,6 +73,23 @@ public class LauncherUnitTest {
     }
 
     @Test
+    public void aLinkedDirectoryIsKeptOwnerOnlyThroughTheLink() throws Exception {
+        Path dir = Files.createTempDirectory("og-link");
+        try {
+            Path target = Files.createDirectory(dir.resolve("run-target"));
+            Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path link = Files.createSymbolicLink(dir.resolve("run"), target);
+            OwnerOnly.directory(link);
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+            assertTrue("still a link", Files.isSymbolicLink(link));
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     public void profilesExcludeSystemBundlesByArtifactName() {
         assertEquals(List.of("overlay-core", "varpd"), Main.excluded(" overlay-core, varpd ,"));
         assertTrue(Main.isArtifact("varpd-0.1.0-SNAPSHOT.jar", "varpd"));
@@ -82,11 +99,20 @@ public class LauncherUnitTest {
     }
 
     @Test
-    public void quotesWordsGogoWouldSplit() {
+    public void quotesWordsThatAreNotPlain() {
         assertEquals("overlay:show -f ovl0", OverlayAdm.commandLine(List.of("overlay:show -f ovl0")));
         assertEquals("overlay:create -p vxlan/listen_ip=10.0.0.1 ovl0",
                 OverlayAdm.commandLine(List.of("overlay:create", "-p", "vxlan/listen_ip=10.0.0.1", "ovl0")));
-        assertEquals("echo \"a b\" \"\\$x\" \"\"", OverlayAdm.commandLine(List.of("echo", "a b", "$x", "")));
+        assertEquals("echo \"a b\" \"$x\" \"\" \"say \\\"hi\\\" \\\\n\"", OverlayAdm.commandLine(List.of("echo", "a b", "$x", "", "say \"hi\" \\n")));
+    }
+
+    @Test
+    public void refusesACommandLineOverTheLimitBeforeConnecting() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = OverlayAdm.run(new String[] {"--socket", "/nonexistent/og.sock", "overlay:show", "x".repeat(70_000)},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(OverlayAdm.FAILED, status);
+        assertEquals("overlayadm: the command line is 70013 bytes; the appliance takes at most 65536\n", err.toString(StandardCharsets.UTF_8));
     }
 
     @Test

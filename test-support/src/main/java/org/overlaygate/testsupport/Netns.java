@@ -71,13 +71,30 @@ public final class Netns implements AutoCloseable {
         return null;
     }
 
-    /** Skips the calling test, printing the reason, unless namespaces can be made here. */
+    /**
+     * Environment variable that makes a system test that cannot run fail instead of skipping:
+     * {@code .ci/run} sets it, because CI is where they must run.
+     */
+    public static final String REQUIRE_ENV = "OG_REQUIRE_SYSTEM_TESTS";
+
+    /**
+     * Skips the calling test, printing the reason; or, where {@value #REQUIRE_ENV}=1 (CI), fails
+     * it with the reason.
+     */
+    public static void skipOrFail(String test, String reason) {
+        if ("1".equals(System.getenv(REQUIRE_ENV))) {
+            throw new AssertionError(test + " cannot run here, and " + REQUIRE_ENV + "=1 requires it: " + reason);
+        }
+        System.out.println("SKIPPED " + test + ": " + reason);
+        Assume.assumeTrue(test + " skipped: " + reason, false);
+    }
+
+    /** Skips the calling test (fails it in CI, see {@link #skipOrFail}), saying why, unless namespaces can be made here. */
     public static void assumeAvailable(String test) {
         String reason = unavailableReason();
         if (reason != null) {
-            System.out.println("SKIPPED " + test + ": " + reason);
+            skipOrFail(test, reason);
         }
-        Assume.assumeTrue(test + " skipped: " + reason, reason == null);
     }
 
     public static boolean isRoot() {

@@ -1,40 +1,34 @@
 package org.overlaygate.admin;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
-import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.threadio.ThreadIO;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on the admin UNIX socket and runs one Gogo command per connection. At most
- * {@link #MAX_CONCURRENT} commands run at once; a further client is told the appliance is busy.
+ * The admin socket in the appliance: an {@link AdminServer} on the configured path whose requests
+ * a {@link CommandRunner} runs, allowed by a {@link CommandPolicy} that asks this framework which
+ * bundle registered each command.
  */
 @Component(immediate = true)
 public final class AdminSocketServer {
@@ -44,37 +38,34 @@ public final class AdminSocketServer {
     static final String SOCKET_PROPERTY = "overlaygate.admin.socket";
     /** Framework property naming the distribution directory; the default socket lives under it. */
     static final String HOME_PROPERTY = "overlaygate.home";
-    static final int MAX_CONCURRENT = 4;
 
     @Reference
     private CommandProcessor processor;
 
-    private Path socketPath;
-    private ServerSocketChannel server;
-    private ThreadPoolExecutor workers;
-    private Thread acceptor;
+    @Reference
+    private ThreadIO threadIO;
+
+    /**
+     * The appliance is ready (bundle appliance): every command registered, every stored overlay
+     * restored. Only then is the socket bound, so whoever finds it finds every command there.
+     */
+    @Reference(target = "(" + Condition.CONDITION_ID + "=overlaygate.ready)")
+    private Condition ready;
+
+    private AdminServer server;
 
     @Activate
     void activate(BundleContext context) throws IOException {
-        socketPath = socketPath(context.getProperty(SOCKET_PROPERTY), context.getProperty(HOME_PROPERTY));
-        server = bind(socketPath);
-        workers = new ThreadPoolExecutor(0, MAX_CONCURRENT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "overlayadm-command");
-            t.setDaemon(true);
-            return t;
-        });
-        acceptor = new Thread(this::acceptLoop, "overlayadm-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        LOG.info("admin socket listening on {}", socketPath);
+        Path path = socketPath(context.getProperty(SOCKET_PROPERTY), context.getProperty(HOME_PROPERTY));
+        CommandRunner runner = new CommandRunner(processor, threadIO, new CommandPolicy(new FrameworkCatalog(context)));
+        server = AdminServer.start(path, AdminServer.Limits.defaults(), runner);
+        LOG.info("admin socket listening on {}", path);
     }
 
     @Deactivate
     void deactivate() throws IOException {
         server.close();
-        workers.shutdownNow();
-        Files.deleteIfExists(socketPath);
-        LOG.info("admin socket {} closed", socketPath);
+        LOG.info("admin socket {} closed", server.path());
     }
 
     static Path socketPath(String configured, String home) {
@@ -84,108 +75,57 @@ public final class AdminSocketServer {
         return Paths.get(home == null ? "." : home, "run", "overlayadm.sock").toAbsolutePath();
     }
 
-    /**
-     * Binds the socket with owner-only permissions. The directory is created owner-only too, so
-     * there is no moment in which another user could connect. A socket file left by a crashed
-     * appliance is replaced; one that answers belongs to a running appliance and is kept.
-     */
-    static ServerSocketChannel bind(Path path) throws IOException {
-        Path dir = path.getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    /** The commands and bundles of this framework, read afresh for every request. */
+    static final class FrameworkCatalog implements CommandPolicy.Catalog {
+        private final BundleContext context;
+
+        FrameworkCatalog(BundleContext context) {
+            this.context = context;
         }
-        if (Files.exists(path)) {
-            try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-                throw new IOException("another appliance is already listening on " + path);
-            } catch (IOException stale) {
-                if (stale.getMessage() != null && stale.getMessage().startsWith("another appliance")) {
-                    throw stale;
+
+        @Override
+        public Map<String, Set<String>> commands() {
+            ServiceReference<?>[] refs;
+            try {
+                refs = context.getAllServiceReferences(null,
+                        "(&(" + CommandProcessor.COMMAND_SCOPE + "=*)(" + CommandProcessor.COMMAND_FUNCTION + "=*))");
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            Map<String, Set<String>> out = new HashMap<>();
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                Bundle owner = ref.getBundle();
+                if (owner == null) {
+                    continue; // unregistered meanwhile
                 }
-                Files.delete(path);
-            }
-        }
-        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        channel.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        return channel;
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                LOG.warn("admin socket accept failed: {}", e.getMessage());
-                continue;
-            }
-            try {
-                workers.execute(() -> serve(client));
-            } catch (RejectedExecutionException e) {
-                refuseBusy(client);
-            }
-        }
-    }
-
-    private static void refuseBusy(SocketChannel client) {
-        try (client) {
-            DataOutputStream out = new DataOutputStream(Channels.newOutputStream(client));
-            byte[] msg = ("appliance busy: " + MAX_CONCURRENT + " commands already running; try again\n").getBytes(StandardCharsets.UTF_8);
-            AdminProtocol.writeFrame(out, AdminProtocol.STDERR, msg, 0, msg.length);
-            AdminProtocol.writeExit(out, 1);
-        } catch (IOException ignored) {
-            // the client went away; nothing to tell it
-        }
-    }
-
-    private void serve(SocketChannel client) {
-        try (client) {
-            DataInputStream in = new DataInputStream(Channels.newInputStream(client));
-            DataOutputStream sock = new DataOutputStream(Channels.newOutputStream(client));
-            String line;
-            try {
-                line = AdminProtocol.readRequest(in);
-            } catch (IOException e) {
-                LOG.warn("bad admin request: {}", e.getMessage());
-                return;
-            }
-            int status = run(line, sock);
-            synchronized (sock) {
-                AdminProtocol.writeExit(sock, status);
-            }
-        } catch (IOException e) {
-            LOG.debug("admin client went away: {}", e.getMessage());
-        }
-    }
-
-    /** Runs one command line; returns the exit status. */
-    int run(String line, DataOutputStream sock) {
-        PrintStream out = new PrintStream(new FramedOutputStream(sock, AdminProtocol.STDOUT), true, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new FramedOutputStream(sock, AdminProtocol.STDERR), true, StandardCharsets.UTF_8);
-        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err);
-        try {
-            LOG.info("overlayadm: {}", line);
-            Object result = session.execute(line);
-            if (result != null) {
-                CharSequence text = session.format(result, Converter.INSPECT);
-                out.print(text);
-                if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') {
-                    out.println();
+                String scope = String.valueOf(ref.getProperty(CommandProcessor.COMMAND_SCOPE));
+                for (String function : strings(ref.getProperty(CommandProcessor.COMMAND_FUNCTION))) {
+                    out.computeIfAbsent((scope + ":" + function).toLowerCase(Locale.ROOT), k -> new HashSet<>())
+                            .add(String.valueOf(owner.getSymbolicName()));
                 }
             }
-            out.flush();
-            return 0;
-        } catch (Exception e) {
-            err.println(CommandErrors.message(e));
-            if (!CommandErrors.isOperatorError(e)) {
-                LOG.error("overlayadm command '{}' failed", line, e);
+            return out;
+        }
+
+        private static List<String> strings(Object value) {
+            if (value instanceof String[]) {
+                return List.of((String[]) value);
             }
-            err.flush();
-            return 1;
-        } finally {
-            session.close();
+            if (value instanceof Collection) {
+                return ((Collection<?>) value).stream().map(String::valueOf).toList();
+            }
+            return List.of(String.valueOf(value));
+        }
+
+        @Override
+        public String bundle(long id) {
+            Bundle b = context.getBundle(id);
+            return b == null ? null : String.valueOf(b.getSymbolicName());
+        }
+
+        @Override
+        public long self() {
+            return context.getBundle().getBundleId();
         }
     }
 }

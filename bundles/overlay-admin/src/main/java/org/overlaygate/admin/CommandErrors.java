@@ -15,7 +15,7 @@ final class CommandErrors {
     }
 
     static String message(Throwable e) {
-        String msg = e.getMessage();
+        String msg = e.getMessage() == null ? null : e.getMessage().strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
         if (isOperatorError(e) && msg != null && !msg.isBlank()) {
             return msg;
         }

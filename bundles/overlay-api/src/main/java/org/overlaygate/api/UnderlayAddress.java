@@ -136,10 +136,47 @@ public final class UnderlayAddress {
     /** {@code 10.0.0.2:4789} or {@code [fd00::2]:4789}; the port is omitted when it is 0. */
     @Override
     public String toString() {
-        String host = address.getHostAddress();
-        if (host.indexOf(':') >= 0) {
-            host = "[" + host + "]";
+        if (address.getAddress().length == 4) {
+            return port == 0 ? address.getHostAddress() : address.getHostAddress() + ":" + port;
         }
-        return port == 0 ? host.replace("[", "").replace("]", "") : host + ":" + port;
+        String host = ipv6Text(address.getAddress());
+        return port == 0 ? host : "[" + host + "]:" + port;
+    }
+
+    /**
+     * An IPv6 address as RFC 5952 writes it: lower-case hex groups without leading zeros, the longest
+     * run of two or more zero groups (the first, on a tie) as {@code ::}. The JDK writes every group.
+     */
+    static String ipv6Text(byte[] a) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8;) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
     }
 }

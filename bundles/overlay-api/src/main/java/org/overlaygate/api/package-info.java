@@ -18,7 +18,12 @@
  * Plugins come and go at run time (they are hot-reloaded from {@code plugins.d/}); consumers track
  * them dynamically, and a plugin disappearing is an ordinary event that degrades an overlay, never
  * an error that stops the data path.
+ *
+ * <p>{@link org.overlaygate.api.OverlayStatus} reports the overlays varpd keeps, their status and
+ * lookup latency, to whatever shows them (metrics, the web console); any bundle may publish
+ * {@link org.overlaygate.api.Measurements} of its own (the katar server does), in
+ * {@link org.overlaygate.api.LatencyHistogram}s among others.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.overlaygate.api;

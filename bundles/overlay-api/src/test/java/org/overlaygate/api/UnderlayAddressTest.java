@@ -15,11 +15,25 @@ public class UnderlayAddressTest {
         assertEquals("10.0.0.2:4789", a.toString());
         UnderlayAddress b = UnderlayAddress.parse("[fd00::2]:4789");
         assertEquals(4789, b.port());
-        assertEquals("[fd00:0:0:0:0:0:0:2]:4789", b.toString());
+        assertEquals("[fd00::2]:4789", b.toString());
         assertEquals(0, UnderlayAddress.parse("fd00::2").port());
         assertEquals(0, UnderlayAddress.parse("192.168.1.1").port());
         assertEquals(UnderlayAddress.parse("10.0.0.2:4789"), a);
         assertEquals(a.socketAddress().getPort(), 4789);
+    }
+
+    @Test
+    public void ipv6IsWrittenAsRfc5952Says() {
+        String[][] cases = {
+            {"fd00::2", "fd00::2"}, {"::", "::"}, {"::1", "::1"}, {"ff15:0:0:0:0:0:0:9", "ff15::9"},
+            {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"}, // the first of two equal runs
+            {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"}, // one zero group stays
+            {"2001:DB8:0:0:0:0:2:1", "2001:db8::2:1"}, {"1:0:0:0:0:0:0:0", "1::"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[0], c[1], UnderlayAddress.parse(c[0]).toString());
+            assertEquals(c[0], "[" + c[1] + "]:4789", UnderlayAddress.parse("[" + c[0] + "]:4789").toString());
+        }
     }
 
     @Test

@@ -264,6 +264,25 @@ public class LoopbackDataPathTest {
     }
 
     @Test
+    public void anOverlayAcceptingPeersOnlyRefusesSpoofedFramesFromAHostThatGuessedItsVnetId() throws Exception {
+        int pb = freePort();
+        OverlayDevice ovlb = dp.createDevice(DeviceConfig.builder("ovlb", 4242).mode(SearchMode.POINT).acceptPeersOnly(true)
+                .encapsulation("vxlan", Map.of("vxlan/listen_ip", "127.0.0.2", "vxlan/listen_port", Integer.toString(pb))).build());
+        ovlb.setPointDestination(UnderlayAddress.parse("127.0.0.1:" + freePort())); // the peer: not the foreign socket
+        MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
+        byte[] inner = frame(0x020000000002L, 0x020000000009L, 50);
+        try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.3", 0))) {
+            for (int i = 0; i < 20; i++) {
+                stranger.send(vxlan(0x08, 4242, inner), new InetSocketAddress("127.0.0.2", pb));
+            }
+        }
+        await("20 refusals", () -> ovlb.stats().counters().drops().getOrDefault("not_a_peer", 0L) == 20);
+        assertNull("not one reached the VNIC", b.receive(10, TimeUnit.MILLISECONDS));
+        foreign.send(vxlan(0x08, 4242, inner), new InetSocketAddress("127.0.0.2", pb)); // from the peer's address
+        assertArrayEquals(inner, b.receive(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     public void propertiesThePluginRefusesLeaveNoDeviceBehind() throws Exception {
         DataPathException e = assertThrows(DataPathException.class, () -> dp.createDevice(DeviceConfig.builder("ovla", 7)
                 .encapsulation("vxlan", Map.of("vxlan/listen_ip", "127.0.0.1", "vxlan/bogus", "1")).build()));

@@ -24,7 +24,7 @@ public final class NvgrePlugin implements EncapsulationPlugin {
 
     private static final UnderlayTransport TRANSPORT = UnderlayTransport.ipProtocol(IP_PROTOCOL_GRE, LISTEN_IP);
     private static final List<PropertySpec> PROPERTIES = List.of(
-            PropertySpec.builder(LISTEN_IP, PropertyType.IP).required()
+            PropertySpec.builder(LISTEN_IP, PropertyType.IP).required().unicast()
                     .description("underlay IPv4 address to receive on and send from").build(),
             PropertySpec.builder(FLOW_ID, PropertyType.UINT).range(0, 255)
                     .description("a constant FlowID; without it, a hash of the inner flow (ECMP entropy)").build());

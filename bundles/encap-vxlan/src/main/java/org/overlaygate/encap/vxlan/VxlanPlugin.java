@@ -23,7 +23,7 @@ public final class VxlanPlugin implements EncapsulationPlugin {
 
     private static final UnderlayTransport TRANSPORT = UnderlayTransport.udp(VXLAN_PORT, LISTEN_IP, LISTEN_PORT);
     private static final List<PropertySpec> PROPERTIES = List.of(
-            PropertySpec.builder(LISTEN_IP, PropertyType.IP).required()
+            PropertySpec.builder(LISTEN_IP, PropertyType.IP).required().unicast()
                     .description("underlay address to receive on and send from").build(),
             PropertySpec.builder(LISTEN_PORT, PropertyType.UINT).range(1, 65535).defaultValue(Integer.toString(VXLAN_PORT))
                     .description("underlay UDP port to receive on").build());

@@ -37,8 +37,11 @@ public class KatarClientTest {
         ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             try (server; Socket s = server.accept()) {
-                script.run(new DataInputStream(s.getInputStream()), s.getOutputStream());
-                Thread.sleep(200);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                script.run(in, s.getOutputStream());
+                while (in.read() >= 0) { // keep the connection until the client is done with it
+                    continue;
+                }
             } catch (Exception ignored) {
                 // the test sees the effect
             }

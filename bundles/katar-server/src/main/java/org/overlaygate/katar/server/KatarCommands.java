@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +19,7 @@ import java.util.Set;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
 import org.overlaygate.api.shell.Args;
+import org.overlaygate.api.shell.Commands;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.katar.protocol.Addresses;
 import org.overlaygate.katar.protocol.Svp;
@@ -32,6 +35,9 @@ import org.overlaygate.katar.server.store.Rows;
 final class KatarCommands {
     private static final String HOST_ADD = "usage: katar:host-add [-p PORT] HOST UNDERLAY_IP\n"
             + "  a host (compute node) and the underlay address and port its VNICs are reached at (port 4789)";
+    private static final String HOST_REMOVE = "usage: katar:host-remove [-f] HOST\n"
+            + "  forget a host and its invalidation log; refused while mappings point at it, unless -f, which removes\n"
+            + "  them too (every host on their vnets is told)";
     private static final String MAP_ADD = "usage: katar:map-add [-l VLAN] [-i IP[,IP...]] VNETID MAC HOST\n"
             + "  MAC of vnet VNETID lives on HOST, with these IPs (VL3) on VLAN (0)";
     private static final String MAP_REMOVE = "usage: katar:map-remove VNETID MAC\n"
@@ -47,7 +53,8 @@ final class KatarCommands {
     private static final String CONFIG = "usage: katar:config [NAME=VALUE ...]\n"
             + "  the settings and where each comes from; NAME=VALUE stores it in ConfigAdmin (PID "
             + KatarComponent.PID + "), NAME= removes it\n"
-            + "  there; the server restarts with the new settings. NAME is one of " + String.join(", ", KatarSettings.NAMES);
+            + "  there; the server restarts with the new settings. jdbc.password=SECRET is kept in an owner-only file under the\n"
+            + "  data directory (ConfigAdmin gets jdbc.password.file). NAME is one of " + String.join(", ", KatarSettings.NAMES);
 
     private final KatarComponent component;
 
@@ -58,6 +65,7 @@ final class KatarCommands {
     Map<String, Function> functions() {
         Map<String, Function> f = new LinkedHashMap<>();
         f.put("host-add", command(HOST_ADD, Set.of("-p"), Set.of(), this::hostAdd));
+        f.put("host-remove", command(HOST_REMOVE, Set.of(), Set.of("-f"), this::hostRemove));
         f.put("map-add", command(MAP_ADD, Set.of("-l", "-i"), Set.of(), this::mapAdd));
         f.put("map-remove", command(MAP_REMOVE, Set.of(), Set.of(), this::mapRemove));
         f.put("map-move", command(MAP_MOVE, Set.of(), Set.of(), this::mapMove));
@@ -77,15 +85,14 @@ final class KatarCommands {
             for (Object o : arguments) {
                 words.add(String.valueOf(o));
             }
-            if (words.contains("-h") || words.contains("--help")) {
-                return usage + "\n";
-            }
-            Args a = Args.parse(words.toArray(), valueOptions, flags, firstLine(usage));
-            try {
-                return body.run(a);
-            } catch (SQLException e) {
-                throw new IllegalStateException("database error: " + e.getMessage(), e);
-            }
+            return Commands.run(words.toArray(), usage, () -> {
+                Args a = Args.parse(words.toArray(), valueOptions, flags, firstLine(usage));
+                try {
+                    return body.run(a);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("database error: " + e.getMessage(), e);
+                }
+            });
         };
     }
 
@@ -107,6 +114,10 @@ final class KatarCommands {
         }
         InetAddress ip = Addresses.parseIp(w.get(1));
         return component.service().store().addHost(w.get(0), ip, p) + "\n";
+    }
+
+    private String hostRemove(Args a) throws SQLException {
+        return component.service().store().removeHost(a.operand("HOST"), a.flag("-f")) + "\n";
     }
 
     private String mapAdd(Args a) throws SQLException {
@@ -205,12 +216,52 @@ final class KatarCommands {
                 props.put(k, v);
             }
         });
+        // A new password replaces the file of the old one, and the other way round; clearing the
+        // password clears the file katar:config made for it.
+        Path kept = keptPasswordFile();
+        String password = changes.get("jdbc.password");
+        if (password != null && (!password.isEmpty() || (kept != null && kept.toString().equals(props.get("jdbc.password.file"))))) {
+            props.remove("jdbc.password.file");
+        } else if (!changes.getOrDefault("jdbc.password.file", "").isEmpty()) {
+            props.remove("jdbc.password");
+        }
         // Check the whole result before storing anything: a bad value is refused, nothing changes.
         Map<String, Object> check = new HashMap<>();
         props.keySet().forEach(k -> check.put(k, props.get(k)));
         KatarSettings.from(check, component::frameworkProperty, java.nio.file.Paths.get("."));
+        // The password itself never goes into ConfigAdmin's files: into an owner-only file of its own.
+        Object secret = props.remove("jdbc.password");
+        if (secret != null) {
+            if (kept == null) {
+                throw new IllegalStateException("no data directory (framework property overlaygate.data) to keep the password in;"
+                        + " write it to a file of your own and set jdbc.password.file");
+            }
+            writeOwnerOnly(kept, secret.toString());
+            props.put("jdbc.password.file", kept.toString());
+        } else if (kept != null && !kept.toString().equals(props.get("jdbc.password.file"))) {
+            Files.deleteIfExists(kept); // no longer named: forget it
+        }
         c.update(props);
         return "katar settings stored (" + String.join(", ", changes.keySet()) + "); the server restarts with them\n";
+    }
+
+    /** Where katar:config keeps a database password (owner-only, beside the embedded database), or null without a data directory. */
+    private Path keptPasswordFile() {
+        String data = component.frameworkProperty("overlaygate.data");
+        return data == null || data.isBlank() ? null : Path.of(data, "katar", "jdbc.password");
+    }
+
+    /** Replaces {@code file} atomically by one created 0600 (whatever the umask) holding {@code text}. */
+    static void writeOwnerOnly(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = Files.createTempFile(file.getParent(), ".jdbc.password", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private String show(Args a) throws SQLException {
@@ -297,9 +348,9 @@ final class KatarCommands {
     }
 
     private static TextTable hostsTable(KatarService s) throws SQLException {
-        TextTable t = new TextTable("HOST", "UNDERLAY", "MAPPINGS", "LOG");
+        TextTable t = new TextTable("HOST", "UNDERLAY", "MAPPINGS", "LOG", "DROPPED");
         for (Rows.Host h : s.store().hosts()) {
-            t.row(h.id(), underlay(h.ip(), h.port()), h.mappings(), h.logEntries());
+            t.row(h.id(), underlay(h.ip(), h.port()), h.mappings(), h.logEntries(), h.logDropped());
         }
         return t;
     }
@@ -326,6 +377,10 @@ final class KatarCommands {
     private static TextTable logTable(KatarService s) throws SQLException {
         TextTable t = new TextTable("HOST", "ID", "TYPE", "VNET", "MAC", "IP", "VLAN");
         for (Rows.LogLine l : s.store().logLines(1000)) {
+            if (l.overflow()) { // older entries of this vnet were dropped: the host re-reads the vnet
+                t.row(l.host(), l.id(), "overflow", l.vnetId(), null, null, null);
+                continue;
+            }
             t.row(l.host(), l.id(), l.type() == Svp.LOG_VL2 ? "vl2" : "vl3", l.vnetId(), l.mac() == null ? null : Addresses.formatMac(l.mac()),
                     l.ip() == null ? null : Addresses.formatIp(l.ip()), l.vlan());
         }

@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.metatype.annotations.Designate;
+import org.overlaygate.api.Measurements;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,10 @@ public final class KatarComponent {
             props.put("osgi.command.function", new String[] {c.getKey()});
             commands.add(context.registerService(Function.class, c.getValue(), props));
         }
+        // and its counters, for the metrics endpoint (unregistered with the commands)
+        Hashtable<String, Object> source = new Hashtable<>();
+        source.put(Measurements.SOURCE, KatarMeasurements.SOURCE);
+        commands.add(context.registerService(Measurements.class, new KatarMeasurements(this), source));
         if (settings == null) {
             return;
         }

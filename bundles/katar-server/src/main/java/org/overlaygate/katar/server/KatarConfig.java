@@ -27,14 +27,22 @@ public @interface KatarConfig {
     @AttributeDefinition(description = "Database user")
     String jdbc_user() default "";
 
-    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password")
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password; katar:config stores it in an owner-only"
+            + " file under the data directory and sets jdbc.password.file instead")
     String jdbc_password() default "";
+
+    @AttributeDefinition(description = "File holding the database password (its first line); keep it owner-only")
+    String jdbc_password_file() default "";
 
     @AttributeDefinition(description = "Database connections in the pool", min = "1")
     int db_pool_size() default 8;
 
-    @AttributeDefinition(description = "Connections open at once; one more is closed at once", min = "1")
+    @AttributeDefinition(description = "Connections open at once; one more is closed at once. The last eighth is kept for"
+            + " addresses without a connection", min = "1")
     int max_connections() default 1024;
+
+    @AttributeDefinition(description = "Connections open at once from one source address; one more is closed at once", min = "1")
+    int max_connections_per_address() default 64;
 
     @AttributeDefinition(description = "Requests of one connection waiting for the database; one more is answered TRYAGAIN", min = "1")
     int max_outstanding() default 256;
@@ -48,8 +56,12 @@ public @interface KatarConfig {
     @AttributeDefinition(description = "Lookups waiting for a worker, all connections; one more is answered TRYAGAIN", min = "1")
     int work_queue() default 4096;
 
-    @AttributeDefinition(description = "A connection that began a message and sent nothing more for this long is closed, in ms", min = "1")
+    @AttributeDefinition(description = "A message not complete this long after its first byte closes its connection, in ms", min = "1")
     int stalled_message_ms() default 30000;
+
+    @AttributeDefinition(description = "A connection that sent no complete message for this long, and waits for no answer, is closed, in ms",
+            min = "1")
+    int idle_timeout_ms() default 120000;
 
     @AttributeDefinition(description = "Answers kept in the read cache (0: no cache)", min = "0")
     int cache_entries() default 100000;

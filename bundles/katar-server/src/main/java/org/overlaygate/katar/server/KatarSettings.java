@@ -1,14 +1,22 @@
 package org.overlaygate.katar.server;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.overlaygate.katar.protocol.Svp;
 import org.overlaygate.katar.server.net.Limits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's settings, each from (first that is set) its ConfigAdmin property (PID
@@ -17,13 +25,14 @@ import org.overlaygate.katar.server.net.Limits;
  * {@link KatarConfig}.
  */
 public record KatarSettings(boolean enabled, InetSocketAddress listen, String jdbcUrl, String jdbcUser, String jdbcPassword,
-        int poolSize, Limits limits, int cacheEntries, long cacheTtlMs, boolean embedded) {
+        String jdbcPasswordFile, int poolSize, Limits limits, int cacheEntries, long cacheTtlMs, boolean embedded) {
+    private static final Logger LOG = LoggerFactory.getLogger(KatarSettings.class);
 
     public static final String FRAMEWORK_PREFIX = "overlaygate.katar.";
     /** Every setting, as named in ConfigAdmin and (after the prefix) as framework properties. */
     public static final java.util.List<String> NAMES = java.util.List.of("enabled", "listen.address", "port", "jdbc.url", "jdbc.user",
-            "jdbc.password", "db.pool.size", "max.connections", "max.outstanding", "max.message.bytes", "workers", "work.queue",
-            "stalled.message.ms", "cache.entries", "cache.ttl.ms");
+            "jdbc.password", "jdbc.password.file", "db.pool.size", "max.connections", "max.connections.per.address", "max.outstanding",
+            "max.message.bytes", "workers", "work.queue", "stalled.message.ms", "idle.timeout.ms", "cache.entries", "cache.ttl.ms");
 
     /** Where a setting's value comes from: "config" (ConfigAdmin), "framework" or "default". */
     public static String source(String name, Map<String, ?> config, Function<String, String> framework) {
@@ -44,13 +53,16 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
             case "jdbc.url": return embedded ? "" : jdbcUrl;
             case "jdbc.user": return jdbcUser;
             case "jdbc.password": return jdbcPassword.isEmpty() ? "" : "***";
+            case "jdbc.password.file": return jdbcPasswordFile;
             case "db.pool.size": return Integer.toString(poolSize);
             case "max.connections": return Integer.toString(limits.maxConnections());
+            case "max.connections.per.address": return Integer.toString(limits.maxConnectionsPerAddress());
             case "max.outstanding": return Integer.toString(limits.maxOutstanding());
             case "max.message.bytes": return Integer.toString(limits.maxMessageBytes());
             case "workers": return Integer.toString(limits.workers());
             case "work.queue": return Integer.toString(limits.workQueue());
             case "stalled.message.ms": return Integer.toString(limits.stalledMessageMs());
+            case "idle.timeout.ms": return Integer.toString(limits.idleTimeoutMs());
             case "cache.entries": return Integer.toString(cacheEntries);
             case "cache.ttl.ms": return Long.toString(cacheTtlMs);
             default: throw new IllegalArgumentException("no katar setting '" + name + "' (settings: " + String.join(", ", NAMES) + ")");
@@ -83,21 +95,63 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
         }
         String url = get.apply("jdbc.url");
         boolean embedded = url == null;
+        String user = orDefault(get.apply("jdbc.user"), "");
+        String passwordFile = orDefault(get.apply("jdbc.password.file"), "");
+        String password = orDefault(get.apply("jdbc.password"), "");
         if (embedded) {
+            if (!user.isEmpty() || !password.isEmpty() || !passwordFile.isEmpty()) {
+                throw new IllegalArgumentException("katar settings jdbc.user and jdbc.password need jdbc.url: the embedded database"
+                        + " has neither (set jdbc.url=jdbc:postgresql://HOST:5432/DB with them)");
+            }
             if (dataDir == null) {
                 throw new IllegalArgumentException("katar: no jdbc.url and no data directory (framework property overlaygate.data)");
             }
             url = embeddedUrl(dataDir);
         }
+        if (!passwordFile.isEmpty()) {
+            if (!password.isEmpty()) {
+                throw new IllegalArgumentException("katar settings jdbc.password and jdbc.password.file exclude each other");
+            }
+            password = readPasswordFile(Path.of(passwordFile));
+        }
         Limits limits = new Limits(integer(get, "max.connections", 1024, 1, 1_000_000),
+                integer(get, "max.connections.per.address", 64, 1, 1_000_000),
                 integer(get, "max.outstanding", 256, 1, 1_000_000),
                 integer(get, "max.message.bytes", 64 * 1024, 64, 16 * 1024 * 1024),
                 integer(get, "workers", 4, 1, 256),
                 integer(get, "work.queue", 4096, 1, 1_000_000),
-                integer(get, "stalled.message.ms", 30_000, 1, 3_600_000));
-        return new KatarSettings(enabled, listen, url, orDefault(get.apply("jdbc.user"), ""),
-                orDefault(get.apply("jdbc.password"), ""), integer(get, "db.pool.size", 8, 1, 256), limits,
+                integer(get, "stalled.message.ms", 30_000, 1, 3_600_000),
+                integer(get, "idle.timeout.ms", 120_000, 1, 86_400_000));
+        return new KatarSettings(enabled, listen, url, user, password, passwordFile, integer(get, "db.pool.size", 8, 1, 256), limits,
                 integer(get, "cache.entries", 100_000, 0, 100_000_000), integer(get, "cache.ttl.ms", 5000, 0, 3_600_000), embedded);
+    }
+
+    /** The password in {@code file}: its first line. Warns when others may read the file. */
+    static String readPasswordFile(Path file) {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (mode.contains(PosixFilePermission.OTHERS_READ) || mode.contains(PosixFilePermission.GROUP_READ)) {
+                LOG.warn("katar: the password file {} is readable by others ({}); make it owner-only (chmod 600)", file,
+                        PosixFilePermissions.toString(mode));
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            return (nl < 0 ? text : text.substring(0, nl)).strip();
+        } catch (IOException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+            throw new IllegalArgumentException("katar setting jdbc.password.file: cannot read " + file + ": " + why);
+        }
+    }
+
+    /** Every setting by name, the password masked: a record's own toString would print it. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("KatarSettings[");
+        for (String name : NAMES) {
+            b.append(name).append('=').append(value(name)).append(name.equals(NAMES.get(NAMES.size() - 1)) ? "]" : ", ");
+        }
+        return b.toString();
     }
 
     /**

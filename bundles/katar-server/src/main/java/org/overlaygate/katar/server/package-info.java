@@ -6,7 +6,7 @@
  * {@code org.overlaygate.katar.server}, settings in {@link org.overlaygate.katar.server.KatarConfig})
  * runs a {@link org.overlaygate.katar.server.KatarService}: the mapping database
  * ({@code .store}), the read cache, and the protocol server ({@code .net}). The orchestration
- * commands {@code katar:host-add}, {@code map-add}, {@code map-remove}, {@code map-move},
+ * commands {@code katar:host-add}, {@code host-remove}, {@code map-add}, {@code map-remove}, {@code map-move},
  * {@code show} and {@code import} write through the same service. The protocol codec is embedded
  * privately from the katar-protocol module; nothing here is exported.
  */

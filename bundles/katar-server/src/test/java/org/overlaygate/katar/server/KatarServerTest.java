@@ -110,6 +110,9 @@ public class KatarServerTest {
         // the second VL2 lookup of MAC1 came from the cache
         get(c.vl2(VNET, MAC1));
         assertTrue(service.stats().get("cache_hits") >= 1);
+        // every request answered was timed, from the cache or the database alike
+        assertEquals(service.stats().entrySet().stream().filter(e -> e.getKey().startsWith("requests_")).mapToLong(e -> e.getValue()).sum(),
+                service.server().stats().requestDuration().snapshot().count());
     }
 
     @Test
@@ -352,6 +355,47 @@ public class KatarServerTest {
         }
     }
 
+    /** Slowloris: bytes keep coming, one every 50 ms, but the message is not complete 300 ms after it began. */
+    @Test
+    public void aMessageDrippedByteByByteIsClosedByItsAge() throws Exception {
+        KatarService quick = KatarService.start(TestServers.h2(dir.resolve("drip"), "stalled.message.ms", "300"));
+        try (Socket drip = from("127.0.0.1", quick)) {
+            byte[] ping = Frame.encode(Svp.OP_PING, 1, new byte[0]);
+            long began = System.nanoTime();
+            try {
+                for (byte b : ping) {
+                    drip.getOutputStream().write(b);
+                    Thread.sleep(50); // the drip itself: far less than the limit between two bytes
+                }
+            } catch (IOException closed) {
+                // the server closed it while we dripped
+            }
+            int first;
+            try {
+                first = drip.getInputStream().read();
+            } catch (IOException reset) {
+                first = -1;
+            }
+            assertEquals("closed, never answered", -1, first);
+            assertEquals(1, quick.stats().get("closed_stalled").longValue());
+            assertTrue("closed by the message's age", System.nanoTime() - began >= TimeUnit.MILLISECONDS.toNanos(300));
+        } finally {
+            quick.close();
+        }
+    }
+
+    @Test
+    public void unknownOpsAreCountedInOneCounter() throws Exception {
+        for (int op = 0x0f; op < 0x0f + 300; op++) {
+            Frame f = new FrameReader(64).next(ByteBuffer.wrap(rawExchange(Frame.encode(op, op, new byte[0]))));
+            assertEquals(Svp.OP_UNKNOWN, f.op());
+        }
+        java.util.Map<String, Long> stats = service.stats();
+        assertEquals(300, stats.get("requests_unknown").longValue());
+        assertEquals(300, stats.get("closed_unknown_op").longValue());
+        assertTrue(stats.keySet().toString(), stats.keySet().stream().noneMatch(k -> k.startsWith("requests_op-")));
+    }
+
     @Test
     public void aLogRequestNoAnswerFitsIsClosed() throws Exception {
         byte[] reply = rawExchange(Frame.encode(Svp.OP_LOG_REQ, 4, new org.overlaygate.katar.protocol.Messages.LogRequest(3, CN1).encode()));
@@ -359,30 +403,98 @@ public class KatarServerTest {
         stillServing();
     }
 
-    @Test
-    public void connectionLimitRefusesTheNextOne() throws Exception {
-        List<KatarClient> held = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            KatarClient c = client();
-            get(c.ping());
-            held.add(c);
-        }
-        KatarClient ninth = KatarClient.connect(service.address());
-        clients.add(ninth);
+    /** A raw connection from {@code source} (127.0.0.x: the whole /8 is loopback) to {@code server}. */
+    static Socket from(String source, KatarService server) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(source, 0));
+        s.connect(server.address(), 5000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** True when the server answers a PING on {@code s}; false when it closed the connection. */
+    static boolean pings(Socket s) {
         try {
-            get(ninth.ping());
-            fail("the ninth connection was served");
-        } catch (ExecutionException e) {
-            assertFalse(ninth.isOpen());
+            s.getOutputStream().write(Frame.encode(Svp.OP_PING, 1, new byte[0]));
+            return s.getInputStream().readNBytes(16).length == 16;
+        } catch (IOException closed) {
+            return false;
         }
-        assertTrue(service.stats().get("refused_connections") >= 1);
-        held.get(0).close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (service.server().connections() >= 8 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+    }
+
+    @Test
+    public void theLastPlacesAreKeptForAddressesWithoutAConnection() throws Exception {
+        // 8 places, 1 reserved: 127.0.0.1 gets 7, the eighth goes to another address, the ninth to nobody.
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                held.add(from("127.0.0.1", service));
+            }
+            long served = held.stream().filter(KatarServerTest::pings).count();
+            assertEquals(7, served);
+            assertEquals(1, service.stats().get("refused_reserved").longValue());
+            Socket other = from("127.0.0.2", service);
+            held.add(other);
+            assertTrue("the reserved place is another address's", pings(other));
+            Socket ninth = from("127.0.0.3", service);
+            held.add(ninth);
+            assertFalse("the server is full", pings(ninth));
+            assertEquals(1, service.stats().get("refused_connections").longValue());
+            held.get(0).close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (service.server().connections() >= 8 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Socket again = from("127.0.0.3", service);
+            held.add(again);
+            assertTrue("a freed place is taken again", pings(again));
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
         }
-        KatarClient again = client();
-        get(again.ping());
+    }
+
+    /** The attack of the issue: 1100 idle connections from one client, with the default limits. */
+    @Test
+    public void oneClientWithManyIdleConnectionsLocksNobodyOut() throws Exception {
+        KatarService defaults = KatarService.start(TestServers.h2(dir.resolve("defaults")));
+        List<Socket> hoard = new ArrayList<>();
+        try {
+            for (int i = 0; i < 1100; i++) {
+                hoard.add(from("127.0.0.1", defaults));
+            }
+            long served = hoard.stream().filter(KatarServerTest::pings).count();
+            assertEquals("max.connections.per.address", 64, served);
+            assertEquals(1100 - 64, defaults.stats().get("refused_per_address").longValue());
+            for (int host = 2; host < 12; host++) {
+                try (Socket other = from("127.0.0." + host, defaults)) {
+                    assertTrue("another host is served", pings(other));
+                }
+            }
+        } finally {
+            for (Socket s : hoard) {
+                s.close();
+            }
+            defaults.close();
+        }
+    }
+
+    @Test
+    public void idleConnectionsAreClosedBusyOnesKept() throws Exception {
+        // 1.5 s against a request every 100 ms: only a test thread stalled for over a second could lose the busy one.
+        KatarService quick = KatarService.start(TestServers.h2(dir.resolve("idle"), "idle.timeout.ms", "1500"));
+        try (Socket idle = from("127.0.0.1", quick); Socket busy = from("127.0.0.1", quick)) {
+            long started = System.nanoTime();
+            while (System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(3000)) {
+                assertTrue("a connection that keeps asking is kept", pings(busy));
+                Thread.sleep(100); // the pace of a host's requests, not a wait
+            }
+            assertEquals("the idle one was closed by the server", -1, idle.getInputStream().read());
+            assertEquals(1, quick.stats().get("closed_idle").longValue());
+        } finally {
+            quick.close();
+        }
     }
 
     @Test

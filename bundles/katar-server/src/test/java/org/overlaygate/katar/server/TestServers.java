@@ -33,6 +33,25 @@ public final class TestServers {
         return KatarSettings.from(config, name -> null, null);
     }
 
+    /** Closes each (nulls skipped), in order, even when one fails; the first failure is thrown. */
+    public static void closeAll(AutoCloseable... all) throws Exception {
+        Exception first = null;
+        for (AutoCloseable c : all) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     public static void delete(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;

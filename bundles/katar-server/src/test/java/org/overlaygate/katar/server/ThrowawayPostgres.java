@@ -27,6 +27,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
     private final boolean root;
     public final int port;
     private boolean started;
+    private String options;
 
     private ThrowawayPostgres(Path bin, Path dir, boolean root, int port) {
         this.bin = bin;
@@ -95,14 +96,26 @@ public final class ThrowawayPostgres implements AutoCloseable {
                     "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"));
             String options = "-c listen_addresses=127.0.0.1 -p " + port + " -k " + dir + " -c max_connections=200"
                     + (fsync ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-            pg.asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-                    dir.resolve("postgres.log").toString(), "-w", "-t", "60", "-o", options, "start"));
-            pg.started = true;
+            pg.options = options;
+            pg.startServer();
             return pg;
         } catch (Exception e) {
             pg.close();
             throw e;
         }
+    }
+
+    /** Starts (again) the cluster's server on its port and waits until it accepts connections. */
+    public void startServer() throws IOException, InterruptedException {
+        asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+                dir.resolve("postgres.log").toString(), "-w", "-t", "60", "-o", options, "start"));
+        started = true;
+    }
+
+    /** Stops the server (fast shutdown: every connection is closed at once), keeping the cluster: a database outage. */
+    public void stopServer() throws IOException, InterruptedException {
+        asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"));
+        started = false;
     }
 
     public String url() {

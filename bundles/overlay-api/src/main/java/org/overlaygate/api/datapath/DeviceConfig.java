@@ -25,6 +25,7 @@ public final class DeviceConfig {
     private final int pendingBytesPerEntry;
     private final String encapsulation;
     private final Map<String, String> encapsulationProperties;
+    private final boolean peersOnly;
 
     private DeviceConfig(Builder b) {
         this.name = b.name;
@@ -35,6 +36,7 @@ public final class DeviceConfig {
         this.pendingBytesPerEntry = b.pendingBytesPerEntry;
         this.encapsulation = b.encapsulation;
         this.encapsulationProperties = Map.copyOf(b.encapsulationProperties);
+        this.peersOnly = b.peersOnly;
     }
 
     public static Builder builder(String name, long vnetId) {
@@ -78,6 +80,17 @@ public final class DeviceConfig {
         return encapsulationProperties;
     }
 
+    /**
+     * Whether frames from the underlay are accepted only from senders the overlay knows (the
+     * overlay property {@code accept=peers}): the point destination, a unicast flood target, or the
+     * address the target cache holds for the frame's inner source MAC. Otherwise ({@code accept=any},
+     * the default, as Linux, Open vSwitch and illumos do) any sender that knows the vnet id is
+     * accepted.
+     */
+    public boolean acceptsPeersOnly() {
+        return peersOnly;
+    }
+
     /** Builds a {@link DeviceConfig}. */
     public static final class Builder {
         private final String name;
@@ -88,6 +101,7 @@ public final class DeviceConfig {
         private int pendingBytesPerEntry = DEFAULT_PENDING_BYTES_PER_ENTRY;
         private String encapsulation;
         private Map<String, String> encapsulationProperties = Map.of();
+        private boolean peersOnly;
 
         private Builder(String name, long vnetId) {
             this.name = Objects.requireNonNull(name);
@@ -124,6 +138,12 @@ public final class DeviceConfig {
         public Builder encapsulation(String plugin, Map<String, String> properties) {
             this.encapsulation = Objects.requireNonNull(plugin);
             this.encapsulationProperties = new TreeMap<>(properties);
+            return this;
+        }
+
+        /** Accept frames only from known senders: see {@link DeviceConfig#acceptsPeersOnly()}. */
+        public Builder acceptPeersOnly(boolean on) {
+            this.peersOnly = on;
             return this;
         }
 

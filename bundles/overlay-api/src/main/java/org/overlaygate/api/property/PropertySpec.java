@@ -1,5 +1,6 @@
 package org.overlaygate.api.property;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,6 +20,7 @@ public final class PropertySpec {
     private final long max;
     private final List<String> possible;
     private final boolean required;
+    private final boolean unicast;
     private final String description;
 
     private PropertySpec(Builder b) {
@@ -29,6 +31,7 @@ public final class PropertySpec {
         this.max = b.max;
         this.possible = List.copyOf(b.possible);
         this.required = b.required;
+        this.unicast = b.unicast;
         this.description = b.description;
     }
 
@@ -54,7 +57,10 @@ public final class PropertySpec {
         return min;
     }
 
-    /** Largest accepted value of a {@link PropertyType#UINT}. */
+    /**
+     * Largest accepted value of a {@link PropertyType#UINT}: {@link Integer#MAX_VALUE} unless the
+     * spec gives a {@link Builder#range range}, so that {@link PropertyValues#getInt} never fails.
+     */
     public long max() {
         return max;
     }
@@ -66,6 +72,16 @@ public final class PropertySpec {
 
     public boolean required() {
         return required;
+    }
+
+    /**
+     * True when an {@link PropertyType#IP} value must be a unicast address: multicast, the
+     * limited broadcast 255.255.255.255 and the unspecified 0.0.0.0 and :: are refused.
+     *
+     * @since 1.1
+     */
+    public boolean unicast() {
+        return unicast;
     }
 
     public String description() {
@@ -102,23 +118,19 @@ public final class PropertySpec {
         String value = text.trim();
         switch (type) {
             case UINT:
-                long n;
-                try {
-                    n = value.startsWith("0x") || value.startsWith("0X")
-                            ? Long.parseLong(value.substring(2), 16) : Long.parseLong(value);
-                } catch (NumberFormatException e) {
-                    throw new PropertyException(name + ": '" + value + "' is not a number");
-                }
-                if (n < min || n > max) {
-                    throw new PropertyException(name + ": " + value + " is out of range " + min + "-" + max);
-                }
-                return n;
+                return parseUint(value);
             case IP:
+                InetAddress address;
                 try {
-                    return UnderlayAddress.parseLiteral(value);
+                    address = UnderlayAddress.parseLiteral(value);
                 } catch (IllegalArgumentException e) {
                     throw new PropertyException(name + ": " + e.getMessage());
                 }
+                String notUnicast = unicast ? notUnicast(address) : null;
+                if (notUnicast != null) {
+                    throw new PropertyException(name + ": " + value + " is " + notUnicast + "; a unicast address is needed");
+                }
+                return address;
             case BOOLEAN:
                 String lower = value.toLowerCase(Locale.ROOT);
                 if (lower.equals("true") || lower.equals("on") || lower.equals("yes")) {
@@ -143,6 +155,43 @@ public final class PropertySpec {
         }
     }
 
+    /**
+     * A decimal or 0x-hexadecimal number within [min, max]. Digits that do not fit in a long are
+     * out of range too, not "not a number": the operator typed a number, only too large a one.
+     */
+    private Long parseUint(String value) throws PropertyException {
+        boolean hex = value.startsWith("0x") || value.startsWith("0X");
+        String digits = hex ? value.substring(2) : value;
+        if (!digits.matches(hex ? "[0-9a-fA-F]+" : "-?[0-9]+")) {
+            throw new PropertyException(name + ": '" + value + "' is not a number");
+        }
+        long n;
+        try {
+            n = Long.parseLong(digits, hex ? 16 : 10);
+        } catch (NumberFormatException tooLong) {
+            n = Long.MAX_VALUE; // beyond any range a spec can have
+        }
+        if (n < min || n > max) {
+            throw new PropertyException(name + ": " + value + " is out of range " + min + "-" + max);
+        }
+        return n;
+    }
+
+    /** Why {@code a} is no unicast address ("a multicast address"), or null when it is one. */
+    private static String notUnicast(InetAddress a) {
+        if (a.isMulticastAddress()) {
+            return "a multicast address";
+        }
+        if (a.isAnyLocalAddress()) {
+            return "the unspecified address";
+        }
+        byte[] b = a.getAddress();
+        if (b.length == 4 && (b[0] & b[1] & b[2] & b[3]) == (byte) 0xFF) {
+            return "the broadcast address";
+        }
+        return null;
+    }
+
     @Override
     public String toString() {
         return name + " (" + type.displayName() + (required ? ", required" : "")
@@ -155,9 +204,10 @@ public final class PropertySpec {
         private final PropertyType type;
         private String defaultValue;
         private long min = 0;
-        private long max = Long.MAX_VALUE;
+        private long max = Integer.MAX_VALUE;
         private List<String> possible = List.of();
         private boolean required;
+        private boolean unicast;
         private String description = "";
 
         private Builder(String name, PropertyType type) {
@@ -186,6 +236,20 @@ public final class PropertySpec {
 
         public Builder required() {
             this.required = true;
+            return this;
+        }
+
+        /**
+         * Refuses multicast, broadcast and unspecified addresses for an {@link PropertyType#IP}
+         * (an address to listen on or send to); the message says which it was.
+         *
+         * @since 1.1
+         */
+        public Builder unicast() {
+            if (type != PropertyType.IP) {
+                throw new IllegalArgumentException(name + ": only an IP property can require a unicast address");
+            }
+            this.unicast = true;
             return this;
         }
 

@@ -8,7 +8,10 @@
  * Operators type strings; {@link org.overlaygate.api.property.PropertyValues#validate} turns them
  * into checked values, or refuses them with a {@link org.overlaygate.api.property.PropertyException}
  * whose message is one line fit to show an operator (it lists every missing required property).
+ *
+ * <p>1.1: {@link org.overlaygate.api.property.PropertySpec.Builder#unicast()} for addresses that
+ * must be unicast; a {@code UINT} without a range accepts 0 to {@link Integer#MAX_VALUE}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.overlaygate.api.property;

@@ -42,6 +42,14 @@ public interface SearchContext {
     /** Forgets the cache entry of {@code mac}, so the next frame to it is looked up again. */
     void invalidate(long mac);
 
+    /**
+     * Forgets every cache entry of the overlay: the plugin's picture went out of date (a mapping
+     * service dropped changes it should have told), so each destination is looked up afresh.
+     *
+     * @since 2.1
+     */
+    void flushTargets();
+
     /** Installs or replaces the cache entry of {@code mac} without waiting for a miss (origin LOOKUP). */
     void setTarget(long mac, UnderlayAddress destination);
 

@@ -69,6 +69,20 @@ public interface SearchInstance {
         callback.unknown();
     }
 
+    /**
+     * The instance's own counters and gauges, shown by {@code overlay:stats} beside the overlay's
+     * events: lookups asked and answered, their latency, reconnects, whatever the plugin does that
+     * the data path cannot see. Names are constants of letters, digits and '_' ({@code lookups},
+     * {@code lookup_latency_p99_us}); values are counts since the instance started or current
+     * readings. Called whenever an operator asks, from a shell thread: cheap, never blocking. Empty
+     * by default.
+     *
+     * @since 2.1
+     */
+    default Map<String, Long> stats() {
+        return Map.of();
+    }
+
     /** State worth keeping across restarts (learned peers, a session cookie); empty by default. */
     default Map<String, String> saveState() {
         return Map.of();

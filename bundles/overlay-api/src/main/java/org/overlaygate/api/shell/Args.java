@@ -55,8 +55,9 @@ public final class Args {
         return s.matches("-\\d+");
     }
 
+    /** A one-line error that ends with the usage; the prompt shows it without a class name ({@link CommandException}). */
     public IllegalArgumentException error(String message) {
-        return new IllegalArgumentException(message + " (usage: " + usage + ")");
+        return new CommandException(message + " (usage: " + usage + ")");
     }
 
     public boolean flag(String name) {

@@ -66,4 +66,54 @@ public class PropertyValuesTest {
         assertEquals("--", SPECS.get(0).possibleText());
         assertEquals(0x10L, ((Long) PropertySpec.builder("a/h", PropertyType.UINT).build().parse("0x10")).longValue());
     }
+
+    @Test
+    public void numbersBeyondTheRangeAreRefusedNotTruncated() throws PropertyException {
+        PropertySpec plain = PropertySpec.builder("a/n", PropertyType.UINT).build();
+        assertEquals((long) Integer.MAX_VALUE, ((Long) plain.parse(Integer.toString(Integer.MAX_VALUE))).longValue());
+        assertEquals("a/n: 2147483648 is out of range 0-2147483647",
+                assertThrows(PropertyException.class, () -> plain.parse("2147483648")).getMessage());
+        assertEquals("a/n: 9999999999 is out of range 0-2147483647",
+                assertThrows(PropertyException.class, () -> plain.parse("9999999999")).getMessage());
+        assertEquals("digits beyond a long are out of range too, not 'not a number'",
+                "a/n: 99999999999999999999999 is out of range 0-2147483647",
+                assertThrows(PropertyException.class, () -> plain.parse("99999999999999999999999")).getMessage());
+        assertEquals("a/n: 0x100000000 is out of range 0-2147483647",
+                assertThrows(PropertyException.class, () -> plain.parse("0x100000000")).getMessage());
+        assertEquals("a/n: -1 is out of range 0-2147483647", assertThrows(PropertyException.class, () -> plain.parse("-1")).getMessage());
+        assertEquals("a/n: '1e3' is not a number", assertThrows(PropertyException.class, () -> plain.parse("1e3")).getMessage());
+        assertEquals("a/n: '0x' is not a number", assertThrows(PropertyException.class, () -> plain.parse("0x")).getMessage());
+
+        PropertySpec wide = PropertySpec.builder("a/w", PropertyType.UINT).range(0, 0xFFFFFFFFL).build();
+        PropertyValues v = PropertyValues.validate(List.of(wide), Map.of("a/w", "4294967295"));
+        assertEquals(4294967295L, v.getLong("a/w"));
+    }
+
+    @Test
+    public void unicastAddressesOnlyWhereTheSpecSaysSo() throws PropertyException {
+        PropertySpec listen = PropertySpec.builder("e/listen_ip", PropertyType.IP).required().unicast().build();
+        assertTrue(listen.unicast());
+        assertEquals("10.0.0.1", ((java.net.InetAddress) listen.parse("10.0.0.1")).getHostAddress());
+        listen.parse("fd00::1");
+        listen.parse("127.0.0.2");
+        listen.parse("10.255.255.255"); // a subnet's broadcast is indistinguishable without the prefix length
+        assertEquals("e/listen_ip: 224.0.0.1 is a multicast address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("224.0.0.1")).getMessage());
+        assertEquals("e/listen_ip: ff02::1 is a multicast address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("ff02::1")).getMessage());
+        assertEquals("e/listen_ip: 255.255.255.255 is the broadcast address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("255.255.255.255")).getMessage());
+        assertEquals("e/listen_ip: 0.0.0.0 is the unspecified address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("0.0.0.0")).getMessage());
+        assertEquals("e/listen_ip: :: is the unspecified address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("::")).getMessage());
+        assertEquals("e/listen_ip: ::ffff:239.1.1.1 is a multicast address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("::ffff:239.1.1.1")).getMessage());
+
+        PropertySpec any = PropertySpec.builder("e/group", PropertyType.IP).build();
+        assertFalse(any.unicast());
+        any.parse("239.1.1.1");
+        any.parse("0.0.0.0");
+        assertThrows(IllegalArgumentException.class, () -> PropertySpec.builder("e/n", PropertyType.UINT).unicast());
+    }
 }

@@ -43,6 +43,8 @@ public final class DropReasons {
     public static final String DELIVERY_QUEUE_FULL = "delivery_queue_full";
     /** The underlay packet's vnet id belongs to no overlay on that socket. */
     public static final String UNKNOWN_VNET = "unknown_vnet";
+    /** From an underlay address the overlay does not know, on an overlay that accepts only its peers. */
+    public static final String NOT_A_PEER = "not_a_peer";
     /** A packet with nothing after the outer header (a zero-length UDP or GRE payload). */
     public static final String EMPTY = "empty";
     /** An address request (ARP/NS) on a proxying overlay that did not fit the upcall channel. */

@@ -54,6 +54,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
     private final long vnetId;
     private final SearchMode mode;
     private final int maxFrameLength;
+    private final boolean peersOnly;
     private final DeviceEnvironment env;
     private final Counters counters;
     private final Tally events = new Tally();
@@ -107,6 +108,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         this.vnetId = config.vnetId();
         this.mode = config.mode();
         this.maxFrameLength = config.mtu() + BufferLayout.ETHERNET_HEADER + BufferLayout.VLAN_TAG;
+        this.peersOnly = config.acceptsPeersOnly();
         this.env = env;
         this.counters = new Counters(config.name());
         this.cache = new TargetCache(config.cacheMax());
@@ -333,10 +335,41 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
             counters.drop(DropReasons.TOO_BIG);
             return;
         }
+        long src = MacAddress.read(buf, offset + 6);
+        if (peersOnly && !fromPeer(src, sender)) {
+            counters.drop(DropReasons.NOT_A_PEER);
+            if (mode == SearchMode.DYNAMIC && !learns && !MacAddress.isGroup(src)) {
+                resolver.verify(src); // once the plugin says src lives at this sender, it is let in
+            }
+            return;
+        }
         if (learns) {
-            noteSource(MacAddress.read(buf, offset + 6), sender, senderPort);
+            noteSource(src, sender, senderPort);
         }
         deliverInbound(buf, offset, length, sender, batch instanceof Delivery ? (Delivery) batch : null);
+    }
+
+    /**
+     * Whether a sender is one the overlay knows (accept=peers): its point destination, a unicast
+     * flood target (configured peers), or where the cache says the frame's inner source lives.
+     * Allocation-free.
+     */
+    private boolean fromPeer(long src, InetAddress sender) {
+        if (sender == null) {
+            return false;
+        }
+        for (UnderlayAddress p : point) {
+            if (p.address().equals(sender)) {
+                return true;
+            }
+        }
+        for (UnderlayAddress f : flood) {
+            if (f.address().equals(sender)) {
+                return true;
+            }
+        }
+        CacheEntry e = cache.get(src);
+        return e != null && e.state == CacheEntry.VALID && e.isAt(sender);
     }
 
     /**

@@ -40,6 +40,7 @@ final class TargetResolver {
     static final String EVICTED = "evicted";
     static final String LOOKUP_DROPPED = "lookup_dropped";
     static final String STATIC_KEPT = "learn_ignored_static";
+    static final String VERIFY = "sender_lookups";
 
     private static final ThreadLocal<ByteBuffer> SCRATCH =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME));
@@ -129,6 +130,35 @@ final class TargetResolver {
             if (created[0] && cache.overBound()) {
                 evict();
             }
+        }
+    }
+
+    /**
+     * Asks where {@code mac} lives without a frame to send there: an overlay that accepts only its
+     * peers met it as the inner source of a frame from an unknown sender. Nothing is asked when the
+     * cache has any entry for it (pending, valid elsewhere, or drop).
+     */
+    void verify(long mac) {
+        if (cache.get(mac) != null) {
+            return;
+        }
+        long now = env.nanoTime();
+        boolean[] created = new boolean[1];
+        CacheEntry e = cache.getOrCreate(mac, m -> new CacheEntry(m, CacheEntry.PENDING, TargetEntry.Origin.LOOKUP, now), created);
+        if (!created[0]) {
+            return;
+        }
+        events.increment(VERIFY);
+        LookupRequest request = new LookupRequest(device.vnetId(), 0, mac, 0, LookupRequest.NO_VLAN);
+        Upcalls.Miss upcall = new Upcalls.Miss(device, e, request, false);
+        synchronized (e) {
+            e.request = request;
+            e.issued = upcall;
+        }
+        if (!device.upcallChannel().offer(upcall)) {
+            discard(e);
+        } else if (cache.overBound()) {
+            evict();
         }
     }
 

@@ -555,6 +555,50 @@ public class DeviceTest {
         assertEquals(1, b.delivered.size());
     }
 
+    // ---------------------------------------------------------------- accept=peers
+
+    @Test
+    public void aPointOverlayAcceptingPeersOnlyTakesFramesFromItsDestinationAlone() throws Exception {
+        Device d = device(SearchMode.POINT, DeviceConfig.builder("ovl0", 42).acceptPeersOnly(true));
+        d.setPointDestination(DEST);
+        byte[] toA = frame(MAC_A, MAC_REMOTE, 60);
+        receive(d, toA, "10.0.0.2", 50000);
+        receive(d, toA, "10.0.0.66", 50000); // a host that guessed the vnet id
+        assertEquals(1, a.delivered.size());
+        assertEquals(1, d.counters().drops(DropReasons.NOT_A_PEER));
+    }
+
+    @Test
+    public void aDynamicOverlayAcceptingPeersOnlyLooksTheSourceUpAndLetsInOnlyWhereItLives() throws Exception {
+        Device d = device(SearchMode.DYNAMIC, DeviceConfig.builder("ovl0", 42).acceptPeersOnly(true));
+        d.setFloodTargets(List.of(PEER_2), false);
+        byte[] toA = frame(MAC_A, MAC_REMOTE, 60);
+        receive(d, toA, "10.0.0.3", 1); // a configured peer
+        assertEquals(1, a.delivered.size());
+
+        receive(d, toA, "10.0.0.2", 1); // unknown yet: refused, and the source is looked up
+        receive(d, toA, "10.0.0.2", 1);
+        assertEquals(2, d.counters().drops(DropReasons.NOT_A_PEER));
+        List<MissRequest> lookups = env.take(Upcall.Kind.MISS);
+        assertEquals("one lookup of the source", 1, lookups.size());
+        assertEquals(MAC_REMOTE, lookups.get(0).request().destinationMac());
+        assertEquals(1, d.stats().event(TargetResolver.VERIFY));
+        lookups.get(0).respond(DEST);
+        receive(d, toA, "10.0.0.2", 1);
+        assertEquals("where the plugin says it lives: let in", 2, a.delivered.size());
+        receive(d, toA, "10.0.0.66", 1);
+        assertEquals("claiming it from elsewhere: refused", 3, d.counters().drops(DropReasons.NOT_A_PEER));
+        assertEquals(0, env.count(Upcall.Kind.MISS));
+    }
+
+    @Test
+    public void acceptingAnySenderIsTheDefault() throws Exception {
+        Device d = device(SearchMode.POINT);
+        d.setPointDestination(DEST);
+        receive(d, frame(MAC_A, MAC_REMOTE, 60), "10.0.0.66", 1);
+        assertEquals(1, a.delivered.size());
+    }
+
     // ---------------------------------------------------------------- address requests
 
     static byte[] arp(long senderMac, int senderIp, int targetIp, int op) {

@@ -261,7 +261,11 @@ public class ErrorPathsTest {
             }
         }, "reader-" + channel);
         thread.start();
-        Thread.sleep(300);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (java.util.Arrays.stream(thread.getStackTrace()).noneMatch(f -> f.getMethodName().equals("poll"))) {
+            assertTrue("the reader reaches poll(2)", System.nanoTime() < deadline && !outcome.isDone());
+            Thread.sleep(5);
+        }
         assertFalse("the reader is waiting", outcome.isDone());
         long start = System.nanoTime();
         channel.close();

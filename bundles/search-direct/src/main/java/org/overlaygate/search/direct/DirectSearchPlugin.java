@@ -21,7 +21,7 @@ public final class DirectSearchPlugin implements SearchPlugin {
     static final String DEST_IP = "direct/dest_ip";
     static final String DEST_PORT = "direct/dest_port";
 
-    private static final PropertySpec DEST_IP_SPEC = PropertySpec.builder(DEST_IP, PropertyType.IP).required()
+    private static final PropertySpec DEST_IP_SPEC = PropertySpec.builder(DEST_IP, PropertyType.IP).required().unicast()
             .description("underlay address of the other end").build();
     private static final PropertySpec DEST_PORT_SPEC = PropertySpec.builder(DEST_PORT, PropertyType.UINT).range(1, 65535).required()
             .description("underlay UDP port of the other end (UDP encapsulations only)").build();

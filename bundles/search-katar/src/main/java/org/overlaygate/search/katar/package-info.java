@@ -1,5 +1,43 @@
 /**
- * Not implemented yet: this bundle is a placeholder in the reactor and is not deployed by the
- * runtime. See the issue that builds it.
+ * The {@code katar} search plugin: hosts find each other's VNICs through a katar mapping server,
+ * in the SVP wire format illumos' {@code svp} plugin speaks to Joyent's portolan (so it also works
+ * against portolan, and a katar server serves illumos hosts).
+ *
+ * <h2>What it does</h2>
+ * A target-cache miss becomes a VL2 lookup ("where is MAC m of vnet v?"): the answer is the
+ * destination, NOTFOUND a DROP entry for the data path's drop lifetime. ARP requests and neighbour
+ * solicitations from local VNICs are answered by proxy from VL3 lookups ("which MAC has IP a?"),
+ * which also install the MAC's destination, so the asker's first frame needs no lookup. Nothing is
+ * flooded: broadcast and multicast other than ARP and neighbour discovery is dropped by the data
+ * path (counted {@code no_flood_target}). Looked-up entries are asked about again after 60 s while
+ * in use ({@link org.overlaygate.api.search.TargetPolicy#lookup}).
+ *
+ * <h2>Keeping the cache right</h2>
+ * The server keeps an invalidation log per host (per underlay address). One {@link
+ * org.overlaygate.search.katar.LogPoller} per (server, underlay address) reads it every 5 to 10 s
+ * and hands each entry to the overlays of its vnet: a VL2 entry forgets the MAC, a VL3 entry is
+ * looked up again, installed and announced to the local VNICs (gratuitous ARP or unsolicited
+ * neighbour advertisement). At start, and when the server dropped part of the log (an overflow
+ * entry), BULK warms the cache with the vnet's mappings, then the log is read. A plain SVP server
+ * that never answers BULK is given up on after 2 s and remembered. Faster than the log, the
+ * {@code shootdown} invalidation plugin corrects a stale sender within a round trip.
+ *
+ * <h2>Connections</h2>
+ * One {@link org.overlaygate.search.katar.ServerPool} per {@code katar/host}:{@code katar/port},
+ * shared by every overlay naming it: a TCP connection per address the name resolves to (again every
+ * 30 s), requests spread round-robin over the healthy ones, reconnects with jittered backoff from 1
+ * to 32 s, a request unanswered for 30 s tearing its connection down and going to another. With no
+ * server reachable the overlay is DEGRADED ("cannot reach any katar server at HOST:PORT: ..."),
+ * cached destinations keep flowing in the data path, misses wait (theirs and the plugin's queues are
+ * bounded) and are answered when a server returns. Bad bytes from a server close that connection,
+ * counted; they never stop a thread.
+ *
+ * <h2>Threads</h2>
+ * varpd's upcall threads only enqueue requests. Connects, name resolution, timers and the timeout
+ * sweep run on the plugin's small scheduled pool; replies are handled on each connection's reader
+ * thread. Nothing waits for the network while holding a lock a lookup needs. The statistics of
+ * {@code overlay:stats} ({@code katar/lookups}, {@code katar/lookup_latency_p99_us},
+ * {@code katar/log_vl2_applied}, {@code katar/connects} ...) come from
+ * {@link org.overlaygate.api.search.SearchInstance#stats}.
  */
 package org.overlaygate.search.katar;

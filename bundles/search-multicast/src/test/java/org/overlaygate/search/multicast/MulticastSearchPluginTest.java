@@ -4,92 +4,30 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledExecutorService;
 
 import org.junit.Test;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.property.PropertyException;
 import org.overlaygate.api.property.PropertyValues;
-import org.overlaygate.api.search.SearchContext;
 import org.overlaygate.api.search.SearchInstance;
 import org.overlaygate.api.search.TargetPolicy;
+import org.overlaygate.testsupport.RecordingSearchContext;
 
 public class MulticastSearchPluginTest {
     private final MulticastSearchPlugin plugin = new MulticastSearchPlugin();
 
-    /** Records what the instance asks of its overlay. */
-    static final class Context implements SearchContext {
-        UnderlayAddress self = UnderlayAddress.parse("10.0.0.1:4789");
-        final List<String> calls = new ArrayList<>();
-
-        @Override
-        public String overlayName() {
-            return "ovl0";
-        }
-
-        @Override
-        public long vnetId() {
-            return 42;
-        }
-
-        @Override
-        public UnderlayAddress underlayAddress() {
-            return self;
-        }
-
-        @Override
-        public void degrade(String reason) {
-            calls.add("degrade " + reason);
-        }
-
-        @Override
-        public void restore() {
-            calls.add("restore");
-        }
-
-        @Override
-        public void invalidate(long mac) {
-            calls.add("invalidate " + Long.toHexString(mac));
-        }
-
-        @Override
-        public void setTarget(long mac, UnderlayAddress destination) {
-            calls.add("set " + Long.toHexString(mac) + " " + destination);
-        }
-
-        @Override
-        public void learnTarget(long mac, UnderlayAddress destination) {
-            calls.add("learn " + Long.toHexString(mac) + " " + destination);
-        }
-
-        @Override
-        public void setFloodTargets(List<UnderlayAddress> destinations, boolean unknownUnicast) {
-            calls.add("flood " + destinations + (unknownUnicast ? " +unknown" : ""));
-        }
-
-        @Override
-        public void joinGroup(InetAddress group, String interfaceName, int ttl) {
-            calls.add("join " + group.getHostAddress() + " " + interfaceName + " ttl " + ttl);
-        }
-
-        @Override
-        public void announce(InetAddress ip, long mac) {
-            calls.add("announce");
-        }
-
-        @Override
-        public ScheduledExecutorService scheduler() {
-            return null;
-        }
+    /** The overlay's recorder, on a VXLAN underlay at 10.0.0.1:4789. */
+    private static RecordingSearchContext context() {
+        RecordingSearchContext ctx = new RecordingSearchContext();
+        ctx.self = UnderlayAddress.parse("10.0.0.1:4789");
+        return ctx;
     }
 
-    private SearchInstance create(Context ctx, String... props) throws PropertyException {
+    private SearchInstance create(RecordingSearchContext ctx, String... props) throws PropertyException {
         Map<String, String> p = new TreeMap<>();
         for (String kv : props) {
             p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
@@ -99,7 +37,7 @@ public class MulticastSearchPluginTest {
 
     @Test
     public void aGroupIsJoinedAndTakesBroadcastAndUnknownUnicast() throws Exception {
-        Context ctx = new Context();
+        RecordingSearchContext ctx = context();
         SearchInstance s = create(ctx, "multicast/group=239.1.1.1", "multicast/ttl=4");
         s.start();
         assertEquals(List.of("join 239.1.1.1 null ttl 4", "flood [239.1.1.1:4789] +unknown"), ctx.calls);
@@ -108,7 +46,7 @@ public class MulticastSearchPluginTest {
 
     @Test
     public void peersAreHeadEndReplicatedWithTheOverlaysOwnPortAndNeverToItself() throws Exception {
-        Context ctx = new Context();
+        RecordingSearchContext ctx = context();
         SearchInstance s = create(ctx, "multicast/peers=10.0.0.2, 10.0.0.3,10.0.0.1,10.0.0.2", "multicast/ageing=60",
                 "multicast/max_entries=100");
         s.start();
@@ -118,17 +56,17 @@ public class MulticastSearchPluginTest {
 
     @Test
     public void aSourceIsLearnedAtItsAddressWithTheOverlaysPortNotItsEphemeralOne() throws Exception {
-        Context ctx = new Context();
+        RecordingSearchContext ctx = context();
         SearchInstance s = create(ctx, "multicast/group=239.1.1.1");
         s.start();
         ctx.calls.clear();
         s.learned(0x020000000002L, UnderlayAddress.parse("10.0.0.7:51234"));
-        assertEquals(List.of("learn 20000000002 10.0.0.7:4789"), ctx.calls);
+        assertEquals(List.of("learn 02:00:00:00:00:02 10.0.0.7:4789"), ctx.calls);
     }
 
     @Test
     public void overNvgreTheDestinationsHaveNoPort() throws Exception {
-        Context ctx = new Context();
+        RecordingSearchContext ctx = context();
         ctx.self = UnderlayAddress.parse("10.0.0.1");
         SearchInstance s = create(ctx, "multicast/group=239.1.1.1", "multicast/peers=10.0.0.2");
         s.start();
@@ -137,7 +75,7 @@ public class MulticastSearchPluginTest {
 
     @Test
     public void whatCannotWorkIsRefusedWithTheReason() {
-        Context ctx = new Context();
+        RecordingSearchContext ctx = context();
         assertEquals("multicast needs multicast/group or multicast/peers (or both): where else would broadcast go?",
                 assertThrows(PropertyException.class, () -> create(ctx)).getMessage());
         assertEquals("multicast/group: 10.1.1.1 is not a multicast address",
@@ -155,7 +93,7 @@ public class MulticastSearchPluginTest {
 
     @Test
     public void anAddressOfTheOtherIpVersionOrAnUnboundOverlayRefusesToStart() throws Exception {
-        Context ctx = new Context();
+        RecordingSearchContext ctx = context();
         SearchInstance v6 = create(ctx, "multicast/group=ff15::1");
         assertTrue(assertThrows(IllegalStateException.class, v6::start).getMessage().contains("is not of the IP version"));
         ctx.self = null;

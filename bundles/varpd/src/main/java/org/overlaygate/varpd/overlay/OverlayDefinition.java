@@ -27,6 +27,7 @@ public final class OverlayDefinition {
     static final String VNETID = "overlay.vnetid";
     static final String MTU = "overlay.mtu";
     static final String CACHE_MAX = "overlay.cache_max";
+    static final String ACCEPT = "overlay.accept";
     static final String PROP_PREFIX = "prop.";
     static final String STATE_PREFIX = "state.";
 
@@ -45,12 +46,14 @@ public final class OverlayDefinition {
     final long vnetId;
     final int mtu;
     final int cacheMax;
+    /** Frames only from senders the overlay knows (accept=peers). */
+    final boolean peersOnly;
     /** Plugin properties as given, sorted ({@code vxlan/listen_ip} to its text). */
     final Map<String, String> properties;
     final Map<String, String> searchState;
 
     OverlayDefinition(String name, String encap, String search, String invalidation, UnderlayTransport.Kind transport, SearchMode mode,
-            long vnetId, int mtu, int cacheMax, Map<String, String> properties, Map<String, String> searchState) {
+            long vnetId, int mtu, int cacheMax, boolean peersOnly, Map<String, String> properties, Map<String, String> searchState) {
         this.name = Objects.requireNonNull(name);
         this.encap = Objects.requireNonNull(encap);
         this.search = Objects.requireNonNull(search);
@@ -60,6 +63,7 @@ public final class OverlayDefinition {
         this.vnetId = vnetId;
         this.mtu = mtu;
         this.cacheMax = cacheMax;
+        this.peersOnly = peersOnly;
         this.properties = Map.copyOf(new TreeMap<>(properties));
         this.searchState = Map.copyOf(searchState);
     }
@@ -70,7 +74,7 @@ public final class OverlayDefinition {
     }
 
     OverlayDefinition withSearchState(Map<String, String> state) {
-        return new OverlayDefinition(name, encap, search, invalidation, transport, mode, vnetId, mtu, cacheMax, properties, state);
+        return new OverlayDefinition(name, encap, search, invalidation, transport, mode, vnetId, mtu, cacheMax, peersOnly, properties, state);
     }
 
     Dictionary<String, Object> toDictionary() {
@@ -88,6 +92,7 @@ public final class OverlayDefinition {
         d.put(VNETID, vnetId);
         d.put(MTU, mtu);
         d.put(CACHE_MAX, cacheMax);
+        d.put(ACCEPT, peersOnly ? OverlayValidator.ACCEPT_PEERS : OverlayValidator.ACCEPT_ANY);
         properties.forEach((k, v) -> d.put(PROP_PREFIX + k, v));
         searchState.forEach((k, v) -> d.put(STATE_PREFIX + k, v));
         return d;
@@ -110,7 +115,7 @@ public final class OverlayDefinition {
         return new OverlayDefinition(string(d, NAME), string(d, ENCAP), string(d, SEARCH), invalidation == null ? null : invalidation.toString(),
                 transport == null ? null : UnderlayTransport.Kind.valueOf(transport.toString()), SearchMode.valueOf(string(d, MODE)),
                 number(d, VNETID).longValue(),
-                number(d, MTU).intValue(), number(d, CACHE_MAX).intValue(), props, state);
+                number(d, MTU).intValue(), number(d, CACHE_MAX).intValue(), OverlayValidator.ACCEPT_PEERS.equals(d.get(ACCEPT)), props, state);
     }
 
     static String string(Dictionary<String, Object> d, String key) {

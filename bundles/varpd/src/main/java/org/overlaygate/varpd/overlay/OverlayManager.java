@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
@@ -30,6 +32,7 @@ import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.property.PropertySpec;
+import org.overlaygate.api.search.SearchInstance;
 import org.overlaygate.varpd.plugins.PluginCatalog;
 import org.overlaygate.varpd.plugins.PluginInfo;
 import org.overlaygate.varpd.plugins.PluginLookup;
@@ -74,6 +77,8 @@ public final class OverlayManager implements PluginCatalog.Listener {
     private PluginBinder binder;
     private UpcallDispatcher dispatcher;
     private volatile boolean active;
+    /** Reconciliations asked for and not yet done (plugin and data path events); 0 and active: settled. */
+    private final AtomicInteger queued = new AtomicInteger();
 
     public OverlayManager() {
     }
@@ -176,7 +181,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
         if (!active) {
             return;
         }
-        reconciler.execute(() -> {
+        later(() -> {
             for (ManagedOverlay m : overlays.values()) {
                 OverlayDefinition d = m.definition;
                 boolean affected = (PluginInfo.ENCAP.equals(kind) && d.encap.equals(name))
@@ -190,13 +195,47 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     private void reconcileAllLater() {
-        reconciler.execute(() -> {
+        later(() -> {
             for (ManagedOverlay m : overlays.values()) {
                 if (active) {
                     reconcile(m);
                 }
             }
         });
+    }
+
+    /**
+     * Runs a reconciliation on the reconciling thread, counted until done: the event that asked for
+     * it (a plugin or the data path came or went) is not yet reflected in the overlays' status.
+     */
+    private void later(Runnable task) {
+        queued.incrementAndGet();
+        try {
+            reconciler.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    queued.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            queued.decrementAndGet(); // deactivated meanwhile
+        }
+    }
+
+    /**
+     * Whether every stored overlay has been reconciled with everything varpd has been told of: the
+     * first pass at activation is done and no event waits. Retries every {@value #RETRY_SECONDS} s
+     * of what failed for reasons outside varpd's sight do not count: nothing announced them.
+     */
+    public boolean settled() {
+        return active && queued.get() == 0;
+    }
+
+    /** How long search plugins took to answer misses, by plugin name. */
+    public Map<String, org.overlaygate.api.LatencyHistogram.Snapshot> lookupLatency() {
+        UpcallDispatcher d = dispatcher;
+        return d == null ? Map.of() : d.lookupLatency();
     }
 
     /**
@@ -250,7 +289,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     private static DeviceConfig deviceConfig(OverlayDefinition d) {
-        return DeviceConfig.builder(d.name, d.vnetId).mtu(d.mtu).mode(d.mode).cacheMax(d.cacheMax)
+        return DeviceConfig.builder(d.name, d.vnetId).mtu(d.mtu).mode(d.mode).cacheMax(d.cacheMax).acceptPeersOnly(d.peersOnly)
                 .encapsulation(d.encap, d.propertiesOf(d.encap)).build();
     }
 
@@ -295,9 +334,9 @@ public final class OverlayManager implements PluginCatalog.Listener {
      * @throws IllegalStateException when the appliance cannot do it now
      */
     public OverlayView create(String name, String encapName, String searchName, String invalidationName, long vnetId, Integer mtu,
-            Integer cacheMax, Map<String, String> properties) {
+            Integer cacheMax, String accept, Map<String, String> properties) {
         OverlayValidator.Checked checked = validator.check(
-                new OverlayValidator.Request(name, encapName, searchName, invalidationName, vnetId, mtu, cacheMax, properties));
+                new OverlayValidator.Request(name, encapName, searchName, invalidationName, vnetId, mtu, cacheMax, accept, properties));
         if (!names.add(name)) {
             throw new IllegalArgumentException("the name " + name + " is already in use");
         }
@@ -517,6 +556,19 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     private OverlayView view(ManagedOverlay m) {
-        return new OverlayView(m.definition, reasons(m), m.device, m.policy);
+        return new OverlayView(m.definition, reasons(m), m.device, m.policy, searchStats(m));
+    }
+
+    /** The search instance's counters, sorted by name; empty without an instance or when it fails to say. */
+    private static Map<String, Long> searchStats(ManagedOverlay m) {
+        SearchInstance instance = m.searchInstance;
+        if (instance == null) {
+            return Map.of();
+        }
+        try {
+            return java.util.Collections.unmodifiableMap(new TreeMap<>(instance.stats()));
+        } catch (RuntimeException | LinkageError e) {
+            return Map.of(); // a plugin being replaced: its counters are not worth an error on the shell
+        }
     }
 }

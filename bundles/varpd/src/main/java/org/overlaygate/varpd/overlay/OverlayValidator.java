@@ -27,6 +27,9 @@ import org.overlaygate.varpd.plugins.PluginLookup;
 final class OverlayValidator {
     static final int MTU_MIN = 576;
     static final int MTU_MAX = 8900;
+    /** Values of the generic property {@code accept}. */
+    public static final String ACCEPT_ANY = "any";
+    public static final String ACCEPT_PEERS = "peers";
 
     /** What the operator asked for. */
     static final class Request {
@@ -37,9 +40,11 @@ final class OverlayValidator {
         final long vnetId;
         final Integer mtu;
         final Integer cacheMax;
+        /** {@code any} or {@code peers}; null for the default. */
+        final String accept;
         final Map<String, String> properties;
 
-        Request(String name, String encap, String search, String invalidation, long vnetId, Integer mtu, Integer cacheMax,
+        Request(String name, String encap, String search, String invalidation, long vnetId, Integer mtu, Integer cacheMax, String accept,
                 Map<String, String> properties) {
             this.name = Objects.requireNonNull(name);
             this.encap = Objects.requireNonNull(encap);
@@ -48,6 +53,7 @@ final class OverlayValidator {
             this.vnetId = vnetId;
             this.mtu = mtu;
             this.cacheMax = cacheMax;
+            this.accept = accept;
             this.properties = Map.copyOf(properties);
         }
     }
@@ -120,8 +126,16 @@ final class OverlayValidator {
         if (cacheMax < 1) {
             throw new IllegalArgumentException("cache_max must be at least 1");
         }
+        boolean peersOnly;
+        if (r.accept == null || r.accept.equals(ACCEPT_ANY)) {
+            peersOnly = false;
+        } else if (r.accept.equals(ACCEPT_PEERS)) {
+            peersOnly = true;
+        } else {
+            throw new IllegalArgumentException("accept: '" + r.accept + "' is not one of " + ACCEPT_ANY + ", " + ACCEPT_PEERS);
+        }
         OverlayDefinition d = new OverlayDefinition(r.name, encap.name(), search.name(), invalidation.map(InvalidationPlugin::name).orElse(null),
-                transport.kind(), search.mode(), r.vnetId, mtu, cacheMax, r.properties, Map.of());
+                transport.kind(), search.mode(), r.vnetId, mtu, cacheMax, peersOnly, r.properties, Map.of());
         return new Checked(d);
     }
 

@@ -18,6 +18,8 @@ public final class OverlayView {
     public final long vnetId;
     public final int mtu;
     public final int cacheMax;
+    /** {@code any} or {@code peers}. */
+    public final String accept;
     public final Map<String, String> properties;
     public final boolean online;
     public final List<String> reasons;
@@ -25,8 +27,10 @@ public final class OverlayView {
     public final OverlayDevice device;
     /** How the search plugin keeps the target cache. */
     public final TargetPolicy policy;
+    /** The search instance's own counters ({@link org.overlaygate.api.search.SearchInstance#stats}); empty without one. */
+    public final Map<String, Long> searchStats;
 
-    OverlayView(OverlayDefinition d, List<String> reasons, OverlayDevice device, TargetPolicy policy) {
+    OverlayView(OverlayDefinition d, List<String> reasons, OverlayDevice device, TargetPolicy policy, Map<String, Long> searchStats) {
         this.name = d.name;
         this.encap = d.encap;
         this.search = d.search;
@@ -35,11 +39,13 @@ public final class OverlayView {
         this.vnetId = d.vnetId;
         this.mtu = d.mtu;
         this.cacheMax = d.cacheMax;
+        this.accept = d.peersOnly ? OverlayValidator.ACCEPT_PEERS : OverlayValidator.ACCEPT_ANY;
         this.properties = d.properties;
         this.online = reasons.isEmpty();
         this.reasons = List.copyOf(reasons);
         this.device = device;
         this.policy = policy;
+        this.searchStats = searchStats;
     }
 
     public String status() {

@@ -76,6 +76,9 @@ final class PluginBinder {
             m.searchContext = ctx;
             m.searchInstance = instance;
             OverlayDevice device = m.device;
+            if (d.mode == SearchMode.POINT) {
+                requireSameFamily(instance.pointDestination(), device == null ? null : device.listenAddress(), p.name());
+            }
             if (device != null) {
                 device.setTargetPolicy(m.policy);
                 device.setAddressProxy(m.proxies);
@@ -88,6 +91,15 @@ final class PluginBinder {
             ctx.invalidateContext();
             stopQuietly(d.name, instance);
             m.searchFailure = "search plugin " + p.name() + " failed: " + e.getMessage();
+        }
+    }
+
+    /** An IPv4 underlay socket cannot reach an IPv6 destination, nor the other way round: refuse that at once. */
+    private static void requireSameFamily(org.overlaygate.api.UnderlayAddress destination, org.overlaygate.api.UnderlayAddress listen,
+            String plugin) {
+        if (destination != null && listen != null && destination.isIpv4() != listen.isIpv4()) {
+            throw new IllegalArgumentException(plugin + "'s destination " + destination + " is " + (destination.isIpv4() ? "IPv4" : "IPv6")
+                    + " but the overlay listens on " + listen + ": both must be of one IP version");
         }
     }
 

@@ -2,10 +2,15 @@ package org.overlaygate.varpd.overlay;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.overlaygate.api.LatencyHistogram;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.AddressRequest;
 import org.overlaygate.api.datapath.DataPath;
@@ -15,6 +20,7 @@ import org.overlaygate.api.datapath.NotHere;
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.datapath.Upcall;
 import org.overlaygate.api.invalidation.InvalidationInstance;
+import org.overlaygate.api.search.LookupCallback;
 import org.overlaygate.api.search.SearchInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * a lookup. An upcall whose instance is absent (its plugin is being replaced) is left: a miss is
  * issued again by the data path and answered by the next instance; a learned source or a not-here
  * report comes again with the next frame. Anything a plugin throws costs that one upcall (counted
- * on the overlay), never the thread.
+ * on the overlay), never the thread. How long each search plugin takes to answer a miss, from here
+ * to its answer, is counted in a histogram per plugin (for the metrics).
  */
 final class UpcallDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(UpcallDispatcher.class);
@@ -39,6 +46,7 @@ final class UpcallDispatcher {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
     private volatile long lastErrorLog;
+    private final Map<String, LatencyHistogram> lookupLatency = new ConcurrentHashMap<>();
 
     UpcallDispatcher(Supplier<DataPath> dataPath, Function<String, ManagedOverlay> overlays, int threadCount) {
         this.dataPath = dataPath;
@@ -116,13 +124,53 @@ final class UpcallDispatcher {
         }
     }
 
-    private static void lookup(ManagedOverlay m, MissRequest miss) {
+    private void lookup(ManagedOverlay m, MissRequest miss) {
         SearchInstance instance = m.searchInstance;
         if (instance == null) {
             count(m, NO_SEARCH_INSTANCE); // asked again by the data path once the plugin is back
             return;
         }
-        instance.lookup(miss.request(), miss);
+        LatencyHistogram h = lookupLatency.computeIfAbsent(m.definition.search, k -> new LatencyHistogram());
+        instance.lookup(miss.request(), new Timed(miss, h, System.nanoTime()));
+    }
+
+    /** Lookup latency so far, by search plugin name. */
+    Map<String, LatencyHistogram.Snapshot> lookupLatency() {
+        Map<String, LatencyHistogram.Snapshot> out = new TreeMap<>();
+        lookupLatency.forEach((search, h) -> out.put(search, h.snapshot()));
+        return out;
+    }
+
+    /** A miss's callback that counts how long the answer took, once, and passes it on. */
+    private static final class Timed implements LookupCallback {
+        private final MissRequest miss;
+        private final LatencyHistogram histogram;
+        private final long start;
+        private final AtomicBoolean answered = new AtomicBoolean();
+
+        Timed(MissRequest miss, LatencyHistogram histogram, long start) {
+            this.miss = miss;
+            this.histogram = histogram;
+            this.start = start;
+        }
+
+        private void timed() {
+            if (answered.compareAndSet(false, true)) {
+                histogram.record(System.nanoTime() - start);
+            }
+        }
+
+        @Override
+        public void respond(UnderlayAddress destination) {
+            timed();
+            miss.respond(destination);
+        }
+
+        @Override
+        public void drop(String reason) {
+            timed();
+            miss.drop(reason);
+        }
     }
 
     private static void learned(ManagedOverlay m, LearnedSource source) {

@@ -80,6 +80,14 @@ final class VarpdSearchContext implements SearchContext {
     }
 
     @Override
+    public void flushTargets() {
+        OverlayDevice d = device();
+        if (d != null) {
+            d.flushTargets();
+        }
+    }
+
+    @Override
     public void setTarget(long mac, UnderlayAddress destination) {
         OverlayDevice d = device();
         if (d != null) {

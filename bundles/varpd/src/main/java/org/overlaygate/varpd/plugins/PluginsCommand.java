@@ -13,6 +13,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.overlaygate.api.property.PropertySpec;
+import org.overlaygate.api.shell.Args;
+import org.overlaygate.api.shell.Commands;
 import org.overlaygate.api.shell.TextTable;
 
 /** {@code overlay:plugins}: every plugin, its bundle, state and properties, and every failed jar. */
@@ -30,8 +32,20 @@ public final class PluginsCommand {
         this.context = context;
     }
 
+    static final String USAGE = "overlay:plugins";
+    static final String HELP = "usage: " + USAGE + "\n"
+            + "  every encapsulation, search and invalidation plugin (kind, name, transport or mode, bundle, version, state)\n"
+            + "  with its properties (name, type, default, required, possible values), then every jar of plugins.d that failed";
+
     @Descriptor("list encapsulation, search and invalidation plugins, and jars of plugins.d that failed")
-    public String plugins() {
+    public String plugins(@Descriptor("-h for help") String... args) throws Exception {
+        return Commands.run(args, HELP, () -> {
+            Args.parse(args, java.util.Set.of(), java.util.Set.of(), USAGE).operands(0, 0);
+            return list();
+        });
+    }
+
+    private String list() {
         List<PluginInfo> plugins = catalog.list();
         Set<Long> pluginBundles = new HashSet<>();
         for (Bundle b : context.getBundles()) {

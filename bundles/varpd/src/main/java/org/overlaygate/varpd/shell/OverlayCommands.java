@@ -2,6 +2,9 @@ package org.overlaygate.varpd.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.search.SearchMode;
 import org.overlaygate.api.shell.Args;
+import org.overlaygate.api.shell.Commands;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.varpd.overlay.OverlayManager;
 import org.overlaygate.varpd.overlay.OverlayView;
@@ -39,8 +43,40 @@ public final class OverlayCommands {
     static final String SHOW_USAGE = "overlay:show [-f | -t] [-p -o FIELD,...] [NAME]";
     static final String MODIFY_USAGE = "overlay:modify -d MAC | -f | -s MAC=IP:PORT NAME";
     static final String SNOOP_USAGE = "overlay:snoop [-c COUNT] [-t SECONDS] [-w FILE.pcap] NAME";
+    static final String DELETE_USAGE = "overlay:delete NAME";
+    static final String STATS_USAGE = "overlay:stats [NAME]";
+    /** What {@code -h} prints: the usage, then each option. */
+    static final String CREATE_HELP = "usage: " + CREATE_USAGE + "\n"
+            + "  creates overlay NAME and stores it (it comes back at every start)\n"
+            + "  -e ENCAP         encapsulation plugin: vxlan, nvgre ... (overlay:plugins lists them)\n"
+            + "  -s SEARCH        search plugin: direct, multicast ... (where a MAC lives)\n"
+            + "  -i INVALIDATION  invalidation plugin, optional (tells peers a mapping went stale)\n"
+            + "  -v VNETID        the vnet id (VXLAN VNI, NVGRE VSID); decimal or 0x hex\n"
+            + "  -p PROP=VALUE    a property, repeatable or comma-separated: mtu, cache_max, accept=any|peers,\n"
+            + "                   and the plugins' own, namespaced (vxlan/listen_ip, direct/dest_ip ...)";
+    static final String DELETE_HELP = "usage: " + DELETE_USAGE + "\n"
+            + "  deletes overlay NAME and forgets it; refused while VNICs are on it (vnic:delete them first)";
+    static final String SHOW_HELP = "usage: " + SHOW_USAGE + "\n"
+            + "  properties of every overlay, or of NAME (LINK PROPERTY PERM VALUE DEFAULT POSSIBLE)\n"
+            + "  -f               status instead: ONLINE or DEGRADED, with every reason\n"
+            + "  -t               flood targets and target cache instead (TARGET STATE ORIGIN AGE DESTINATION)\n"
+            + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
+    static final String MODIFY_HELP = "usage: " + MODIFY_USAGE + "\n"
+            + "  changes the target cache of a DYNAMIC overlay\n"
+            + "  -d MAC           removes one entry (the next frame to MAC is looked up again)\n"
+            + "  -f               flushes every entry\n"
+            + "  -s MAC=IP:PORT   sets a static entry: it never ages and learning does not move it";
+    static final String STATS_HELP = "usage: " + STATS_USAGE + "\n"
+            + "  packets and bytes in and out per overlay, VNIC and underlay socket, cache hits and misses,\n"
+            + "  pending frames, drops by reason and events (learned, moved, aged_out, proxied, upcall_dropped_* ...),\n"
+            + "  and the I/O offloads of each underlay socket and TAP VNIC: on, or off and why";
+    static final String SNOOP_HELP = "usage: " + SNOOP_USAGE + "\n"
+            + "  prints the inner frames the overlay switches\n"
+            + "  -c COUNT         stop after COUNT frames (10)\n"
+            + "  -t SECONDS       stop after SECONDS (30)\n"
+            + "  -w FILE.pcap     also write them as pcap, for tcpdump -r or Wireshark";
     /** Generic overlay properties; everything else is namespaced by its plugin. */
-    static final Set<String> GENERIC = Set.of("mtu", "cache_max");
+    static final Set<String> GENERIC = Set.of("mtu", "cache_max", "accept");
 
     @Reference
     private OverlayManager manager;
@@ -53,9 +89,13 @@ public final class OverlayCommands {
     }
 
     @Descriptor("create an overlay: " + CREATE_USAGE
-            + " (generic properties: mtu, cache_max; plugin properties are namespaced, e.g. vxlan/listen_ip; -i names an"
+            + " (generic properties: mtu, cache_max, accept=any|peers; plugin properties are namespaced, e.g. vxlan/listen_ip; -i names an"
             + " invalidation plugin such as shootdown)")
-    public String create(@Descriptor("options and NAME") String... args) {
+    public String create(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, CREATE_HELP, () -> createCommand(args));
+    }
+
+    private String createCommand(String... args) {
         Args a = Args.parse(args, Set.of("-e", "-s", "-i", "-v", "-p"), Set.of(), CREATE_USAGE);
         String encap = a.required("-e", "ENCAP");
         String search = a.required("-s", "SEARCH");
@@ -65,21 +105,25 @@ public final class OverlayCommands {
         Map<String, String> props = new LinkedHashMap<>();
         Integer mtu = null;
         Integer cacheMax = null;
+        String accept = null;
         for (String p : a.all("-p")) {
-            for (String kv : p.split(",")) {
+            for (String kv : splitProperties(p)) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
                     throw a.error("property '" + kv + "' is not NAME=VALUE");
                 }
                 String key = kv.substring(0, eq).trim();
                 String value = kv.substring(eq + 1).trim();
-                if (props.containsKey(key) || (key.equals("mtu") && mtu != null) || (key.equals("cache_max") && cacheMax != null)) {
+                if (props.containsKey(key) || (key.equals("mtu") && mtu != null) || (key.equals("cache_max") && cacheMax != null)
+                        || (key.equals("accept") && accept != null)) {
                     throw a.error("property " + key + " given twice");
                 }
                 if (key.equals("mtu")) {
-                    mtu = (int) parseNumber(a, key, value);
+                    mtu = parseInt(a, key, value);
+                } else if (key.equals("accept")) {
+                    accept = value;
                 } else if (key.equals("cache_max")) {
-                    cacheMax = (int) parseNumber(a, key, value);
+                    cacheMax = parseInt(a, key, value);
                     if (cacheMax < 1) {
                         throw a.error("cache_max must be at least 1");
                     }
@@ -88,10 +132,27 @@ public final class OverlayCommands {
                 }
             }
         }
-        OverlayView v = manager.create(name, encap, search, invalidation, vnetId, mtu, cacheMax, props);
+        OverlayView v = manager.create(name, encap, search, invalidation, vnetId, mtu, cacheMax, accept, props);
         return "overlay " + v.name + " created: " + v.encap + " vnet " + v.vnetId + ", " + v.search
                 + (v.invalidation == null ? "" : ", invalidation " + v.invalidation) + ", mtu " + v.mtu + ", " + v.status()
                 + (v.reasons.isEmpty() ? "" : " (" + String.join("; ", v.reasons) + ")") + "\n";
+    }
+
+    /**
+     * Splits one {@code -p} argument into NAME=VALUE items at its commas, as dladm does: a piece
+     * without '=' continues the value before it, so that list values
+     * ({@code multicast/peers=10.0.0.2,10.0.0.3}, {@code geneve/options=0102:01:,0102:02:}) stay whole.
+     */
+    static List<String> splitProperties(String arg) {
+        List<String> items = new ArrayList<>();
+        for (String piece : arg.split(",", -1)) {
+            if (piece.indexOf('=') < 0 && !items.isEmpty()) {
+                items.set(items.size() - 1, items.get(items.size() - 1) + "," + piece);
+            } else {
+                items.add(piece);
+            }
+        }
+        return items;
     }
 
     private static long parseNumber(Args a, String what, String text) {
@@ -102,16 +163,33 @@ public final class OverlayCommands {
         }
     }
 
+    /** A number that fits an int, refused (not truncated) when it does not. */
+    private static int parseInt(Args a, String what, String text) {
+        long n = parseNumber(a, what, text);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw a.error(what + ": " + text + " is out of range (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) n;
+    }
+
     @Descriptor("delete an overlay (refused while it has VNICs): overlay:delete NAME")
-    public String delete(@Descriptor("NAME") String... args) {
-        Args a = Args.parse(args, Set.of(), Set.of(), "overlay:delete NAME");
+    public String delete(@Descriptor("NAME") String... args) throws Exception {
+        return Commands.run(args, DELETE_HELP, () -> deleteCommand(args));
+    }
+
+    private String deleteCommand(String... args) {
+        Args a = Args.parse(args, Set.of(), Set.of(), DELETE_USAGE);
         String name = a.operand("NAME");
         manager.delete(name);
         return "overlay " + name + " deleted\n";
     }
 
     @Descriptor("show overlays: properties (default), status (-f) or target cache (-t); -p -o FIELD,... for scripts: " + SHOW_USAGE)
-    public String show(@Descriptor("options and NAME") String... args) {
+    public String show(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, SHOW_HELP, () -> showCommand(args));
+    }
+
+    private String showCommand(String... args) {
         Args a = Args.parse(args, Set.of("-o"), Set.of("-f", "-t", "-p"), SHOW_USAGE);
         if (a.flag("-f") && a.flag("-t")) {
             throw a.error("-f and -t exclude each other");
@@ -172,20 +250,22 @@ public final class OverlayCommands {
                     default:
                         dest = e.pendingFrames() + " frames waiting";
                 }
-                t.row(v.name, MacAddress.format(e.mac()), e.state().name().toLowerCase(Locale.ROOT), origin(e.origin()), age(e.ageMillis()), dest);
+                t.row(v.name, MacAddress.format(e.mac()), e.state().name().toLowerCase(Locale.ROOT), origin(e.origin(), v.search),
+                        age(e.ageMillis()), dest);
             }
         }
         return t;
     }
 
-    private static String origin(TargetEntry.Origin origin) {
+    /** Where an entry came from: learned, static, or the name of the search plugin that looked it up ({@code katar}). */
+    private static String origin(TargetEntry.Origin origin, String search) {
         switch (origin) {
             case LEARNED:
                 return "learned";
             case STATIC:
                 return "static";
             default:
-                return "lookup";
+                return search;
         }
     }
 
@@ -216,6 +296,7 @@ public final class OverlayCommands {
             if (v.mode == SearchMode.DYNAMIC) {
                 t.row(v.name, "cache_max", "r-", v.cacheMax, 65536, "1-" + Integer.MAX_VALUE);
             }
+            t.row(v.name, "accept", "r-", v.accept, "any", "any,peers");
             List<PropertySpec> specs = manager.propertySpecs(v.name);
             List<String> shown = new ArrayList<>();
             for (PropertySpec s : specs) {
@@ -233,7 +314,11 @@ public final class OverlayCommands {
     }
 
     @Descriptor("change an overlay's target cache: " + MODIFY_USAGE)
-    public String modify(@Descriptor("options and NAME") String... args) {
+    public String modify(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, MODIFY_HELP, () -> modifyCommand(args));
+    }
+
+    private String modifyCommand(String... args) {
         Args a = Args.parse(args, Set.of("-d", "-s"), Set.of("-f"), MODIFY_USAGE);
         String name = a.operand("NAME");
         int actions = (a.value("-d") != null ? 1 : 0) + (a.value("-s") != null ? 1 : 0) + (a.flag("-f") ? 1 : 0);
@@ -277,8 +362,12 @@ public final class OverlayCommands {
     @Descriptor("counters of overlays and their VNICs, drops by reason, underlay sockets, cache and lookup events"
             + " (learned, moved, aged_out, refreshed, proxied, invalidations ...), and the I/O offloads of each underlay socket"
             + " and TAP VNIC (on, or off and why): overlay:stats [NAME]")
-    public String stats(@Descriptor("NAME") String... args) {
-        Args a = Args.parse(args, Set.of(), Set.of(), "overlay:stats [NAME]");
+    public String stats(@Descriptor("NAME") String... args) throws Exception {
+        return Commands.run(args, STATS_HELP, () -> statsCommand(args));
+    }
+
+    private String statsCommand(String... args) {
+        Args a = Args.parse(args, Set.of(), Set.of(), STATS_USAGE);
         String name = a.optionalOperand("NAME");
         List<OverlayView> views = name == null ? manager.list() : List.of(manager.get(name));
         TextTable links = new TextTable("LINK", "IPKTS", "RBYTES", "OPKTS", "OBYTES", "DROPS", "HITS", "MISSES", "ENTRIES", "PENDING");
@@ -296,6 +385,7 @@ public final class OverlayCommands {
                     s.cacheEntries(), s.pendingFrames());
             c.drops().forEach((reason, n) -> drops.row(v.name, reason, n));
             s.events().forEach((event, n) -> events.row(v.name, event, n));
+            v.searchStats.forEach((stat, n) -> events.row(v.name, v.search + "/" + stat, n));
             for (DeviceStats.Counters p : s.vnics()) {
                 ports.row(p.name(), v.name, p.packetsIn(), p.bytesIn(), p.packetsOut(), p.bytesOut(), p.totalDrops());
                 p.drops().forEach((reason, n) -> drops.row(p.name(), reason, n));
@@ -352,12 +442,29 @@ public final class OverlayCommands {
         return t;
     }
 
+    /** Opens the capture file, or says in one line why it cannot be written. */
+    private static PcapWriter openPcap(Path file) {
+        try {
+            return PcapWriter.create(file);
+        } catch (IOException e) {
+            String why = e instanceof NoSuchFileException ? "no such directory"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileSystemException && ((FileSystemException) e).getReason() != null ? ((FileSystemException) e).getReason()
+                    : String.valueOf(e.getMessage());
+            throw new IllegalArgumentException("cannot write " + file + ": " + why);
+        }
+    }
+
     @Descriptor("capture inner frames of an overlay, printed and optionally written as pcap: " + SNOOP_USAGE)
-    public String snoop(@Descriptor("options and NAME") String... args) throws IOException, InterruptedException {
+    public String snoop(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, SNOOP_HELP, () -> snoopCommand(args));
+    }
+
+    private String snoopCommand(String... args) throws IOException, InterruptedException {
         Args a = Args.parse(args, Set.of("-c", "-t", "-w"), Set.of(), SNOOP_USAGE);
         String name = a.operand("NAME");
-        int count = a.value("-c") == null ? 10 : (int) parseNumber(a, "-c", a.value("-c"));
-        int seconds = a.value("-t") == null ? 30 : (int) parseNumber(a, "-t", a.value("-t"));
+        int count = a.value("-c") == null ? 10 : parseInt(a, "-c", a.value("-c"));
+        int seconds = a.value("-t") == null ? 30 : parseInt(a, "-t", a.value("-t"));
         if (count < 1 || count > 1_000_000 || seconds < 1 || seconds > 86_400) {
             throw a.error("COUNT must be 1-1000000 and SECONDS 1-86400");
         }
@@ -366,7 +473,7 @@ public final class OverlayCommands {
         BlockingQueue<SnoopedFrame> frames = new ArrayBlockingQueue<>(4096);
         PrintStream out = System.out;
         int captured = 0;
-        try (PcapWriter pcap = file == null ? null : PcapWriter.create(file); AutoCloseable tap = d.snoop(frames::offer)) {
+        try (PcapWriter pcap = file == null ? null : openPcap(file); AutoCloseable tap = d.snoop(frames::offer)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (captured < count) {
                 long left = deadline - System.nanoTime();

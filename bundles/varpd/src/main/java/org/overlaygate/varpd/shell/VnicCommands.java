@@ -12,6 +12,7 @@ import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.api.datapath.VnicInfo;
 import org.overlaygate.api.shell.Args;
+import org.overlaygate.api.shell.Commands;
 import org.overlaygate.api.shell.TextTable;
 import org.overlaygate.varpd.overlay.OverlayManager;
 import org.overlaygate.varpd.overlay.VnicView;
@@ -21,6 +22,21 @@ import org.overlaygate.varpd.overlay.VnicView;
 @GogoCommand(scope = "vnic", function = {"create", "delete", "show"})
 public final class VnicCommands {
     static final String CREATE_USAGE = "vnic:create -l OVERLAY [-m MAC] [-t TAPNAME | -a INTERFACE | -k memory] NAME";
+    static final String DELETE_USAGE = "vnic:delete NAME";
+    static final String SHOW_USAGE = "vnic:show [-p -o FIELD,...] [NAME]";
+    /** What {@code -h} prints: the usage, then each option. */
+    static final String CREATE_HELP = "usage: " + CREATE_USAGE + "\n"
+            + "  creates VNIC NAME on an overlay and stores it (it comes back at every start)\n"
+            + "  -l OVERLAY       the overlay it joins\n"
+            + "  -m MAC           its MAC address (default: generated, locally administered 02:08:20:...)\n"
+            + "  -t TAPNAME       a TAP device of that name (the default kind; default name ogtapN)\n"
+            + "  -a INTERFACE     attach an existing interface through pcap instead (inbound frames only)\n"
+            + "  -k memory        an in-memory port instead, for tests and embedding";
+    static final String DELETE_HELP = "usage: " + DELETE_USAGE + "\n"
+            + "  deletes VNIC NAME and forgets it; a TAP device it created is removed";
+    static final String SHOW_HELP = "usage: " + SHOW_USAGE + "\n"
+            + "  every VNIC, or NAME (LINK OVER KIND DEVICE MACADDRESS MTU STATE)\n"
+            + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
 
     @Reference
     private OverlayManager manager;
@@ -34,7 +50,11 @@ public final class VnicCommands {
 
     @Descriptor("create a VNIC on an overlay: a TAP device (default; -t names it), an existing interface attached"
             + " through pcap (-a), or an in-memory port (-k memory): " + CREATE_USAGE)
-    public String create(@Descriptor("options and NAME") String... args) {
+    public String create(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, CREATE_HELP, () -> createCommand(args));
+    }
+
+    private String createCommand(String... args) {
         Args a = Args.parse(args, Set.of("-l", "-m", "-t", "-a", "-k"), Set.of(), CREATE_USAGE);
         String overlay = a.required("-l", "OVERLAY");
         String name = a.operand("NAME");
@@ -70,15 +90,23 @@ public final class VnicCommands {
     }
 
     @Descriptor("delete a VNIC (a TAP device it created is removed): vnic:delete NAME")
-    public String delete(@Descriptor("NAME") String... args) {
-        String name = Args.parse(args, Set.of(), Set.of(), "vnic:delete NAME").operand("NAME");
+    public String delete(@Descriptor("NAME") String... args) throws Exception {
+        return Commands.run(args, DELETE_HELP, () -> deleteCommand(args));
+    }
+
+    private String deleteCommand(String... args) {
+        String name = Args.parse(args, Set.of(), Set.of(), DELETE_USAGE).operand("NAME");
         manager.deleteVnic(name);
         return "vnic " + name + " deleted\n";
     }
 
     @Descriptor("show VNICs: vnic:show [-p -o FIELD,...] [NAME]")
-    public String show(@Descriptor("options and NAME") String... args) {
-        Args a = Args.parse(args, Set.of("-o"), Set.of("-p"), "vnic:show [-p -o FIELD,...] [NAME]");
+    public String show(@Descriptor("options and NAME") String... args) throws Exception {
+        return Commands.run(args, SHOW_HELP, () -> showCommand(args));
+    }
+
+    private String showCommand(String... args) {
+        Args a = Args.parse(args, Set.of("-o"), Set.of("-p"), SHOW_USAGE);
         String name = a.optionalOperand("NAME");
         TextTable t = new TextTable("LINK", "OVER", "KIND", "DEVICE", "MACADDRESS", "MTU", "STATE");
         List<VnicView> views = manager.vnicViews();

@@ -1,6 +1,7 @@
 package org.overlaygate.varpd.overlay;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
@@ -67,7 +68,7 @@ public class OverlayManagerTest {
         for (String kv : props) {
             p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }
-        return manager.create(name, "udp", "table", invalidation, 42, null, null, p);
+        return manager.create(name, "udp", "table", invalidation, 42, null, null, null, p);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -108,18 +109,18 @@ public class OverlayManagerTest {
         };
         for (String[] c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> manager.create("ovl0", c[0], c[1], c[2], 42, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
+                    () -> manager.create("ovl0", c[0], c[1], c[2], 42, null, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
             assertEquals(c[3], e.getMessage());
         }
         assertEquals("missing required property: udp/listen_ip",
-                assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, Map.of()))
+                assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, null, Map.of()))
                         .getMessage());
         assertEquals("property other/x belongs to none of udp, table", assertThrows(IllegalArgumentException.class,
                 () -> create("ovl0", null, "other/x=1")).getMessage());
         assertEquals("vnet id 16777216 is out of range 0-16777215 for udp", assertThrows(IllegalArgumentException.class,
-                () -> manager.create("ovl0", "udp", "table", null, 1 << 24, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+                () -> manager.create("ovl0", "udp", "table", null, 1 << 24, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
         assertEquals("mtu 100 is out of range 576-8900", assertThrows(IllegalArgumentException.class,
-                () -> manager.create("ovl0", "udp", "table", null, 42, 100, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+                () -> manager.create("ovl0", "udp", "table", null, 42, 100, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
         dataPath.refuse.put("udp", "cannot open UDP underlay 10.0.0.1:4789: Cannot assign requested address");
         assertEquals("encapsulation udp refused the overlay: cannot open UDP underlay 10.0.0.1:4789: Cannot assign requested address",
                 assertThrows(IllegalArgumentException.class, () -> create("ovl0", null)).getMessage());
@@ -137,12 +138,73 @@ public class OverlayManagerTest {
     }
 
     @Test
+    public void acceptPeersReachesTheDeviceAndComesBackFromTheStore() throws Exception {
+        OverlayView v = manager.create("ovl0", "udp", "table", null, 42, null, null, "peers", Map.of("udp/listen_ip", "10.0.0.1"));
+        assertEquals("peers", v.accept);
+        assertTrue(device("ovl0").config.acceptsPeersOnly());
+        assertEquals("accept: 'some' is not one of any, peers", assertThrows(IllegalArgumentException.class,
+                () -> manager.create("ovl1", "udp", "table", null, 43, null, null, "some", Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
+        assertEquals("any", create("ovl2", null).accept);
+        manager.deactivate();
+        dataPath.devices.clear();
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath);
+        assertEquals("peers", manager.get("ovl0").accept);
+        assertTrue("the new device accepts peers only too", device("ovl0").config.acceptsPeersOnly());
+    }
+
+    @Test
+    public void aPointDestinationOfTheOtherIpVersionThanTheListenAddressIsRefused() {
+        plugins.searches.put("point", new org.overlaygate.api.search.SearchPlugin() {
+            @Override
+            public String name() {
+                return "point";
+            }
+
+            @Override
+            public org.overlaygate.api.search.SearchMode mode() {
+                return org.overlaygate.api.search.SearchMode.POINT;
+            }
+
+            @Override
+            public List<org.overlaygate.api.property.PropertySpec> properties() {
+                return List.of(org.overlaygate.api.property.PropertySpec.builder("point/dest", org.overlaygate.api.property.PropertyType.IP)
+                        .required().build());
+            }
+
+            @Override
+            public org.overlaygate.api.search.SearchInstance create(org.overlaygate.api.search.SearchContext c,
+                    org.overlaygate.api.property.PropertyValues v) {
+                UnderlayAddress dest = UnderlayAddress.of(v.getAddress("point/dest"), 4789);
+                return new org.overlaygate.api.search.SearchInstance() {
+                    @Override
+                    public void start() {
+                    }
+
+                    @Override
+                    public void stop() {
+                    }
+
+                    @Override
+                    public UnderlayAddress pointDestination() {
+                        return dest;
+                    }
+                };
+            }
+        });
+        assertEquals("search plugin point failed: point's destination [2001:db8::2]:4789 is IPv6 but the overlay listens on 10.0.0.1:4789: "
+                + "both must be of one IP version", assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "point",
+                        null, 42, null, null, null, Map.of("udp/listen_ip", "10.0.0.1", "point/dest", "2001:db8::2"))).getMessage());
+        assertEquals("ONLINE", manager.create("ovl0", "udp", "point", null, 42, null, null, null,
+                Map.of("udp/listen_ip", "10.0.0.1", "point/dest", "10.0.0.2")).status());
+    }
+
+    @Test
     public void savingTakesNoListingOfEveryDefinition() throws Exception {
         for (int i = 0; i < 50; i++) {
-            manager.create("ovl" + i, "udp", "table", null, i, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
+            manager.create("ovl" + i, "udp", "table", null, i, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
         }
         int before = configs.listings.get();
-        manager.create("ovl50", "udp", "table", null, 50, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
+        manager.create("ovl50", "udp", "table", null, 50, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"));
         manager.delete("ovl3");
         assertEquals("create and delete cost the same however many overlays exist", before, configs.listings.get());
         assertEquals(50, configs.configs.size());
@@ -173,6 +235,46 @@ public class OverlayManagerTest {
         plugins.searches.put("table", table);
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
         await("healed", () -> manager.get("ovl0").online);
+    }
+
+    @Test
+    public void theSearchInstancesOwnCountersAreShownWithTheOverlay() throws Exception {
+        create("ovl0", null);
+        table.table.put(MAC_B, B_HOST);
+        assertEquals(Map.of("started", 1L, "table_size", 1L), manager.get("ovl0").searchStats);
+        plugins.searches.remove("table");
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("unbound", () -> manager.get("ovl0").searchStats.isEmpty());
+    }
+
+    @Test
+    public void settledOnlyOnceAPluginEventIsReflectedInTheStatus() throws Exception {
+        create("ovl0", null);
+        StatusService status = new StatusService(manager, null);
+        assertTrue("restored at activation, nothing queued", status.settled());
+        assertEquals(List.of(), status.overlays().get(0).reasons());
+
+        TestPlugins.Table newer = new TestPlugins.Table("table");
+        CountDownLatch gate = new CountDownLatch(1);
+        newer.startGate = gate;
+        plugins.searches.put("table", newer);
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        assertFalse("the replacement is being bound", status.settled());
+        gate.countDown();
+        await("settled", status::settled);
+        assertEquals(List.of("start"), newer.instances.get(0).events);
+
+        plugins.searches.remove("table");
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("settled", status::settled);
+        org.overlaygate.api.OverlayStatus.Overlay o = status.overlays().get(0);
+        assertEquals("ovl0", o.name());
+        assertEquals("udp", o.encapsulation());
+        assertEquals("table", o.search());
+        assertNull(o.invalidation());
+        assertEquals(42, o.vnetId());
+        assertFalse(o.online());
+        assertEquals("the status says so as soon as settled", List.of("search plugin table is not installed"), o.reasons());
     }
 
     @Test
@@ -273,6 +375,8 @@ public class OverlayManagerTest {
         assertTrue(unknown.answered.await(5, TimeUnit.SECONDS));
         assertEquals("10.0.0.2:4789", known.answer.get());
         assertEquals("drop not_found", unknown.answer.get());
+        org.overlaygate.api.LatencyHistogram.Snapshot latency = new StatusService(manager, null).lookupLatency().get("table");
+        assertEquals("both answers timed, for the metrics", 2, latency.count());
     }
 
     @Test
@@ -282,7 +386,7 @@ public class OverlayManagerTest {
         TestPlugins.Table slow = new TestPlugins.Table("slow");
         slow.startGate = new CountDownLatch(1);
         plugins.searches.put("slow", slow);
-        Thread creating = new Thread(() -> manager.create("ovl1", "udp", "slow", null, 43, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
+        Thread creating = new Thread(() -> manager.create("ovl1", "udp", "slow", null, 43, null, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
         creating.start();
         await("the slow plugin is starting", () -> !slow.instances.isEmpty());
         Miss miss = new Miss(MAC_B);

@@ -225,6 +225,11 @@ final class TestPlugins implements PluginLookup {
             }
 
             @Override
+            public Map<String, Long> stats() {
+                return Map.of("started", (long) events.stream().filter("start"::equals).count(), "table_size", (long) table.size());
+            }
+
+            @Override
             public void restoreState(Map<String, String> state) {
                 restored = state;
             }

@@ -4,7 +4,11 @@ package org.overlaygate.katar.server.net;
  * The bounds of the protocol server; past each one the client sees a refusal, never a queue that
  * grows without end.
  *
- * @param maxConnections connections open at once; one more is accepted and closed at once
+ * @param maxConnections connections open at once; one more is accepted and closed at once. The
+ *     last eighth of them ({@link #reserved()}) is kept for addresses that have no connection yet,
+ *     so that clients holding many cannot take the last places
+ * @param maxConnectionsPerAddress connections open at once from one source address; one more is
+ *     accepted and closed at once
  * @param maxOutstanding requests of one connection waiting for the database; one more is answered
  *     TRYAGAIN at once
  * @param maxMessageBytes largest request payload read (a larger size in a header closes the
@@ -12,18 +16,24 @@ package org.overlaygate.katar.server.net;
  * @param workers threads that run database lookups
  * @param workQueue lookups waiting for a worker, all connections together; one more is answered
  *     TRYAGAIN
- * @param stalledMessageMs a connection that started a message and sent nothing more for this long
- *     is closed (it holds a connection slot and a buffer otherwise); idle connections between
- *     messages are kept, as hosts keep theirs open
+ * @param stalledMessageMs a message whose first byte arrived this long ago and which is still not
+ *     complete closes its connection, however the rest trickles in (it holds a connection slot and
+ *     a buffer otherwise)
+ * @param idleTimeoutMs a connection that sent no complete message for this long, and waits for no
+ *     answer, is closed; hosts ask for their log every few seconds, so only dead or hoarded
+ *     connections reach it
  */
-public record Limits(int maxConnections, int maxOutstanding, int maxMessageBytes, int workers, int workQueue, int stalledMessageMs) {
+public record Limits(int maxConnections, int maxConnectionsPerAddress, int maxOutstanding, int maxMessageBytes, int workers,
+        int workQueue, int stalledMessageMs, int idleTimeoutMs) {
     public Limits {
         check("max connections", maxConnections, 1);
+        check("max connections per address", maxConnectionsPerAddress, 1);
         check("max outstanding requests", maxOutstanding, 1);
         check("max message bytes", maxMessageBytes, 64);
         check("workers", workers, 1);
         check("work queue", workQueue, 1);
         check("stalled message ms", stalledMessageMs, 1);
+        check("idle timeout ms", idleTimeoutMs, 1);
     }
 
     private static void check(String name, int value, int min) {
@@ -37,7 +47,12 @@ public record Limits(int maxConnections, int maxOutstanding, int maxMessageBytes
         return Math.max(4 * (maxMessageBytes + 16), 256 * 1024);
     }
 
+    /** Places kept for addresses with no connection yet: an eighth of {@link #maxConnections}, at least one. */
+    public int reserved() {
+        return Math.max(1, maxConnections / 8);
+    }
+
     public static Limits defaults() {
-        return new Limits(1024, 256, 64 * 1024, 4, 4096, 30_000);
+        return new Limits(1024, 64, 256, 64 * 1024, 4, 4096, 30_000, 120_000);
     }
 }

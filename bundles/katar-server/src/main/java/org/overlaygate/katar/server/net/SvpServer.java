@@ -1,6 +1,7 @@
 package org.overlaygate.katar.server.net;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -9,10 +10,12 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -50,9 +53,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What ends a connection (and only that connection): a CRC mismatch, a version other than 1, a
  * size over the limit, a payload that does not fit its operation (answered FATAL first when the
- * operation has an answer), an unknown operation (answered with op 0 and status FATAL). What is
- * refused without closing: a request over the outstanding limit or the work queue, or one the
- * database could not answer (status TRYAGAIN). Every case is counted; no input stops the thread.
+ * operation has an answer), an unknown operation (answered with op 0 and status FATAL), a message
+ * not complete {@link Limits#stalledMessageMs} after its first byte, no complete message for
+ * {@link Limits#idleTimeoutMs}. What is refused at accept: a connection over the limit of its
+ * source address, or over the global limit, whose last {@link Limits#reserved() eighth} only an
+ * address without a connection may take. What is refused without closing: a request over the
+ * outstanding limit or the work queue, or one the database could not answer (status TRYAGAIN).
+ * Every case is counted (unknown operations in one counter); no input stops the thread.
  */
 public final class SvpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SvpServer.class);
@@ -69,6 +76,8 @@ public final class SvpServer implements AutoCloseable {
     private final Thread io;
     private final Queue<Conn> wakeups = new ConcurrentLinkedQueue<>();
     private final Set<Conn> open = new HashSet<>();
+    /** Open connections by source address; touched by the I/O thread only. */
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     private final AtomicLong lastBackendWarning = new AtomicLong();
@@ -131,7 +140,7 @@ public final class SvpServer implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                selector.select(Math.min(1000, limits.stalledMessageMs()));
+                selector.select(sweepMillis());
             } catch (IOException | RuntimeException e) {
                 LOG.error("katar: selector failed: {}", e.toString());
                 continue;
@@ -139,7 +148,7 @@ public final class SvpServer implements AutoCloseable {
             if (!running) {
                 break;
             }
-            sweepStalled();
+            sweep();
             Conn woken;
             while ((woken = wakeups.poll()) != null) {
                 guarded(woken, woken::flush);
@@ -166,17 +175,30 @@ public final class SvpServer implements AutoCloseable {
         }
     }
 
-    /** Once a second: closes connections stuck in the middle of a message (slowloris). */
-    private void sweepStalled() {
+    /** How often {@link #sweep} looks: once a second, or more often for limits below a second. */
+    private long sweepMillis() {
+        return Math.min(1000, Math.min(limits.stalledMessageMs(), limits.idleTimeoutMs()));
+    }
+
+    /**
+     * Closes connections whose current message began longer than the stall limit ago (slowloris:
+     * a byte now and then does not keep it open), and connections that sent no complete message
+     * for the idle limit while waiting for no answer.
+     */
+    private void sweep() {
         long now = System.nanoTime();
-        if (now - lastSweep < 1_000_000_000L && limits.stalledMessageMs() >= 1000) {
+        if (now - lastSweep < sweepMillis() * 1_000_000L) {
             return;
         }
         lastSweep = now;
-        long limit = limits.stalledMessageMs() * 1_000_000L;
+        long stalled = limits.stalledMessageMs() * 1_000_000L;
+        long idle = limits.idleTimeoutMs() * 1_000_000L;
         for (Conn c : new ArrayList<>(open)) {
-            if (c.reader.inMessage() && now - c.lastRead > limit) {
+            if (c.reader.inMessage() && now - c.messageStart > stalled) {
                 stats.increment("closed_stalled");
+                c.close();
+            } else if (!c.reader.inMessage() && now - c.lastMessage > idle && c.outstanding.get() == 0 && c.out.isEmpty()) {
+                stats.increment("closed_idle");
                 c.close();
             }
         }
@@ -211,8 +233,10 @@ public final class SvpServer implements AutoCloseable {
         if (ch == null) {
             return;
         }
-        if (connections.get() >= limits.maxConnections()) {
-            stats.increment("refused_connections");
+        InetAddress source = sourceOf(ch);
+        String refusal = refusal(source);
+        if (refusal != null) {
+            stats.increment(refusal);
             try {
                 ch.close(); // the client sees the connection closed at once
             } catch (IOException ignored) {
@@ -223,9 +247,10 @@ public final class SvpServer implements AutoCloseable {
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Conn c = new Conn(ch);
+            Conn c = new Conn(ch, source);
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             open.add(c);
+            perAddress.merge(source, 1, Integer::sum);
             connections.incrementAndGet();
             stats.increment("accepted_connections");
         } catch (IOException e) {
@@ -236,6 +261,34 @@ public final class SvpServer implements AutoCloseable {
                 // gone
             }
         }
+    }
+
+    private static InetAddress sourceOf(SocketChannel ch) {
+        try {
+            return ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
+        } catch (IOException | RuntimeException e) {
+            return null; // gone already: counted with the others that have no address
+        }
+    }
+
+    /**
+     * Why a connection from {@code source} is refused (its counter), or null to accept it: over
+     * the limit of its address; the server full; or only the reserved places left and this address
+     * already served.
+     */
+    private String refusal(InetAddress source) {
+        int fromThere = perAddress.getOrDefault(source, 0);
+        int all = connections.get();
+        if (all >= limits.maxConnections()) {
+            return "refused_connections";
+        }
+        if (fromThere >= limits.maxConnectionsPerAddress()) {
+            return "refused_per_address";
+        }
+        if (fromThere > 0 && all >= limits.maxConnections() - limits.reserved()) {
+            return "refused_reserved";
+        }
+        return null;
     }
 
     /** One client connection. Fields without a note are touched by the I/O thread only. */
@@ -249,14 +302,23 @@ public final class SvpServer implements AutoCloseable {
         final AtomicInteger outstanding = new AtomicInteger();
         final AtomicBoolean scheduled = new AtomicBoolean();
         final ByteBuffer[] gather = new ByteBuffer[GATHER];
+        final InetAddress source;
         SelectionKey key;
-        long lastRead = System.nanoTime();
+        /** When the last complete message arrived (or the connection, before the first). */
+        long lastMessage = System.nanoTime();
+        /** When the first byte of the message being read arrived; meaningful while {@code reader.inMessage()}. */
+        long messageStart;
         boolean readPaused;
         boolean closing;
         volatile boolean closed;
+        /** When the request being handled was read (I/O thread), for its duration in the stats. */
+        long handleStart;
+        /** Whether the request being handled went to a worker, which then times it. */
+        boolean handedToWorker;
 
-        Conn(SocketChannel ch) {
+        Conn(SocketChannel ch, InetAddress source) {
             this.ch = ch;
+            this.source = source;
             String r;
             try {
                 r = String.valueOf(ch.getRemoteAddress());
@@ -273,12 +335,18 @@ public final class SvpServer implements AutoCloseable {
                 close();
                 return;
             }
-            lastRead = System.nanoTime();
+            long now = System.nanoTime();
+            boolean continuing = reader.inMessage();
             readBuffer.flip();
             try {
                 Frame f;
                 while (!closing && (f = reader.next(readBuffer)) != null) {
+                    continuing = false;
+                    lastMessage = now;
                     handle(f);
+                }
+                if (reader.inMessage() && !continuing) {
+                    messageStart = now; // a new message began in this read
                 }
             } catch (ProtocolException e) {
                 stats.increment("closed_" + e.reason().counter);
@@ -290,7 +358,20 @@ public final class SvpServer implements AutoCloseable {
         }
 
         private void handle(Frame f) {
-            stats.increment("requests_" + Svp.opName(f.op()).toLowerCase(Locale.ROOT));
+            // One counter per known request, one for everything else: 65,536 op codes are not 65,536 counters.
+            stats.increment(Svp.replyOf(f.op()) < 0 ? "requests_unknown" : "requests_" + Svp.opName(f.op()).toLowerCase(Locale.ROOT));
+            handleStart = System.nanoTime();
+            handedToWorker = false;
+            try {
+                answer(f);
+            } finally {
+                if (!handedToWorker) {
+                    stats.requestDuration().record(System.nanoTime() - handleStart); // answered here, from the cache or at once
+                }
+            }
+        }
+
+        private void answer(Frame f) {
             try {
                 switch (f.op()) {
                     case Svp.OP_PING:
@@ -399,6 +480,7 @@ public final class SvpServer implements AutoCloseable {
             }
             outstanding.incrementAndGet();
             int id = f.id();
+            long start = handleStart;
             try {
                 workers.execute(() -> {
                     byte[] payload;
@@ -409,11 +491,13 @@ public final class SvpServer implements AutoCloseable {
                         warnBackend(e);
                         payload = tryAgain;
                     }
+                    stats.requestDuration().record(System.nanoTime() - start); // from the request read to its answer
                     outstanding.decrementAndGet();
                     if (!closed) {
                         enqueue(id, replyOp, payload);
                     }
                 });
+                handedToWorker = true;
             } catch (RejectedExecutionException e) {
                 outstanding.decrementAndGet();
                 stats.increment("tryagain_work_queue");
@@ -498,6 +582,7 @@ public final class SvpServer implements AutoCloseable {
             }
             closed = true;
             open.remove(this);
+            perAddress.computeIfPresent(source, (a, n) -> n == 1 ? null : n - 1);
             connections.decrementAndGet();
             key.cancel();
             try {

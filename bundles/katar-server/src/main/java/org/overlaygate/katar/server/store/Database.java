@@ -67,9 +67,23 @@ public final class Database implements AutoCloseable {
         return url.replaceAll("(?i)(password=)[^;&]*", "$1***") + (properties.containsKey("user") ? " as " + properties.getProperty("user") : "");
     }
 
-    /** A connection outside the pool (the PostgreSQL LISTEN connection); the caller closes it. */
+    /** A connection outside the pool (migrations); the caller closes it. */
     public Connection openDedicated() throws SQLException {
-        Connection c = driver.connect(url, properties);
+        return openDedicated(java.util.Map.of());
+    }
+
+    /**
+     * A connection outside the pool with driver properties added to the credentials (the PostgreSQL
+     * LISTEN connection sets short timeouts); the caller closes it.
+     */
+    public Connection openDedicated(java.util.Map<String, String> driverProperties) throws SQLException {
+        Properties p = properties;
+        if (!driverProperties.isEmpty()) {
+            p = new Properties();
+            p.putAll(properties);
+            p.putAll(driverProperties);
+        }
+        Connection c = driver.connect(url, p);
         if (c == null) {
             throw new SQLException("the driver does not accept " + describe());
         }

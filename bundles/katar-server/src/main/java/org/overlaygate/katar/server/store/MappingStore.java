@@ -1,7 +1,6 @@
 package org.overlaygate.katar.server.store;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -60,13 +58,30 @@ public final class MappingStore {
     static final int MAX_LISTED_KEYS = 2000;
     private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+    /** Entries a host's invalidation log holds at most before the oldest are dropped ({@link InvalidationLog}). */
+    public static final int DEFAULT_LOG_CAP = 10_000;
+
     private final Database db;
     private final ReadCache cache;
+    private final int logCap;
     private final ReentrantLock writeLock = new ReentrantLock();
 
     public MappingStore(Database db, ReadCache cache) {
+        this(db, cache, DEFAULT_LOG_CAP);
+    }
+
+    /** @param logCap entries each host's log holds at most; older ones are dropped, counted and replaced by an overflow entry */
+    public MappingStore(Database db, ReadCache cache, int logCap) {
+        if (logCap < 1) {
+            throw new IllegalArgumentException("the log cap must be at least 1");
+        }
         this.db = db;
         this.cache = cache;
+        this.logCap = logCap;
+    }
+
+    public int logCap() {
+        return logCap;
     }
 
     public Database database() {
@@ -246,10 +261,10 @@ public final class MappingStore {
             List<Rows.Host> out = new ArrayList<>();
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT h.host_id, h.underlay_ip, h.underlay_port,"
                     + " (SELECT COUNT(*) FROM katar_mapping m WHERE m.host_id = h.host_id),"
-                    + " (SELECT COUNT(*) FROM katar_log l WHERE l.host_id = h.host_id)"
+                    + " (SELECT COUNT(*) FROM katar_log l WHERE l.host_id = h.host_id), h.log_dropped"
                     + " FROM katar_host h ORDER BY h.host_id")) {
                 while (r.next()) {
-                    out.add(new Rows.Host(r.getString(1), r.getBytes(2), r.getInt(3), r.getLong(4), r.getLong(5)));
+                    out.add(new Rows.Host(r.getString(1), r.getBytes(2), r.getInt(3), r.getLong(4), r.getLong(5), r.getLong(6)));
                 }
             }
             return out;
@@ -346,6 +361,14 @@ public final class MappingStore {
         return write(tx -> tx.move(vnetId, mac, host));
     }
 
+    /**
+     * {@code katar:host-remove}: forgets a host and its log. Refused while mappings point at it,
+     * unless {@code force}, which removes those mappings first (every host on their vnets is told).
+     */
+    public String removeHost(String id, boolean force) throws SQLException {
+        return write(tx -> tx.removeHost(id, force));
+    }
+
     /** {@code katar:import}: vnets, hosts, then mappings, all or nothing; importing twice changes nothing. */
     public String importDocument(ImportDocument doc) throws SQLException {
         return write(tx -> {
@@ -391,6 +414,7 @@ public final class MappingStore {
                 Tx tx = new Tx(c);
                 last[0] = tx;
                 String r = work.run(tx);
+                tx.capLogs();
                 tx.notifyOthers();
                 return r;
             });
@@ -460,8 +484,12 @@ public final class MappingStore {
     private final class Tx {
         final Connection c;
         final Set<Object> keys = new LinkedHashSet<>();
+        final Set<String> loggedHosts = new TreeSet<>();
+        /** A host being removed: nothing is logged for it. */
+        String leaving;
         boolean flush;
         int logEntries;
+        int logDropped;
 
         Tx(Connection c) {
             this.c = c;
@@ -645,35 +673,18 @@ public final class MappingStore {
         }
 
         private void log(Collection<String> hosts, int type, long vnetId, Long mac, byte[] ip, Integer vlan) throws SQLException {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO katar_log (entry_id, host_id, entry_type, vnet_id, mac, ip, vlan)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                for (String h : hosts) {
-                    UUID u = UUID.randomUUID();
-                    p.setBytes(1, ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array());
-                    p.setString(2, h);
-                    p.setInt(3, type);
-                    p.setLong(4, vnetId);
-                    if (mac == null) {
-                        p.setNull(5, java.sql.Types.BIGINT);
-                    } else {
-                        p.setLong(5, mac);
-                    }
-                    if (ip == null) {
-                        p.setNull(6, java.sql.Types.BINARY);
-                    } else {
-                        p.setBytes(6, ip);
-                    }
-                    if (vlan == null) {
-                        p.setNull(7, java.sql.Types.INTEGER);
-                    } else {
-                        p.setInt(7, vlan);
-                    }
-                    p.addBatch();
-                    logEntries++;
-                }
-                if (!hosts.isEmpty()) {
-                    p.executeBatch();
-                }
+            if (leaving != null && hosts.contains(leaving)) {
+                hosts = new ArrayList<>(hosts);
+                hosts.remove(leaving); // its log goes with it
+            }
+            logEntries += InvalidationLog.append(c, hosts, type, vnetId, mac, ip, vlan);
+            loggedHosts.addAll(hosts);
+        }
+
+        /** Keeps the log of every host this transaction wrote to within the cap. */
+        void capLogs() throws SQLException {
+            for (String h : loggedHosts) {
+                logDropped += InvalidationLog.cap(c, h, logCap);
             }
         }
 
@@ -826,6 +837,45 @@ public final class MappingStore {
             }
             keys.add(new Vl2Key(vnetId, mac));
             return what + " removed from host " + before.host() + ", " + (logEntries - logged) + " invalidation(s) logged";
+        }
+
+        String removeHost(String id, boolean force) throws SQLException {
+            if (host(id) == null) {
+                throw new IllegalArgumentException("no host '" + id + "'");
+            }
+            List<long[]> owned = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT vnet_id, mac FROM katar_mapping WHERE host_id = ? ORDER BY vnet_id, mac")) {
+                p.setString(1, id);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        owned.add(new long[] {r.getLong(1), r.getLong(2)});
+                    }
+                }
+            }
+            if (!owned.isEmpty() && !force) {
+                List<String> some = new ArrayList<>();
+                for (long[] m : owned.subList(0, Math.min(3, owned.size()))) {
+                    some.add(describe(m[0], m[1]));
+                }
+                throw new IllegalArgumentException("host " + id + " still owns " + owned.size() + " mapping(s) (" + String.join(", ", some)
+                        + (owned.size() > 3 ? ", ..." : "") + "): move or remove them first, or katar:host-remove -f " + id
+                        + " removes them too");
+            }
+            int logged = logEntries;
+            leaving = id;
+            for (long[] m : owned) {
+                remove(m[0], m[1]);
+            }
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_log WHERE host_id = ?")) {
+                p.setString(1, id);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_host WHERE host_id = ?")) {
+                p.setString(1, id);
+                p.executeUpdate();
+            }
+            return "host " + id + " removed" + (owned.isEmpty() ? ""
+                    : " with its " + owned.size() + " mapping(s), " + (logEntries - logged) + " invalidation(s) logged");
         }
 
         String move(long vnetId, long mac, String host) throws SQLException {

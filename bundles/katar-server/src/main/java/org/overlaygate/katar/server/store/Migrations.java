@@ -67,7 +67,9 @@ public final class Migrations {
                             + " ip BYTEA,"
                             + " vlan INTEGER,"
                             + " created TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)",
-                    "CREATE INDEX IF NOT EXISTS katar_log_host ON katar_log (host_id, seq)")));
+                    "CREATE INDEX IF NOT EXISTS katar_log_host ON katar_log (host_id, seq)")),
+            new Migration(2, "per-host count of log entries dropped by the log cap", List.of(
+                    "ALTER TABLE katar_host ADD COLUMN IF NOT EXISTS log_dropped BIGINT DEFAULT 0 NOT NULL")));
 
     private static final String SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS katar_schema ("
             + " version INTEGER NOT NULL PRIMARY KEY,"

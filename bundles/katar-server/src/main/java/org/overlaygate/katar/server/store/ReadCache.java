@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  * insert its (possibly old) answer: each load remembers the cache's generation, which every
  * invalidation advances.
  *
+ * <p>A cache that cannot hear of other servers' writes (its PostgreSQL change feed is down) is
+ * <em>suspended</em>: it answers nothing and keeps nothing, so every lookup reads the database,
+ * until the feed is back and it is {@link #resume resumed} empty. Nothing it served can then be
+ * older than the last write it heard of.
+ *
  * <p>One lock guards the map; the I/O thread takes it for a hit, which costs far less than the
  * system calls around it.
  */
@@ -29,14 +34,25 @@ public final class ReadCache {
     private final long ttlMillis;
     private final LinkedHashMap<Object, Entry> map;
     private long generation;
+    private boolean suspended;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final LongAdder evicted = new LongAdder();
     private final LongAdder invalidated = new LongAdder();
     private final LongAdder flushes = new LongAdder();
+    private final LongAdder bypassed = new LongAdder();
+
+    /** The clock entries expire by: {@link System#nanoTime()}, or a test's. */
+    private final java.util.function.LongSupplier clock;
 
     public ReadCache(int maxEntries, long ttlMillis) {
+        this(maxEntries, ttlMillis, System::nanoTime);
+    }
+
+    /** For tests: a cache on the caller's clock (nanoseconds). */
+    ReadCache(int maxEntries, long ttlMillis, java.util.function.LongSupplier clock) {
+        this.clock = clock;
         if (maxEntries < 0) {
             throw new IllegalArgumentException("cache size must be 0 or more");
         }
@@ -60,9 +76,13 @@ public final class ReadCache {
     /** The cached answer, or null when absent or older than the bound. */
     public Object get(Object key) {
         synchronized (this) {
+            if (suspended) {
+                bypassed.increment();
+                return null;
+            }
             Entry e = map.get(key);
             if (e != null) {
-                if (System.nanoTime() - e.expiresAt < 0) {
+                if (clock.getAsLong() - e.expiresAt < 0) {
                     hits.increment();
                     return e.value;
                 }
@@ -81,13 +101,14 @@ public final class ReadCache {
 
     /**
      * Stores an answer loaded from the database, unless an invalidation happened since the load
-     * began ({@code loadGeneration}) or the cache holds nothing ({@code maxEntries} 0 or TTL 0).
+     * began ({@code loadGeneration}), the cache holds nothing ({@code maxEntries} 0 or TTL 0), or
+     * it is suspended.
      */
     public synchronized boolean put(Object key, Object value, long loadGeneration) {
-        if (loadGeneration != generation || maxEntries == 0 || ttlNanos <= 0) {
+        if (loadGeneration != generation || maxEntries == 0 || ttlNanos <= 0 || suspended) {
             return false;
         }
-        map.put(key, new Entry(value, System.nanoTime() + ttlNanos));
+        map.put(key, new Entry(value, clock.getAsLong() + ttlNanos));
         return true;
     }
 
@@ -105,6 +126,30 @@ public final class ReadCache {
         generation++;
         map.clear();
         flushes.increment();
+    }
+
+    /**
+     * Empties the cache and serves nothing from it until {@link #resume}: writes of other servers
+     * can no longer be heard of (the change feed is down). Idempotent.
+     */
+    public synchronized void suspend() {
+        if (!suspended) {
+            suspended = true;
+            clear();
+        }
+    }
+
+    /**
+     * Serves again, starting empty (notifications may have been missed while suspended; loads
+     * that began before are not kept either).
+     */
+    public synchronized void resume() {
+        clear();
+        suspended = false;
+    }
+
+    public synchronized boolean suspended() {
+        return suspended;
     }
 
     public synchronized int size() {
@@ -129,6 +174,8 @@ public final class ReadCache {
         s.put("cache_evicted", evicted.sum());
         s.put("cache_invalidated", invalidated.sum());
         s.put("cache_flushes", flushes.sum());
+        s.put("cache_suspended", suspended() ? 1L : 0L);
+        s.put("cache_bypassed", bypassed.sum());
         return s;
     }
 }

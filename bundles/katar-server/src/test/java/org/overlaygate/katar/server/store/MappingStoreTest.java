@@ -162,17 +162,20 @@ public class MappingStoreTest {
 
     @Test
     public void schemaIsVersionedAndMigratedOnce() throws Exception {
-        assertEquals(1, store.schemaVersion());
+        int current = Migrations.ALL.size();
+        assertEquals(current, store.schemaVersion());
         List<Migrations.Migration> next = new ArrayList<>(Migrations.ALL);
-        next.add(new Migrations.Migration(2, "test: an index", List.of("CREATE INDEX IF NOT EXISTS katar_test_idx ON katar_log (created)")));
-        assertEquals(2, Migrations.migrate(db, next));
-        assertEquals(2, Migrations.migrate(db, next));
-        assertEquals(2, store.schemaVersion());
+        next.add(new Migrations.Migration(current + 1, "test: an index",
+                List.of("CREATE INDEX IF NOT EXISTS katar_test_idx ON katar_log (created)")));
+        assertEquals(current + 1, Migrations.migrate(db, next));
+        assertEquals(current + 1, Migrations.migrate(db, next));
+        assertEquals(current + 1, store.schemaVersion());
         try {
             Migrations.migrate(db, Migrations.ALL);
             fail("an older server accepted a newer schema");
         } catch (IllegalStateException e) {
-            assertEquals("the katar database schema is at version 2, newer than this server knows (1): upgrade the server", e.getMessage());
+            assertEquals("the katar database schema is at version " + (current + 1) + ", newer than this server knows (" + current
+                    + "): upgrade the server", e.getMessage());
         }
     }
 
@@ -188,5 +191,61 @@ public class MappingStoreTest {
         assertEquals("10.88.0.2", Addresses.formatIp(store.loadVl2(42, MAC1).ip()));
         assertEquals(2, log("10.88.0.2").size());
         assertEquals("cn3 is on vnet 7 only", 0, log("10.88.0.3").size());
+    }
+
+    @Test
+    public void aHostIsRemovedOnlyWithoutMappingsUnlessForcedAndThenTheVnetIsTold() throws Exception {
+        store.importDocument(ImportDocument.parse(DOC));
+        IllegalArgumentException refused = org.junit.Assert.assertThrows(IllegalArgumentException.class, () -> store.removeHost("cn1", false));
+        assertEquals("host cn1 still owns 1 mapping(s) (vnet 42 mac 02:08:20:00:00:01): move or remove them first,"
+                + " or katar:host-remove -f cn1 removes them too", refused.getMessage());
+        assertEquals(3, store.hosts().size());
+        assertEquals("no host 'cn9'", org.junit.Assert.assertThrows(IllegalArgumentException.class, () -> store.removeHost("cn9", true))
+                .getMessage());
+
+        assertEquals("host cn1 removed with its 1 mapping(s), 2 invalidation(s) logged", store.removeHost("cn1", true));
+        assertEquals(List.of("cn2", "cn3"), store.hosts().stream().map(Rows.Host::id).collect(java.util.stream.Collectors.toList()));
+        assertEquals(Svp.STATUS_NOTFOUND, store.loadVl2(42, MAC1).status());
+        assertEquals("cn2 was told to forget the MAC and its IP", 2, log("10.88.0.2").size());
+        assertEquals(0, store.logLines(100).stream().filter(l -> l.host().equals("cn1")).count());
+
+        store.removeMapping(7, 0x020820000003L);
+        assertEquals("host cn3 removed", store.removeHost("cn3", false));
+        assertEquals("an address freed by a removed host can be given again", "host cn9 added at 10.88.0.3:4789",
+                store.addHost("cn9", ip("10.88.0.3"), 4789));
+    }
+
+    @Test
+    public void aHostsLogIsCappedTheOldestDroppedCountedAndReplacedByOneOverflowEntryPerVnet() throws Exception {
+        db.close();
+        db = new Database(KatarSettings.embeddedUrl(dir), "", "", 4);
+        store = new MappingStore(db, new ReadCache(1000, 60_000), 5);
+        store.importDocument(ImportDocument.parse(DOC));
+        // Every move of MAC2 logs VL2 + VL3 for cn1 and cn2 (both on vnet 42): cn1 never reads its log.
+        for (int i = 0; i < 4; i++) {
+            store.moveMapping(42, MAC2, i % 2 == 0 ? "cn1" : "cn2");
+        }
+        List<LogEntry> cn1 = log("10.88.0.1");
+        assertEquals("5 entries and one overflow entry for vnet 42", 6, cn1.size());
+        long overflow = cn1.stream().filter(e -> e instanceof org.overlaygate.katar.protocol.Messages.Vl2Invalidation v
+                && v.mac() == 0xFFFF_FFFF_FFFFL && v.vnetId() == 42).count();
+        assertEquals(1, overflow);
+        Rows.Host host = store.hosts().get(0);
+        assertEquals("cn1", host.id());
+        assertEquals(3, host.logDropped());
+        assertEquals(6, host.logEntries());
+        assertTrue(store.logLines(100).stream().anyMatch(l -> l.host().equals("cn1") && l.overflow()));
+
+        store.moveMapping(42, MAC2, "cn1"); // two more entries, two more dropped: still one overflow entry
+        assertEquals(6, log("10.88.0.1").size());
+        assertEquals(5, store.hosts().get(0).logDropped());
+
+        // The host reads and removes everything, overflow entry included: its log starts over.
+        List<byte[]> ids = new ArrayList<>();
+        log("10.88.0.1").forEach(e -> ids.add(e.id()));
+        store.logRemove(ids);
+        assertEquals(0, log("10.88.0.1").size());
+        store.moveMapping(42, MAC2, "cn2");
+        assertEquals(2, log("10.88.0.1").size());
     }
 }

@@ -13,12 +13,14 @@ import org.overlaygate.katar.server.store.Keys.Vl2Key;
 public class ReadCacheTest {
     @Test
     public void answersWithinTheBoundAndNeverAfter() throws Exception {
-        ReadCache c = new ReadCache(10, 1000);
+        long[] now = {5_000_000_000L};
+        ReadCache c = new ReadCache(10, 1000, () -> now[0]);
         Vl2Key k = new Vl2Key(1, 2);
         assertTrue(c.put(k, "answer", c.generation()));
-        assertEquals("answer", c.get(k));
-        Thread.sleep(1100);
-        assertNull("older than the 1 s bound: not served", c.get(k));
+        now[0] += 999_000_000L;
+        assertEquals("within the 1 s bound: served", "answer", c.get(k));
+        now[0] += 1_000_000L;
+        assertNull("as old as the 1 s bound: not served", c.get(k));
         assertEquals(0, c.size());
     }
 
@@ -71,5 +73,24 @@ public class ReadCacheTest {
         assertEquals("b", cache.get(b));
         store.applyNotification("*");
         assertEquals(0, cache.size());
+    }
+
+    @Test
+    public void aSuspendedCacheServesAndKeepsNothingAndResumesEmpty() {
+        ReadCache c = new ReadCache(10, 60_000);
+        Vl2Key k = new Vl2Key(1, 2);
+        c.put(k, "before", c.generation());
+        long loadDuringSuspension = c.generation();
+        c.suspend(); // the change feed is down
+        assertNull("nothing served while suspended", c.get(k));
+        assertFalse("nothing kept while suspended", c.put(k, "during", c.generation()));
+        assertEquals(0, c.size());
+        c.resume(); // the feed is back
+        assertNull("resumed empty", c.get(k));
+        assertFalse("a load begun before the resume is not kept", c.put(k, "old", loadDuringSuspension));
+        assertTrue(c.put(k, "after", c.generation()));
+        assertEquals("after", c.get(k));
+        assertEquals(0L, (long) c.stats().get("cache_suspended"));
+        assertEquals(1L, (long) c.stats().get("cache_bypassed"));
     }
 }

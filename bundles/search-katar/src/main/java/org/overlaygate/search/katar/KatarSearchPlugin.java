@@ -1,0 +1,90 @@
+package org.overlaygate.search.katar;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.overlaygate.api.PluginConstants;
+import org.overlaygate.api.property.PropertyException;
+import org.overlaygate.api.property.PropertySpec;
+import org.overlaygate.api.property.PropertyType;
+import org.overlaygate.api.property.PropertyValues;
+import org.overlaygate.api.search.SearchContext;
+import org.overlaygate.api.search.SearchInstance;
+import org.overlaygate.api.search.SearchMode;
+import org.overlaygate.api.search.SearchPlugin;
+import org.overlaygate.katar.protocol.Svp;
+
+/** Registers {@code katar}: hosts find each other's VNICs through a katar (SVP) mapping server. */
+@Component(service = SearchPlugin.class, property = PluginConstants.PLUGIN_NAME + "=" + KatarSearchPlugin.NAME)
+public final class KatarSearchPlugin implements SearchPlugin {
+    static final String NAME = "katar";
+    static final String HOST = "katar/host";
+    static final String PORT = "katar/port";
+
+    private static final List<PropertySpec> PROPERTIES = List.of(
+            PropertySpec.builder(HOST, PropertyType.STRING).required()
+                    .description("the katar server: a name (every address it resolves to is used) or an IP address").build(),
+            PropertySpec.builder(PORT, PropertyType.UINT).range(1, 65535).defaultValue(Integer.toString(Svp.DEFAULT_PORT))
+                    .description("the katar server's TCP port").build());
+
+    private final ScheduledThreadPoolExecutor executor;
+    private final Pools pools;
+
+    public KatarSearchPlugin() {
+        this(ClientSettings.DEFAULTS, InetAddress::getAllByName);
+    }
+
+    KatarSearchPlugin(ClientSettings settings, ServerPool.Resolver resolver) {
+        AtomicInteger n = new AtomicInteger();
+        executor = new ScheduledThreadPoolExecutor(4, r -> {
+            Thread t = new Thread(r, "og-katar-client-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        pools = new Pools(settings, resolver, executor);
+    }
+
+    /** Closes every connection; instances were stopped by varpd already. */
+    @Deactivate
+    void deactivate() {
+        pools.close();
+        executor.shutdownNow();
+    }
+
+    /** The shared connections (tests). */
+    Pools pools() {
+        return pools;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public SearchMode mode() {
+        return SearchMode.DYNAMIC;
+    }
+
+    @Override
+    public List<PropertySpec> properties() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public SearchInstance create(SearchContext context, PropertyValues values) throws PropertyException {
+        String host = values.getString(HOST).trim();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == ',')) {
+            throw new PropertyException(HOST + ": '" + values.getString(HOST) + "' is not a host name or address");
+        }
+        return new KatarSearch(context, pools, host, values.getInt(PORT));
+    }
+}

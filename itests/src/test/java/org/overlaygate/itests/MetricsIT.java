@@ -1,0 +1,106 @@
+package org.overlaygate.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+import org.overlaygate.testsupport.Netns;
+
+/**
+ * System test (root, ip, ping, promtool): GET /metrics of the real distribution passes
+ * {@code promtool check metrics}, binds to loopback only, and its counters move with traffic:
+ * pings between two namespaces through two VXLAN overlays, and a katar request.
+ */
+public class MetricsIT {
+
+    /** A free TCP port on loopback (the appliance's HTTP port in this test). */
+    static int freeTcpPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String get(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(url + ": " + r.body(), 200, r.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        return r.body();
+    }
+
+    /** The value of one sample, {@code name{labels}} exactly as written, or 0 when absent. */
+    static double sample(String metrics, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** promtool's lint of an exposition: nothing to say, exit 0. */
+    static void promtool(Distribution dist, String metrics) throws Exception {
+        Path file = Files.createTempFile(dist.home, "metrics", ".txt");
+        Files.writeString(file, metrics);
+        Distribution.Result r = dist.run("sh", "-c", "promtool check metrics < " + file);
+        assertEquals("promtool check metrics: " + r, 0, r.status);
+        assertEquals("promtool check metrics: " + r, "", r.out + r.err);
+    }
+
+    @Test
+    public void metricsPassPromtoolBindToLoopbackAndMoveWithTraffic() throws Exception {
+        SystemTests.assumeSystem("MetricsIT", "ping", "promtool", "ss");
+        String tapA = SystemTests.linkName("ogma");
+        String tapB = SystemTests.linkName("ogmb");
+        try (Distribution dist = Distribution.copy(); Netns a = Netns.create("ogma"); Netns b = Netns.create("ogmb")) {
+            int http = freeTcpPort();
+            dist.startCommand(Map.of("JAVA_OPTS", "-Doverlaygate.http.port=" + http), List.of(dist.home.resolve("bin/overlaygate").toString()));
+            dist.awaitReady(60_000);
+            String url = "http://127.0.0.1:" + http + "/metrics";
+            Netns.Result listening = Netns.run("ss", "-Hltn", "sport", "=", ":" + http);
+            assertTrue("listening: " + listening.output, !listening.output.isBlank());
+            for (String line : listening.output.trim().split("\n")) {
+                // Jetty's socket may be IPv6 with a v4-mapped address: loopback still
+                assertTrue("loopback only by default: " + line, line.matches("LISTEN\\s+\\d+\\s+\\d+\\s+(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]):" + http + "\\s.*"));
+            }
+
+            int pa = SystemTests.joinThroughTwoOverlays(dist, a, b, tapA, tapB, 4343, 78)[0];
+
+            String before = get(url);
+            promtool(dist, before);
+            Netns.Result ping = a.exec("ping", "-c", "20", "-i", "0.05", "-W", "2", "192.168.78.2");
+            assertEquals(ping.toString(), 0, ping.exitCode);
+            assertEquals(0, dist.run(dist.home.resolve("bin/katar-client").toString(), "ping").status);
+            String after = get(url);
+            promtool(dist, after);
+
+            for (String series : List.of("overlaygate_overlay_packets_total{direction=\"out\",overlay=\"ovla\"}",
+                    "overlaygate_overlay_packets_total{direction=\"in\",overlay=\"ovlb\"}",
+                    "overlaygate_vnic_packets_total{direction=\"in\",overlay=\"ovla\",vnic=\"vnica\"}",
+                    "overlaygate_vnic_packets_total{direction=\"out\",overlay=\"ovlb\",vnic=\"vnicb\"}",
+                    "overlaygate_underlay_packets_total{direction=\"out\",socket=\"vxlan udp 127.0.0.1:" + pa + "\"}")) {
+                assertTrue(series + " moved by the 20 pings: " + sample(before, series) + " -> " + sample(after, series) + "\n" + after,
+                        sample(after, series) - sample(before, series) >= 20);
+            }
+            assertTrue(after, sample(after, "overlaygate_overlay_bytes_total{direction=\"out\",overlay=\"ovla\"}")
+                    - sample(before, "overlaygate_overlay_bytes_total{direction=\"out\",overlay=\"ovla\"}") >= 20 * 84);
+            assertEquals(1, sample(after, "overlaygate_overlay_online{overlay=\"ovla\"}"), 0);
+            assertTrue(after, after.contains("overlaygate_overlay_info{encapsulation=\"vxlan\",invalidation=\"none\",overlay=\"ovla\",search=\"direct\","
+                    + "vnet_id=\"4343\"} 1"));
+            assertTrue(after, after.contains("overlaygate_plugin_info{bundle=\"org.overlaygate.encap.vxlan\",kind=\"encap\",name=\"vxlan\","));
+            assertTrue(after, after.contains("overlaygate_overlay_cache_entries{overlay=\"ovla\",state=\"valid\"} "));
+            assertTrue(after, after.contains("overlaygate_upcall_queue_length "));
+            assertEquals(1, sample(after, "overlaygate_katar_requests_ping_total") - sample(before, "overlaygate_katar_requests_ping_total"), 0);
+            assertTrue(after, sample(after, "overlaygate_katar_request_duration_seconds_count") >= 1);
+            assertTrue(after, sample(after, "overlaygate_metrics_scrapes_total") >= 1);
+        }
+    }
+}

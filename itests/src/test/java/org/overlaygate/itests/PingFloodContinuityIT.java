@@ -1,0 +1,131 @@
+package org.overlaygate.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+import org.overlaygate.testsupport.Netns;
+
+/**
+ * System test (root, ip, ping): the user's headline promise with real TAP VNICs. Two appliances in
+ * two namespaces, joined by a veth and one flood-and-learn overlay, carry a ping flood (one echo
+ * every 5 ms) between their VMs while, on both, the search-multicast jar is taken out of plugins.d
+ * and put back, and varpd is updated through {@code bin/overlayadm felix:update}: not one echo is
+ * lost.
+ */
+public class PingFloodContinuityIT {
+    private static final int VNI = 6161;
+    private static final long WITHIN_MS = 20_000;
+    private static final Pattern VARPD = Pattern.compile("(?m)^\\s*(\\d+)\\s*\\|\\s*Active\\s*\\|.*org\\.overlaygate\\.varpd\\b.*$");
+
+    private static String awaitAdm(Distribution d, Predicate<String> until, String what, String... args) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WITHIN_MS);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            Distribution.Result r = d.overlayadm(args);
+            last = r.out + r.err;
+            if (r.status == 0 && until.test(r.out)) {
+                return r.out;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("within " + WITHIN_MS + " ms: " + what + "; last output of overlayadm " + String.join(" ", args) + ":\n"
+                + last);
+    }
+
+    /** The highest icmp_seq answered so far in a ping log. */
+    private static int lastSequence(File log) throws java.io.IOException {
+        Matcher m = Pattern.compile("icmp_seq=(\\d+)").matcher(Files.readString(log.toPath()));
+        int last = 0;
+        while (m.find()) {
+            last = Math.max(last, Integer.parseInt(m.group(1)));
+        }
+        return last;
+    }
+
+    @Test
+    public void aPingFloodLosesNothingWhileTheSearchJarAndVarpdAreReplacedOnBothHosts() throws Exception {
+        SystemTests.assumeSystem("PingFloodContinuityIT", "ping");
+        int net = SystemTests.subnet();
+        String group = "239.3." + net + ".1";
+        String underlay = "10.194." + net + ".";
+        try (TestHosts hosts = TestHosts.create("ogflood", underlay + "1/24", underlay + "2/24")) {
+            Distribution[] appliances = new Distribution[2];
+            for (int i = 0; i < 2; i++) {
+                Distribution d = hosts.startAppliance(i);
+                appliances[i] = d;
+                d.adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI), "-p", "vxlan/listen_ip=" + underlay + (i + 1),
+                        "-p", "multicast/group=" + group, "-p", "multicast/interface=" + TestNetwork.UNDERLAY, "ovl");
+                d.adm("vnic:create", "-l", "ovl", "-t", "vm" + i, "vnic");
+                hosts.plugVm(i, "vm" + i, "192.168.82." + (i + 1) + "/24");
+            }
+            Netns.Result warm = hosts.host(0).exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.82.2");
+            assertEquals("the overlay works before the flood: " + warm, 0, warm.exitCode);
+
+            File log = File.createTempFile("ping-flood", ".log");
+            Process ping = hosts.host(0).start(log, "ping", "-i", "0.005", "-W", "1", "-w", "120", "192.168.82.2");
+            try {
+                for (Distribution d : appliances) { // the jar out of plugins.d, then back
+                    Path jar = d.home.resolve("plugins.d/search-multicast.jar");
+                    Path aside = d.home.resolve("search-multicast.jar.aside");
+                    Files.move(jar, aside, StandardCopyOption.ATOMIC_MOVE);
+                    awaitAdm(d, "ovl:DEGRADED\n"::equals, "DEGRADED without search-multicast", "overlay:show", "-f", "-p", "-o", "link,status");
+                    Files.move(aside, jar, StandardCopyOption.ATOMIC_MOVE);
+                    awaitAdm(d, "ovl:ONLINE\n"::equals, "ONLINE with search-multicast back", "overlay:show", "-f", "-p", "-o", "link,status");
+                }
+                for (Distribution d : appliances) { // varpd updated in place, as an operator would
+                    Matcher m = VARPD.matcher(d.adm("felix:lb", "-s"));
+                    assertTrue("varpd listed by felix:lb -s", m.find());
+                    d.adm("felix:update", m.group(1));
+                    awaitAdm(d, "ovl:ONLINE\n"::equals, "ONLINE after varpd's update", "overlay:show", "-f", "-p", "-o", "link,status");
+                }
+                assertTrue("the flood was still running when the replacements were done: " + Files.readString(log.toPath()), ping.isAlive());
+                int done = lastSequence(log); // and 200 more echoes after everything is back, part of what is measured
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WITHIN_MS);
+                while (lastSequence(log) < done + 200) {
+                    assertTrue("the flood goes on after the replacements", System.nanoTime() < deadline && ping.isAlive());
+                    Thread.sleep(50);
+                }
+            } finally {
+                Netns.run("kill", "-INT", Long.toString(ping.pid())); // ping prints its statistics on SIGINT
+                ping.waitFor(10, TimeUnit.SECONDS);
+            }
+            String out = Files.readString(log.toPath());
+            log.delete();
+            Matcher stats = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(out);
+            assertTrue(out, stats.find());
+            int sent = Integer.parseInt(stats.group(1));
+            int received = Integer.parseInt(stats.group(2));
+            BitSet answered = new BitSet();
+            Matcher seq = Pattern.compile("icmp_seq=(\\d+)").matcher(out);
+            while (seq.find()) {
+                answered.set(Integer.parseInt(seq.group(1)));
+            }
+            int highest = answered.length() - 1;
+            List<Integer> lost = new ArrayList<>();
+            for (int unanswered = answered.nextClearBit(1); unanswered < highest; unanswered = answered.nextClearBit(unanswered + 1)) {
+                lost.add(unanswered);
+            }
+            System.out.println("PingFloodContinuityIT: " + sent + " echoes sent, " + received + " answered, highest answered " + highest);
+            assertTrue("a flood, not a trickle: " + sent, sent > 500);
+            String summary = out.lines().filter(l -> !l.contains("bytes from")).reduce("", (x, y) -> x + y + "\n");
+            assertTrue("not one echo lost across both hosts' replacements; unanswered: " + lost + "\n" + summary, lost.isEmpty());
+            // SIGINT stops ping at once: the echo sent just before it may still be on its way back, and
+            // is not a loss. One echo every 5 ms and sub-millisecond round trips leave at most one so.
+            assertTrue("at most the echo sent as ping was stopped is unanswered: sent " + sent + ", highest answered " + highest + "\n" + summary,
+                    sent - highest <= 1);
+        }
+    }
+}
