@@ -114,7 +114,9 @@ public class KatarPostgresOutageTest {
             long down = System.nanoTime();
             await(() -> !feedUp(b), 10_000, "B notices the outage");
             long noticed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - down);
-            Thread.sleep(12_000);
+            // Until B's feed has failed to reconnect often enough for its backoff to reach the cap.
+            long failedAtNotice = b.stats().get("changefeed_reconnects");
+            await(() -> b.stats().get("changefeed_reconnects") >= failedAtNotice + 5, 30_000, "B's feed failing to reconnect, backing off");
             pg.startServer();
             long up = System.nanoTime();
 

@@ -446,6 +446,11 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
 
     // ---------------------------------------------------------------- statistics
 
+    /** The pool of this overlay's server while started, else null (for tests). */
+    ServerPool pool() {
+        return pool;
+    }
+
     @Override
     public Map<String, Long> stats() {
         Map<String, Long> s = new LinkedHashMap<>();

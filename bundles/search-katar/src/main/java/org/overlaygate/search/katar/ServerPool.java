@@ -91,6 +91,8 @@ final class ServerPool implements AutoCloseable {
     private volatile boolean closed;
     private ScheduledFuture<?> resolveTask;
     private ScheduledFuture<?> sweepTask;
+    /** When the last completed timeout sweep began (System.nanoTime), for tests that wait for one. */
+    private volatile long lastSweepNanos = Long.MIN_VALUE;
 
     ServerPool(String host, int port, ClientSettings settings, Resolver resolver, ScheduledExecutorService executor) {
         this.host = host;
@@ -293,6 +295,14 @@ final class ServerPool implements AutoCloseable {
     /** Tears down connections whose oldest request went unanswered too long. */
     private void sweep() {
         long now = System.nanoTime();
+        try {
+            sweepAt(now);
+        } finally {
+            lastSweepNanos = now;
+        }
+    }
+
+    private void sweepAt(long now) {
         long limit = TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMs());
         Set<Connection> stuck = new HashSet<>();
         for (Request r : inFlight) {
@@ -304,6 +314,11 @@ final class ServerPool implements AutoCloseable {
             timeouts.increment();
             c.tearDown("a request went unanswered for " + settings.requestTimeoutMs() + " ms");
         }
+    }
+
+    /** When the last completed timeout sweep looked at the requests in flight (System.nanoTime). */
+    long lastSweepNanos() {
+        return lastSweepNanos;
     }
 
     // ---------------------------------------------------------------- reachability

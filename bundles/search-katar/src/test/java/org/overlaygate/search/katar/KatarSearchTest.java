@@ -268,7 +268,8 @@ public class KatarSearchTest {
         String degraded = ctx.await("degrade", 5000);
         assertTrue(degraded, degraded.startsWith("degrade cannot reach any katar server at 127.0.0.1:" + port + ": "));
         Answer waiting = lookup(s, MAC_B);
-        Thread.sleep(300); // several reconnect attempts fail meanwhile
+        long failed = s.stats().get("connect_failures");
+        await(() -> s.stats().get("connect_failures") >= failed + 3, 5000, "three more reconnect attempts fail meanwhile");
         assertFalse("a miss waits while no server is reachable", waiting.result.isDone());
         assertEquals(1L, (long) s.stats().get("requests_waiting"));
 
@@ -607,7 +608,12 @@ public class KatarSearchTest {
         await(() -> s.stats().get("bulk_unsupported") == 1, 5000, "BULK given up after its timeout");
         await(() -> !script.removed.isEmpty(), 5000, "the log read after giving up, the overflow entry applied");
         assertEquals(1L, (long) s.stats().get("log_overflows"));
-        Thread.sleep(FAST.requestTimeoutMs() + 500); // past the request timeout: the unanswered BULK_REQ must not tear the connection down
+        // The unanswered BULK_REQ must not tear the connection down: wait for a timeout sweep that
+        // began after it would have timed out (it was sent after t0).
+        long timedOutBy = t0 + TimeUnit.MILLISECONDS.toNanos(FAST.requestTimeoutMs());
+        ServerPool pool = ((KatarSearch) s).pool();
+        await(() -> pool.lastSweepNanos() != Long.MIN_VALUE && pool.lastSweepNanos() - timedOutBy > 0,
+                FAST.requestTimeoutMs() + 5000, "a timeout sweep past the BULK request's timeout");
         assertEquals("one connection all along", 1, srv.accepted.get());
         assertEquals("BULK is not asked of that server again", 1, script.bulkAsked.size());
         assertEquals(0L, (long) s.stats().get("request_timeouts"));
