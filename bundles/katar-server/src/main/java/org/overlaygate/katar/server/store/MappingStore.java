@@ -51,9 +51,7 @@ import org.overlaygate.katar.server.store.Keys.Vl3Key;
  */
 public final class MappingStore {
     /** The PostgreSQL channel carrying cache invalidations between servers. */
-    public static final String CHANNEL = "katar_changes";
-    /** A notification payload past this many characters becomes "flush everything". */
-    static final int MAX_NOTIFY_PAYLOAD = 7000;
+    public static final String CHANNEL = ChangeFeed.CHANNEL;
     /** An import touching more keys than this flushes the cache instead of listing them. */
     static final int MAX_LISTED_KEYS = 2000;
     private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -64,6 +62,7 @@ public final class MappingStore {
     private final Database db;
     private final ReadCache cache;
     private final int logCap;
+    private final ChangeFeed feed;
     private final ReentrantLock writeLock = new ReentrantLock();
 
     public MappingStore(Database db, ReadCache cache) {
@@ -78,6 +77,7 @@ public final class MappingStore {
         this.db = db;
         this.cache = cache;
         this.logCap = logCap;
+        this.feed = new ChangeFeed(db, cache);
     }
 
     public int logCap() {
@@ -432,18 +432,7 @@ public final class MappingStore {
 
     /** Applies a change notification from another server (tokens, or "*" for everything). */
     public void applyNotification(String payload) {
-        List<Object> keys = new ArrayList<>();
-        for (String token : payload.trim().split("\\s+")) {
-            if (token.equals("*")) {
-                cache.clear();
-                return;
-            }
-            Object k = Keys.parse(token);
-            if (k != null) {
-                keys.add(k);
-            }
-        }
-        cache.invalidate(keys);
+        feed.applyNotification(payload);
     }
 
     static String hostByIp(Connection c, byte[] ip) throws SQLException {
@@ -505,22 +494,7 @@ public final class MappingStore {
         }
 
         void notifyOthers() throws SQLException {
-            if (db.dialect() != Dialect.POSTGRESQL || (keys.isEmpty() && !flush)) {
-                return;
-            }
-            StringBuilder payload = new StringBuilder();
-            for (Object k : keys) {
-                payload.append(k instanceof Vl2Key v ? v.token() : ((Vl3Key) k).token()).append(' ');
-                if (payload.length() > MAX_NOTIFY_PAYLOAD) {
-                    break;
-                }
-            }
-            String text = flush || payload.length() > MAX_NOTIFY_PAYLOAD ? "*" : payload.toString().trim();
-            try (PreparedStatement p = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                p.setString(1, CHANNEL);
-                p.setString(2, text);
-                p.execute();
-            }
+            feed.notifyOthers(c, keys, flush);
         }
 
         String[] host(String id) throws SQLException {
