@@ -132,7 +132,7 @@ final class MappingWrites {
                 return r;
             });
             Tx tx = last[0];
-            if (tx.flush || tx.keys.size() > MAX_LISTED_KEYS) {
+            if (tx.flushesAll()) {
                 cache.clear();
             } else if (!tx.keys.isEmpty()) {
                 cache.invalidate(tx.keys);
@@ -176,7 +176,6 @@ final class MappingWrites {
         final Set<String> loggedHosts = new TreeSet<>();
         /** A host being removed: nothing is logged for it. */
         String leaving;
-        boolean flush;
         int logEntries;
         int logDropped;
 
@@ -193,8 +192,13 @@ final class MappingWrites {
             }
         }
 
+        /** Too many keys to list: every server flushes its whole cache instead. */
+        boolean flushesAll() {
+            return keys.size() > MAX_LISTED_KEYS;
+        }
+
         void notifyOthers() throws SQLException {
-            feed.notifyOthers(c, keys, flush);
+            feed.notifyOthers(c, keys, flushesAll());
         }
 
         String[] host(String id) throws SQLException {
