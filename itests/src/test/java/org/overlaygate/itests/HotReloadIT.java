@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -106,6 +107,11 @@ public class HotReloadIT {
         Files.delete(dir.resolve("encap-vxlan.jar"));
         shell.await("overlay:plugins", out -> !out.contains("vxlan"), WITHIN_MS, "the deleted plugin disappears");
         assertNull(context.getServiceReference(EncapsulationPlugin.class));
+        // FileInstall stops the bundle (its service goes) before it uninstalls it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (context.getBundle(firstId) != null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertNull("uninstalled", context.getBundle(firstId));
     }
 

@@ -223,6 +223,9 @@ public class OverlayTrafficIT {
                 + java.util.regex.Pattern.quote(ovlb.toString()))));
 
         reg.unregister(); // lookup goes away: cached destinations keep working
+        // varpd unbinds on its reconcile thread: until then a miss may still reach the departing plugin
+        shell.await("overlay:show -f -p -o link,status", o -> o.equals("ovla:DEGRADED\novlb:DEGRADED\n"), 10_000,
+                "varpd has let the table plugin go");
         byte[] cached = frame(MAC_B, MAC_A, 120, 2);
         a.send(ByteBuffer.wrap(cached));
         assertArrayEquals(cached, b.receive(5, TimeUnit.SECONDS));
