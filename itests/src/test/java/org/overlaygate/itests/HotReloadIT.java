@@ -105,14 +105,16 @@ public class HotReloadIT {
         assertEquals("9.1.0", after.getVersion().toString());
 
         Files.delete(dir.resolve("encap-vxlan.jar"));
-        shell.await("overlay:plugins", out -> !out.contains("vxlan"), WITHIN_MS, "the deleted plugin disappears");
-        assertNull(context.getServiceReference(EncapsulationPlugin.class));
-        // FileInstall stops the bundle (its service goes) before it uninstalls it
+        // FileInstall may still be refreshing the update (stopping and starting the bundle) when it
+        // sees the deletion, so the plugin can vanish and come back once before it is uninstalled:
+        // wait for the uninstall, then nothing of the plugin may be left.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (context.getBundle(firstId) != null && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertNull("uninstalled", context.getBundle(firstId));
+        shell.await("overlay:plugins", out -> !out.contains("vxlan"), WITHIN_MS, "the deleted plugin disappears");
+        assertNull(context.getServiceReference(EncapsulationPlugin.class));
     }
 
     @Test
