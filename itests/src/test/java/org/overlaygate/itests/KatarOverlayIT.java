@@ -148,7 +148,12 @@ public class KatarOverlayIT {
 
     /** Waits until the three overlays are ONLINE; fails with their reasons. */
     private void awaitOnline(long ms) throws Exception {
-        shell.await("overlay:show -f", o -> o.lines().filter(l -> l.matches("ovl[abc]\\s+ONLINE.*")).count() == 3, ms, "all ONLINE");
+        try {
+            shell.await("overlay:show -f", o -> o.lines().filter(l -> l.matches("ovl[abc]\\s+ONLINE.*")).count() == 3, ms, "all ONLINE");
+        } catch (AssertionError e) { // what the server saw: refusals by reason, connections
+            throw new AssertionError(e.getMessage() + "\nkatar:show stats:\n" + shell.run("katar:show stats")
+                    + "\noverlay:stats:\n" + shell.run("overlay:stats"), e);
+        }
     }
 
     /**

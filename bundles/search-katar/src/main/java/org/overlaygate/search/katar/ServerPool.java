@@ -216,8 +216,10 @@ final class ServerPool implements AutoCloseable {
             retry = executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         }
 
+        /** Whether its last attempt ended; a client closed but not yet handled by onClosed is still in flux. */
         synchronized boolean tried() {
-            return tried;
+            KatarClient c = client;
+            return tried && (c == null || c.isOpen());
         }
 
         void retire() {
@@ -378,11 +380,18 @@ final class ServerPool implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Recomputes reachability and tells the listeners if it changed. Computed under the pool's
+     * lock: the resolve thread and a connect thread both call this at start, and a view computed
+     * before the connect completed (not up, yet tried by the time it is read) must not overwrite
+     * the newer UP — it left an overlay DEGRADED ("not tried yet") until the next resolve, 30 s on.
+     * Lock order: the pool, then a connection.
+     */
     private void updateReach() {
-        boolean up = reachable();
-        boolean down = !up && (resolveFailed && connections.isEmpty() || !connections.isEmpty()
-                && connections.values().stream().allMatch(Connection::tried));
         synchronized (this) {
+            boolean up = reachable();
+            boolean down = !up && (resolveFailed && connections.isEmpty() || !connections.isEmpty()
+                    && connections.values().stream().allMatch(Connection::tried));
             Reach before = reach;
             Reach now = up ? Reach.UP : down ? Reach.DOWN : before == Reach.UP ? Reach.UNKNOWN : before;
             if (now == before || now == Reach.UNKNOWN) {
