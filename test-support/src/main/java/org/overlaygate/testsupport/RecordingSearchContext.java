@@ -3,9 +3,11 @@ package org.overlaygate.testsupport;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.UnderlayAddress;
@@ -14,26 +16,50 @@ import org.overlaygate.api.search.SearchContext;
 /**
  * A search plugin's overlay, for unit tests of search plugins: records, as lines, what an instance
  * asks of it ({@code set 02:08:20:00:00:01 10.0.0.2:4789}, {@code invalidate ...}, {@code flood [...]
- * +unknown}, {@code degrade REASON} ...). Its timer runs nothing by itself: the test runs the
- * periodic tasks with {@link #tick()}, so every step is deterministic. Call {@link #shutdown()} after.
+ * +unknown}, {@code degrade REASON} ...). Thread-safe. By default its timer runs no periodic task by
+ * itself: the test runs them with {@link #tick()}, so every step is deterministic. A plugin whose
+ * tests talk to a real server over real time takes {@link #withRunningTimer} instead, and waits
+ * for calls with {@link #await}. Call {@link #shutdown()} after.
  */
 public final class RecordingSearchContext implements SearchContext {
     /** The overlay's own underlay address, as {@link #underlayAddress()} gives it; {@code null}: not bound. */
-    public UnderlayAddress self = UnderlayAddress.parse("10.0.0.1:6081");
-    public final List<String> calls = new ArrayList<>();
-    private final List<Runnable> periodic = new ArrayList<>();
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "recording-search-context");
-        t.setDaemon(true); // a test that forgets shutdown() does not keep the JVM alive
-        return t;
-    }) {
-        @Override
-        public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, long initialDelay, long delay, TimeUnit unit) {
-            periodic.add(task);
-            ScheduledFuture<?> never = super.schedule(() -> { }, 1, TimeUnit.DAYS);
-            return new DelegatingFuture(never, () -> periodic.remove(task));
-        }
-    };
+    public volatile UnderlayAddress self;
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+    private final long vnetId;
+    private final boolean manualPeriodic;
+    private final List<Runnable> periodic = new CopyOnWriteArrayList<>();
+    private final ScheduledThreadPoolExecutor timer;
+
+    /** Vnet 42 at 10.0.0.1:6081, periodic tasks run by {@link #tick()}. */
+    public RecordingSearchContext() {
+        this(42, "10.0.0.1:6081", true);
+    }
+
+    private RecordingSearchContext(long vnetId, String self, boolean manualPeriodic) {
+        this.vnetId = vnetId;
+        this.self = UnderlayAddress.parse(self);
+        this.manualPeriodic = manualPeriodic;
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "recording-search-context");
+            t.setDaemon(true); // a test that forgets shutdown() does not keep the JVM alive
+            return t;
+        }) {
+            @Override
+            public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, long initialDelay, long delay, TimeUnit unit) {
+                if (!RecordingSearchContext.this.manualPeriodic) {
+                    return super.scheduleWithFixedDelay(task, initialDelay, delay, unit);
+                }
+                periodic.add(task);
+                ScheduledFuture<?> never = super.schedule(() -> { }, 1, TimeUnit.DAYS);
+                return new DelegatingFuture(never, () -> periodic.remove(task));
+            }
+        };
+    }
+
+    /** An overlay of {@code vnetId} at {@code self} whose timer runs every task on time, as varpd's does. */
+    public static RecordingSearchContext withRunningTimer(long vnetId, String self) {
+        return new RecordingSearchContext(vnetId, self, false);
+    }
 
     /** Runs every periodic task once, as the timer would after its delay. */
     public void tick() {
@@ -58,12 +84,12 @@ public final class RecordingSearchContext implements SearchContext {
 
     @Override
     public String overlayName() {
-        return "ovl0";
+        return "ovl" + vnetId;
     }
 
     @Override
     public long vnetId() {
-        return 42;
+        return vnetId;
     }
 
     @Override
@@ -119,6 +145,38 @@ public final class RecordingSearchContext implements SearchContext {
     @Override
     public ScheduledThreadPoolExecutor scheduler() {
         return timer;
+    }
+
+    /** Waits until some call satisfies {@code p}, and returns it. */
+    public String await(Predicate<String> p, long timeoutMs, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            for (String c : calls) {
+                if (p.test(c)) {
+                    return c;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("within " + timeoutMs + " ms: " + what + "; calls: " + calls);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Waits until a call begins with {@code prefix}, and returns it. */
+    public String await(String prefix, long timeoutMs) throws InterruptedException {
+        return await(c -> c.startsWith(prefix), timeoutMs, "a call '" + prefix + "...'");
+    }
+
+    /** The last degrade or restore call, or null. */
+    public String lastHealth() {
+        String last = null;
+        for (String c : calls) {
+            if (c.startsWith("degrade") || c.equals("restore")) {
+                last = c;
+            }
+        }
+        return last;
     }
 
     /** A future whose cancellation also unschedules the recorded task. */

@@ -20,6 +20,7 @@ import org.overlaygate.api.search.SearchInstance;
 import org.overlaygate.katar.server.KatarService;
 import org.overlaygate.katar.server.KatarSettings;
 import org.overlaygate.katar.server.store.ImportDocument;
+import org.overlaygate.testsupport.RecordingSearchContext;
 
 /**
  * The plugin against the real katar server (embedded H2): BULK warms the cache, lookups and the
@@ -37,6 +38,7 @@ public class KatarSearchServerTest {
     private KatarService server;
     private KatarSearchPlugin plugin;
     private SearchInstance instance;
+    private RecordingSearchContext ctx;
 
     @Before
     public void start() throws Exception {
@@ -55,6 +57,9 @@ public class KatarSearchServerTest {
             instance.stop();
         }
         plugin.deactivate();
+        if (ctx != null) {
+            ctx.shutdown();
+        }
         server.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -71,7 +76,7 @@ public class KatarSearchServerTest {
 
     @Test
     public void aHostWarmsUpLooksUpProxiesAndFollowsAMoveThroughTheLog() throws Exception {
-        RecordingContext ctx = new RecordingContext(42, "10.88.0.1:4789"); // this host is cn1
+        ctx = RecordingSearchContext.withRunningTimer(42, "10.88.0.1:4789"); // this host is cn1
         Map<String, String> p = new TreeMap<>();
         p.put("katar/host", "127.0.0.1");
         p.put("katar/port", Integer.toString(server.address().getPort()));

@@ -46,6 +46,7 @@ import org.overlaygate.katar.protocol.Messages.Vl2Invalidation;
 import org.overlaygate.katar.protocol.Messages.Vl2Request;
 import org.overlaygate.katar.protocol.Messages.Vl3Change;
 import org.overlaygate.katar.protocol.Svp;
+import org.overlaygate.testsupport.RecordingSearchContext;
 
 /**
  * The katar search plugin against scripted fake servers on loopback: lookups, the proxy, the log,
@@ -88,6 +89,13 @@ public class KatarSearchTest {
         return c;
     }
 
+    /** An overlay of {@code vnet} at {@code self} with a timer that runs on time, shut down after the test. */
+    RecordingSearchContext context(long vnet, String self) {
+        RecordingSearchContext ctx = RecordingSearchContext.withRunningTimer(vnet, self);
+        closeLater(ctx::shutdown);
+        return ctx;
+    }
+
     KatarSearchPlugin plugin(ClientSettings settings, ServerPool.Resolver resolver) {
         KatarSearchPlugin p = new KatarSearchPlugin(settings, resolver);
         closeLater(p::deactivate);
@@ -102,7 +110,7 @@ public class KatarSearchTest {
         return closeLater(new FakeSvpServer(b));
     }
 
-    SearchInstance start(KatarSearchPlugin plugin, RecordingContext ctx, String host, int port) throws Exception {
+    SearchInstance start(KatarSearchPlugin plugin, RecordingSearchContext ctx, String host, int port) throws Exception {
         Map<String, String> p = new TreeMap<>();
         p.put("katar/host", host);
         p.put("katar/port", Integer.toString(port));
@@ -161,7 +169,7 @@ public class KatarSearchTest {
         script.vl2.put(MAC_B, Script.at("10.0.0.2", 4789));
         script.vl2.put(MAC_D, Script.at("10.0.0.1", 4789)); // mapped to this very host
         FakeSvpServer srv = server(script);
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
 
         assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
@@ -188,7 +196,7 @@ public class KatarSearchTest {
         Script script = new Script();
         script.vl2.put(MAC_B, Script.at("10.0.0.2", 4789));
         FakeSvpServer srv = server(script);
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1"); // NVGRE: no port
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1"); // NVGRE: no port
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
         assertEquals("respond 10.0.0.2", lookup(s, MAC_B).get(5000));
     }
@@ -199,7 +207,7 @@ public class KatarSearchTest {
         script.vl3.put(InetAddress.getByName("192.168.1.20"), Script.mac(MAC_B, "10.0.0.2", 4789));
         script.vl3.put(InetAddress.getByName("fd00::20"), Script.mac(MAC_C, "10.0.0.3", 4789));
         FakeSvpServer srv = server(script);
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
 
         assertEquals(MacAddress.format(MAC_B), proxy(s, "192.168.1.20").get(5, TimeUnit.SECONDS));
@@ -236,7 +244,7 @@ public class KatarSearchTest {
                 new Script().on(f, peer);
             }
         });
-        SearchInstance s = start(plugin(), new RecordingContext(VNET, "10.0.0.1:4789"), "127.0.0.1", srv.port());
+        SearchInstance s = start(plugin(), context(VNET, "10.0.0.1:4789"), "127.0.0.1", srv.port());
         assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
         assertEquals(3, asked.get());
         assertEquals(2L, (long) s.stats().get("tryagain"));
@@ -245,7 +253,7 @@ public class KatarSearchTest {
     @Test
     public void badPropertiesAreRefusedWithTheReason() {
         KatarSearchPlugin p = plugin();
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         assertEquals("missing required property: katar/host",
                 assertThrows(PropertyException.class, () -> PropertyValues.validate(p.properties(), Map.of())).getMessage());
         assertEquals("katar/host: 'katar one' is not a host name or address", assertThrows(PropertyException.class,
@@ -263,7 +271,7 @@ public class KatarSearchTest {
     @Test
     public void withNoServerTheOverlayIsDegradedMissesWaitAndAllHealsWhenOneComes() throws Exception {
         int port = freePort();
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", port);
         String degraded = ctx.await("degrade", 5000);
         assertTrue(degraded, degraded.startsWith("degrade cannot reach any katar server at 127.0.0.1:" + port + ": "));
@@ -287,7 +295,7 @@ public class KatarSearchTest {
         Script script = new Script();
         script.vl2.put(MAC_B, Script.at("10.0.0.2", 4789));
         FakeSvpServer first = new FakeSvpServer(at, script);
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", port);
         assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
         first.close(); // the server goes away
@@ -315,8 +323,8 @@ public class KatarSearchTest {
             assertEquals("katar.example", host);
             return dns.get();
         });
-        SearchInstance a = start(plugin, new RecordingContext(VNET, "10.0.0.1:4789"), "katar.example", port);
-        SearchInstance b = start(plugin, new RecordingContext(43, "10.0.1.1:4789"), "KATAR.example", port);
+        SearchInstance a = start(plugin, context(VNET, "10.0.0.1:4789"), "katar.example", port);
+        SearchInstance b = start(plugin, context(43, "10.0.1.1:4789"), "KATAR.example", port);
         await(() -> one.accepted.get() == 1 && two.accepted.get() == 1, 5000, "one connection to each address");
         await(() -> a.stats().get("connections_up") == 2, 5000, "both up");
         for (long m = 0; m < 20; m++) {
@@ -340,7 +348,7 @@ public class KatarSearchTest {
 
     @Test
     public void aNameThatDoesNotResolveDegradesTheOverlay() throws Exception {
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         start(plugin(FAST, host -> {
             throw new java.net.UnknownHostException(host);
         }), ctx, "nowhere.example", 1296);
@@ -362,7 +370,7 @@ public class KatarSearchTest {
         FakeSvpServer fine = closeLater(new FakeSvpServer(new InetSocketAddress("127.0.0.2", port), good));
         InetAddress[] both = {InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")};
         KatarSearchPlugin plugin = plugin(FAST, host -> both);
-        SearchInstance s = start(plugin, new RecordingContext(VNET, "10.0.0.1:4789"), "katar.example", port);
+        SearchInstance s = start(plugin, context(VNET, "10.0.0.1:4789"), "katar.example", port);
         await(() -> s.stats().get("connections_up") == 2, 5000, "both up");
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -419,7 +427,7 @@ public class KatarSearchTest {
                     peer.raw(new byte[] {0, 9, 0, 4, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, 1, 0, 0, 0, 0});
             }
         });
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
         String answer = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -468,7 +476,7 @@ public class KatarSearchTest {
         ClientSettings patient = new ClientSettings(FAST.resolveEveryMs(), FAST.backoffMinMs(), FAST.backoffMaxMs(), FAST.connectTimeoutMs(),
                 30_000, FAST.bulkTimeoutMs(), FAST.logMinMs(), FAST.logMaxMs(), FAST.logAgainMs(), FAST.logBytes(), FAST.tryAgainMs(),
                 FAST.maxWaiting(), FAST.maxOutstanding(), FAST.bulkMaxEntries(), FAST.lifetime());
-        SearchInstance s = start(plugin(patient, InetAddress::getAllByName), new RecordingContext(VNET, "10.0.0.100:4789"), "127.0.0.1",
+        SearchInstance s = start(plugin(patient, InetAddress::getAllByName), context(VNET, "10.0.0.100:4789"), "127.0.0.1",
                 srv.port());
         List<Answer> answers = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
@@ -492,7 +500,7 @@ public class KatarSearchTest {
         FakeSvpServer srv = server(script);
         ClientSettings settings = new ClientSettings(200, 50, 200, 1000, 2000, 1000, 2000, 2000, 50, 16 * 1024, 20, 4096, 1024, 16_384,
                 Duration.ofSeconds(60));
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(settings, InetAddress::getAllByName), ctx, "127.0.0.1", srv.port());
 
         ctx.await("invalidate 02:08:20:00:00:01", 5000);
@@ -533,7 +541,7 @@ public class KatarSearchTest {
                 script.on(f, peer);
             }
         });
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         start(plugin(), ctx, "127.0.0.1", srv.port());
         await(() -> script.removed.size() == 1, 5000, "removed once applied");
         assertEquals("the first poll's entry stayed: only one removal of id 7", 1, script.removed.size());
@@ -559,7 +567,7 @@ public class KatarSearchTest {
             }
             peer.reply(f, Svp.OP_LOG_ACK, new LogAck(Svp.STATUS_OK, n <= 2 ? entries : List.of()).encode());
         });
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(settings, InetAddress::getAllByName), ctx, "127.0.0.1", srv.port());
         ctx.await("invalidate 02:08:20:00:00:03", 5000); // the 68-byte answer was applied
         await(() -> s.stats().get("log_ack_oversize") == 1, 5000, "the 100-byte answer refused");
@@ -577,7 +585,7 @@ public class KatarSearchTest {
         script.bulk.add(Script.page(true, new BulkVl2(VNET, MAC_A, 4789, self), new BulkVl2(VNET, MAC_B, 4789, two)));
         script.bulk.add(Script.page(false, new BulkVl2(VNET, MAC_C, 4789, two)));
         FakeSvpServer srv = server(script);
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
         await(() -> !srv.requests(Svp.OP_LOG_REQ).isEmpty(), 5000, "the log read after BULK");
         assertEquals(List.of("flood []", "restore", "set 02:08:20:00:00:02 10.0.0.2:4789", "set 02:08:20:00:00:03 10.0.0.2:4789"),
@@ -600,7 +608,7 @@ public class KatarSearchTest {
         script.vl2.put(MAC_B, Script.at("10.0.0.2", 4789));
         script.logs.add(List.of(new Vl2Invalidation(Script.id(9), 0xFFFF_FFFF_FFFFL, VNET))); // and later an overflow entry
         FakeSvpServer srv = server(script);
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         long t0 = System.nanoTime();
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
         assertTrue("start does not wait for the network", System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(500));
@@ -627,7 +635,7 @@ public class KatarSearchTest {
         script.bulk.add(Script.page(false, new BulkVl2(VNET, MAC_B, 4790, two)));
         script.logs.add(List.of(new Vl2Invalidation(Script.id(5), 0xFFFF_FFFF_FFFFL, VNET)));
         FakeSvpServer srv = server(script);
-        RecordingContext ctx = new RecordingContext(VNET, "10.0.0.1:4789");
+        RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         start(plugin(), ctx, "127.0.0.1", srv.port());
         ctx.await("set 02:08:20:00:00:02 10.0.0.2:4790", 5000);
         assertEquals(2, script.bulkAsked.size());
