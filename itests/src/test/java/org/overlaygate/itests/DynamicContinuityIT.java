@@ -121,18 +121,6 @@ public class DynamicContinuityIT {
         throw new AssertionError("no port free on both 127.0.0.1 and 127.0.0.2");
     }
 
-    private static byte[] frame(long dst, long src, int seq) {
-        byte[] f = new byte[14 + 200];
-        MacAddress.write(f, 0, dst);
-        MacAddress.write(f, 6, src);
-        f[12] = 0x08;
-        ByteBuffer.wrap(f).putInt(14, seq);
-        for (int i = 18; i < f.length; i++) {
-            f[i] = (byte) (i + seq);
-        }
-        return f;
-    }
-
     /** Sends numbered frames from one VNIC to another's MAC, about one a millisecond, until stopped. */
     private static final class Stream implements AutoCloseable {
         final AtomicInteger sent = new AtomicInteger();
@@ -143,7 +131,7 @@ public class DynamicContinuityIT {
             thread = new Thread(() -> {
                 try {
                     while (!Thread.currentThread().isInterrupted()) {
-                        from.send(ByteBuffer.wrap(frame(dst, src, sent.get())));
+                        from.send(ByteBuffer.wrap(Traffic.frame(dst, src, sent.get(), 200)));
                         sent.incrementAndGet();
                         Thread.sleep(1);
                     }
@@ -244,10 +232,10 @@ public class DynamicContinuityIT {
         MemoryPort b = dp.memoryPort("vb").orElseThrow();
 
         // Flood and learn: the first frame each way is flooded to the peer, and each side learns the other.
-        byte[] hello = frame(MAC_B, MAC_A, -1);
+        byte[] hello = Traffic.frame(MAC_B, MAC_A, -1, 200);
         a.send(ByteBuffer.wrap(hello));
         assertArrayEquals(hello, b.receive(5, TimeUnit.SECONDS));
-        byte[] reply = frame(MAC_A, MAC_B, -1);
+        byte[] reply = Traffic.frame(MAC_A, MAC_B, -1, 200);
         b.send(ByteBuffer.wrap(reply));
         assertArrayEquals(reply, a.receive(5, TimeUnit.SECONDS));
         shell.await("overlay:show -t", o -> hasLine(o, "ovla\\s+02:00:00:00:00:22\\s+valid\\s+learned\\s+\\S+\\s+127\\.0\\.0\\.2:" + port)
@@ -432,7 +420,7 @@ public class DynamicContinuityIT {
             toB.drain(300); // the first frame was a miss, answered: every frame since is a hit
             reg.unregister(); // lookup goes away
             awaitWhileDraining(shell, "overlay:show -f ovlp", o -> o.contains("search plugin atlas is not installed"), "DEGRADED", toB);
-            byte[] toC = frame(MAC_C, MAC_A, 424242);
+            byte[] toC = Traffic.frame(MAC_C, MAC_A, 424242, 200);
             a.send(ByteBuffer.wrap(toC)); // a destination never looked up: it waits on a pending entry
             awaitWhileDraining(shell, "overlay:show -t ovlp", o -> o.contains("02:00:00:00:00:33  pending"), "pending", toB);
             assertNull(c.receive(200, TimeUnit.MILLISECONDS));
