@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -108,11 +107,7 @@ public class HotReloadIT {
         // FileInstall may still be refreshing the update (stopping and starting the bundle) when it
         // sees the deletion, so the plugin can vanish and come back once before it is uninstalled:
         // wait for the uninstall, then nothing of the plugin may be left.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (context.getBundle(firstId) != null && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertNull("uninstalled", context.getBundle(firstId));
+        TestNetwork.await("FileInstall to uninstall the deleted plugin", 10_000, () -> context.getBundle(firstId) == null);
         shell.await("overlay:plugins", out -> out.startsWith("no plugins"), WITHIN_MS, "the deleted plugin disappears");
         assertNull(context.getServiceReference(EncapsulationPlugin.class));
     }
