@@ -7,6 +7,8 @@ import java.nio.channels.ClosedChannelException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.jctools.maps.NonBlockingHashMapLong;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
 abstract class BaseMux implements UnderlayMux {
     private static final Logger LOG = LoggerFactory.getLogger(BaseMux.class);
     static final String RECEIVE_ERROR = "receive_error";
+    private static final long DELIVERY_WARNING_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final UnderlayKey key;
     private final NonBlockingHashMapLong<UnderlayReceiver> receivers = new NonBlockingHashMapLong<>();
@@ -40,6 +43,8 @@ abstract class BaseMux implements UnderlayMux {
     private final Map<PacketSource, Thread> readers = new HashMap<>();
     private volatile boolean closed;
     private final Supplier<? extends InboundBatch> batches;
+    /** When a failed delivery was last logged: at most one line in 10 s, whatever the packet rate (readers share it). */
+    private final AtomicLong deliveryWarnedAt = new AtomicLong(System.nanoTime() - DELIVERY_WARNING_NANOS);
 
     /** A joined group: its socket, read by its own thread, and how many devices asked for it. */
     private static final class Group {
@@ -190,7 +195,16 @@ abstract class BaseMux implements UnderlayMux {
             r.fromUnderlay(buf, frame, frameLength, sender, senderPort, batch);
         } catch (RuntimeException e) {
             counters.drop(DropReasons.DELIVERY_FAILED);
-            LOG.warn("underlay {}: a frame could not be delivered: {}", key, e.toString());
+            warnDeliveryFailed(e);
+        }
+    }
+
+    private void warnDeliveryFailed(RuntimeException e) {
+        long now = System.nanoTime();
+        long last = deliveryWarnedAt.get();
+        if (now - last >= DELIVERY_WARNING_NANOS && deliveryWarnedAt.compareAndSet(last, now)) {
+            LOG.warn("underlay {}: a frame could not be delivered: {} (further failures for 10 s are only counted, as {})", key,
+                    e.toString(), DropReasons.DELIVERY_FAILED);
         }
     }
 
