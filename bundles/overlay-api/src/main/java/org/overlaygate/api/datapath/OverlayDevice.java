@@ -46,6 +46,24 @@ public interface OverlayDevice {
     List<String> faults();
 
     /**
+     * What the lookup side has set on this device (all the setters below), as one immutable value.
+     * A varpd that adopts a device it did not create reads this instead of applying defaults.
+     *
+     * @since 2.2
+     */
+    DeviceSettings settings();
+
+    /**
+     * Makes {@code settings} the device's settings at once: frame paths see either the old or the
+     * new value, never a mix. The multicast group is left and joined only when it changed.
+     *
+     * @throws DataPathException when the new group cannot be joined; everything else is applied,
+     *     and the device then has no group
+     * @since 2.2
+     */
+    void apply(DeviceSettings settings) throws DataPathException;
+
+    /**
      * The one destination of a {@link SearchMode#POINT} device; {@code null} means none is known
      * (frames are dropped as {@code no_destination}).
      */

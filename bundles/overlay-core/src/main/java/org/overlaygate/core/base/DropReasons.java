@@ -27,6 +27,11 @@ public final class DropReasons {
     public static final String PENDING_TOTAL_FULL = "pending_total_full";
     /** The device's share of the upcall queue is used up, or the queue is full. */
     public static final String MISS_QUEUE_FULL = "miss_queue_full";
+    /**
+     * A miss that found the target cache at its hard bound: no new entry until the sweeper has
+     * evicted the least recently used ones.
+     */
+    public static final String CACHE_FULL = "cache_full";
     /** Dropped from a pending queue when its entry was removed, evicted or invalidated. */
     public static final String PENDING_DISCARDED = "pending_discarded";
     /** Unicast from the underlay to a MAC that is not on this host. */

@@ -36,13 +36,29 @@ final class CacheEntry {
     volatile long confirmedNanos;
     /** When a DROP entry stops applying. */
     volatile long expiresAtNanos;
-    /** When the current miss or refresh request was issued (guarded by this). */
-    long requestedAtNanos;
+    /*
+     * The entry's lookup request, an explicit state machine after illumos, where the entry itself
+     * sits on the miss queue (guarded by this):
+     *
+     *   NOT_ASKED --offered--> QUEUED --varpd took it--> TAKEN --answered--> NOT_ASKED
+     *       ^                    |                         |
+     *       +--offer refused-----+      +--retry interval--+--> QUEUED (asked again)
+     *
+     * A refused offer goes back to NOT_ASKED, so the next frame or sweep asks again: no request is
+     * ever lost. A QUEUED request waits in the queue (varpd may be away) and is not duplicated.
+     */
+    static final int NOT_ASKED = 0;
+    static final int QUEUED = 1;
+    static final int TAKEN = 2;
+    /** NOT_ASKED, QUEUED or TAKEN (guarded by this). */
+    int requestState;
+    /** When the request was queued or taken (guarded by this). */
+    long requestStateNanos;
+    /** Which upcall is the current request: older ones taken late do not change the state (guarded by this). */
+    int requestSequence;
     /** The lookup asked for this entry, asked again if nobody answers (guarded by this). */
     LookupRequest request;
-    /** The last miss or refresh upcall issued for this entry (guarded by this). */
-    Upcalls.Miss issued;
-    /** A VALID entry being confirmed again (guarded by this). */
+    /** A VALID entry whose lifetime ran out while in use, being confirmed again (guarded by this). */
     boolean refreshing;
     /** Frames waiting on a PENDING entry (guarded by this). */
     final ArrayDeque<byte[]> pending = new ArrayDeque<>();
@@ -54,7 +70,6 @@ final class CacheEntry {
         this.origin = origin;
         this.lastUsedNanos = nowNanos;
         this.confirmedNanos = nowNanos;
-        this.requestedAtNanos = nowNanos;
     }
 
     /** Marks the entry used; writes at most once a second so that hits rarely write. */
@@ -69,6 +84,14 @@ final class CacheEntry {
         if (nowNanos - confirmedNanos > ONE_SECOND) {
             confirmedNanos = nowNanos;
         }
+    }
+
+    /**
+     * Whether the request must be (re)issued: never asked or refused, or taken by varpd at least
+     * {@code retryNanos} ago without an answer (its plugin was away or failed). Caller holds the monitor.
+     */
+    boolean requestUnanswered(long nowNanos, long retryNanos) {
+        return requestState == NOT_ASKED || requestState == TAKEN && nowNanos - requestStateNanos >= retryNanos;
     }
 
     /** True when exactly one destination is cached and it is {@code address} (any port). */

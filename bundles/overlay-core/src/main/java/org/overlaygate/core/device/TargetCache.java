@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongFunction;
 
 import org.jctools.maps.NonBlockingHashMapLong;
 import org.overlaygate.api.datapath.TargetEntry;
@@ -15,9 +14,10 @@ import org.overlaygate.api.datapath.TargetEntry;
  * The MAC-keyed target cache of a DYNAMIC device (illumos {@code overlay_target.c}): storage and
  * bounds only; the state machine that fills it is {@link TargetResolver}. Lookups are lock-free and
  * allocation-free ({@link NonBlockingHashMapLong} keys are primitive). The cache holds at most
- * {@code max} entries; beyond that the least recently used are evicted in a batch of a sixteenth
- * of the bound, so eviction costs O(log n) per insert amortised rather than a scan per miss. It
- * also keeps the number of LEARNED entries, which a learning policy bounds separately.
+ * {@code max} entries: beyond that the sweeper evicts the least recently used in a batch of a
+ * sixteenth of the bound, and a frame path makes no new entry past a hard bound a little higher
+ * ({@link #full()}). It also keeps the number of LEARNED entries, which a learning policy bounds
+ * separately.
  */
 final class TargetCache {
     private final NonBlockingHashMapLong<CacheEntry> entries = new NonBlockingHashMapLong<>();
@@ -34,20 +34,13 @@ final class TargetCache {
         return entries.get(mac);
     }
 
-    /** Returns the existing entry, or inserts the one {@code create} makes (then {@code created[0]} is true). */
-    CacheEntry getOrCreate(long mac, LongFunction<CacheEntry> create, boolean[] created) {
-        CacheEntry e = entries.get(mac);
-        if (e != null) {
-            created[0] = false;
-            return e;
-        }
-        CacheEntry fresh = create.apply(mac);
-        CacheEntry raced = entries.putIfAbsent(mac, fresh);
-        created[0] = raced == null;
+    /** Inserts {@code entry} unless its MAC has one; returns the existing entry, or null when inserted. */
+    CacheEntry putIfAbsent(CacheEntry entry) {
+        CacheEntry raced = entries.putIfAbsent(entry.mac, entry);
         if (raced == null) {
-            countIn(fresh);
+            countIn(entry);
         }
-        return raced == null ? fresh : raced;
+        return raced;
     }
 
     /** Puts {@code entry}, replacing any other; returns the replaced entry or null. */
@@ -94,15 +87,48 @@ final class TargetCache {
         return entries.size() > max;
     }
 
-    /** The entries to evict so that the cache is a sixteenth below its bound: oldest first. */
+    /**
+     * Whether the cache is so far over its bound that no new entry may be made on a frame path
+     * until the sweeper has evicted: the bound plus an eighth (at least 64), room for what arrives
+     * between two sweeps.
+     */
+    boolean full() {
+        return entries.size() >= max + Math.max(64, max / 8);
+    }
+
+    /**
+     * The entries to evict so that the cache is a sixteenth below its bound: the least recently
+     * used first, never the operator's. Readers keep touching entries while this runs, so the
+     * times are copied once and the choice is made on the copy (a sort over live values can fail,
+     * and could never be consistent). O(n log n): for the sweeper only.
+     */
     List<CacheEntry> evictionVictims() {
         CacheEntry[] all = entries.values().toArray(new CacheEntry[0]);
         int excess = all.length - max + Math.max(1, max / 16);
-        if (excess <= 0) {
+        if (all.length <= max || excess <= 0) {
             return List.of();
         }
-        Arrays.sort(all, Comparator.comparingLong(e -> e.lastUsedNanos));
-        return Arrays.asList(all).subList(0, Math.min(excess, all.length));
+        long[] used = new long[all.length];
+        int candidates = 0;
+        for (int i = 0; i < all.length; i++) {
+            boolean operators = all[i].origin == TargetEntry.Origin.STATIC;
+            used[i] = operators ? Long.MAX_VALUE : all[i].lastUsedNanos;
+            candidates += operators ? 0 : 1;
+        }
+        int n = Math.min(excess, candidates);
+        if (n == 0) {
+            return List.of();
+        }
+        long[] sorted = used.clone();
+        Arrays.sort(sorted);
+        long threshold = sorted[n - 1];
+        List<CacheEntry> victims = new ArrayList<>(n);
+        for (int i = 0; i < all.length && victims.size() < n; i++) {
+            if (used[i] <= threshold) {
+                victims.add(all[i]);
+            }
+        }
+        return victims;
     }
 
     List<CacheEntry> all() {

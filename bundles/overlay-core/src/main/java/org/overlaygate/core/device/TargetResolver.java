@@ -25,10 +25,15 @@ import org.overlaygate.core.base.Tally;
  * </pre>
  *
  * A PENDING entry holds copies of the frames that wait for the answer, bounded per entry and, through
- * the shared {@link PendingBudget}, across devices. A miss is an {@link Upcalls.Miss}; one that varpd
- * took but nobody answered within the retry interval is issued again by {@link #sweep}, so misses
- * survive varpd and plugins going away. Only this class changes entries, always under the entry's
- * monitor; the hit path in {@link Device} reads them without one.
+ * the shared {@link PendingBudget}, across devices. A miss is an {@link Upcalls.Miss}; the entry
+ * keeps the state of its request ({@link CacheEntry#requestState}: not asked, queued, taken), so a
+ * request refused by a full queue is made again by the next frame or sweep, one still queued is
+ * never duplicated, and one that varpd took but nobody answered within the retry interval is
+ * issued again by {@link #sweep}: misses and refreshes survive varpd and plugins going away, and
+ * a full queue. Only this class changes entries, always under the entry's monitor; the hit path
+ * reads them without one. Scans (ageing, retries, eviction beyond the bound) run on the sweeper
+ * alone, never on a frame thread: a miss that finds the cache at its hard bound is dropped
+ * ({@code cache_full}) until the sweeper has made room.
  */
 final class TargetResolver {
     static final String LEARNED = "learned";
@@ -65,20 +70,38 @@ final class TargetResolver {
 
     /**
      * A frame to {@code dst}, which has no VALID entry: queue it on the PENDING entry (made now if
-     * there is none, with a miss upcall), or drop it as the entry says.
+     * there is none, with a miss upcall), or drop it as the entry says. A new entry whose miss does
+     * not fit the upcall queue is removed again (the frame is dropped as {@code miss_queue_full},
+     * and the next frame tries again); an existing entry whose request was refused keeps its frames
+     * and is asked about by the next frame or sweep.
      */
     void miss(long dst, ByteBuffer buf, int offset, int length, Counters in) {
         cache.misses.increment();
         long now = env.nanoTime();
-        boolean[] created = new boolean[1];
-        CacheEntry e = cache.getOrCreate(dst, mac -> new CacheEntry(mac, CacheEntry.PENDING, TargetEntry.Origin.LOOKUP, now), created);
-        boolean issue = created[0];
+        CacheEntry e = cache.get(dst);
+        if (e == null) {
+            if (cache.full()) {
+                in.drop(DropReasons.CACHE_FULL); // the sweeper evicts; until then, no new entries
+                return;
+            }
+            CacheEntry fresh = new CacheEntry(dst, CacheEntry.PENDING, TargetEntry.Origin.LOOKUP, now);
+            fresh.request = lookupRequest(dst, buf, offset, length);
+            e = cache.putIfAbsent(fresh);
+            if (e == null) {
+                e = fresh;
+                if (!issue(e, false, now)) {
+                    in.drop(DropReasons.MISS_QUEUE_FULL);
+                    discard(e); // nobody will answer: let the next frame try again
+                    return;
+                }
+            }
+        }
         boolean sendNow = false;
+        boolean ask = false;
         synchronized (e) {
             if (e.state == CacheEntry.DROP && now >= e.expiresAtNanos) {
                 e.state = CacheEntry.PENDING; // the drop answer expired: ask again
-                e.requestedAtNanos = now;
-                issue = true;
+                e.requestState = CacheEntry.NOT_ASKED;
             }
             switch (e.state) {
                 case CacheEntry.VALID:
@@ -109,56 +132,66 @@ final class TargetResolver {
                         e.pending.add(copy);
                         e.pendingBytes += length;
                     }
+                    ask = e.requestState == CacheEntry.NOT_ASKED; // refused before: ask again now
             }
         }
         if (sendNow) {
-            device.transmitTo(e.destinations, buf, offset, length, in);
-            return;
+            device.transmitTo(e.destinations, buf, offset, length, in, null);
+        } else if (ask) {
+            issue(e, false, now); // refused again: the next frame or sweep asks
         }
-        if (issue) {
-            LookupRequest request = lookupRequest(dst, buf, offset, length);
-            Upcalls.Miss upcall = new Upcalls.Miss(device, e, request, false);
-            synchronized (e) {
-                e.request = request;
-                e.requestedAtNanos = now;
-                e.issued = upcall;
+    }
+
+    /**
+     * Puts the entry's request on the upcall queue, unless it is there already. A refused offer
+     * returns the entry to NOT_ASKED, so that the request is made again later rather than lost.
+     *
+     * @return whether the request is queued now
+     */
+    private boolean issue(CacheEntry e, boolean refresh, long now) {
+        Upcalls.Miss upcall;
+        synchronized (e) {
+            if (e.state == CacheEntry.DEAD) {
+                return false;
             }
-            if (!device.upcallChannel().offer(upcall)) {
-                in.drop(DropReasons.MISS_QUEUE_FULL);
-                discard(e); // nobody will answer: let the next frame try again
+            if (e.requestState == CacheEntry.QUEUED) {
+                return true;
             }
-            if (created[0] && cache.overBound()) {
-                evict();
+            e.requestSequence++;
+            e.requestState = CacheEntry.QUEUED;
+            e.requestStateNanos = now;
+            upcall = new Upcalls.Miss(device, e, e.request, refresh, e.requestSequence);
+        }
+        if (device.upcallChannel().offer(upcall)) {
+            return true;
+        }
+        synchronized (e) {
+            if (e.requestSequence == upcall.sequence && e.requestState == CacheEntry.QUEUED) {
+                e.requestState = CacheEntry.NOT_ASKED;
             }
         }
+        return false;
     }
 
     /**
      * Asks where {@code mac} lives without a frame to send there: an overlay that accepts only its
      * peers met it as the inner source of a frame from an unknown sender. Nothing is asked when the
-     * cache has any entry for it (pending, valid elsewhere, or drop).
+     * cache has any entry for it (pending, valid elsewhere, or drop), nor when it is full; a request
+     * that does not fit the queue is forgotten (the sender's next frame asks again).
      */
     void verify(long mac) {
-        if (cache.get(mac) != null) {
+        if (cache.get(mac) != null || cache.full()) {
             return;
         }
         long now = env.nanoTime();
-        boolean[] created = new boolean[1];
-        CacheEntry e = cache.getOrCreate(mac, m -> new CacheEntry(m, CacheEntry.PENDING, TargetEntry.Origin.LOOKUP, now), created);
-        if (!created[0]) {
+        CacheEntry fresh = new CacheEntry(mac, CacheEntry.PENDING, TargetEntry.Origin.LOOKUP, now);
+        fresh.request = new LookupRequest(device.vnetId(), 0, mac, 0, LookupRequest.NO_VLAN);
+        if (cache.putIfAbsent(fresh) != null) {
             return;
         }
         events.increment(VERIFY);
-        LookupRequest request = new LookupRequest(device.vnetId(), 0, mac, 0, LookupRequest.NO_VLAN);
-        Upcalls.Miss upcall = new Upcalls.Miss(device, e, request, false);
-        synchronized (e) {
-            e.request = request;
-            e.issued = upcall;
-        }
-        if (!device.upcallChannel().offer(upcall)) {
-            discard(e);
-        } else if (cache.overBound()) {
-            evict();
+        if (!issue(fresh, false, now)) {
+            discard(fresh);
         }
     }
 
@@ -183,6 +216,7 @@ final class TargetResolver {
         synchronized (e) {
             if (e.state == CacheEntry.VALID && e.refreshing) {
                 e.refreshing = false;
+                e.requestState = CacheEntry.NOT_ASKED;
                 if (!e.destinations[0].equals(destination)) {
                     e.destinations = destinations;
                     events.increment(MOVED);
@@ -197,6 +231,7 @@ final class TargetResolver {
             e.destinations = destinations;
             e.confirmedNanos = now;
             e.lastUsedNanos = now;
+            e.requestState = CacheEntry.NOT_ASKED;
             sendQueued(drain(e), destinations);
             e.state = CacheEntry.VALID;
         }
@@ -211,6 +246,7 @@ final class TargetResolver {
                 return;
             }
             e.refreshing = false;
+            e.requestState = CacheEntry.NOT_ASKED;
             e.expiresAtNanos = env.nanoTime() + env.dropLifetimeNanos();
             e.dropReason = reason;
             e.state = CacheEntry.DROP;
@@ -241,7 +277,7 @@ final class TargetResolver {
         ByteBuffer scratch = SCRATCH.get();
         for (byte[] f : frames) {
             scratch.put(BufferLayout.HEADROOM, f);
-            device.transmitTo(destinations, scratch, BufferLayout.HEADROOM, f.length, counters);
+            device.transmitTo(destinations, scratch, BufferLayout.HEADROOM, f.length, counters, null);
         }
     }
 
@@ -278,10 +314,8 @@ final class TargetResolver {
             CacheEntry raced = cache.put(fresh);
             if (raced != null) {
                 retire(raced, fresh); // created by a miss between our look and the put
-            } else if (cache.overBound()) {
-                evict();
             }
-            return;
+            return; // beyond the bound, the sweeper evicts
         }
         // What waited on the old entry goes out first, then the new entry takes its place, all
         // under the old entry's monitor: a frame that waits for it finds the entry DEAD and follows
@@ -347,11 +381,12 @@ final class TargetResolver {
     // ---------------------------------------------------------------- time
 
     /**
-     * Issues misses again for PENDING entries whose request varpd took but nobody answered within
-     * the retry interval (varpd or the plugin went away), removes expired DROP entries, and ages
-     * VALID entries by {@code lifetimeNanos} (0: no ageing): learned ones not confirmed within it
-     * are removed, looked-up ones are asked about again while in use and removed once idle.
-     * Called periodically by the service.
+     * Asks again about PENDING entries whose request was refused by a full queue or taken by varpd
+     * and not answered within the retry interval (varpd or the plugin went away), removes expired
+     * DROP entries, ages VALID entries by {@code lifetimeNanos} (0: no ageing): learned ones not
+     * confirmed within it are removed, looked-up ones are asked about again while in use and removed
+     * once idle; and evicts the least recently used entries beyond the cache's bound. Called
+     * periodically by the service's sweeper, the one thread that scans the cache.
      */
     void sweep(long now, long lifetimeNanos) {
         long retry = env.missRetryNanos();
@@ -360,34 +395,20 @@ final class TargetResolver {
             if (state == CacheEntry.DROP && now >= e.expiresAtNanos) {
                 discard(e);
             } else if (state == CacheEntry.PENDING) {
-                retryIfUnanswered(e, now, retry);
+                boolean ask;
+                synchronized (e) {
+                    ask = e.state == CacheEntry.PENDING && e.request != null && e.requestUnanswered(now, retry);
+                }
+                if (ask) {
+                    issue(e, false, now);
+                }
             } else if (state == CacheEntry.VALID && lifetimeNanos > 0 && e.origin != TargetEntry.Origin.STATIC
                     && now - e.confirmedNanos >= lifetimeNanos) {
                 age(e, now, lifetimeNanos, retry);
             }
         }
-    }
-
-    /**
-     * Whether the entry's request went unanswered: varpd took it more than the retry interval ago
-     * (its plugin was away, or failed). A request still in the queue is not issued again: it waits
-     * there for varpd to come back.
-     */
-    private static boolean unanswered(CacheEntry e, long now, long retry) {
-        return e.issued == null ? now - e.requestedAtNanos >= retry : e.issued.takenLongerAgoThan(retry, now);
-    }
-
-    private void retryIfUnanswered(CacheEntry e, long now, long retry) {
-        Upcalls.Miss again = null;
-        synchronized (e) {
-            if (e.state == CacheEntry.PENDING && e.request != null && unanswered(e, now, retry)) {
-                e.requestedAtNanos = now;
-                again = new Upcalls.Miss(device, e, e.request, false);
-                e.issued = again;
-            }
-        }
-        if (again != null) {
-            device.upcallChannel().offer(again); // if it does not fit, the next sweep tries again
+        if (cache.overBound()) {
+            evict();
         }
     }
 
@@ -402,19 +423,15 @@ final class TargetResolver {
             }
             return;
         }
-        Upcalls.Miss refresh = null;
         synchronized (e) {
-            if (e.state == CacheEntry.VALID && (!e.refreshing || unanswered(e, now, retry))) {
-                e.refreshing = true;
-                e.requestedAtNanos = now;
-                LookupRequest request = e.request != null ? e.request
-                        : new LookupRequest(device.vnetId(), 0, e.mac, 0, LookupRequest.NO_VLAN);
-                refresh = new Upcalls.Miss(device, e, request, true);
-                e.issued = refresh;
+            if (e.state != CacheEntry.VALID || e.refreshing && !e.requestUnanswered(now, retry)) {
+                return; // a refresh is queued, or taken and not yet overdue
+            }
+            e.refreshing = true;
+            if (e.request == null) {
+                e.request = new LookupRequest(device.vnetId(), 0, e.mac, 0, LookupRequest.NO_VLAN);
             }
         }
-        if (refresh != null) {
-            device.upcallChannel().offer(refresh);
-        }
+        issue(e, true, now); // refused: the next sweep asks again
     }
 }

@@ -16,11 +16,9 @@ public final class Upcalls {
     private Upcalls() {
     }
 
-    /** What every upcall shares: its device, and whether varpd has taken it off the queue. */
+    /** What every upcall shares: its device, and the hand-over to varpd. */
     public abstract static class Base implements Upcall {
         final Device device;
-        private volatile boolean taken;
-        private volatile long takenAtNanos;
 
         Base(Device device) {
             this.device = device;
@@ -38,14 +36,12 @@ public final class Upcalls {
 
         /** Called once, when the upcall leaves the queue. */
         public final void markTaken() {
-            takenAtNanos = device.nanoTime();
-            taken = true;
             device.upcallChannel().taken();
+            taken(device.nanoTime());
         }
 
-        /** Whether varpd took this upcall at least {@code nanos} ago. */
-        final boolean takenLongerAgoThan(long nanos, long nowNanos) {
-            return taken && nowNanos - takenAtNanos >= nanos;
+        /** What taking this upcall changes besides the device's share: nothing, but for misses. */
+        void taken(long nowNanos) {
         }
 
         @Override
@@ -54,17 +50,33 @@ public final class Upcalls {
         }
     }
 
-    /** A miss (or the refresh of an aged VALID entry), answered into its cache entry. */
+    /**
+     * A miss (or the refresh of an aged VALID entry), answered into its cache entry. Which request
+     * of the entry it is ({@code sequence}) decides whether taking it moves the entry's request
+     * state: a superseded one taken late does not.
+     */
     static final class Miss extends Base implements MissRequest {
         final CacheEntry entry;
         private final LookupRequest request;
         private final boolean refresh;
+        final int sequence;
 
-        Miss(Device device, CacheEntry entry, LookupRequest request, boolean refresh) {
+        Miss(Device device, CacheEntry entry, LookupRequest request, boolean refresh, int sequence) {
             super(device);
             this.entry = entry;
             this.request = request;
             this.refresh = refresh;
+            this.sequence = sequence;
+        }
+
+        @Override
+        void taken(long nowNanos) {
+            synchronized (entry) {
+                if (entry.requestSequence == sequence && entry.requestState == CacheEntry.QUEUED) {
+                    entry.requestState = CacheEntry.TAKEN;
+                    entry.requestStateNanos = nowNanos;
+                }
+            }
         }
 
         @Override

@@ -287,6 +287,7 @@ public class DeviceTest {
         Device d = device(SearchMode.DYNAMIC);
         send(d, a, frame(MAC_REMOTE, MAC_A, 60));
         assertEquals(1, a.counters.drops(DropReasons.MISS_QUEUE_FULL));
+        assertEquals("counted once, not also as discarded", 0, d.counters().drops(DropReasons.PENDING_DISCARDED));
         assertEquals(1, d.stats().event(UpcallChannel.DROPPED_MISS));
         assertTrue("the entry is gone, so nothing waits forever", d.targets().isEmpty());
         env.upcallCapacity = 10;
@@ -329,20 +330,118 @@ public class DeviceTest {
         assertEquals(List.of(DEST), d.targets().get(0).destinations());
     }
 
+    /**
+     * Issue 17: a retry that did not fit the queue (a sweep re-offering every unanswered entry
+     * after a search plugin was replaced, say) was marked issued anyway and never made again: the
+     * entry stayed PENDING for ever.
+     */
     @Test
-    public void cacheEvictsTheLeastRecentlyUsedBeyondItsBound() throws Exception {
+    public void aRetryThatDoesNotFitTheQueueIsMadeAgainOnceThereIsRoom() throws Exception {
+        Device d = device(SearchMode.DYNAMIC);
+        send(d, a, frame(MAC_REMOTE, MAC_A, 60));
+        env.take(Upcall.Kind.MISS); // taken, never answered: the plugin went away
+        env.advanceMillis(2_000);
+        env.upcallCapacity = 0; // the queue is full when the sweep asks again
+        d.sweep(env.now);
+        assertEquals(0, env.count(Upcall.Kind.MISS));
+        assertEquals(1, d.stats().event(UpcallChannel.DROPPED_MISS));
+        env.upcallCapacity = 10;
+        d.sweep(env.now);
+        List<MissRequest> again = env.take(Upcall.Kind.MISS);
+        assertEquals("asked again by the next sweep", 1, again.size());
+        again.get(0).respond(DEST);
+        assertEquals("and the frame that waited goes out", 1, mux.sent);
+        assertEquals(TargetEntry.State.VALID, d.targets().get(0).state());
+    }
+
+    @Test
+    public void aFrameToAnEntryWhoseRequestWasRefusedAsksAgainAtOnce() throws Exception {
+        Device d = device(SearchMode.DYNAMIC);
+        send(d, a, frame(MAC_REMOTE, MAC_A, 60));
+        env.take(Upcall.Kind.MISS);
+        env.advanceMillis(2_000);
+        env.upcallCapacity = 0;
+        d.sweep(env.now);
+        env.upcallCapacity = 10;
+        send(d, a, frame(MAC_REMOTE, MAC_A, 61));
+        assertEquals("the frame asked, without waiting for a sweep", 1, env.count(Upcall.Kind.MISS));
+        assertEquals("both frames wait", 2, d.stats().pendingFrames());
+        d.sweep(env.now);
+        assertEquals("a request in the queue is not duplicated", 1, env.count(Upcall.Kind.MISS));
+    }
+
+    /** Issue 17: the same for the refresh of an entry in use: a refused one left a stale destination for ever. */
+    @Test
+    public void aRefreshThatDoesNotFitTheQueueIsMadeAgainByTheNextSweep() throws Exception {
+        Device d = device(SearchMode.DYNAMIC);
+        d.setTargetPolicy(TargetPolicy.lookup(Duration.ofSeconds(60)));
+        send(d, a, frame(MAC_REMOTE, MAC_A, 60));
+        env.<MissRequest>take(Upcall.Kind.MISS).get(0).respond(DEST);
+        env.advanceMillis(61_000);
+        send(d, a, frame(MAC_REMOTE, MAC_A, 60)); // in use
+        env.upcallCapacity = 0;
+        d.sweep(env.now);
+        assertEquals(0, env.count(Upcall.Kind.MISS));
+        env.upcallCapacity = 10;
+        env.advanceMillis(500);
+        d.sweep(env.now);
+        List<MissRequest> refresh = env.take(Upcall.Kind.MISS);
+        assertEquals(1, refresh.size());
+        assertTrue(refresh.get(0).isRefresh());
+        refresh.get(0).respond(PEER_2);
+        assertEquals(List.of(PEER_2), d.targets().get(0).destinations());
+        assertEquals(1, d.stats().event(TargetResolver.MOVED));
+    }
+
+    @Test
+    public void aRequestTakenLateAfterBeingSupersededChangesNothing() throws Exception {
+        Device d = device(SearchMode.DYNAMIC);
+        send(d, a, frame(MAC_REMOTE, MAC_A, 60));
+        List<Upcalls.Base> first = new java.util.ArrayList<>(env.upcalls);
+        env.upcalls.clear();
+        first.get(0).markTaken();
+        env.advanceMillis(2_000);
+        d.sweep(env.now); // overdue: asked again, and this one waits in the queue
+        assertEquals(1, env.count(Upcall.Kind.MISS));
+        first.get(0).markTaken(); // a stray second take of the old request
+        env.advanceMillis(2_000);
+        d.sweep(env.now);
+        assertEquals("the queued request is still the one that counts: no duplicate", 1, env.count(Upcall.Kind.MISS));
+    }
+
+    @Test
+    public void theSweeperEvictsTheLeastRecentlyUsedBeyondTheBoundNeverTheOperatorsEntries() throws Exception {
         Device d = device(SearchMode.DYNAMIC, DeviceConfig.builder("ovl0", 42).cacheMax(32));
+        d.setTarget(0x0200_0000_0fffL, DEST, TargetEntry.Origin.STATIC); // the oldest of all
+        env.advanceMillis(1);
         for (int i = 0; i < 32; i++) {
             d.setTarget(0x0200_0000_1000L + i, DEST, TargetEntry.Origin.LOOKUP);
             env.advanceMillis(1);
         }
-        assertEquals(32, d.targets().size());
-        d.setTarget(0x0200_0000_2000L, DEST, TargetEntry.Origin.LOOKUP);
+        assertEquals("no eviction outside the sweeper", 33, d.targets().size());
+        d.sweep(env.now);
         int size = d.targets().size();
         assertTrue("bounded: " + size, size <= 32);
-        assertNull("the oldest went first", d.targets().stream().filter(t -> t.mac() == 0x0200_0000_1000L).findAny().orElse(null));
-        assertTrue(d.targets().stream().anyMatch(t -> t.mac() == 0x0200_0000_2000L));
+        assertTrue("the operator's entry stays", d.targets().stream().anyMatch(t -> t.mac() == 0x0200_0000_0fffL));
+        assertNull("the least recently used went first", d.targets().stream().filter(t -> t.mac() == 0x0200_0000_1000L).findAny().orElse(null));
+        assertTrue(d.targets().stream().anyMatch(t -> t.mac() == 0x0200_0000_1000L + 31));
         assertTrue(d.stats().event(TargetResolver.EVICTED) >= 1);
+    }
+
+    /** Issue 17: a miss over the bound sorted the whole cache on the reader thread; now it never scans. */
+    @Test
+    public void aMissBeyondTheHardBoundIsDroppedUntilTheSweeperHasMadeRoom() throws Exception {
+        Device d = device(SearchMode.DYNAMIC, DeviceConfig.builder("ovl0", 42).cacheMax(4));
+        for (int i = 0; i < 100; i++) {
+            send(d, a, frame(MAC_REMOTE + i, MAC_A, 60));
+        }
+        assertEquals("the bound plus the room for a sweep interval", 4 + 64, d.targets().size());
+        assertEquals(100 - 68, a.counters.drops(DropReasons.CACHE_FULL));
+        assertEquals(0, d.stats().event(TargetResolver.EVICTED));
+        d.sweep(env.now);
+        assertTrue(d.targets().size() <= 4);
+        send(d, a, frame(MAC_REMOTE + 200, MAC_A, 60));
+        assertTrue(d.targets().stream().anyMatch(t -> t.mac() == MAC_REMOTE + 200));
     }
 
     @Test
@@ -392,7 +491,7 @@ public class DeviceTest {
         send(d, a, frame(MAC_REMOTE, MAC_A, 60));
         assertEquals(List.of(DEST, PEER_2), mux.destinations);
         assertEquals("flood-and-learn looks nothing up", 0, env.count(Upcall.Kind.MISS));
-        assertEquals(1, d.stats().event(Device.FLOODED_UNKNOWN));
+        assertEquals(1, d.stats().event(TransmitPath.FLOODED_UNKNOWN));
         d.setTarget(MAC_REMOTE, DEST, TargetEntry.Origin.LEARNED);
         send(d, a, frame(MAC_REMOTE, MAC_A, 60));
         assertEquals("once learned, unicast", List.of(DEST, PEER_2, DEST), mux.destinations);
@@ -642,7 +741,7 @@ public class DeviceTest {
         assertArrayEquals(who, copy);
         assertEquals("a local owner still hears it", 2, b.delivered.size());
         assertEquals("not flooded to the underlay", 0, mux.sent);
-        assertEquals(2, d.stats().event(Device.ADDRESS_REQUESTS));
+        assertEquals(2, d.stats().event(TransmitPath.ADDRESS_REQUESTS));
 
         send(d, a, arp(MAC_A, 0x0A640001, 0x0A640001, 1)); // gratuitous: an announcement, not a question
         send(d, a, arp(MAC_A, 0x0A640001, 0x0A640002, 2)); // a reply sent to broadcast

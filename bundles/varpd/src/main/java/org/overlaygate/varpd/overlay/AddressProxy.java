@@ -44,7 +44,7 @@ final class AddressProxy {
             return;
         }
         SearchInstance instance = overlay.searchInstance;
-        if (instance == null || !overlay.proxies) {
+        if (instance == null || !overlay.proxies()) {
             device.countEvent(NO_INSTANCE); // the plugin is being replaced: the asker will ask again
             return;
         }

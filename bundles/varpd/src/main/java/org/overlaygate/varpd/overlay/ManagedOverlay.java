@@ -1,11 +1,12 @@
 package org.overlaygate.varpd.overlay;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
-import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.api.datapath.DeviceSettings;
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.invalidation.InvalidationInstance;
 import org.overlaygate.api.invalidation.InvalidationPlugin;
@@ -27,17 +28,18 @@ final class ManagedOverlay {
     volatile OverlayDevice device;
     volatile SearchPlugin searchPlugin;
     volatile SearchInstance searchInstance;
-    volatile TargetPolicy policy = TargetPolicy.LOOKUP_ONLY;
-    volatile boolean proxies;
     VarpdSearchContext searchContext;
     volatile InvalidationPlugin invalidationPlugin;
     volatile InvalidationInstance invalidationInstance;
     VarpdInvalidationContext invalidationContext;
 
-    /** What the search instance asked of the device through its context, replayed on a new device. */
-    volatile List<UnderlayAddress> floodTargets = List.of();
-    volatile boolean floodUnknownUnicast;
-    volatile GroupWish group;
+    /**
+     * What the lookup side has asked of the device (the device's own settings, mirrored): read
+     * from a device varpd adopts, given whole to a new device after the data path was replaced.
+     * Changed by plugin threads through the search context as well as under the monitor, hence
+     * atomic.
+     */
+    private final AtomicReference<DeviceSettings> wanted = new AtomicReference<>(DeviceSettings.NONE);
 
     /** What the search and invalidation instances reported through their contexts, or null. */
     volatile String searchReason;
@@ -48,19 +50,6 @@ final class ManagedOverlay {
     volatile String invalidationFailure;
     volatile String vnicFailure;
     volatile List<String> reasons = List.of();
-
-    /** A multicast group an instance joined. */
-    static final class GroupWish {
-        final InetAddress group;
-        final String interfaceName;
-        final int ttl;
-
-        GroupWish(InetAddress group, String interfaceName, int ttl) {
-            this.group = group;
-            this.interfaceName = interfaceName;
-            this.ttl = ttl;
-        }
-    }
 
     ManagedOverlay(OverlayDefinition definition) {
         this.definition = definition;
@@ -74,17 +63,40 @@ final class ManagedOverlay {
         return reasons.isEmpty();
     }
 
+    DeviceSettings wanted() {
+        return wanted.get();
+    }
+
+    /** Records a change the lookup side made (or is making) to the device's settings. */
+    void want(UnaryOperator<DeviceSettings> change) {
+        wanted.updateAndGet(change);
+    }
+
+    TargetPolicy policy() {
+        return wanted.get().targetPolicy();
+    }
+
+    boolean proxies() {
+        return wanted.get().addressProxy();
+    }
+
     /**
-     * Gives a device (new, or adopted from a data path that outlived an earlier varpd) everything
-     * the lookup side has asked of it. A group that cannot be joined is reported, not thrown.
+     * Takes over a device that outlived an earlier varpd (or whose data path outlived ours): its
+     * settings are what the plugins last asked for, so they are read, and nothing is changed on
+     * the device until a plugin says otherwise. Applying defaults here would empty the flood
+     * targets, reset the policy and leave the multicast group while traffic flows.
+     */
+    void adopt(OverlayDevice d) {
+        wanted.set(d.settings());
+    }
+
+    /**
+     * Gives a device this varpd created (the data path was replaced, and its devices with it)
+     * everything the lookup side has asked for. A group that cannot be joined is reported, not thrown.
      */
     void applyTo(OverlayDevice d) {
-        d.setTargetPolicy(policy);
-        d.setAddressProxy(proxies);
-        d.setFloodTargets(floodTargets, floodUnknownUnicast);
-        GroupWish g = group;
         try {
-            d.setMulticastGroup(g == null ? null : g.group, g == null ? null : g.interfaceName, g == null ? 0 : g.ttl);
+            d.apply(wanted.get());
         } catch (DataPathException e) {
             searchReason = e.getMessage();
         }

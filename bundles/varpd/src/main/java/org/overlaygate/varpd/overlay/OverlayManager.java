@@ -272,8 +272,14 @@ public final class OverlayManager implements PluginCatalog.Listener {
                 m.deviceFailure = null;
                 try {
                     Optional<OverlayDevice> existing = dp.device(m.name());
-                    OverlayDevice d = existing.isPresent() ? existing.get() : dp.createDevice(deviceConfig(m.definition));
-                    m.applyTo(d);
+                    OverlayDevice d;
+                    if (existing.isPresent()) {
+                        d = existing.get();
+                        m.adopt(d);
+                    } else {
+                        d = dp.createDevice(deviceConfig(m.definition));
+                        m.applyTo(d);
+                    }
                     m.device = d;
                 } catch (DataPathException e) {
                     m.deviceFailure = "cannot create the device: " + e.getMessage();
@@ -556,7 +562,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     private OverlayView view(ManagedOverlay m) {
-        return new OverlayView(m.definition, reasons(m), m.device, m.policy, searchStats(m));
+        return new OverlayView(m.definition, reasons(m), m.device, m.policy(), searchStats(m));
     }
 
     /** The search instance's counters, sorted by name; empty without an instance or when it fails to say. */

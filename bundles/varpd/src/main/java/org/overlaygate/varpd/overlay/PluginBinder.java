@@ -15,6 +15,7 @@ import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.property.PropertyValues;
 import org.overlaygate.api.search.SearchInstance;
 import org.overlaygate.api.search.SearchMode;
+import org.overlaygate.api.search.TargetPolicy;
 import org.overlaygate.api.search.SearchPlugin;
 import org.overlaygate.varpd.plugins.PluginLookup;
 import org.slf4j.Logger;
@@ -70,8 +71,9 @@ final class PluginBinder {
             instance.restoreState(d.searchState);
             m.searchReason = null;
             instance.start();
-            m.policy = instance.targetPolicy();
-            m.proxies = instance.proxiesAddresses();
+            TargetPolicy policy = instance.targetPolicy();
+            boolean proxies = instance.proxiesAddresses();
+            m.want(s -> s.withTargetPolicy(policy).withAddressProxy(proxies));
             m.searchPlugin = p;
             m.searchContext = ctx;
             m.searchInstance = instance;
@@ -80,13 +82,13 @@ final class PluginBinder {
                 requireSameFamily(instance.pointDestination(), device == null ? null : device.listenAddress(), p.name());
             }
             if (device != null) {
-                device.setTargetPolicy(m.policy);
-                device.setAddressProxy(m.proxies);
+                device.setTargetPolicy(policy);
+                device.setAddressProxy(proxies);
                 if (d.mode == SearchMode.POINT) {
                     device.setPointDestination(instance.pointDestination());
                 }
             }
-            LOG.info("overlay {}: search plugin {} bound ({})", d.name, p.name(), m.policy);
+            LOG.info("overlay {}: search plugin {} bound ({})", d.name, p.name(), policy);
         } catch (Exception | LinkageError e) {
             ctx.invalidateContext();
             stopQuietly(d.name, instance);

@@ -39,6 +39,8 @@ final class UpcallDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(UpcallDispatcher.class);
     static final String PLUGIN_FAILED = "plugin_failed";
     static final String NO_SEARCH_INSTANCE = "upcall_no_plugin";
+    /** An answer from a search instance that was stopped (replaced) after it was asked: not applied. */
+    static final String LATE_ANSWER = "late_answer_ignored";
     private static final long POLL_MILLIS = 200;
 
     private final Supplier<DataPath> dataPath;
@@ -131,7 +133,7 @@ final class UpcallDispatcher {
             return;
         }
         LatencyHistogram h = lookupLatency.computeIfAbsent(m.definition.search, k -> new LatencyHistogram());
-        instance.lookup(miss.request(), new Timed(miss, h, System.nanoTime()));
+        instance.lookup(miss.request(), new Timed(m, instance, miss, h, System.nanoTime()));
     }
 
     /** Lookup latency so far, by search plugin name. */
@@ -141,41 +143,57 @@ final class UpcallDispatcher {
         return out;
     }
 
-    /** A miss's callback that counts how long the answer took, once, and passes it on. */
+    /**
+     * A miss's callback: passes the answer on only while the instance that was asked still serves
+     * the overlay (a stopped one's late answer may be stale: the miss is asked of its successor
+     * instead, as for any unanswered miss), and counts how long the answer took, once.
+     */
     private static final class Timed implements LookupCallback {
+        private final ManagedOverlay overlay;
+        private final SearchInstance asked;
         private final MissRequest miss;
         private final LatencyHistogram histogram;
         private final long start;
         private final AtomicBoolean answered = new AtomicBoolean();
 
-        Timed(MissRequest miss, LatencyHistogram histogram, long start) {
+        Timed(ManagedOverlay overlay, SearchInstance asked, MissRequest miss, LatencyHistogram histogram, long start) {
+            this.overlay = overlay;
+            this.asked = asked;
             this.miss = miss;
             this.histogram = histogram;
             this.start = start;
         }
 
-        private void timed() {
+        /** Whether the answer may reach the data path. */
+        private boolean current() {
+            if (overlay.searchInstance != asked) {
+                count(overlay, LATE_ANSWER);
+                return false;
+            }
             if (answered.compareAndSet(false, true)) {
                 histogram.record(System.nanoTime() - start);
             }
+            return true;
         }
 
         @Override
         public void respond(UnderlayAddress destination) {
-            timed();
-            miss.respond(destination);
+            if (current()) {
+                miss.respond(destination);
+            }
         }
 
         @Override
         public void drop(String reason) {
-            timed();
-            miss.drop(reason);
+            if (current()) {
+                miss.drop(reason);
+            }
         }
     }
 
     private static void learned(ManagedOverlay m, LearnedSource source) {
         SearchInstance instance = m.searchInstance;
-        if (instance == null || !m.policy.learns()) {
+        if (instance == null || !m.policy().learns()) {
             count(m, NO_SEARCH_INSTANCE); // the next frame from it reports it again
             return;
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.api.datapath.MulticastGroup;
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.search.SearchContext;
@@ -108,8 +109,8 @@ final class VarpdSearchContext implements SearchContext {
         if (!valid) {
             return;
         }
-        overlay.floodTargets = List.copyOf(destinations);
-        overlay.floodUnknownUnicast = unknownUnicast;
+        List<UnderlayAddress> targets = List.copyOf(destinations);
+        overlay.want(s -> s.withFloodTargets(targets, unknownUnicast));
         OverlayDevice d = overlay.device;
         if (d != null) {
             d.setFloodTargets(destinations, unknownUnicast);
@@ -121,7 +122,8 @@ final class VarpdSearchContext implements SearchContext {
         if (!valid) {
             return;
         }
-        overlay.group = group == null ? null : new ManagedOverlay.GroupWish(group, interfaceName, ttl);
+        MulticastGroup wanted = group == null ? null : MulticastGroup.of(group, interfaceName, ttl);
+        overlay.want(s -> s.withMulticastGroup(wanted));
         OverlayDevice d = overlay.device;
         if (d != null) {
             try {

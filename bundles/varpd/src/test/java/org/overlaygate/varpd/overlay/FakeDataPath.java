@@ -17,6 +17,8 @@ import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPath;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceConfig;
+import org.overlaygate.api.datapath.DeviceSettings;
+import org.overlaygate.api.datapath.MulticastGroup;
 import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.datapath.MemoryPort;
 import org.overlaygate.api.datapath.OverlayDevice;
@@ -115,12 +117,9 @@ final class FakeDataPath implements DataPath {
     /** A device that records what it is told. */
     static final class Device implements OverlayDevice {
         final DeviceConfig config;
-        volatile UnderlayAddress point;
-        volatile List<UnderlayAddress> flood = List.of();
-        volatile boolean floodUnknown;
-        volatile TargetPolicy policy = TargetPolicy.LOOKUP_ONLY;
-        volatile boolean proxy;
-        volatile String group;
+        volatile DeviceSettings settings = DeviceSettings.NONE;
+        /** Every join and leave of a multicast group, in order: "join 239.1.1.1/eth0/1", "leave ...". */
+        final List<String> groupChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<Long, UnderlayAddress> targets = new ConcurrentHashMap<>();
         final Map<Long, TargetEntry.Origin> origins = new ConcurrentHashMap<>();
         final List<byte[]> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -173,42 +172,72 @@ final class FakeDataPath implements DataPath {
         }
 
         @Override
-        public void setPointDestination(UnderlayAddress destination) {
-            point = destination;
+        public DeviceSettings settings() {
+            return settings;
+        }
+
+        @Override
+        public synchronized void apply(DeviceSettings next) throws DataPathException {
+            MulticastGroup before = settings.multicastGroup();
+            MulticastGroup after = next.multicastGroup();
+            if (!java.util.Objects.equals(before, after)) {
+                if (before != null) {
+                    groupChanges.add("leave " + describe(before));
+                }
+                if (after != null && "nosuch0".equals(after.interfaceName())) {
+                    settings = next.withMulticastGroup(null);
+                    throw new DataPathException("no network interface nosuch0");
+                }
+                if (after != null) {
+                    groupChanges.add("join " + describe(after));
+                }
+            }
+            settings = next;
+        }
+
+        private static String describe(MulticastGroup g) {
+            return g.address().getHostAddress() + "/" + g.interfaceName() + "/" + g.ttl();
+        }
+
+        /** The group joined now, as "239.1.1.1/eth0/1", or null. */
+        String group() {
+            MulticastGroup g = settings.multicastGroup();
+            return g == null ? null : describe(g);
+        }
+
+        @Override
+        public synchronized void setPointDestination(UnderlayAddress destination) {
+            settings = settings.withPointDestination(destination);
         }
 
         @Override
         public UnderlayAddress pointDestination() {
-            return point;
+            return settings.pointDestination();
         }
 
         @Override
-        public void setFloodTargets(List<UnderlayAddress> destinations, boolean unknownUnicast) {
-            flood = List.copyOf(destinations);
-            floodUnknown = unknownUnicast;
+        public synchronized void setFloodTargets(List<UnderlayAddress> destinations, boolean unknownUnicast) {
+            settings = settings.withFloodTargets(destinations, unknownUnicast);
         }
 
         @Override
         public List<UnderlayAddress> floodTargets() {
-            return flood;
+            return settings.floodTargets();
         }
 
         @Override
-        public void setTargetPolicy(TargetPolicy p) {
-            policy = p;
+        public synchronized void setTargetPolicy(TargetPolicy p) {
+            settings = settings.withTargetPolicy(p);
         }
 
         @Override
-        public void setAddressProxy(boolean on) {
-            proxy = on;
+        public synchronized void setAddressProxy(boolean on) {
+            settings = settings.withAddressProxy(on);
         }
 
         @Override
         public void setMulticastGroup(InetAddress g, String interfaceName, int ttl) throws DataPathException {
-            if ("nosuch0".equals(interfaceName)) {
-                throw new DataPathException("no network interface nosuch0");
-            }
-            group = g == null ? null : g.getHostAddress() + "/" + interfaceName + "/" + ttl;
+            apply(settings.withMulticastGroup(g == null ? null : MulticastGroup.of(g, interfaceName, ttl)));
         }
 
         @Override

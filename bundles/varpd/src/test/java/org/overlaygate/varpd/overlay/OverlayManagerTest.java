@@ -95,8 +95,8 @@ public class OverlayManagerTest {
         assertEquals("udp", d.config.encapsulation());
         assertEquals(Map.of("udp/listen_ip", "10.0.0.1"), d.config.encapsulationProperties());
         assertEquals(List.of("start"), table.instances.get(0).events);
-        assertEquals("the flood targets the instance set", table.flood, d.flood);
-        assertEquals(table.policy, d.policy);
+        assertEquals("the flood targets the instance set", table.flood, d.floodTargets());
+        assertEquals(table.policy, d.settings().targetPolicy());
         assertEquals(1, configs.configs.size());
     }
 
@@ -228,9 +228,9 @@ public class OverlayManagerTest {
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
         await("degraded", () -> manager.get("ovl0").reasons.contains("search plugin table is not installed"));
         assertEquals(List.of("start", "stop"), newer.instances.get(0).events);
-        assertEquals("the device keeps what the plugin set while it is away", newer.flood, d.flood);
+        assertEquals("the device keeps what the plugin set while it is away", newer.flood, d.floodTargets());
         table.instances.get(0).context.setFloodTargets(List.of(), false);
-        assertEquals("a stopped instance's context does nothing", newer.flood, d.flood);
+        assertEquals("a stopped instance's context does nothing", newer.flood, d.floodTargets());
 
         plugins.searches.put("table", table);
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
@@ -379,6 +379,23 @@ public class OverlayManagerTest {
         assertEquals("both answers timed, for the metrics", 2, latency.count());
     }
 
+    /** Issue 17: an answer from an instance stopped after it was asked must not reach the core. */
+    @Test
+    public void aStoppedInstancesLateAnswerNeverReachesTheDataPath() throws Exception {
+        table.hold = true;
+        create("ovl0", null);
+        Miss miss = new Miss(MAC_B);
+        dataPath.upcalls.add(miss);
+        await("the lookup reached the plugin", () -> !table.held.isEmpty());
+        TestPlugins.Table newer = new TestPlugins.Table("table");
+        plugins.searches.put("table", newer);
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("the new instance", () -> !newer.instances.isEmpty() && newer.instances.get(0).events.contains("start"));
+        table.held.get(0).respond(B_HOST);
+        assertNull("the stopped instance's answer is not applied", miss.answer.get());
+        assertEquals(1, device("ovl0").event(UpcallDispatcher.LATE_ANSWER));
+    }
+
     @Test
     public void aPluginSlowToStartHoldsUpNoLookupOfAnotherOverlay() throws Exception {
         create("ovl0", null);
@@ -516,7 +533,7 @@ public class OverlayManagerTest {
         table.arp.put(InetAddress.getByName("10.100.0.2"), MAC_B);
         create("ovl0", null);
         FakeDataPath.Device d = device("ovl0");
-        assertTrue("the device was told the overlay proxies", d.proxy);
+        assertTrue("the device was told the overlay proxies", d.settings().addressProxy());
         addressRequest(arpRequest());
         await("a reply", () -> !d.proxyReplies.isEmpty());
         ByteBuffer reply = ByteBuffer.wrap(d.proxyReplies.get(0));
@@ -571,5 +588,35 @@ public class OverlayManagerTest {
         assertTrue("the existing device was adopted", device == device("ovl0"));
         assertNotNull("and its VNIC restored", dataPath.vnics.get("vnic0"));
         assertEquals(Map.of("instance", "0"), table.instances.get(1).restored);
+    }
+
+    /**
+     * Issue 17: a new varpd adopting a running device applied a fresh overlay's defaults: the
+     * flood targets emptied, the policy went back to lookup-only and the multicast group was left
+     * (an IGMP leave, then a join once the plugin was back). It must read the device instead, and
+     * change nothing until a plugin says otherwise.
+     */
+    @Test
+    public void aRestartedVarpdAdoptsWhatTheDeviceHasAndChangesNothingUntilThePluginDoes() throws Exception {
+        table.flood = List.of(UnderlayAddress.parse("239.1.1.1:4789"));
+        table.group = InetAddress.getByName("239.1.1.1");
+        table.policy = TargetPolicy.learning(Duration.ofSeconds(300), 10);
+        create("ovl0", null);
+        FakeDataPath.Device d = device("ovl0");
+        org.overlaygate.api.datapath.DeviceSettings before = d.settings();
+        assertEquals(List.of("join 239.1.1.1/null/1"), d.groupChanges);
+        manager.deactivate();
+        plugins.searches.remove("table"); // the new varpd starts before its search plugin is back
+
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath);
+        assertTrue("adopted", d == device("ovl0"));
+        assertEquals("nothing changed on the device", before, d.settings());
+        assertTrue(manager.get("ovl0").reasons.contains("search plugin table is not installed"));
+
+        plugins.searches.put("table", table);
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        await("bound again", () -> manager.get("ovl0").online);
+        assertEquals(before, d.settings());
+        assertEquals("the group was never left and joined again", List.of("join 239.1.1.1/null/1"), d.groupChanges);
     }
 }

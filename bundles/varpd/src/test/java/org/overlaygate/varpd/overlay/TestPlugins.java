@@ -128,6 +128,11 @@ final class TestPlugins implements PluginLookup {
         volatile CountDownLatch startGate;
         volatile RuntimeException failStart;
         volatile List<UnderlayAddress> flood = List.of();
+        /** A group each instance joins when it starts (null: none). */
+        volatile InetAddress group;
+        /** When set, lookups are not answered but kept, to be answered by the test. */
+        volatile boolean hold;
+        final List<LookupCallback> held = new CopyOnWriteArrayList<>();
 
         Table(String name) {
             this.name = name;
@@ -175,6 +180,9 @@ final class TestPlugins implements PluginLookup {
                     throw failStart;
                 }
                 context.setFloodTargets(flood, false);
+                if (group != null) {
+                    context.joinGroup(group, null, 1);
+                }
                 events.add("start");
             }
 
@@ -190,6 +198,10 @@ final class TestPlugins implements PluginLookup {
 
             @Override
             public void lookup(LookupRequest request, LookupCallback callback) {
+                if (hold) {
+                    held.add(callback);
+                    return;
+                }
                 UnderlayAddress d = table.get(request.destinationMac());
                 if (d != null) {
                     callback.respond(d);

@@ -1,0 +1,60 @@
+package org.overlaygate.core.device;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import org.jctools.maps.NonBlockingHashMapLong;
+import org.overlaygate.api.MacAddress;
+import org.overlaygate.api.datapath.DataPathException;
+
+/**
+ * The local half of a device's virtual switch: its ports (VNICs) by MAC. Frame paths read without
+ * a lock (a primitive-keyed concurrent map, and an array swapped whole); ports are added and
+ * removed under this object's monitor.
+ */
+final class LocalSwitch {
+    private final String overlay;
+    private final NonBlockingHashMapLong<LocalPort> byMac = new NonBlockingHashMapLong<>();
+    private volatile LocalPort[] ports = new LocalPort[0];
+
+    LocalSwitch(String overlay) {
+        this.overlay = overlay;
+    }
+
+    /** The port with this MAC, or null. Lock-free and allocation-free. */
+    LocalPort get(long mac) {
+        return byMac.get(mac);
+    }
+
+    /** Hands a broadcast or multicast frame to every port but {@code except} (null: all of them). */
+    void flood(LocalPort except, ByteBuffer buf, int offset, int length) {
+        for (LocalPort p : ports) {
+            if (p != except) {
+                p.deliver(buf, offset, length);
+            }
+        }
+    }
+
+    LocalPort[] all() {
+        return ports;
+    }
+
+    int size() {
+        return ports.length;
+    }
+
+    /** @throws DataPathException when another port has the same MAC */
+    synchronized void add(LocalPort port) throws DataPathException {
+        if (byMac.putIfAbsent(port.mac(), port) != null) {
+            throw new DataPathException("MAC " + MacAddress.format(port.mac()) + " is already used on overlay " + overlay);
+        }
+        LocalPort[] next = Arrays.copyOf(ports, ports.length + 1);
+        next[next.length - 1] = port;
+        ports = next;
+    }
+
+    synchronized void remove(LocalPort port) {
+        byMac.remove(port.mac(), port);
+        ports = Arrays.stream(ports).filter(p -> p != port).toArray(LocalPort[]::new);
+    }
+}
