@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.Before;
@@ -34,6 +33,7 @@ import org.overlaygate.api.search.SearchMode;
 import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
 import org.overlaygate.encap.vxlan.VxlanPlugin;
+import org.overlaygate.testsupport.Await;
 
 /**
  * The data path with the real VXLAN codec and real UDP sockets on loopback: two overlays on two
@@ -96,15 +96,6 @@ public class LoopbackDataPathTest {
         return d;
     }
 
-    /** Waits up to 5 s for a condition the receive threads make true. */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertTrue("timed out waiting for " + what, System.nanoTime() < deadline);
-            Thread.sleep(5);
-        }
-    }
-
     private MemoryPort vnic(String name, String overlay, long mac) throws DataPathException {
         dp.createVnic(new VnicConfig(name, overlay, VnicConfig.Kind.MEMORY, null, mac));
         return dp.memoryPort(name).orElseThrow();
@@ -139,7 +130,7 @@ public class LoopbackDataPathTest {
         byte[] elsewhere = frame(0x020000000077L, 0x020000000001L, 60);
         a.send(ByteBuffer.wrap(elsewhere));
         OverlayDevice ovlb = dp.device("ovlb").orElseThrow();
-        await("the stray frame", () -> ovlb.stats().counters().drops().containsKey("not_here"));
+        Await.until("the stray frame", () -> ovlb.stats().counters().drops().containsKey("not_here"));
         assertNull("not for b's MAC: not delivered", b.receive(10, TimeUnit.MILLISECONDS));
 
         DeviceStats sb = ovlb.stats();
@@ -186,7 +177,7 @@ public class LoopbackDataPathTest {
         foreign.send(vxlan(0x08 | 0xF0, 4242, inner), target); // reserved bits set: accepted
         assertArrayEquals(inner, b.receive(5, TimeUnit.SECONDS));
         foreign.send(ByteBuffer.allocate(0), target); // a UDP datagram with no payload at all
-        await("five packets counted", () -> dp.underlayStats().get(0).packetsIn() == 5 && dp.underlayStats().get(0).totalDrops() == 4);
+        Await.until("five packets counted", () -> dp.underlayStats().get(0).packetsIn() == 5 && dp.underlayStats().get(0).totalDrops() == 4);
         DeviceStats.Counters u = dp.underlayStats().get(0);
         assertEquals(Map.of("vxlan_no_i_flag", 1L, "unknown_vnet", 1L, "vxlan_short", 1L, "empty", 1L), u.drops());
         assertTrue(u.name(), u.name().startsWith("vxlan udp 127.0.0.2:"));
@@ -276,7 +267,7 @@ public class LoopbackDataPathTest {
                 stranger.send(vxlan(0x08, 4242, inner), new InetSocketAddress("127.0.0.2", pb));
             }
         }
-        await("20 refusals", () -> ovlb.stats().counters().drops().getOrDefault("not_a_peer", 0L) == 20);
+        Await.until("20 refusals", () -> ovlb.stats().counters().drops().getOrDefault("not_a_peer", 0L) == 20);
         assertNull("not one reached the VNIC", b.receive(10, TimeUnit.MILLISECONDS));
         foreign.send(vxlan(0x08, 4242, inner), new InetSocketAddress("127.0.0.2", pb)); // from the peer's address
         assertArrayEquals(inner, b.receive(5, TimeUnit.SECONDS));

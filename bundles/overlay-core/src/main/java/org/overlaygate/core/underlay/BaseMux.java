@@ -45,6 +45,8 @@ abstract class BaseMux implements UnderlayMux {
     private final Supplier<? extends InboundBatch> batches;
     /** When a failed delivery was last logged: at most one line in 10 s, whatever the packet rate (readers share it). */
     private final AtomicLong deliveryWarnedAt = new AtomicLong(System.nanoTime() - DELIVERY_WARNING_NANOS);
+    /** When a failed receive was last logged, likewise. */
+    private final AtomicLong receiveWarnedAt = new AtomicLong(System.nanoTime() - DELIVERY_WARNING_NANOS);
 
     /** A joined group: its socket, read by its own thread, and how many devices asked for it. */
     private static final class Group {
@@ -108,14 +110,21 @@ abstract class BaseMux implements UnderlayMux {
     private void receiveLoop(PacketSource source) {
         InboundBatch batch = batches.get();
         DecapResult result = new DecapResult();
+        ReceiveBackoff backoff = new ReceiveBackoff();
         while (!closed) {
             int n;
             try {
                 n = source.receive();
+                backoff.succeeded();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
                 counters.drop(RECEIVE_ERROR);
+                warnReceiveFailed(e);
+                long wait = backoff.failed(); // a socket that keeps failing must not spin
+                if (wait > 0) {
+                    pause(wait);
+                }
                 continue;
             }
             ByteBuffer buf = source.buffer();
@@ -196,6 +205,24 @@ abstract class BaseMux implements UnderlayMux {
         } catch (RuntimeException e) {
             counters.drop(DropReasons.DELIVERY_FAILED);
             warnDeliveryFailed(e);
+        }
+    }
+
+    /** Waits before the next receive after repeated failures; a test may observe it instead. */
+    void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void warnReceiveFailed(Exception e) {
+        long now = System.nanoTime();
+        long last = receiveWarnedAt.get();
+        if (now - last >= DELIVERY_WARNING_NANOS && receiveWarnedAt.compareAndSet(last, now)) {
+            LOG.warn("underlay {}: receiving failed: {} (retried with a growing pause up to {} ms; further failures for 10 s are only "
+                    + "counted, as {})", key, e.toString(), ReceiveBackoff.MAX_MILLIS, RECEIVE_ERROR);
         }
     }
 

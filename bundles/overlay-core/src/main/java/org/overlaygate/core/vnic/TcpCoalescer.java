@@ -134,10 +134,29 @@ public final class TcpCoalescer implements Delivery {
         begin(vnic, buf, offset, length);
     }
 
+    /**
+     * Writes every open frame. A write that throws (a bug below, an Error) costs its own frame
+     * only: the others are still written, and no flow stays open pointing into the receive buffer
+     * the next batch reuses (a later write would mark those new bytes CHECKSUM_PARTIAL). The first
+     * failure is rethrown once all are done.
+     */
     @Override
     public void flush() {
+        Throwable failure = null;
         while (opened > 0) {
-            write(opened - 1);
+            try {
+                write(opened - 1); // forgets the flow before it writes
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        if (failure != null) {
+            throw (Error) failure;
         }
     }
 

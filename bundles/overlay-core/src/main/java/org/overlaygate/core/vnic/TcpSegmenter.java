@@ -20,11 +20,21 @@ import org.overlaygate.core.base.Counters;
  * segment it handed out, the segmenter asks the sink to let go of them ({@link Sink#reuse()}); the
  * reader does the same with {@link #reset()} after its own flushes.
  *
+ * <p>The guest is not trusted: a frame whose headers are not what its GSO type says (an IPv4 header
+ * shorter than 20 bytes, another IP version, headers past the frame) is dropped as
+ * {@value #MALFORMED_GSO}, and one whose MSS is below {@value #MIN_MSS_IPV4} (IPv4) or
+ * {@value #MIN_MSS_IPV6} (IPv6), the least either protocol guarantees, as {@value #GSO_MSS_TOO_SMALL}:
+ * a 64 KiB frame with an MSS of 1 would otherwise become 64 thousand packets.
+ *
  * <p>One per VNIC reader thread: it owns the buffer segments are built in. Allocates nothing.
  */
 final class TcpSegmenter {
     static final String UNSUPPORTED_GSO = "unsupported_gso";
     static final String MALFORMED_GSO = "malformed_gso";
+    /** A TSO frame whose MSS is below what IPv4 (536) or IPv6 (1220) guarantee: one 64 KiB frame would become thousands of packets. */
+    static final String GSO_MSS_TOO_SMALL = "gso_mss_too_small";
+    static final int MIN_MSS_IPV4 = 536;
+    static final int MIN_MSS_IPV6 = 1220;
     /** Room for the segments of at least one 64 KiB frame at any MSS the MTU allows. */
     static final int TRAIN_BYTES = 256 * 1024;
 
@@ -80,7 +90,12 @@ final class TcpSegmenter {
             counters.drop(UNSUPPORTED_GSO);
             return;
         }
-        if (!segment(in, offset, length, le16(in, header + 4), gso == GSO_TCPV6, sink)) {
+        int mss = le16(in, header + 4);
+        if (mss < (gso == GSO_TCPV6 ? MIN_MSS_IPV6 : MIN_MSS_IPV4)) {
+            counters.drop(GSO_MSS_TOO_SMALL);
+            return;
+        }
+        if (!segment(in, offset, length, mss, gso == GSO_TCPV6, sink)) {
             counters.drop(MALFORMED_GSO);
         }
     }
@@ -101,6 +116,9 @@ final class TcpSegmenter {
     }
 
     private boolean segment(ByteBuffer in, int offset, int length, int mss, boolean v6, Sink sink) {
+        if (length < 14 + 4 + 40) {
+            return false; // not even a tagged frame with the smallest IP and TCP headers
+        }
         int l3 = offset + 14;
         int type = in.getShort(offset + 12) & 0xFFFF;
         if (type == ETHERTYPE_VLAN) {
@@ -110,13 +128,16 @@ final class TcpSegmenter {
         int ipHeader;
         if (!v6 && type == ETHERTYPE_IPV4 && (in.get(l3) & 0xF0) == 0x40 && (in.get(l3 + 9) & 0xFF) == TCP) {
             ipHeader = (in.get(l3) & 0x0F) * 4;
-        } else if (v6 && type == ETHERTYPE_IPV6 && (in.get(l3 + 6) & 0xFF) == TCP) {
+            if (ipHeader < 20) {
+                return false; // IHL below 5: the TCP header would overlap the IP header
+            }
+        } else if (v6 && type == ETHERTYPE_IPV6 && (in.get(l3) & 0xF0) == 0x60 && (in.get(l3 + 6) & 0xFF) == TCP) {
             ipHeader = 40; // the kernel only offloads TCP right after the fixed header
         } else {
             return false;
         }
         int l4 = l3 + ipHeader;
-        if (l4 + 20 > offset + length || mss <= 0) {
+        if (l4 + 20 > offset + length) {
             return false;
         }
         int tcpHeader = ((in.get(l4 + 12) & 0xF0) >>> 4) * 4;

@@ -59,6 +59,8 @@ public class TcpCoalescerTest {
         boolean takesCoalesced = true;
         boolean record = true;
         int frames;
+        /** Thrown by the next coalesced write, then cleared. */
+        RuntimeException failNext;
 
         @Override
         public String osName() {
@@ -93,6 +95,11 @@ public class TcpCoalescerTest {
 
         @Override
         public boolean writeCoalesced(GatherList frame) {
+            RuntimeException failure = failNext;
+            if (failure != null) {
+                failNext = null;
+                throw failure;
+            }
             frames++;
             if (record) {
                 byte[] all = frame.toArray();
@@ -492,6 +499,32 @@ public class TcpCoalescerTest {
         coalescer.flush();
         assertEquals("7 x 8900 fits an IPv4 packet, 8 do not", 2, tap.writes.size());
         assertEquals(20 + 32 + 7 * mss, tap.writes.get(0).frame().getShort(16) & 0xFFFF);
+    }
+
+    /**
+     * Issue 17: a write that threw in flush() left the other open flows pointing into the receive
+     * buffer the next batch reuses; their later write sent those new bytes as a coalesced segment
+     * marked CHECKSUM_PARTIAL (silent corruption). Every flow is written or forgotten, whatever a
+     * write does.
+     */
+    @Test
+    public void aWriteThatThrowsLeavesNoOtherFlowOpenIntoTheNextBatch() {
+        for (int port : new int[] {40000, 40001}) {
+            for (int i = 0; i < 3; i++) {
+                Segment s = segment(SEQ + (long) i * MSS);
+                s.srcPort = port;
+                deliver(s);
+            }
+        }
+        tap.failNext = new IllegalStateException("a bug below the coalescer");
+        IllegalStateException thrown = org.junit.Assert.assertThrows(IllegalStateException.class, coalescer::flush);
+        assertEquals("a bug below the coalescer", thrown.getMessage());
+        assertEquals("the other flow was still written", 1, tap.writes.size());
+        next = 16; // the next batch reuses the buffer
+        deliver(segment(SEQ).flags(0x11)); // a FIN: written at once, alone
+        coalescer.flush();
+        assertEquals("nothing stale was written after it", 2, tap.writes.size());
+        assertFalse(tap.writes.get(1).coalesced);
     }
 
     @Test

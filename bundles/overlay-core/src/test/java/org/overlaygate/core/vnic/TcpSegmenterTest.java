@@ -114,14 +114,15 @@ public class TcpSegmenterTest {
     public void ipv6GsoBecomesValidMssSegments() {
         byte[] payload = new byte[3000];
         new Random(9).nextBytes(payload);
-        int mss = 1000;
+        int mss = TcpSegmenter.MIN_MSS_IPV6;
         List<byte[]> segs = segment(gsoFrame(true, payload.length, mss, 0x10, payload), 14 + 40 + 20 + payload.length);
         assertEquals(3, segs.size());
         for (int i = 0; i < segs.size(); i++) {
             byte[] s = segs.get(i);
             ByteBuffer b = ByteBuffer.wrap(s);
-            assertEquals("IPv6 payload length", 20 + 1000, b.getShort(18) & 0xFFFF);
-            long pseudo = sum16(s, 22, 54, 0) + 6 + 20 + 1000;
+            int chunk = Math.min(mss, payload.length - i * mss);
+            assertEquals("IPv6 payload length", 20 + chunk, b.getShort(18) & 0xFFFF);
+            long pseudo = sum16(s, 22, 54, 0) + 6 + 20 + chunk;
             assertEquals("TCP checksum verifies", 0xFFFF, sum16(s, 54, s.length, pseudo));
             assertEquals((0xFFFFF000L + (long) i * mss) & 0xFFFFFFFFL, b.getInt(54 + 4) & 0xFFFFFFFFL);
         }
@@ -129,18 +130,18 @@ public class TcpSegmenterTest {
 
     /**
      * Segments stay where they were handed out until the sink lets go of them: a batch sends them
-     * all at once. Each has the headroom in front; when the buffer fills, the sink is asked to let
-     * go first.
+     * all at once. Each has the headroom in front; when the buffer fills (here: several 60 KB
+     * frames read before the reader flushed), the sink is asked to let go first.
      */
     @Test
     public void segmentsStayInPlaceUntilTheSinkLetsGo() {
+        int frames = 5;
         byte[] payload = new byte[60_000];
-        new Random(11).nextBytes(payload);
-        int mss = 32; // 1875 segments: more than the buffer holds at once
-        ByteBuffer frame = gsoFrame(false, payload.length, mss, 0x10, payload);
+        int mss = TcpSegmenter.MIN_MSS_IPV4; // 112 segments a frame: more than the buffer holds for five
         List<int[]> held = new ArrayList<>();
         ByteBuffer[] buffer = new ByteBuffer[1];
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
         int[] reuses = {0};
         TcpSegmenter segmenter = new TcpSegmenter();
         TcpSegmenter.Sink sink = new TcpSegmenter.Sink() {
@@ -168,10 +169,112 @@ public class TcpSegmenterTest {
                 held.clear();
             }
         };
-        segmenter.process(frame, HEADER, BufferLayout.HEADROOM, 14 + 40 + payload.length, new Counters("t"), sink);
+        Random random = new Random(11);
+        for (int i = 0; i < frames; i++) {
+            random.nextBytes(payload);
+            expected.writeBytes(payload);
+            ByteBuffer frame = gsoFrame(false, payload.length, mss, 0x10, payload);
+            segmenter.process(frame, HEADER, BufferLayout.HEADROOM, 14 + 40 + payload.length, new Counters("t"), sink);
+        }
         assertTrue("the sink was asked to let go before the buffer was reused", reuses[0] >= 1);
         sink.reuse();
-        assertArrayEquals(payload, joined.toByteArray());
+        assertArrayEquals(expected.toByteArray(), joined.toByteArray());
+    }
+
+    // ---------------------------------------------------------------- the guest is not trusted (issue 17)
+
+    private static Counters refused(ByteBuffer frame, int length) {
+        Counters counters = new Counters("t");
+        List<byte[]> out = new ArrayList<>();
+        new TcpSegmenter().process(frame, HEADER, BufferLayout.HEADROOM, length, counters, (buf, off, len) -> out.add(new byte[len]));
+        assertEquals("nothing is sent", 0, out.size());
+        return counters;
+    }
+
+    @Test
+    public void anMssBelowWhatTheProtocolGuaranteesIsRefusedNotCutIntoThousandsOfPackets() {
+        byte[] payload = new byte[60_000];
+        assertEquals(1, refused(gsoFrame(false, payload.length, 1, 0x10, payload), 14 + 40 + payload.length)
+                .drops(TcpSegmenter.GSO_MSS_TOO_SMALL));
+        assertEquals(1, refused(gsoFrame(false, payload.length, TcpSegmenter.MIN_MSS_IPV4 - 1, 0x10, payload), 14 + 40 + payload.length)
+                .drops(TcpSegmenter.GSO_MSS_TOO_SMALL));
+        assertEquals(1, refused(gsoFrame(true, payload.length, TcpSegmenter.MIN_MSS_IPV6 - 1, 0x10, payload), 14 + 60 + payload.length)
+                .drops(TcpSegmenter.GSO_MSS_TOO_SMALL));
+        assertEquals("the least IPv6 guarantees is taken", 50,
+                segment(gsoFrame(true, payload.length, TcpSegmenter.MIN_MSS_IPV6, 0x10, payload), 14 + 60 + payload.length).size());
+    }
+
+    @Test
+    public void anIpv4HeaderShorterThanTwentyBytesIsRefused() {
+        byte[] payload = new byte[3000];
+        for (int ihl = 0; ihl < 5; ihl++) {
+            ByteBuffer frame = gsoFrame(false, payload.length, 1000, 0x10, payload);
+            frame.put(BufferLayout.HEADROOM + 14, (byte) (0x40 | ihl));
+            assertEquals("IHL " + ihl, 1, refused(frame, 14 + 40 + payload.length).drops(TcpSegmenter.MALFORMED_GSO));
+        }
+    }
+
+    @Test
+    public void aTcpv6FrameThatIsNotIpv6IsRefused() {
+        byte[] payload = new byte[3000];
+        ByteBuffer frame = gsoFrame(true, payload.length, 1300, 0x10, payload);
+        frame.put(BufferLayout.HEADROOM + 14, (byte) 0x40); // version 4 in an IPv6 ethertype and a TCPV6 header
+        assertEquals(1, refused(frame, 14 + 60 + payload.length).drops(TcpSegmenter.MALFORMED_GSO));
+    }
+
+    @Test
+    public void ipv4OptionsAreCopiedIntoEverySegment() {
+        byte[] payload = new byte[2500];
+        new Random(5).nextBytes(payload);
+        ByteBuffer plain = gsoFrame(false, payload.length, 1000, 0x10, payload);
+        // Rebuild with 4 bytes of IP options (a NOP and an end-of-list, padded): IHL 6.
+        ByteBuffer frame = ByteBuffer.allocateDirect(plain.capacity());
+        int f = BufferLayout.HEADROOM;
+        for (int i = 0; i < HEADER + 10; i++) {
+            frame.put(i, plain.get(i));
+        }
+        frame.put(f, plain, f, 14 + 20);
+        frame.put(f + 14, (byte) 0x46).putShort(f + 16, (short) (24 + 20 + payload.length));
+        frame.putInt(f + 34, 0x01000000); // NOP, EOL, padding
+        frame.put(f + 38, plain, f + 34, 20 + payload.length);
+        List<byte[]> segs = segment(frame, 14 + 24 + 20 + payload.length);
+        assertEquals(3, segs.size());
+        for (byte[] s : segs) {
+            ByteBuffer b = ByteBuffer.wrap(s);
+            assertEquals("IHL kept", 0x46, s[14]);
+            assertEquals("options kept", 0x01000000, b.getInt(34));
+            assertEquals("IPv4 header checksum verifies, options included", 0xFFFF, sum16(s, 14, 38, 0));
+            int tcpLength = s.length - 38;
+            assertEquals("IPv4 total length", 24 + tcpLength, b.getShort(16) & 0xFFFF);
+            assertEquals("TCP checksum verifies", 0xFFFF, sum16(s, 38, s.length, sum16(s, 26, 34, 0) + 6 + tcpLength));
+        }
+    }
+
+    @Test
+    public void aVlanTaggedFrameIsCutWithItsTagInEverySegment() {
+        byte[] payload = new byte[2500];
+        new Random(6).nextBytes(payload);
+        ByteBuffer plain = gsoFrame(false, payload.length, 1000, 0x10, payload);
+        ByteBuffer frame = ByteBuffer.allocateDirect(plain.capacity());
+        int f = BufferLayout.HEADROOM;
+        for (int i = 0; i < HEADER + 10; i++) {
+            frame.put(i, plain.get(i));
+        }
+        frame.put(f, plain, f, 12);
+        frame.putShort(f + 12, (short) 0x8100).putShort(f + 14, (short) 10);
+        frame.put(f + 16, plain, f + 12, 2 + 40 + payload.length);
+        List<byte[]> segs = segment(frame, 18 + 40 + payload.length);
+        assertEquals(3, segs.size());
+        for (int i = 0; i < segs.size(); i++) {
+            byte[] s = segs.get(i);
+            ByteBuffer b = ByteBuffer.wrap(s);
+            assertEquals("tag kept", 0x8100, b.getShort(12) & 0xFFFF);
+            assertEquals("VLAN 10", 10, b.getShort(14));
+            assertEquals("IPv4 header checksum verifies", 0xFFFF, sum16(s, 18, 38, 0));
+            assertEquals("sequence wraps", (0xFFFFF000L + i * 1000L) & 0xFFFFFFFFL, b.getInt(38 + 4) & 0xFFFFFFFFL);
+            int tcpLength = s.length - 38;
+            assertEquals("TCP checksum verifies", 0xFFFF, sum16(s, 38, s.length, sum16(s, 30, 38, 0) + 6 + tcpLength));
+        }
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.Before;
@@ -28,6 +27,7 @@ import org.overlaygate.api.datapath.NotHere;
 import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.search.LookupRequest;
 import org.overlaygate.api.search.TargetPolicy;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.varpd.plugins.PluginInfo;
 
 /**
@@ -69,14 +69,6 @@ public class OverlayManagerTest {
             p.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }
         return manager.create(name, "udp", "table", invalidation, 42, null, null, null, p);
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            assertTrue("timed out waiting for " + what, System.nanoTime() < deadline);
-            Thread.sleep(5);
-        }
     }
 
     private FakeDataPath.Device device(String name) {
@@ -220,13 +212,13 @@ public class OverlayManagerTest {
         TestPlugins.Table newer = new TestPlugins.Table("table");
         plugins.searches.put("table", newer);
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
-        await("the new instance", () -> !newer.instances.isEmpty() && newer.instances.get(0).events.contains("start"));
+        Await.until("the new instance", () -> !newer.instances.isEmpty() && newer.instances.get(0).events.contains("start"));
         assertEquals(List.of("start", "stop"), table.instances.get(0).events);
         assertEquals(Map.of("instance", "0"), newer.instances.get(0).restored);
 
         plugins.searches.remove("table");
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
-        await("degraded", () -> manager.get("ovl0").reasons.contains("search plugin table is not installed"));
+        Await.until("degraded", () -> manager.get("ovl0").reasons.contains("search plugin table is not installed"));
         assertEquals(List.of("start", "stop"), newer.instances.get(0).events);
         assertEquals("the device keeps what the plugin set while it is away", newer.flood, d.floodTargets());
         table.instances.get(0).context.setFloodTargets(List.of(), false);
@@ -234,7 +226,7 @@ public class OverlayManagerTest {
 
         plugins.searches.put("table", table);
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
-        await("healed", () -> manager.get("ovl0").online);
+        Await.until("healed", () -> manager.get("ovl0").online);
     }
 
     @Test
@@ -244,7 +236,7 @@ public class OverlayManagerTest {
         assertEquals(Map.of("started", 1L, "table_size", 1L), manager.get("ovl0").searchStats);
         plugins.searches.remove("table");
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
-        await("unbound", () -> manager.get("ovl0").searchStats.isEmpty());
+        Await.until("unbound", () -> manager.get("ovl0").searchStats.isEmpty());
     }
 
     @Test
@@ -261,12 +253,12 @@ public class OverlayManagerTest {
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
         assertFalse("the replacement is being bound", status.settled());
         gate.countDown();
-        await("settled", status::settled);
+        Await.until("settled", status::settled);
         assertEquals(List.of("start"), newer.instances.get(0).events);
 
         plugins.searches.remove("table");
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
-        await("settled", status::settled);
+        Await.until("settled", status::settled);
         org.overlaygate.api.OverlayStatus.Overlay o = status.overlays().get(0);
         assertEquals("ovl0", o.name());
         assertEquals("udp", o.encapsulation());
@@ -299,10 +291,10 @@ public class OverlayManagerTest {
         assertEquals("recorder", v.invalidation);
         plugins.invalidations.remove("recorder");
         manager.pluginsChanged(PluginInfo.INVALIDATION, "recorder");
-        await("degraded", () -> manager.get("ovl0").reasons.contains("invalidation plugin recorder is not installed"));
+        Await.until("degraded", () -> manager.get("ovl0").reasons.contains("invalidation plugin recorder is not installed"));
         plugins.invalidations.put("recorder", recorder);
         manager.pluginsChanged(PluginInfo.INVALIDATION, "recorder");
-        await("healed", () -> manager.get("ovl0").online);
+        Await.until("healed", () -> manager.get("ovl0").online);
         assertEquals(2, recorder.contexts.size());
         FakeDataPath.Device d = device("ovl0");
         d.setTarget(MAC_B, B_HOST, TargetEntry.Origin.LOOKUP);
@@ -386,11 +378,11 @@ public class OverlayManagerTest {
         create("ovl0", null);
         Miss miss = new Miss(MAC_B);
         dataPath.upcalls.add(miss);
-        await("the lookup reached the plugin", () -> !table.held.isEmpty());
+        Await.until("the lookup reached the plugin", () -> !table.held.isEmpty());
         TestPlugins.Table newer = new TestPlugins.Table("table");
         plugins.searches.put("table", newer);
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
-        await("the new instance", () -> !newer.instances.isEmpty() && newer.instances.get(0).events.contains("start"));
+        Await.until("the new instance", () -> !newer.instances.isEmpty() && newer.instances.get(0).events.contains("start"));
         table.held.get(0).respond(B_HOST);
         assertNull("the stopped instance's answer is not applied", miss.answer.get());
         assertEquals(1, device("ovl0").event(UpcallDispatcher.LATE_ANSWER));
@@ -405,7 +397,7 @@ public class OverlayManagerTest {
         plugins.searches.put("slow", slow);
         Thread creating = new Thread(() -> manager.create("ovl1", "udp", "slow", null, 43, null, null, null, Map.of("udp/listen_ip", "10.0.0.1")));
         creating.start();
-        await("the slow plugin is starting", () -> !slow.instances.isEmpty());
+        Await.until("the slow plugin is starting", () -> !slow.instances.isEmpty());
         Miss miss = new Miss(MAC_B);
         dataPath.upcalls.add(miss);
         assertTrue("answered while another overlay's plugin hangs in start()", miss.answered.await(5, TimeUnit.SECONDS));
@@ -452,7 +444,7 @@ public class OverlayManagerTest {
             }
         });
         FakeDataPath.Device d = device("ovl0");
-        await("learned", () -> d.targets.containsKey(MAC_B));
+        Await.until("learned", () -> d.targets.containsKey(MAC_B));
         assertEquals("the overlay's own port, not the sender's ephemeral one", UnderlayAddress.parse("10.0.0.9:4789"), d.targets.get(MAC_B));
         assertEquals(TargetEntry.Origin.LEARNED, d.origins.get(MAC_B));
         assertEquals(List.of("20000000002@10.0.0.9:51000"), table.instances.get(0).learned);
@@ -490,7 +482,7 @@ public class OverlayManagerTest {
                 return 42;
             }
         });
-        await("sent", () -> !recorder.sent.isEmpty());
+        Await.until("sent", () -> !recorder.sent.isEmpty());
         assertEquals(List.of("42 20000000002 10.0.0.5"), recorder.sent);
     }
 
@@ -535,7 +527,7 @@ public class OverlayManagerTest {
         FakeDataPath.Device d = device("ovl0");
         assertTrue("the device was told the overlay proxies", d.settings().addressProxy());
         addressRequest(arpRequest());
-        await("a reply", () -> !d.proxyReplies.isEmpty());
+        Await.until("a reply", () -> !d.proxyReplies.isEmpty());
         ByteBuffer reply = ByteBuffer.wrap(d.proxyReplies.get(0));
         assertEquals("to the asker", 0x020000000001L, reply.getLong(0) >>> 16);
         assertEquals("ARP reply", 2, reply.getShort(20));
@@ -545,9 +537,9 @@ public class OverlayManagerTest {
         table.arp.clear();
         table.arp.put(InetAddress.getByName("10.100.0.99"), MAC_B); // the overlay still proxies, but not for .2
         addressRequest(arpRequest());
-        await("counted unknown", () -> d.event(AddressProxy.UNKNOWN) == 1);
+        Await.until("counted unknown", () -> d.event(AddressProxy.UNKNOWN) == 1);
         addressRequest(new byte[] {1, 2, 3});
-        await("counted malformed", () -> d.event(AddressProxy.MALFORMED) == 1);
+        Await.until("counted malformed", () -> d.event(AddressProxy.MALFORMED) == 1);
         assertEquals(1, d.proxyReplies.size());
     }
 
@@ -561,7 +553,7 @@ public class OverlayManagerTest {
             }
         };
         dataPath.upcalls.add(bad);
-        await("counted", () -> device("ovl0").event(UpcallDispatcher.PLUGIN_FAILED) == 1);
+        Await.until("counted", () -> device("ovl0").event(UpcallDispatcher.PLUGIN_FAILED) == 1);
         table.table.put(MAC_B, B_HOST);
         Miss good = new Miss(MAC_B);
         dataPath.upcalls.add(good);
@@ -615,7 +607,7 @@ public class OverlayManagerTest {
 
         plugins.searches.put("table", table);
         manager.pluginsChanged(PluginInfo.SEARCH, "table");
-        await("bound again", () -> manager.get("ovl0").online);
+        Await.until("bound again", () -> manager.get("ovl0").online);
         assertEquals(before, d.settings());
         assertEquals("the group was never left and joined again", List.of("join 239.1.1.1/null/1"), d.groupChanges);
     }

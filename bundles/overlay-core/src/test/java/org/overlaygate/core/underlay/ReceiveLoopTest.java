@@ -1,0 +1,148 @@
+package org.overlaygate.core.underlay;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.Test;
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.encap.UnderlayTransport;
+import org.overlaygate.testsupport.Await;
+
+/**
+ * Issue 17: a receive thread whose socket fails for good spun at full speed (the VNIC reader had a
+ * backoff, the underlay's had none). It must retry a single failure at once and pause, growing up
+ * to a bound, while failures continue.
+ */
+public class ReceiveLoopTest {
+    private static final int FAILURES = 12;
+
+    /** A socket that fails FAILURES times, then blocks until closed. */
+    private static final class FailingSource implements PacketSource {
+        final AtomicInteger receives = new AtomicInteger();
+        final CountDownLatch closed = new CountDownLatch(1);
+
+        @Override
+        public int receive() throws IOException {
+            if (receives.incrementAndGet() <= FAILURES) {
+                throw new IOException("recvmmsg: Network is down");
+            }
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new ClosedChannelException();
+        }
+
+        @Override
+        public ByteBuffer buffer() {
+            return ByteBuffer.allocateDirect(16);
+        }
+
+        @Override
+        public int offset(int i) {
+            return 0;
+        }
+
+        @Override
+        public int length(int i) {
+            return 0;
+        }
+
+        @Override
+        public int segmentSize(int i) {
+            return 0;
+        }
+
+        @Override
+        public InetAddress sender(int i) {
+            return null;
+        }
+
+        @Override
+        public int senderPort(int i) {
+            return 0;
+        }
+
+        @Override
+        public String unreadableReason() {
+            return "unreadable";
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    /** A mux on one fake socket whose pauses are recorded rather than slept. */
+    private static final class RecordingMux extends BaseMux {
+        final List<Long> pauses = new CopyOnWriteArrayList<>();
+        final FailingSource source = new FailingSource();
+
+        RecordingMux() {
+            super(new UnderlayKey("t", UnderlayTransport.udp(4789, "t/listen_ip", "t/listen_port"), UnderlayAddress.parse("127.0.0.1:4789")),
+                    () -> null);
+        }
+
+        @Override
+        void pause(long millis) {
+            pauses.add(millis);
+        }
+
+        @Override
+        PacketSource openGroup(InetAddress group, String interfaceName) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        void setGroupSending(String interfaceName, int ttl) {
+        }
+
+        @Override
+        void closeSockets() {
+            source.close();
+        }
+
+        @Override
+        public String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
+            return null;
+        }
+    }
+
+    @Test
+    public void failuresAreCountedAndRetriedAfterGrowingPausesNotInASpin() throws Exception {
+        RecordingMux mux = new RecordingMux();
+        mux.startReading(mux.source, "test");
+        try {
+            Await.until("every failure seen", () -> mux.source.receives.get() > FAILURES);
+            assertEquals(FAILURES, mux.stats().drops().get(BaseMux.RECEIVE_ERROR).longValue());
+            assertEquals("the first failure is retried at once, each later one after a pause", FAILURES - 1, mux.pauses.size());
+            assertEquals(List.of(1L, 2L, 4L, 8L, 16L, 32L, 64L, 100L, 100L, 100L, 100L), mux.pauses);
+        } finally {
+            mux.close();
+        }
+    }
+
+    @Test
+    public void aSuccessStartsTheBackoffOver() {
+        ReceiveBackoff b = new ReceiveBackoff();
+        assertEquals(0, b.failed());
+        assertEquals(1, b.failed());
+        assertEquals(2, b.failed());
+        b.succeeded();
+        assertEquals("one failure after a success is retried at once", 0, b.failed());
+        for (int i = 0; i < 100; i++) {
+            assertTrue(b.failed() <= ReceiveBackoff.MAX_MILLIS);
+        }
+    }
+}
