@@ -17,11 +17,13 @@ import org.overlaygate.api.search.TargetPolicy;
 /**
  * varpd's running state of one overlay: its definition, the device it is bound to, the search and
  * invalidation instances serving it, what those instances asked of the device (kept so that a new
- * device, after the data path was replaced, gets it too), and why it is DEGRADED if it is.
+ * device, after the data path was replaced, gets it too), and where each part stands
+ * ({@link PartState}), from which every reason it is DEGRADED is derived.
  *
- * <p>Changes happen under this object's monitor, one overlay at a time; the upcall threads read the
- * volatile fields and never take it, so a plugin that is slow to start delays only its overlay's
- * commands, never a lookup.
+ * <p>Changes happen under this object's monitor, one overlay at a time, except the reports plugin
+ * instances make through their contexts (any thread); the upcall threads read the volatile fields
+ * and never take it, so a plugin that is slow to start delays only its overlay's commands, never
+ * a lookup.
  */
 final class ManagedOverlay {
     volatile OverlayDefinition definition;
@@ -41,18 +43,18 @@ final class ManagedOverlay {
      */
     private final AtomicReference<DeviceSettings> wanted = new AtomicReference<>(DeviceSettings.NONE);
 
-    /** What the search and invalidation instances reported through their contexts, or null. */
-    volatile String searchReason;
-    volatile String invalidationReason;
-    /** Failures of the last attempt to bind each part, or null. */
-    volatile String deviceFailure;
-    volatile String searchFailure;
-    volatile String invalidationFailure;
-    volatile String vnicFailure;
+    volatile PartState devicePart = PartState.UNSATISFIED;
+    volatile PartState searchPart = PartState.UNSATISFIED;
+    volatile PartState invalidationPart;
+    volatile PartState vnicPart = PartState.ACTIVE;
+    /** The reasons last logged, to log only changes. */
     volatile List<String> reasons = List.of();
+    /** Set once the overlay is deleted: reconciling it again does nothing. */
+    volatile boolean deleted;
 
     ManagedOverlay(OverlayDefinition definition) {
         this.definition = definition;
+        this.invalidationPart = definition.invalidation == null ? PartState.UNUSED : PartState.UNSATISFIED;
     }
 
     String name() {
@@ -88,28 +90,56 @@ final class ManagedOverlay {
      */
     void adopt(OverlayDevice d) {
         wanted.set(d.settings());
+        device = d;
+        devicePart = PartState.ACTIVE;
     }
 
     /**
-     * Gives a device this varpd created (the data path was replaced, and its devices with it)
-     * everything the lookup side has asked for. A group that cannot be joined is reported, not thrown.
+     * Binds a device this varpd created (for a new overlay, or because the data path was replaced
+     * and its devices with it) and gives it everything the lookup side has asked for. A group that
+     * cannot be joined is reported as the search part's trouble, not thrown.
      */
-    void applyTo(OverlayDevice d) {
+    void created(OverlayDevice d) {
         try {
             d.apply(wanted.get());
         } catch (DataPathException e) {
-            searchReason = e.getMessage();
+            searchPart = PartState.degraded(e.getMessage());
+        }
+        device = d;
+        devicePart = PartState.ACTIVE;
+    }
+
+    /** The device went with its data path, or the overlay was deleted. */
+    void deviceGone() {
+        device = null;
+        devicePart = PartState.UNSATISFIED;
+    }
+
+    /** A search or invalidation instance reports trouble, or its end, through its context. */
+    void searchReports(String trouble) {
+        PartState s = searchPart;
+        if (s.bound() || s.kind == PartState.Kind.STARTING) {
+            searchPart = trouble == null ? PartState.ACTIVE : PartState.degraded(trouble);
+        }
+    }
+
+    void invalidationReports(String trouble) {
+        PartState s = invalidationPart;
+        if (s.bound() || s.kind == PartState.Kind.STARTING) {
+            invalidationPart = trouble == null ? PartState.ACTIVE : PartState.degraded(trouble);
         }
     }
 
     /** Whether binding something failed, so that trying again may help. */
     boolean needsRetry() {
-        return deviceFailure != null || searchFailure != null || invalidationFailure != null || vnicFailure != null;
+        return devicePart.kind == PartState.Kind.FAILED || searchPart.kind == PartState.Kind.FAILED
+                || invalidationPart.kind == PartState.Kind.FAILED || vnicPart.kind == PartState.Kind.FAILED;
     }
 
     /**
-     * Every reason the overlay cannot do all it should, varpd's and the data path's, from what is
-     * bound now: a plugin that is present but not yet bound (or failed to bind) is a reason too.
+     * Every reason the overlay cannot do all it should, varpd's and the data path's, from the
+     * parts' states and what is present now: a plugin that is present but not yet bound (or
+     * failed to bind) is a reason too.
      */
     List<String> collectReasons(boolean dataPathPresent, boolean encapPresent, boolean searchPresent, boolean invalidationPresent) {
         List<String> out = new ArrayList<>();
@@ -117,27 +147,29 @@ final class ManagedOverlay {
         if (!dataPathPresent) {
             out.add("the data path (overlay-core) is not running");
         }
-        OverlayDevice dev = device;
-        if (dev != null) {
-            out.addAll(dev.faults());
+        PartState dev = devicePart;
+        OverlayDevice live = device;
+        if (dev.bound() && live != null) {
+            out.addAll(live.faults());
+        } else if (dev.kind == PartState.Kind.FAILED) {
+            out.add(dev.reason);
         } else if (dataPathPresent && !encapPresent) {
             out.add("encapsulation " + d.encap + " is not installed");
         }
-        if (deviceFailure != null) {
-            out.add(deviceFailure);
-        }
-        if (searchInstance == null) {
-            out.add(searchFailure != null ? searchFailure
+        PartState search = searchPart;
+        if (!search.bound()) {
+            out.add(search.kind == PartState.Kind.FAILED ? search.reason
                     : searchPresent ? "search plugin " + d.search + " is being started" : "search plugin " + d.search + " is not installed");
         }
-        if (d.invalidation != null && invalidationInstance == null) {
-            out.add(invalidationFailure != null ? invalidationFailure
+        PartState invalidation = invalidationPart;
+        if (invalidation.kind != PartState.Kind.UNUSED && !invalidation.bound()) {
+            out.add(invalidation.kind == PartState.Kind.FAILED ? invalidation.reason
                     : invalidationPresent ? "invalidation plugin " + d.invalidation + " is being started"
                             : "invalidation plugin " + d.invalidation + " is not installed");
         }
-        for (String r : new String[] {vnicFailure, searchReason, invalidationReason}) {
-            if (r != null) {
-                out.add(r);
+        for (PartState p : new PartState[] {vnicPart, search, invalidation}) {
+            if (p.kind == PartState.Kind.DEGRADED || p == vnicPart && p.kind == PartState.Kind.FAILED) {
+                out.add(p.reason);
             }
         }
         return out;

@@ -43,7 +43,7 @@ final class PluginBinder {
         this.reasonsChanged = reasonsChanged;
     }
 
-    /** Brings the search instance to the best present plugin; records a failure in {@code m.searchFailure}. */
+    /** Brings the search instance to the best present plugin; records where it stands in {@code m.searchPart}. */
     void bindSearch(ManagedOverlay m) {
         OverlayDefinition d = m.definition;
         SearchPlugin p = plugins.search(d.search).orElse(null);
@@ -55,21 +55,20 @@ final class PluginBinder {
         }
         unbindSearch(m, true);
         d = m.definition; // with the state the old instance saved
-        m.searchFailure = null;
         if (p == null) {
             return; // the device keeps what it has: known traffic flows on
         }
         if (p.mode() != d.mode) {
-            m.searchFailure = "search plugin " + p.name() + " is now " + p.mode() + " but the overlay was created " + d.mode;
+            m.searchPart = PartState.failed("search plugin " + p.name() + " is now " + p.mode() + " but the overlay was created " + d.mode);
             return;
         }
         VarpdSearchContext ctx = new VarpdSearchContext(m, scheduler, () -> reasonsChanged.accept(m));
         SearchInstance instance = null;
         try {
             PropertyValues values = PropertyValues.validate(searchSpecs(p, d), d.propertiesOf(p.name()));
+            m.searchPart = PartState.STARTING;
             instance = p.create(ctx, values);
             instance.restoreState(d.searchState);
-            m.searchReason = null;
             instance.start();
             TargetPolicy policy = instance.targetPolicy();
             boolean proxies = instance.proxiesAddresses();
@@ -77,6 +76,9 @@ final class PluginBinder {
             m.searchPlugin = p;
             m.searchContext = ctx;
             m.searchInstance = instance;
+            if (m.searchPart.kind == PartState.Kind.STARTING) {
+                m.searchPart = PartState.ACTIVE; // unless it reported trouble while starting
+            }
             OverlayDevice device = m.device;
             if (d.mode == SearchMode.POINT) {
                 requireSameFamily(instance.pointDestination(), device == null ? null : device.listenAddress(), p.name());
@@ -92,7 +94,7 @@ final class PluginBinder {
         } catch (Exception | LinkageError e) {
             ctx.invalidateContext();
             stopQuietly(d.name, instance);
-            m.searchFailure = "search plugin " + p.name() + " failed: " + e.getMessage();
+            m.searchPart = PartState.failed("search plugin " + p.name() + " failed: " + e.getMessage());
         }
     }
 
@@ -118,6 +120,7 @@ final class PluginBinder {
     /** Stops the search instance (its plugin is leaving or being replaced), saving its state when asked. */
     void unbindSearch(ManagedOverlay m, boolean saveState) {
         SearchInstance instance = m.searchInstance;
+        m.searchPart = PartState.UNSATISFIED;
         m.searchInstance = null;
         m.searchPlugin = null;
         if (m.searchContext != null) {
@@ -164,7 +167,6 @@ final class PluginBinder {
             return;
         }
         unbindInvalidation(m);
-        m.invalidationFailure = null;
         if (p == null) {
             return;
         }
@@ -172,22 +174,28 @@ final class PluginBinder {
         InvalidationInstance instance = null;
         try {
             PropertyValues values = PropertyValues.validate(p.properties(), d.propertiesOf(p.name()));
+            m.invalidationPart = PartState.STARTING;
             instance = p.create(ctx, values);
-            m.invalidationReason = null;
             instance.start();
             m.invalidationPlugin = p;
             m.invalidationContext = ctx;
             m.invalidationInstance = instance;
+            if (m.invalidationPart.kind == PartState.Kind.STARTING) {
+                m.invalidationPart = PartState.ACTIVE;
+            }
             LOG.info("overlay {}: invalidation plugin {} bound", d.name, p.name());
         } catch (Exception | LinkageError e) {
             ctx.invalidateContext();
             stopQuietly(d.name, instance);
-            m.invalidationFailure = "invalidation plugin " + p.name() + " failed: " + e.getMessage();
+            m.invalidationPart = PartState.failed("invalidation plugin " + p.name() + " failed: " + e.getMessage());
         }
     }
 
     void unbindInvalidation(ManagedOverlay m) {
         InvalidationInstance instance = m.invalidationInstance;
+        if (m.definition.invalidation != null) {
+            m.invalidationPart = PartState.UNSATISFIED;
+        }
         m.invalidationInstance = null;
         m.invalidationPlugin = null;
         if (m.invalidationContext != null) {

@@ -53,15 +53,15 @@ final class VarpdInvalidationContext implements InvalidationContext {
     @Override
     public void degrade(String reason) {
         if (valid) {
-            overlay.invalidationReason = reason;
+            overlay.invalidationReports(reason);
             reasonsChanged.run();
         }
     }
 
     @Override
     public void restore() {
-        if (valid && overlay.invalidationReason != null) {
-            overlay.invalidationReason = null;
+        if (valid) {
+            overlay.invalidationReports(null);
             reasonsChanged.run();
         }
     }

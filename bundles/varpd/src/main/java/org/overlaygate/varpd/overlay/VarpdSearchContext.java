@@ -59,15 +59,15 @@ final class VarpdSearchContext implements SearchContext {
     @Override
     public void degrade(String reason) {
         if (valid) {
-            overlay.searchReason = reason;
+            overlay.searchReports(reason);
             reasonsChanged.run();
         }
     }
 
     @Override
     public void restore() {
-        if (valid && overlay.searchReason != null) {
-            overlay.searchReason = null;
+        if (valid) {
+            overlay.searchReports(null);
             reasonsChanged.run();
         }
     }
