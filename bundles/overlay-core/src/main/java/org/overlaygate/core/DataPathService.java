@@ -254,7 +254,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             throw new DataPathException("no overlay device " + name);
         }
         if (d.portCount() > 0) {
-            throw new DataPathException("overlay " + name + " still has VNICs");
+            throw new DataPathException("overlay " + name + " still has ports: " + String.join(", ", d.portNames()));
         }
         devices.remove(name);
         binder.unbind(d);

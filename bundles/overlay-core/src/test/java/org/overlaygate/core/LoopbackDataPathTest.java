@@ -34,6 +34,7 @@ import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
 import org.overlaygate.encap.vxlan.VxlanPlugin;
 import org.overlaygate.testsupport.Await;
+import org.overlaygate.testsupport.Frames;
 
 /**
  * The data path with the real VXLAN codec and real UDP sockets on loopback: two overlays on two
@@ -101,17 +102,6 @@ public class LoopbackDataPathTest {
         return dp.memoryPort(name).orElseThrow();
     }
 
-    private static byte[] frame(long dst, long src, int payload) {
-        byte[] f = new byte[14 + payload];
-        MacAddress.write(f, 0, dst);
-        MacAddress.write(f, 6, src);
-        f[12] = 0x08;
-        for (int i = 14; i < f.length; i++) {
-            f[i] = (byte) (i * 7);
-        }
-        return f;
-    }
-
     @Test
     public void twoOverlaysOnTwoLoopbackAddressesExchangeUnicastAndBroadcast() throws Exception {
         int pa = freePort();
@@ -121,13 +111,13 @@ public class LoopbackDataPathTest {
         MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
         MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
 
-        byte[] toB = frame(0x020000000002L, 0x020000000001L, 1000);
+        byte[] toB = Frames.ethernet(0x020000000002L, 0x020000000001L, 1000);
         a.send(ByteBuffer.wrap(toB));
         assertArrayEquals(toB, b.receive(5, TimeUnit.SECONDS));
-        byte[] bcast = frame(MacAddress.BROADCAST, 0x020000000002L, 28);
+        byte[] bcast = Frames.ethernet(MacAddress.BROADCAST, 0x020000000002L, 28);
         b.send(ByteBuffer.wrap(bcast));
         assertArrayEquals(bcast, a.receive(5, TimeUnit.SECONDS));
-        byte[] elsewhere = frame(0x020000000077L, 0x020000000001L, 60);
+        byte[] elsewhere = Frames.ethernet(0x020000000077L, 0x020000000001L, 60);
         a.send(ByteBuffer.wrap(elsewhere));
         OverlayDevice ovlb = dp.device("ovlb").orElseThrow();
         Await.until("the stray frame", () -> ovlb.stats().counters().drops().containsKey("not_here"));
@@ -147,7 +137,7 @@ public class LoopbackDataPathTest {
         InetSocketAddress far = (InetSocketAddress) foreign.getLocalAddress();
         overlay("ovla", 0x123456, "127.0.0.1:" + pa, UnderlayAddress.of(far.getAddress(), far.getPort()));
         MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
-        byte[] f = frame(0x020000000002L, 0x020000000001L, 100);
+        byte[] f = Frames.ethernet(0x020000000002L, 0x020000000001L, 100);
         a.send(ByteBuffer.wrap(f));
         ByteBuffer got = ByteBuffer.allocate(2000);
         foreign.configureBlocking(true);
@@ -170,7 +160,7 @@ public class LoopbackDataPathTest {
         overlay("ovlb", 4242, "127.0.0.2:" + pb, UnderlayAddress.parse("127.0.0.1:1"));
         MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
         InetSocketAddress target = new InetSocketAddress("127.0.0.2", pb);
-        byte[] inner = frame(0x020000000002L, 0x020000000009L, 50);
+        byte[] inner = Frames.ethernet(0x020000000002L, 0x020000000009L, 50);
         foreign.send(vxlan(0x00, 4242, inner), target); // no I flag
         foreign.send(vxlan(0x08, 999, inner), target); // unknown VNI
         foreign.send(ByteBuffer.wrap(new byte[] {8, 0, 0}), target); // short
@@ -212,7 +202,7 @@ public class LoopbackDataPathTest {
         assertEquals("MAC 01:00:5e:00:00:01 is not a unicast address",
                 assertThrows(DataPathException.class, () -> vnic("vnicm", "ovla", 0x01005e000001L)).getMessage());
         assertEquals("no overlay nope", assertThrows(DataPathException.class, () -> vnic("vnicx", "nope", -1)).getMessage());
-        assertEquals("overlay ovla still has VNICs", assertThrows(DataPathException.class, () -> dp.destroyDevice("ovla")).getMessage());
+        assertEquals("overlay ovla still has ports: vnica", assertThrows(DataPathException.class, () -> dp.destroyDevice("ovla")).getMessage());
         assertTrue(Arrays.asList("not in this test").contains(
                 assertThrows(DataPathException.class, () -> dp.createVnic(new VnicConfig("t", "ovla", VnicConfig.Kind.TAP, "x", -1))).getMessage()));
         long generated = dp.createVnic(new VnicConfig("vnicg", "ovla", VnicConfig.Kind.MEMORY, null, -1)).mac();
@@ -233,7 +223,7 @@ public class LoopbackDataPathTest {
         assertEquals(List.of("encapsulation vxlan absent: not bound yet"), ovla.faults());
         MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
         MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
-        byte[] toB = frame(0x020000000002L, 0x020000000001L, 100);
+        byte[] toB = Frames.ethernet(0x020000000002L, 0x020000000001L, 100);
         a.send(ByteBuffer.wrap(toB));
         assertEquals(Map.of("no_encapsulation", 1L), ovla.stats().vnics().get(0).drops());
 
@@ -261,7 +251,7 @@ public class LoopbackDataPathTest {
                 .encapsulation("vxlan", Map.of("vxlan/listen_ip", "127.0.0.2", "vxlan/listen_port", Integer.toString(pb))).build());
         ovlb.setPointDestination(UnderlayAddress.parse("127.0.0.1:" + freePort())); // the peer: not the foreign socket
         MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
-        byte[] inner = frame(0x020000000002L, 0x020000000009L, 50);
+        byte[] inner = Frames.ethernet(0x020000000002L, 0x020000000009L, 50);
         try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.3", 0))) {
             for (int i = 0; i < 20; i++) {
                 stranger.send(vxlan(0x08, 4242, inner), new InetSocketAddress("127.0.0.2", pb));
@@ -286,7 +276,7 @@ public class LoopbackDataPathTest {
     public void missesOfADynamicDeviceWaitInTheUpcallQueueUntilTaken() throws Exception {
         overlay("ovla", 5, "127.0.0.1:" + freePort(), null, SearchMode.DYNAMIC);
         MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
-        a.send(ByteBuffer.wrap(frame(0x020000000002L, 0x020000000001L, 60)));
+        a.send(ByteBuffer.wrap(Frames.ethernet(0x020000000002L, 0x020000000001L, 60)));
         assertEquals(1, dp.queuedUpcalls());
         Upcall u = dp.takeUpcall(1, TimeUnit.SECONDS);
         assertEquals(Upcall.Kind.MISS, u.kind());

@@ -112,6 +112,20 @@ public interface OverlayDevice {
     /** A snapshot of the target cache, sorted by MAC. */
     List<TargetEntry> targets();
 
+    /**
+     * Attaches a port whose far side is {@code handler} (see {@link AttachedPort}).
+     *
+     * @param name what the port's counters are called ({@code r1.ovl0})
+     * @param mac the port's unicast MAC, unique on this overlay on this host
+     * @param shared whether the same MAC is on this overlay on every host (a distributed gateway):
+     *     frames from the underlay with it as their source are then expected, never learned and not
+     *     counted as {@code local_mac_from_underlay} (a duplicate MAC or a loop, for any other
+     *     local MAC)
+     * @throws DataPathException when the MAC is not unicast or another port of the overlay has it
+     * @since 2.2
+     */
+    AttachedPort attachPort(String name, long mac, boolean shared, PortHandler handler) throws DataPathException;
+
     /** Delivers an Ethernet frame (position to limit) to the device's VNICs as if from the underlay. */
     void deliverLocally(ByteBuffer frame);
 

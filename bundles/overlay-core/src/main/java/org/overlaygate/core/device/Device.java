@@ -6,13 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.AttachedPort;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceConfig;
 import org.overlaygate.api.datapath.DeviceSettings;
 import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.datapath.MulticastGroup;
 import org.overlaygate.api.datapath.OverlayDevice;
+import org.overlaygate.api.datapath.PortHandler;
 import org.overlaygate.api.datapath.SnoopedFrame;
 import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.search.SearchMode;
@@ -202,6 +205,21 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
 
     public int portCount() {
         return ports.size();
+    }
+
+    /** The names of the device's ports (VNICs and attached ports), for a refusal's message. */
+    public List<String> portNames() {
+        return ports.names();
+    }
+
+    @Override
+    public AttachedPort attachPort(String portName, long mac, boolean shared, PortHandler handler) throws DataPathException {
+        if (MacAddress.isGroup(mac) || mac == 0 || (mac >>> 48) != 0) {
+            throw new DataPathException("MAC " + MacAddress.format(mac) + " is not a unicast address");
+        }
+        CallbackPort port = new CallbackPort(this, portName, mac, shared, java.util.Objects.requireNonNull(handler));
+        ports.add(port);
+        return port;
     }
 
     // ---------------------------------------------------------------- encapsulation (bound by the service)

@@ -19,4 +19,22 @@ public interface LocalPort {
      * frames still waiting in a batch); counts its own output and drops.
      */
     void deliver(ByteBuffer buf, int offset, int length);
+
+    /**
+     * Hands a broadcast or multicast frame to the port, as {@link #deliver}; returns whether the
+     * port answered it for itself alone (an attached router port answering an ARP request for its
+     * address), so that a frame from this host goes no further. VNICs never do.
+     */
+    default boolean deliverGroup(ByteBuffer buf, int offset, int length, boolean fromUnderlay) {
+        deliver(buf, offset, length);
+        return false;
+    }
+
+    /**
+     * Whether the port's MAC is on the overlay on every host (a distributed gateway), so that
+     * frames from the underlay with it as their source are expected.
+     */
+    default boolean sharedMac() {
+        return false;
+    }
 }

@@ -26,13 +26,27 @@ final class LocalSwitch {
         return byMac.get(mac);
     }
 
-    /** Hands a broadcast or multicast frame to every port but {@code except} (null: all of them). */
-    void flood(LocalPort except, ByteBuffer buf, int offset, int length) {
+    /**
+     * Hands a broadcast or multicast frame to every port but {@code except} (null: all of them);
+     * returns whether one of them answered it for itself alone ({@link LocalPort#deliverGroup}).
+     */
+    boolean flood(LocalPort except, ByteBuffer buf, int offset, int length, boolean fromUnderlay) {
+        boolean consumed = false;
         for (LocalPort p : ports) {
             if (p != except) {
-                p.deliver(buf, offset, length);
+                consumed |= p.deliverGroup(buf, offset, length, fromUnderlay);
             }
         }
+        return consumed;
+    }
+
+    /** The names of the ports, for a message. */
+    java.util.List<String> names() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (LocalPort p : ports) {
+            out.add(p.name());
+        }
+        return out;
     }
 
     LocalPort[] all() {

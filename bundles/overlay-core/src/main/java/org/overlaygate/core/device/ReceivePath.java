@@ -18,7 +18,9 @@ import org.overlaygate.core.underlay.InboundBatch;
  * thread. In order: size checks; admission (an overlay that accepts only its peers takes frames
  * from its point destination, its configured peers, or where the cache says the inner source
  * lives, and has an unknown source looked up); learning (a learning overlay confirms or reports
- * the inner source); delivery to the port owning the destination MAC (through the thread's
+ * the inner source, unless it is a MAC of this host's own ports: never learned as remote, and
+ * counted as {@value #LOCAL_MAC_FROM_UNDERLAY} unless the port's MAC is shared by design, a
+ * distributed gateway's); delivery to the port owning the destination MAC (through the thread's
  * {@link Delivery}, which may coalesce), or to every port for broadcast; a unicast frame for a MAC
  * that is not here is counted and reported, rate-limited, for the invalidation plugin.
  * Allocation-free unless it reports; reads the device's settings once per frame.
@@ -26,6 +28,11 @@ import org.overlaygate.core.underlay.InboundBatch;
 final class ReceivePath {
     static final String NOT_HERE_REPORTS = "not_here_reports";
     static final String LEARN_REPORTS = "learn_reports";
+    /**
+     * A frame from the underlay whose source MAC is a port of this host that is not shared (a
+     * VNIC's): a duplicate MAC elsewhere, or a loop. Counted; the cache is not moved.
+     */
+    static final String LOCAL_MAC_FROM_UNDERLAY = "local_mac_from_underlay";
     private static final long NOT_HERE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long LEARN_REPORT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -59,8 +66,13 @@ final class ReceivePath {
             }
             return;
         }
-        if (f.learns) {
-            noteSource(f, src, sender, senderPort);
+        LocalPort owner = device.ports.get(src);
+        if (owner != null) {
+            if (!owner.sharedMac()) {
+                device.events.increment(LOCAL_MAC_FROM_UNDERLAY); // a duplicate MAC, or a loop
+            }
+        } else if (f.learns) {
+            noteSource(f, src, sender, senderPort); // a MAC of this host is never learned as remote
         }
         deliver(buf, offset, length, sender, batch instanceof Delivery ? (Delivery) batch : null);
     }
@@ -128,7 +140,7 @@ final class ReceivePath {
         }
         long dst = MacAddress.read(buf, offset);
         if (MacAddress.isGroup(dst)) {
-            device.ports.flood(null, buf, offset, length);
+            device.ports.flood(null, buf, offset, length, sender != null);
             return;
         }
         LocalPort local = device.ports.get(dst);

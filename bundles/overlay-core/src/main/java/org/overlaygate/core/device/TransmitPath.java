@@ -23,6 +23,8 @@ import org.overlaygate.core.underlay.SendBatch;
 final class TransmitPath {
     static final String ADDRESS_REQUESTS = "address_requests";
     static final String FLOODED_UNKNOWN = "flooded_unknown_unicast";
+    /** Broadcasts an attached port answered for itself (ARP for the gateway), which went no further. */
+    static final String ANSWERED_LOCALLY = "answered_locally";
 
     private final Device device;
 
@@ -96,7 +98,10 @@ final class TransmitPath {
      * proxying overlay an ARP request or neighbour solicitation goes to varpd instead.
      */
     private void toGroup(Forwarding f, LocalPort source, ByteBuffer buf, int offset, int length, Counters in, SendBatch batch) {
-        device.ports.flood(source, buf, offset, length); // a local owner answers for itself, as on any switch
+        if (device.ports.flood(source, buf, offset, length, false)) { // a local owner answers for itself, as on any switch
+            device.events.increment(ANSWERED_LOCALLY);
+            return; // answered by an attached port for itself (the gateway's ARP): no further
+        }
         if (device.mode == SearchMode.DYNAMIC && f.proxy && FrameKinds.isAddressRequest(buf, offset, length)) {
             device.events.increment(ADDRESS_REQUESTS);
             if (device.upcalls.mayRaiseAddressRequest(device.env.nanoTime())) {

@@ -38,6 +38,7 @@ import org.overlaygate.api.search.TargetPolicy;
 import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.DropReasons;
 import org.overlaygate.core.underlay.SendBatch;
+import org.overlaygate.testsupport.Frames;
 
 public class DeviceTest {
     private static final UnderlayAddress GROUP = UnderlayAddress.parse("239.1.1.1:4789");
@@ -700,18 +701,6 @@ public class DeviceTest {
 
     // ---------------------------------------------------------------- address requests
 
-    static byte[] arp(long senderMac, int senderIp, int targetIp, int op) {
-        byte[] f = new byte[42];
-        MacAddress.write(f, 0, MacAddress.BROADCAST);
-        MacAddress.write(f, 6, senderMac);
-        ByteBuffer b = ByteBuffer.wrap(f);
-        b.putShort(12, (short) 0x0806).putShort(14, (short) 1).putShort(16, (short) 0x0800).put(18, (byte) 6).put(19, (byte) 4);
-        b.putShort(20, (short) op);
-        MacAddress.write(f, 22, senderMac);
-        b.putInt(28, senderIp).putInt(38, targetIp);
-        return f;
-    }
-
     /** A neighbour solicitation from fe80::1, or from :: (duplicate address detection). */
     static byte[] neighbourSolicitation(long senderMac, boolean dad) {
         byte[] f = new byte[14 + 40 + 24];
@@ -731,7 +720,7 @@ public class DeviceTest {
         Device d = device(SearchMode.DYNAMIC);
         d.setFloodTargets(List.of(GROUP), false);
         d.setAddressProxy(true);
-        byte[] who = arp(MAC_A, 0x0A640001, 0x0A640002, 1);
+        byte[] who = Frames.arp(MAC_A, 0x0A640001, 0x0A640002, 1);
         send(d, a, who);
         send(d, a, neighbourSolicitation(MAC_A, false));
         List<AddressRequest> requests = env.take(Upcall.Kind.ADDRESS_REQUEST);
@@ -743,9 +732,9 @@ public class DeviceTest {
         assertEquals("not flooded to the underlay", 0, mux.sent);
         assertEquals(2, d.stats().event(TransmitPath.ADDRESS_REQUESTS));
 
-        send(d, a, arp(MAC_A, 0x0A640001, 0x0A640001, 1)); // gratuitous: an announcement, not a question
-        send(d, a, arp(MAC_A, 0x0A640001, 0x0A640002, 2)); // a reply sent to broadcast
-        send(d, a, arp(MAC_A, 0, 0x0A640002, 1)); // a probe: only the owner may answer
+        send(d, a, Frames.arp(MAC_A, 0x0A640001, 0x0A640001, 1)); // gratuitous: an announcement, not a question
+        send(d, a, Frames.arp(MAC_A, 0x0A640001, 0x0A640002, 2)); // a reply sent to broadcast
+        send(d, a, Frames.arp(MAC_A, 0, 0x0A640002, 1)); // a probe: only the owner may answer
         send(d, a, neighbourSolicitation(MAC_A, true)); // duplicate address detection: likewise
         assertEquals(0, env.count(Upcall.Kind.ADDRESS_REQUEST));
         assertEquals(List.of(GROUP, GROUP, GROUP, GROUP), mux.destinations);

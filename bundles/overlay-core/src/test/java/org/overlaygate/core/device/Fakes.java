@@ -22,6 +22,7 @@ import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.underlay.UnderlayKey;
 import org.overlaygate.core.underlay.UnderlayMux;
 import org.overlaygate.core.underlay.UnderlayReceiver;
+import org.overlaygate.testsupport.Frames;
 
 /** Test doubles for the device's surroundings. */
 final class Fakes {
@@ -36,14 +37,7 @@ final class Fakes {
 
     /** An Ethernet frame: dst, src, IPv4 ethertype, and a payload of {@code payload} bytes. */
     static byte[] frame(long dst, long src, int payload) {
-        byte[] f = new byte[14 + payload];
-        MacAddress.write(f, 0, dst);
-        MacAddress.write(f, 6, src);
-        f[12] = 0x08;
-        for (int i = 14; i < f.length; i++) {
-            f[i] = (byte) i;
-        }
-        return f;
+        return Frames.ethernet(dst, src, payload);
     }
 
     /** Puts a frame into a direct buffer behind the device's headroom, as a VNIC reader does. */

@@ -28,6 +28,7 @@ import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.search.LookupRequest;
 import org.overlaygate.api.search.TargetPolicy;
 import org.overlaygate.testsupport.Await;
+import org.overlaygate.testsupport.Frames;
 import org.overlaygate.varpd.plugins.PluginInfo;
 
 /**
@@ -486,16 +487,6 @@ public class OverlayManagerTest {
         assertEquals(List.of("42 20000000002 10.0.0.5"), recorder.sent);
     }
 
-    /** A broadcast ARP request: who has 10.100.0.2, tell 10.100.0.1 (MAC_A). */
-    static byte[] arpRequest() {
-        ByteBuffer b = ByteBuffer.allocate(42);
-        b.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(new byte[] {2, 0, 0, 0, 0, 1}).putShort((short) 0x0806);
-        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1);
-        b.put(new byte[] {2, 0, 0, 0, 0, 1}).put(new byte[] {10, 100, 0, 1});
-        b.put(new byte[6]).put(new byte[] {10, 100, 0, 2});
-        return b.array();
-    }
-
     private void addressRequest(byte[] frame) {
         dataPath.upcalls.add(new AddressRequest() {
             @Override
@@ -526,7 +517,7 @@ public class OverlayManagerTest {
         create("ovl0", null);
         FakeDataPath.Device d = device("ovl0");
         assertTrue("the device was told the overlay proxies", d.settings().addressProxy());
-        addressRequest(arpRequest());
+        addressRequest(Frames.arpRequest(MAC_A, "10.100.0.1", "10.100.0.2"));
         Await.until("a reply", () -> !d.proxyReplies.isEmpty());
         ByteBuffer reply = ByteBuffer.wrap(d.proxyReplies.get(0));
         assertEquals("to the asker", 0x020000000001L, reply.getLong(0) >>> 16);
@@ -536,7 +527,7 @@ public class OverlayManagerTest {
 
         table.arp.clear();
         table.arp.put(InetAddress.getByName("10.100.0.99"), MAC_B); // the overlay still proxies, but not for .2
-        addressRequest(arpRequest());
+        addressRequest(Frames.arpRequest(MAC_A, "10.100.0.1", "10.100.0.2"));
         Await.until("counted unknown", () -> d.event(AddressProxy.UNKNOWN) == 1);
         addressRequest(new byte[] {1, 2, 3});
         Await.until("counted malformed", () -> d.event(AddressProxy.MALFORMED) == 1);
@@ -610,5 +601,24 @@ public class OverlayManagerTest {
         Await.until("bound again", () -> manager.get("ovl0").online);
         assertEquals(before, d.settings());
         assertEquals("the group was never left and joined again", List.of("join 239.1.1.1/null/1"), d.groupChanges);
+    }
+
+    /** Issue 19: a router asks the overlay's search plugin who has its next hop, without a frame. */
+    @Test
+    public void theSearchPluginIsAskedWhoHasAnAddressWithoutAFrame() throws Exception {
+        table.arp.put(InetAddress.getByName("10.100.0.2"), MAC_B);
+        create("ovl0", null);
+        AddressLookupService lookup = new AddressLookupService(manager);
+        assertEquals(java.util.OptionalLong.of(MAC_B),
+                lookup.macOf("ovl0", InetAddress.getByName("10.100.0.2"), AddressLookupService.NO_VLAN).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertEquals(java.util.OptionalLong.empty(),
+                lookup.macOf("ovl0", InetAddress.getByName("10.100.0.3"), AddressLookupService.NO_VLAN).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertEquals("no overlay nope",
+                assertThrows(IllegalArgumentException.class, () -> lookup.macOf("nope", InetAddress.getByName("10.100.0.2"), -1)).getMessage());
+        plugins.searches.remove("table");
+        manager.pluginsChanged(PluginInfo.SEARCH, "table");
+        Await.until("unbound", () -> !manager.get("ovl0").online);
+        assertEquals("no plugin: unknown, at once", java.util.OptionalLong.empty(),
+                lookup.macOf("ovl0", InetAddress.getByName("10.100.0.2"), AddressLookupService.NO_VLAN).toCompletableFuture().get(5, TimeUnit.SECONDS));
     }
 }

@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.overlaygate.testsupport.Frames;
+
 /**
  * The reference frames of kernel-frames.txt (captured from the Linux kernel, arping and ndisc6 by
  * capture-kernel-frames.sh, both beside it in the test resources), and test-side tools that share
@@ -88,19 +90,11 @@ final class Fixtures {
     }
 
     static byte[] hex(String hex) {
-        byte[] out = new byte[hex.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
-        }
-        return out;
+        return Frames.fromHex(hex);
     }
 
     static String hex(byte[] bytes) {
-        StringBuilder b = new StringBuilder();
-        for (byte x : bytes) {
-            b.append(String.format("%02x", x & 0xFF));
-        }
-        return b.toString();
+        return Frames.hex(bytes);
     }
 
     static InetAddress ip(String literal) {
