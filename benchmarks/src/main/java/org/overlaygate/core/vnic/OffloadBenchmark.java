@@ -171,8 +171,8 @@ public class OffloadBenchmark {
         }
 
         @Override
-        public boolean write(ByteBuffer direct, int offset, int length) {
-            return true;
+        public String write(ByteBuffer direct, int offset, int length) {
+            return null;
         }
 
         @Override
@@ -181,8 +181,8 @@ public class OffloadBenchmark {
         }
 
         @Override
-        public boolean writeCoalesced(GatherList frame) {
-            return frame.count() == 50;
+        public String writeCoalesced(GatherList frame) {
+            return frame.count() == 50 ? null : "unexpected_pieces";
         }
 
         @Override

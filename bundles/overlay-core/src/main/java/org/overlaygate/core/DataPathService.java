@@ -278,10 +278,16 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         if (config.mac() >= 0 && (MacAddress.isGroup(config.mac()) || config.mac() == 0)) {
             throw new DataPathException("MAC " + MacAddress.format(config.mac()) + " is not a unicast address");
         }
+        if (config.vlan() != VnicConfig.NO_VLAN) {
+            String refused = device.refusesVlans();
+            if (refused != null) {
+                throw new DataPathException("VNIC " + config.name() + " cannot be on VLAN " + config.vlan() + ": " + refused);
+            }
+        }
         Vnic vnic;
         switch (config.kind()) {
             case MEMORY:
-                vnic = new MemoryVnic(config.name(), macOrGenerated(config.mac()), device, settings.memoryPortQueue());
+                vnic = new MemoryVnic(config.name(), macOrGenerated(config.mac()), device, settings.memoryPortQueue(), config.vlan());
                 break;
             case TAP:
                 vnic = openTap(config, device);
@@ -300,8 +306,9 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         }
         vnics.put(config.name(), vnic);
         vnic.start();
-        LOG.info("VNIC {} created on {} ({} {}, {}){}", config.name(), device.name(), config.kind(),
+        LOG.info("VNIC {} created on {} ({} {}, {}{}){}", config.name(), device.name(), config.kind(),
                 vnic.osName() == null ? "" : vnic.osName(), MacAddress.format(vnic.mac()),
+                config.vlan() == VnicConfig.NO_VLAN ? "" : ", VLAN " + config.vlan(),
                 vnic instanceof PortVnic && config.kind() == VnicConfig.Kind.TAP ? ", offloads " + ((PortVnic) vnic).offloads() : "");
         return vnic.info();
     }
@@ -314,7 +321,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         long mac = macOrGenerated(config.mac());
         try {
             FramePort port = framePorts.openTap(tapName, mac, device.mtu());
-            return new PortVnic(config.name(), mac, device, VnicConfig.Kind.TAP, port);
+            return new PortVnic(config.name(), mac, device, VnicConfig.Kind.TAP, port, config.vlan());
         } catch (IOException e) {
             throw new DataPathException(e.getMessage(), e);
         }
@@ -327,7 +334,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         try {
             FramePort port = framePorts.openPcap(config.osName());
             long mac = config.mac() >= 0 ? config.mac() : port.macAddress();
-            return new PortVnic(config.name(), mac, device, VnicConfig.Kind.PCAP, port);
+            return new PortVnic(config.name(), mac, device, VnicConfig.Kind.PCAP, port, config.vlan());
         } catch (IOException e) {
             throw new DataPathException(e.getMessage(), e);
         }

@@ -14,7 +14,6 @@ final class VxlanCodec implements Encapsulator, Decapsulator {
 
     static final String DROP_SHORT = "vxlan_short";
     static final String DROP_NO_I_FLAG = "vxlan_no_i_flag";
-    static final String DROP_INNER_VLAN = "vxlan_inner_vlan";
 
     @Override
     public int headerLength() {
@@ -35,9 +34,6 @@ final class VxlanCodec implements Encapsulator, Decapsulator {
         }
         if ((buf.get(start) & FLAG_I) == 0) {
             return result.drop(DROP_NO_I_FLAG);
-        }
-        if ((buf.getShort(start + HEADER_LENGTH + 12) & 0xFFFF) == 0x8100) {
-            return result.drop(DROP_INNER_VLAN); // RFC 7348 6.1: SHOULD be discarded
         }
         long vni = (buf.getInt(start + 4) >>> 8) & 0xFF_FFFFL;
         buf.position(start + HEADER_LENGTH);

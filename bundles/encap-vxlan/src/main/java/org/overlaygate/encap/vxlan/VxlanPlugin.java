@@ -39,6 +39,12 @@ public final class VxlanPlugin implements EncapsulationPlugin {
         return TRANSPORT;
     }
 
+    /** RFC 7348 6.1: no inner tags "unless configured otherwise", as an overlay with VLAN VNICs is. */
+    @Override
+    public boolean innerVlanTagsConfigurable() {
+        return true;
+    }
+
     @Override
     public int headerLength() {
         return VxlanCodec.HEADER_LENGTH;

@@ -66,16 +66,23 @@ public class VxlanCodecTest {
         assertEquals(VxlanCodec.DROP_SHORT, r.dropReason());
     }
 
+    /**
+     * RFC 7348 6.1: a tagged inner frame SHOULD be discarded "unless configured otherwise": an
+     * overlay with VLAN VNICs is, so the decapsulator passes it on and the core decides per
+     * overlay (it drops those of VLANs no local VNIC has, as vlan_mismatch).
+     */
     @Test
-    public void dropsInnerVlanTaggedFrames() {
+    public void passesInnerVlanTaggedFramesOnForTheCoreToDecide() {
         byte[] header = {0x08, 0, 0, 0, 0, 0, 1, 0};
         ByteBuffer buf = ByteBuffer.allocate(8 + 18);
         buf.put(header).position(8 + 12);
         buf.putShort((short) 0x8100).putShort((short) 5).putShort((short) 0x0800);
         buf.flip();
         DecapResult r = new DecapResult();
-        assertFalse(codec.decapsulate(buf, r));
-        assertEquals(VxlanCodec.DROP_INNER_VLAN, r.dropReason());
+        assertTrue(codec.decapsulate(buf, r));
+        assertEquals(1, r.vnetId());
+        assertTrue(new VxlanPlugin().innerVlanTagsConfigurable());
+        assertFalse(new VxlanPlugin().carriesInnerVlanTags());
     }
 
     @Test

@@ -8,14 +8,21 @@ public final class VnicInfo {
     private final String osName;
     private final long mac;
     private final int mtu;
+    private final int vlan;
 
     public VnicInfo(String name, String device, VnicConfig.Kind kind, String osName, long mac, int mtu) {
+        this(name, device, kind, osName, mac, mtu, VnicConfig.NO_VLAN);
+    }
+
+    /** @since 2.2 */
+    public VnicInfo(String name, String device, VnicConfig.Kind kind, String osName, long mac, int mtu, int vlan) {
         this.name = name;
         this.device = device;
         this.kind = kind;
         this.osName = osName;
         this.mac = mac;
         this.mtu = mtu;
+        this.vlan = vlan;
     }
 
     public String name() {
@@ -41,5 +48,14 @@ public final class VnicInfo {
 
     public int mtu() {
         return mtu;
+    }
+
+    /**
+     * The VNIC's VLAN, or {@link VnicConfig#NO_VLAN}.
+     *
+     * @since 2.2
+     */
+    public int vlan() {
+        return vlan;
     }
 }

@@ -68,6 +68,19 @@ public interface EncapsulationPlugin {
         return false;
     }
 
+    /**
+     * Whether inner frames may carry an 802.1Q tag on an overlay configured for it (one with VLAN
+     * VNICs), even where {@link #carriesInnerVlanTags()} says frames lose their own tags: VXLAN
+     * may (RFC 7348 section 6.1: "unless configured otherwise"), NVGRE may not (RFC 7637 section 3.2).
+     * The decapsulator of such a plugin must pass tagged inner frames on: the core drops those of
+     * VLANs no local VNIC has ({@code vlan_mismatch}).
+     *
+     * @since 2.1
+     */
+    default boolean innerVlanTagsConfigurable() {
+        return carriesInnerVlanTags();
+    }
+
     /** The properties an overlay using this encapsulation takes, names prefixed {@code name()/}. */
     List<PropertySpec> properties();
 

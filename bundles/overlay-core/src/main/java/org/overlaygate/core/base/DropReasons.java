@@ -44,6 +44,17 @@ public final class DropReasons {
     public static final String HAIRPIN = "hairpin";
     /** A VNIC's delivery queue (in-memory VNICs) or device write failed. */
     public static final String DELIVERY_FAILED = "delivery_failed";
+    /** The VNIC's OS device is down (EIO from a TAP, ENETDOWN from an interface): nothing reads it. */
+    public static final String VNIC_DOWN = "vnic_down";
+    /**
+     * A frame of a VLAN the port is not on: a tagged frame from a VM on a VLAN, a frame to a port of
+     * another VLAN, or a frame of a VLAN no local port has.
+     */
+    public static final String VLAN_MISMATCH = "vlan_mismatch";
+    /** A frame to tag for its VLAN whose encapsulation header leaves no room for the tag in front of it. */
+    public static final String NO_ROOM_FOR_TAG = "no_room_for_tag";
+    /** A broadcast or multicast frame from the underlay while the overlay has no port here to take it. */
+    public static final String NO_LOCAL_PORT = "no_local_port";
     /** The VNIC's device could not take the frame now (EAGAIN: the TAP queue is full). */
     public static final String DELIVERY_QUEUE_FULL = "delivery_queue_full";
     /** The underlay packet's vnet id belongs to no overlay on that socket. */

@@ -212,6 +212,35 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         return ports.names();
     }
 
+    /**
+     * Why this device cannot take a VNIC on a VLAN, or null when it can: its encapsulation forbids
+     * inner tags (NVGRE), its header leaves no room for a tag in front of the frame, or a full-size
+     * tagged frame would not fit the underlay interface's MTU (the outer packet is never fragmented).
+     */
+    public String refusesVlans() {
+        EncapBinding b = encap;
+        if (b == null) {
+            return null; // checked again when the encapsulation is bound: frames of the VLAN are then counted
+        }
+        if (!b.vlansAllowed) {
+            return "encapsulation " + config.encapsulation() + " carries no 802.1Q tags (RFC 7637 3.2 for NVGRE)";
+        }
+        if (b.headerLength + BufferLayout.VLAN_TAG > BufferLayout.HEADROOM) {
+            return "the encapsulation header (" + b.headerLength + " bytes) leaves no room for a tag in the " + BufferLayout.HEADROOM
+                    + " bytes kept in front of every frame";
+        }
+        UnderlayAddress listen = b.mux.key().listen();
+        int underlayMtu = UnderlayMtu.of(listen.address());
+        int outer = (listen.isIpv4() ? 20 : 40) + (b.mux.key().overUdp() ? 8 : 0)
+                + b.headerLength + BufferLayout.ETHERNET_HEADER + BufferLayout.VLAN_TAG;
+        if (underlayMtu > 0 && config.mtu() + outer > underlayMtu) {
+            return "overlay " + name + "'s MTU " + config.mtu() + " leaves no room for the 4-byte tag: a full-size tagged frame makes a "
+                    + (config.mtu() + outer) + "-byte packet on an underlay of MTU " + underlayMtu + " (create the overlay with mtu "
+                    + (underlayMtu - outer) + " or less)";
+        }
+        return null;
+    }
+
     @Override
     public AttachedPort attachPort(String portName, long mac, boolean shared, PortHandler handler) throws DataPathException {
         if (MacAddress.isGroup(mac) || mac == 0 || (mac >>> 48) != 0) {

@@ -14,7 +14,10 @@ public final class EncapBinding {
     final String version;
     final Encapsulator encapsulator;
     final int headerLength;
+    /** Whether a VM's own 802.1Q tags are removed at the port (VXLAN, NVGRE), rather than carried (Geneve). */
     final boolean stripVlan;
+    /** Whether frames may carry the tags of VLAN VNICs (VXLAN "configured otherwise", Geneve; not NVGRE). */
+    final boolean vlansAllowed;
     final UnderlayMux mux;
 
     public EncapBinding(EncapsulationPlugin plugin, String version, Encapsulator encapsulator, UnderlayMux mux) {
@@ -23,6 +26,7 @@ public final class EncapBinding {
         this.encapsulator = encapsulator;
         this.headerLength = encapsulator.headerLength();
         this.stripVlan = !plugin.carriesInnerVlanTags();
+        this.vlansAllowed = plugin.innerVlanTagsConfigurable();
         this.mux = mux;
     }
 

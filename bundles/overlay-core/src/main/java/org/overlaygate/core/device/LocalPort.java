@@ -31,6 +31,14 @@ public interface LocalPort {
     }
 
     /**
+     * The port's VLAN: its VM sends and receives untagged frames, which carry this VLAN's tag on
+     * the overlay; or {@link VlanTags#NONE}, a port that sends and receives frames as they are.
+     */
+    default int vlan() {
+        return VlanTags.NONE;
+    }
+
+    /**
      * Whether the port's MAC is on the overlay on every host (a distributed gateway), so that
      * frames from the underlay with it as their source are expected.
      */

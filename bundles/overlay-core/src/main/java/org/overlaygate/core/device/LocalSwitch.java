@@ -26,18 +26,35 @@ final class LocalSwitch {
         return byMac.get(mac);
     }
 
+    /** {@link #flood}'s result: at least one port got the frame. */
+    static final int DELIVERED = 1;
+    /** {@link #flood}'s result: a port answered it for itself alone ({@link LocalPort#deliverGroup}). */
+    static final int CONSUMED = 2;
+
     /**
-     * Hands a broadcast or multicast frame to every port but {@code except} (null: all of them);
-     * returns whether one of them answered it for itself alone ({@link LocalPort#deliverGroup}).
+     * Hands a broadcast or multicast frame to every port of {@code vlan} ({@link VlanTags#NONE}:
+     * the ports without a VLAN) but {@code except} (null: none excepted).
+     *
+     * @return {@link #DELIVERED} and {@link #CONSUMED}, or'ed
      */
-    boolean flood(LocalPort except, ByteBuffer buf, int offset, int length, boolean fromUnderlay) {
-        boolean consumed = false;
+    int flood(LocalPort except, int vlan, ByteBuffer buf, int offset, int length, boolean fromUnderlay) {
+        int result = 0;
         for (LocalPort p : ports) {
-            if (p != except) {
-                consumed |= p.deliverGroup(buf, offset, length, fromUnderlay);
+            if (p != except && p.vlan() == vlan) {
+                result |= DELIVERED | (p.deliverGroup(buf, offset, length, fromUnderlay) ? CONSUMED : 0);
             }
         }
-        return consumed;
+        return result;
+    }
+
+    /** Whether any port is on {@code vlan} ({@link VlanTags#NONE}: any port without a VLAN). Allocation-free. */
+    boolean has(int vlan) {
+        for (LocalPort p : ports) {
+            if (p.vlan() == vlan) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The names of the ports, for a message. */

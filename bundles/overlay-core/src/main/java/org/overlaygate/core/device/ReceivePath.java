@@ -131,20 +131,47 @@ final class ReceivePath {
 
     /**
      * Delivers an inner frame to the port owning its destination (through {@code delivery} when
-     * not null), or to every port for broadcast and multicast; {@code sender} null means the frame
-     * did not come from the underlay (a proxy reply, an announcement) and is never reported.
+     * not null), or to every port that takes it for broadcast and multicast; {@code sender} null
+     * means the frame did not come from the underlay (a proxy reply, an announcement) and is never
+     * reported. A port on a VLAN gets the frames of its VLAN, untagged; a port without one gets
+     * untagged frames, and tagged ones where the encapsulation carries VMs' tags (Geneve). A frame
+     * no port takes is dropped by its reason: {@code vlan_mismatch}, {@code no_local_port} (a
+     * broadcast with no port here) or {@code not_here}. Every frame is thus delivered or counted.
      */
     void deliver(ByteBuffer buf, int offset, int length, InetAddress sender, Delivery delivery) {
         if (device.snooper.active()) {
             device.snooper.snoop(SnoopedFrame.Direction.FROM_UNDERLAY, buf, offset, length);
         }
         long dst = MacAddress.read(buf, offset);
+        int vlan = VlanTags.vlanOf(buf, offset, length);
+        EncapBinding enc = device.encap;
+        boolean portsWithoutVlanTakeTags = enc == null || !enc.stripVlan;
         if (MacAddress.isGroup(dst)) {
-            device.ports.flood(null, buf, offset, length, sender != null);
+            int got = 0;
+            if (vlan == VlanTags.NONE || portsWithoutVlanTakeTags) {
+                got = device.ports.flood(null, VlanTags.NONE, buf, offset, length, sender != null);
+            }
+            if (vlan != VlanTags.NONE && device.ports.has(vlan)) {
+                VlanTags.remove(buf, offset); // after the ports that take it tagged: nothing else reads it
+                got |= device.ports.flood(null, vlan, buf, offset + BufferLayout.VLAN_TAG, length - BufferLayout.VLAN_TAG, sender != null);
+            }
+            if ((got & LocalSwitch.DELIVERED) == 0) {
+                device.counters.drop(vlan != VlanTags.NONE ? DropReasons.VLAN_MISMATCH : DropReasons.NO_LOCAL_PORT);
+            }
             return;
         }
         LocalPort local = device.ports.get(dst);
         if (local != null) {
+            int portVlan = local.vlan();
+            if (portVlan == VlanTags.NONE ? vlan != VlanTags.NONE && !portsWithoutVlanTakeTags : portVlan != vlan) {
+                device.counters.drop(DropReasons.VLAN_MISMATCH);
+                return;
+            }
+            if (portVlan != VlanTags.NONE) {
+                VlanTags.remove(buf, offset);
+                offset += BufferLayout.VLAN_TAG;
+                length -= BufferLayout.VLAN_TAG;
+            }
             if (delivery != null) {
                 delivery.deliver(local, buf, offset, length);
             } else {

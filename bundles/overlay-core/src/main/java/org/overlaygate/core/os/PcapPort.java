@@ -11,6 +11,7 @@ import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.packet.namednumber.DataLinkType;
+import org.overlaygate.core.base.DropReasons;
 
 /**
  * An existing interface attached through pcap4j: captures INBOUND frames only (pcap direction IN,
@@ -241,18 +242,18 @@ public final class PcapPort extends NativeChannel {
      * interface cannot take now (down: ENETDOWN; queue full: EAGAIN/ENOBUFS) is dropped and
      * counted in {@link #droppedWrites()}.
      */
-    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
+    public String write(ByteBuffer direct, int offset, int length) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
         enter();
         try {
             for (;;) {
                 if (PcapNative.pcap_sendpacket(pcap, address, length) == 0) {
-                    return true;
+                    return null;
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EAGAIN || errno == LibC.ENOBUFS || errno == LibC.ENETDOWN) {
                     countDroppedWrite();
-                    return false;
+                    return errno == LibC.ENETDOWN ? DropReasons.VNIC_DOWN : DropReasons.DELIVERY_QUEUE_FULL;
                 }
                 if (errno != LibC.EINTR) {
                     throw error("inject " + length + " bytes", errno);

@@ -3,6 +3,7 @@ package org.overlaygate.core.os;
 import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.overlaygate.core.base.DropReasons;
 
 /**
  * A Linux TAP device (IFF_TAP | IFF_NO_PI) created and owned by this process; removed when closed.
@@ -235,9 +236,12 @@ public final class TapDevice extends NativeChannel {
     /**
      * Writes one frame: bytes [offset, offset+length) of a DIRECT buffer. Thread-safe (several
      * threads deliver to one VNIC). A frame the device cannot take now (the device is down) is
-     * refused: the call returns false, and it is counted in {@link #droppedWrites()}.
+     * refused: the call returns the reason ({@link DropReasons#VNIC_DOWN}, or
+     * {@link DropReasons#DELIVERY_QUEUE_FULL}), and it is counted in {@link #droppedWrites()}.
+     *
+     * @return null when written, or why not
      */
-    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
+    public String write(ByteBuffer direct, int offset, int length) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
         Scratch scratch = scratch();
         scratch.buffer.putLong(SCRATCH_IOV, address);
@@ -250,7 +254,7 @@ public final class TapDevice extends NativeChannel {
      * frame's checksums itself), with writev(2) so that nothing in front of the frame is touched.
      * For a device created with a vnet header. Thread-safe; refusals as {@link #write}.
      */
-    public boolean writeWithoutOffload(ByteBuffer direct, int offset, int length) throws IOException {
+    public String writeWithoutOffload(ByteBuffer direct, int offset, int length) throws IOException {
         long address = checkedAddress(direct, offset, length) + offset;
         Scratch scratch = scratch();
         ByteBuffer b = scratch.buffer;
@@ -266,22 +270,22 @@ public final class TapDevice extends NativeChannel {
      * has one (then it may describe a TCP segment larger than the MTU for the kernel to take as
      * one, GSO TCPV4/TCPV6 with the checksum to complete). Thread-safe; refusals as {@link #write}.
      */
-    public boolean write(GatherList frame) throws IOException {
+    public String write(GatherList frame) throws IOException {
         return writev(frame.address(), frame.count(), frame.bytes());
     }
 
-    private boolean writev(long iov, int count, long bytes) throws IOException {
+    private String writev(long iov, int count, long bytes) throws IOException {
         enter();
         try {
             for (;;) {
                 long n = LibC.writev(fd, iov, count);
                 if (n >= 0) {
-                    return true;
+                    return null;
                 }
                 int errno = Native.getLastError();
                 if (errno == LibC.EIO || errno == LibC.EAGAIN || errno == LibC.ENOBUFS) {
                     countDroppedWrite();
-                    return false;
+                    return errno == LibC.EIO ? DropReasons.VNIC_DOWN : DropReasons.DELIVERY_QUEUE_FULL; // EIO: the TAP is down
                 }
                 if (errno != LibC.EINTR) {
                     throw errno == LibC.EBADFD ? readError(errno) : error("write " + bytes + " bytes", errno);

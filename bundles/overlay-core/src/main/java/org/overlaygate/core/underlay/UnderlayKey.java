@@ -19,6 +19,11 @@ public final class UnderlayKey {
         this.listen = Objects.requireNonNull(listen);
     }
 
+    /** Whether the transport is UDP (rather than an IP protocol of its own). */
+    public boolean overUdp() {
+        return kind == UnderlayTransport.Kind.UDP;
+    }
+
     public UnderlayAddress listen() {
         return listen;
     }

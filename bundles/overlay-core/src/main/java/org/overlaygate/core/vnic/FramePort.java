@@ -36,9 +36,10 @@ public interface FramePort {
     /**
      * Writes one frame. Thread-safe; writes nothing outside the frame.
      *
-     * @return false when the device could not take it now (its queue is full, or it is down)
+     * @return null when written, or why the device could not take it now (its queue is full:
+     *     {@code delivery_queue_full}; it is down: {@code vnic_down})
      */
-    boolean write(ByteBuffer direct, int offset, int length) throws IOException;
+    String write(ByteBuffer direct, int offset, int length) throws IOException;
 
     /** Whether {@link #writeCoalesced} may be used: a TAP that takes TCP segments larger than its MTU. */
     default boolean takesCoalesced() {
@@ -48,9 +49,9 @@ public interface FramePort {
     /**
      * Writes one frame made of pieces, the first of them its vnet header (see {@link TcpCoalescer}).
      *
-     * @return false when the device could not take it now
+     * @return null when written, or why the device could not take it now, as {@link #write}
      */
-    default boolean writeCoalesced(GatherList frame) throws IOException {
+    default String writeCoalesced(GatherList frame) throws IOException {
         throw new UnsupportedOperationException("this VNIC takes no coalesced frames");
     }
 

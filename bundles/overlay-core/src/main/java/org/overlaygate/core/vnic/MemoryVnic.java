@@ -20,7 +20,11 @@ public final class MemoryVnic extends Vnic implements MemoryPort {
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME);
 
     public MemoryVnic(String name, long mac, Device device, int queueBound) {
-        super(name, mac, device);
+        this(name, mac, device, queueBound, org.overlaygate.api.datapath.VnicConfig.NO_VLAN);
+    }
+
+    public MemoryVnic(String name, long mac, Device device, int queueBound, int vlan) {
+        super(name, mac, device, vlan);
         this.delivered = new ArrayBlockingQueue<>(queueBound);
     }
 

@@ -33,7 +33,7 @@ public final class PcapFramePort implements FramePort {
     }
 
     @Override
-    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
+    public String write(ByteBuffer direct, int offset, int length) throws IOException {
         return pcap.write(direct, offset, length);
     }
 

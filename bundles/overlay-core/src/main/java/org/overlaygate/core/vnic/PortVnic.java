@@ -45,7 +45,11 @@ public final class PortVnic extends Vnic implements Runnable {
     private volatile boolean closed;
 
     public PortVnic(String name, long mac, Device device, VnicConfig.Kind kind, FramePort port) {
-        super(name, mac, device);
+        this(name, mac, device, kind, port, VnicConfig.NO_VLAN);
+    }
+
+    public PortVnic(String name, long mac, Device device, VnicConfig.Kind kind, FramePort port, int vlan) {
+        super(name, mac, device, vlan);
         this.kind = kind;
         this.port = port;
         this.toDevice = new TcpSegmenter.Sink() {
@@ -81,10 +85,11 @@ public final class PortVnic extends Vnic implements Runnable {
     @Override
     public void deliver(ByteBuffer buf, int offset, int length) {
         try {
-            if (port.write(buf, offset, length)) {
+            String refused = port.write(buf, offset, length);
+            if (refused == null) {
                 counters.out(length);
             } else {
-                counters.drop(DropReasons.DELIVERY_QUEUE_FULL);
+                counters.drop(refused);
             }
         } catch (IOException e) {
             counters.drop(DropReasons.DELIVERY_FAILED);
@@ -99,10 +104,11 @@ public final class PortVnic extends Vnic implements Runnable {
     /** Writes a frame the {@link TcpCoalescer} made of {@code frames} received frames of {@code bytes} bytes. */
     void deliverCoalesced(GatherList frame, int frames, long bytes) {
         try {
-            if (port.writeCoalesced(frame)) {
+            String refused = port.writeCoalesced(frame);
+            if (refused == null) {
                 counters.out(frames, bytes);
             } else {
-                counters.drop(DropReasons.DELIVERY_QUEUE_FULL, frames);
+                counters.drop(refused, frames);
             }
         } catch (IOException e) {
             counters.drop(DropReasons.DELIVERY_FAILED, frames);

@@ -102,7 +102,7 @@ public final class TapFramePort implements FramePort {
      * not protect the inner frame).
      */
     @Override
-    public boolean write(ByteBuffer direct, int offset, int length) throws IOException {
+    public String write(ByteBuffer direct, int offset, int length) throws IOException {
         return vnetHeader ? tap.writeWithoutOffload(direct, offset, length) : tap.write(direct, offset, length);
     }
 
@@ -112,7 +112,7 @@ public final class TapFramePort implements FramePort {
     }
 
     @Override
-    public boolean writeCoalesced(GatherList frame) throws IOException {
+    public String writeCoalesced(GatherList frame) throws IOException {
         return tap.write(frame);
     }
 

@@ -12,12 +12,23 @@ public abstract class Vnic implements LocalPort {
     protected final long mac;
     protected final Device device;
     protected final Counters counters;
+    private final int vlan;
 
     protected Vnic(String name, long mac, Device device) {
+        this(name, mac, device, VnicConfig.NO_VLAN);
+    }
+
+    protected Vnic(String name, long mac, Device device, int vlan) {
         this.name = name;
         this.mac = mac;
         this.device = device;
         this.counters = new Counters(name);
+        this.vlan = vlan;
+    }
+
+    @Override
+    public int vlan() {
+        return vlan;
     }
 
     @Override
@@ -51,6 +62,6 @@ public abstract class Vnic implements LocalPort {
     public abstract void close();
 
     public VnicInfo info() {
-        return new VnicInfo(name, device.name(), kind(), osName(), mac, device.mtu());
+        return new VnicInfo(name, device.name(), kind(), osName(), mac, device.mtu(), vlan);
     }
 }

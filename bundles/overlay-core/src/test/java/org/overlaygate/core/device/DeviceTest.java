@@ -219,6 +219,9 @@ public class DeviceTest {
     @Test
     public void vlanTaggedMissCarriesTheVlanAndInnerEthertype() throws Exception {
         Device d = device(SearchMode.DYNAMIC);
+        Fakes.Encap carrying = new Fakes.Encap();
+        carrying.carriesTags = true; // as Geneve: a VM's own tag crosses, so the lookup names its VLAN
+        d.bind(new EncapBinding(carrying, "1.0.0", carrying, mux));
         byte[] f = frame(MAC_REMOTE, MAC_A, 60);
         f[12] = (byte) 0x81;
         f[13] = 0;

@@ -184,9 +184,23 @@ final class Fakes {
 
     /** A 4-byte header "HDR" + vnet byte, enough to see that encapsulation happened. */
     static final class Encap implements EncapsulationPlugin, Encapsulator, Decapsulator {
+        /** As Geneve: a VM's own tags cross (true); as VXLAN: they are removed (false). */
+        boolean carriesTags;
+
         @Override
         public String name() {
             return "fake";
+        }
+
+        @Override
+        public boolean carriesInnerVlanTags() {
+            return carriesTags;
+        }
+
+        /** VXLAN and Geneve: the tags of VLAN VNICs cross. */
+        @Override
+        public boolean innerVlanTagsConfigurable() {
+            return true;
         }
 
         @Override
@@ -256,11 +270,22 @@ final class Fakes {
         final long mac;
         final Counters counters;
         final List<byte[]> delivered = new ArrayList<>();
+        final int vlan;
 
         Port(String name, long mac) {
+            this(name, mac, VlanTags.NONE);
+        }
+
+        Port(String name, long mac, int vlan) {
             this.name = name;
             this.mac = mac;
             this.counters = new Counters(name);
+            this.vlan = vlan;
+        }
+
+        @Override
+        public int vlan() {
+            return vlan;
         }
 
         @Override

@@ -78,14 +78,14 @@ public class TcpCoalescerTest {
         }
 
         @Override
-        public boolean write(ByteBuffer direct, int offset, int length) {
+        public String write(ByteBuffer direct, int offset, int length) {
             frames++;
             if (record) {
                 byte[] f = new byte[length];
                 direct.get(offset, f);
                 writes.add(new Write(false, new byte[0], f));
             }
-            return true;
+            return null;
         }
 
         @Override
@@ -94,7 +94,7 @@ public class TcpCoalescerTest {
         }
 
         @Override
-        public boolean writeCoalesced(GatherList frame) {
+        public String writeCoalesced(GatherList frame) {
             RuntimeException failure = failNext;
             if (failure != null) {
                 failNext = null;
@@ -105,7 +105,7 @@ public class TcpCoalescerTest {
                 byte[] all = frame.toArray();
                 writes.add(new Write(true, Arrays.copyOf(all, 10), Arrays.copyOfRange(all, 10, all.length)));
             }
-            return true;
+            return null;
         }
 
         @Override

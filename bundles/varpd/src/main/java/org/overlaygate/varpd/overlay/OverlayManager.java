@@ -228,7 +228,12 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     public VnicInfo createVnic(String name, String overlay, VnicConfig.Kind kind, String osName, long mac) {
-        return operations.createVnic(name, overlay, kind, osName, mac);
+        return operations.createVnic(name, overlay, kind, osName, mac, VnicConfig.NO_VLAN);
+    }
+
+    /** A VNIC on a VLAN ({@link VnicConfig#NO_VLAN}: none). */
+    public VnicInfo createVnic(String name, String overlay, VnicConfig.Kind kind, String osName, long mac, int vlan) {
+        return operations.createVnic(name, overlay, kind, osName, mac, vlan);
     }
 
     public void deleteVnic(String name) {
@@ -256,7 +261,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
         }
         List<VnicView> out = new ArrayList<>();
         for (VnicDefinition v : new TreeMap<>(state.vnics).values()) {
-            out.add(new VnicView(v.name, v.overlay, v.kind, v.osName, v.mac, present.get(v.name)));
+            out.add(new VnicView(v.name, v.overlay, v.kind, v.osName, v.mac, v.vlan, present.get(v.name)));
         }
         return out;
     }

@@ -137,7 +137,7 @@ final class OverlayOperations {
         state.names.remove(name);
     }
 
-    VnicInfo createVnic(String name, String overlay, VnicConfig.Kind kind, String osName, long mac) {
+    VnicInfo createVnic(String name, String overlay, VnicConfig.Kind kind, String osName, long mac, int vlan) {
         ManagedOverlay m = state.require(overlay);
         if (!state.names.add(name)) {
             throw new IllegalArgumentException("the name " + name + " is already in use");
@@ -150,11 +150,11 @@ final class OverlayOperations {
                 }
                 VnicInfo info;
                 try {
-                    info = dp.createVnic(new VnicConfig(name, overlay, kind, osName, mac));
+                    info = dp.createVnic(new VnicConfig(name, overlay, kind, osName, mac, vlan));
                 } catch (DataPathException e) {
                     throw new IllegalArgumentException(e.getMessage());
                 }
-                VnicDefinition def = new VnicDefinition(name, overlay, kind, info.osName(), info.mac());
+                VnicDefinition def = new VnicDefinition(name, overlay, kind, info.osName(), info.mac(), vlan);
                 try {
                     store.save(def);
                 } catch (IOException | RuntimeException e) {

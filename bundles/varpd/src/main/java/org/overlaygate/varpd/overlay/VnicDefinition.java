@@ -19,6 +19,8 @@ public final class VnicDefinition {
     static final String KIND = "vnic.kind";
     static final String OS_NAME = "vnic.os_name";
     static final String MAC = "vnic.mac";
+    /** Absent for a VNIC without a VLAN (and for every VNIC stored before VLANs existed). */
+    static final String VLAN = "vnic.vlan";
 
     final String name;
     final String overlay;
@@ -26,17 +28,20 @@ public final class VnicDefinition {
     /** TAP device or interface name; null for memory VNICs. */
     final String osName;
     final long mac;
+    /** The VLAN, or {@link VnicConfig#NO_VLAN}. */
+    final int vlan;
 
-    VnicDefinition(String name, String overlay, VnicConfig.Kind kind, String osName, long mac) {
+    VnicDefinition(String name, String overlay, VnicConfig.Kind kind, String osName, long mac, int vlan) {
         this.name = name;
         this.overlay = overlay;
         this.kind = kind;
         this.osName = osName;
         this.mac = mac;
+        this.vlan = vlan;
     }
 
     VnicConfig toConfig() {
-        return new VnicConfig(name, overlay, kind, osName, mac);
+        return new VnicConfig(name, overlay, kind, osName, mac, vlan);
     }
 
     Dictionary<String, Object> toDictionary() {
@@ -48,13 +53,17 @@ public final class VnicDefinition {
             d.put(OS_NAME, osName);
         }
         d.put(MAC, MacAddress.format(mac));
+        if (vlan != VnicConfig.NO_VLAN) {
+            d.put(VLAN, vlan);
+        }
         return d;
     }
 
     static VnicDefinition fromDictionary(Dictionary<String, Object> d) {
         Object os = d.get(OS_NAME);
+        Object vlan = d.get(VLAN);
         return new VnicDefinition(OverlayDefinition.string(d, NAME), OverlayDefinition.string(d, OVERLAY),
                 VnicConfig.Kind.valueOf(OverlayDefinition.string(d, KIND).toUpperCase(Locale.ROOT)), os == null ? null : os.toString(),
-                MacAddress.parse(OverlayDefinition.string(d, MAC)));
+                MacAddress.parse(OverlayDefinition.string(d, MAC)), vlan == null ? VnicConfig.NO_VLAN : Integer.parseInt(vlan.toString()));
     }
 }

@@ -21,7 +21,7 @@ import org.overlaygate.varpd.overlay.VnicView;
 @Component(service = VnicCommands.class)
 @GogoCommand(scope = "vnic", function = {"create", "delete", "show"})
 public final class VnicCommands {
-    static final String CREATE_USAGE = "vnic:create -l OVERLAY [-m MAC] [-t TAPNAME | -a INTERFACE | -k memory] NAME";
+    static final String CREATE_USAGE = "vnic:create -l OVERLAY [-m MAC] [-v VID] [-t TAPNAME | -a INTERFACE | -k memory] NAME";
     static final String DELETE_USAGE = "vnic:delete NAME";
     static final String SHOW_USAGE = "vnic:show [-p -o FIELD,...] [NAME]";
     /** What {@code -h} prints: the usage, then each option. */
@@ -29,13 +29,15 @@ public final class VnicCommands {
             + "  creates VNIC NAME on an overlay and stores it (it comes back at every start)\n"
             + "  -l OVERLAY       the overlay it joins\n"
             + "  -m MAC           its MAC address (default: generated, locally administered 02:08:20:...)\n"
+            + "  -v VID           on VLAN VID (1-4094): its VM sees untagged frames, which carry the VLAN's 802.1Q\n"
+            + "                   tag on the overlay; it reaches only VNICs of that VLAN (default: none, frames as they are)\n"
             + "  -t TAPNAME       a TAP device of that name (the default kind; default name ogtapN)\n"
             + "  -a INTERFACE     attach an existing interface through pcap instead (inbound frames only)\n"
             + "  -k memory        an in-memory port instead, for tests and embedding";
     static final String DELETE_HELP = "usage: " + DELETE_USAGE + "\n"
             + "  deletes VNIC NAME and forgets it; a TAP device it created is removed";
     static final String SHOW_HELP = "usage: " + SHOW_USAGE + "\n"
-            + "  every VNIC, or NAME (LINK OVER KIND DEVICE MACADDRESS MTU STATE)\n"
+            + "  every VNIC, or NAME (LINK OVER KIND DEVICE MACADDRESS MTU STATE VID; VID 0: no VLAN)\n"
             + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
 
     @Reference
@@ -55,7 +57,7 @@ public final class VnicCommands {
     }
 
     private String createCommand(String... args) {
-        Args a = Args.parse(args, Set.of("-l", "-m", "-t", "-a", "-k"), Set.of(), CREATE_USAGE);
+        Args a = Args.parse(args, Set.of("-l", "-m", "-v", "-t", "-a", "-k"), Set.of(), CREATE_USAGE);
         String overlay = a.required("-l", "OVERLAY");
         String name = a.operand("NAME");
         long mac = -1;
@@ -84,9 +86,21 @@ public final class VnicCommands {
         if (kind == VnicConfig.Kind.PCAP && osName == null) {
             throw a.error("a pcap VNIC needs -a INTERFACE");
         }
-        VnicInfo info = manager.createVnic(name, overlay, kind, osName, mac);
+        int vlan = VnicConfig.NO_VLAN;
+        if (a.value("-v") != null) {
+            try {
+                vlan = Integer.parseInt(a.value("-v"));
+            } catch (NumberFormatException e) {
+                vlan = 0;
+            }
+            if (vlan < 1 || vlan > 4094) {
+                throw a.error("bad VLAN id '" + a.value("-v") + "': 1-4094");
+            }
+        }
+        VnicInfo info = manager.createVnic(name, overlay, kind, osName, mac, vlan);
         return "vnic " + info.name() + " created on " + info.device() + ": " + info.kind().name().toLowerCase(Locale.ROOT)
-                + (info.osName() == null ? "" : " " + info.osName()) + ", " + MacAddress.format(info.mac()) + ", mtu " + info.mtu() + "\n";
+                + (info.osName() == null ? "" : " " + info.osName()) + ", " + MacAddress.format(info.mac()) + ", mtu " + info.mtu()
+                + (vlan == VnicConfig.NO_VLAN ? "" : ", vlan " + vlan) + "\n";
     }
 
     @Descriptor("delete a VNIC (a TAP device it created is removed): vnic:delete NAME")
@@ -108,7 +122,7 @@ public final class VnicCommands {
     private String showCommand(String... args) {
         Args a = Args.parse(args, Set.of("-o"), Set.of("-p"), SHOW_USAGE);
         String name = a.optionalOperand("NAME");
-        TextTable t = new TextTable("LINK", "OVER", "KIND", "DEVICE", "MACADDRESS", "MTU", "STATE");
+        TextTable t = new TextTable("LINK", "OVER", "KIND", "DEVICE", "MACADDRESS", "MTU", "STATE", "VID");
         List<VnicView> views = manager.vnicViews();
         boolean found = false;
         for (VnicView v : views) {
@@ -117,7 +131,7 @@ public final class VnicCommands {
             }
             found = true;
             t.row(v.name, v.overlay, v.kind.name().toLowerCase(Locale.ROOT), v.osName, MacAddress.format(v.mac),
-                    v.live == null ? null : v.live.mtu(), v.live == null ? "absent" : "up");
+                    v.live == null ? null : v.live.mtu(), v.live == null ? "absent" : "up", v.vlan == VnicConfig.NO_VLAN ? 0 : v.vlan);
         }
         if (name != null && !found) {
             throw new IllegalArgumentException("no VNIC " + name);

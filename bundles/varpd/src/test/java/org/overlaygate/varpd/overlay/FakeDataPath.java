@@ -77,7 +77,7 @@ final class FakeDataPath implements DataPath {
             throw new DataPathException("no overlay " + config.device());
         }
         VnicInfo info = new VnicInfo(config.name(), config.device(), config.kind(), config.osName(), config.mac() < 0 ? 0x020820000001L
-                : config.mac(), 1400);
+                : config.mac(), 1400, config.vlan());
         vnics.put(config.name(), info);
         return info;
     }

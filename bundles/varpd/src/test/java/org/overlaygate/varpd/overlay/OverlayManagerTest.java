@@ -621,4 +621,19 @@ public class OverlayManagerTest {
         assertEquals("no plugin: unknown, at once", java.util.OptionalLong.empty(),
                 lookup.macOf("ovl0", InetAddress.getByName("10.100.0.2"), AddressLookupService.NO_VLAN).toCompletableFuture().get(5, TimeUnit.SECONDS));
     }
+
+    /** Issue 20: a VNIC's VLAN is stored and comes back with it. */
+    @Test
+    public void aVnicsVlanIsStoredAndRestored() throws Exception {
+        create("ovl0", null);
+        org.overlaygate.api.datapath.VnicInfo info =
+                manager.createVnic("vnic10", "ovl0", org.overlaygate.api.datapath.VnicConfig.Kind.MEMORY, null, MAC_A, 10);
+        assertEquals(10, info.vlan());
+        assertEquals(10, manager.vnicViews().get(0).vlan);
+        manager.deactivate();
+        dataPath.vnics.clear();
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath);
+        assertEquals("restored on its VLAN", 10, dataPath.vnics.get("vnic10").vlan());
+        assertEquals(10, manager.vnicViews().get(0).vlan);
+    }
 }
