@@ -1,6 +1,7 @@
 package org.overlaygate.varpd.overlay;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.overlaygate.api.datapath.AddressRequest;
 import org.overlaygate.api.datapath.OverlayDevice;
@@ -51,14 +52,13 @@ final class AddressProxy {
         org.overlaygate.api.search.AddressQuery asked =
                 new org.overlaygate.api.search.AddressQuery(request.vnetId(), query.target(), query.vlanId());
         instance.proxyAddress(asked, new AddressCallback() {
-            private boolean done;
+            private final AtomicBoolean done = new AtomicBoolean(); // a plugin answers once; a second answer is ignored
 
             @Override
-            public synchronized void answer(long mac) {
-                if (done) {
+            public void answer(long mac) {
+                if (!done.compareAndSet(false, true)) {
                     return;
                 }
-                done = true;
                 Result<byte[]> reply = ProxyFrames.reply(query, mac);
                 if (reply.ok()) {
                     device.deliverProxyReply(ByteBuffer.wrap(reply.value()));
@@ -68,9 +68,8 @@ final class AddressProxy {
             }
 
             @Override
-            public synchronized void unknown() {
-                if (!done) {
-                    done = true;
+            public void unknown() {
+                if (done.compareAndSet(false, true)) {
                     device.countEvent(UNKNOWN);
                 }
             }
