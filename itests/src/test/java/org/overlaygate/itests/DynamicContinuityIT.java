@@ -173,6 +173,23 @@ public class DynamicContinuityIT {
             }
         }
 
+        /**
+         * Receives until {@code frames} more have arrived in order: traffic flows now. A condition,
+         * not a duration: on a slow machine it waits longer, and it fails only if nothing flows.
+         */
+        void flowing(int frames) throws InterruptedException {
+            int target = next + frames;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WITHIN_MS);
+            while (next < target) {
+                assertTrue(name + ": only " + (frames - (target - next)) + " of " + frames + " frames arrived within " + WITHIN_MS + " ms",
+                        System.nanoTime() < deadline);
+                byte[] f = port.receive(100, TimeUnit.MILLISECONDS);
+                if (f != null) {
+                    take(f);
+                }
+            }
+        }
+
         /** Receives until nothing has come for {@code quietMs}: the streams have stopped. */
         void finish(long quietMs) throws InterruptedException {
             for (byte[] f = port.receive(quietMs, TimeUnit.MILLISECONDS); f != null; f = port.receive(quietMs, TimeUnit.MILLISECONDS)) {
@@ -246,8 +263,8 @@ public class DynamicContinuityIT {
         Stream ab = new Stream(a, MAC_A, MAC_B);
         Stream ba = new Stream(b, MAC_B, MAC_A);
         try {
-            toB.drain(200);
-            toA.drain(200);
+            toB.flowing(50);
+            toA.flowing(50);
             // (a) the search plugin's jar replaced by a newer build
             PluginJars.drop(PluginJars.withVersion(built("search-multicast"), "9.0.0", Files.createTempDirectory("og-build")), dir,
                     "search-multicast.jar");
@@ -258,8 +275,8 @@ public class DynamicContinuityIT {
             String why = awaitWhileDraining(shell, "overlay:show -f ovla", o -> o.contains("search plugin multicast is not installed"),
                     "DEGRADED without multicast", toB, toA);
             assertTrue(why, why.contains("DEGRADED"));
-            toB.drain(300);
-            toA.drain(300);
+            toB.flowing(50); // known traffic flows while the search plugin is away
+            toA.flowing(50);
             PluginJars.drop(built("search-multicast"), dir, "search-multicast.jar");
             awaitWhileDraining(shell, "overlay:show -f -p -o link,status", o -> o.contains("ovla:ONLINE\n") && o.contains("ovlb:ONLINE\n"), "online again", toB, toA);
             // (c) the encapsulation's jar replaced by a newer build
@@ -274,8 +291,8 @@ public class DynamicContinuityIT {
             varpd.update();
             awaitWhileDraining(shell, "overlay:show -f -p -o link,status", o -> o.contains("ovla:ONLINE\n") && o.contains("ovlb:ONLINE\n"), "online after varpd's update",
                     toB, toA);
-            toB.drain(300);
-            toA.drain(300);
+            toB.flowing(50);
+            toA.flowing(50);
         } finally {
             ab.close();
             ba.close();
@@ -284,7 +301,6 @@ public class DynamicContinuityIT {
         toA.finish(1000);
         assertNull(ab.failure.get());
         assertNull(ba.failure.get());
-        assertTrue("frames sent a->b across the replacements: " + ab.sent.get(), ab.sent.get() > 1000);
         assertEquals("every frame a->b arrived, in order", ab.sent.get(), toB.next);
         assertEquals("every frame b->a arrived, in order", ba.sent.get(), toA.next);
         String stats = shell.run("overlay:stats");
@@ -417,14 +433,14 @@ public class DynamicContinuityIT {
         Sink toB = new Sink(b, "a->b");
         Stream ab = new Stream(a, MAC_A, MAC_B);
         try {
-            toB.drain(300); // the first frame was a miss, answered: every frame since is a hit
+            toB.flowing(50); // the first frame was a miss, answered: every frame since is a hit
             reg.unregister(); // lookup goes away
             awaitWhileDraining(shell, "overlay:show -f ovlp", o -> o.contains("search plugin atlas is not installed"), "DEGRADED", toB);
             byte[] toC = Traffic.frame(MAC_C, MAC_A, 424242, 200);
             a.send(ByteBuffer.wrap(toC)); // a destination never looked up: it waits on a pending entry
             awaitWhileDraining(shell, "overlay:show -t ovlp", o -> o.contains("02:00:00:00:00:33  pending"), "pending", toB);
             assertNull(c.receive(200, TimeUnit.MILLISECONDS));
-            toB.drain(300);
+            toB.flowing(50); // known traffic flows while lookup is away
             reg = register(atlas); // lookup returns
             awaitWhileDraining(shell, "overlay:show -f -p -o link,status", o -> o.contains("ovlp:ONLINE\novlq:ONLINE\n"), "ONLINE", toB);
             byte[] atC = null;
