@@ -19,11 +19,13 @@ import org.junit.Test;
 import org.overlaygate.testsupport.Netns;
 
 /**
- * System test (root, ip, ping): the user's headline promise with real TAP VNICs. Two appliances in
- * two namespaces, joined by a veth and one flood-and-learn overlay, carry a ping flood (one echo
- * every 5 ms) between their VMs while, on both, the search-multicast jar is taken out of plugins.d
- * and put back, and varpd is updated through {@code bin/overlayadm felix:update}: not one echo is
- * lost.
+ * System test (root, ip, ping, arping, tshark): the user's headline promise with real TAP VNICs. Two
+ * appliances in two namespaces, joined by a veth and one flood-and-learn overlay in a multicast
+ * group, carry a ping flood (one echo every 5 ms) and broadcast ARP (arping, every 20 ms) between
+ * their VMs while, on both, the search-multicast jar is taken out of plugins.d and put back, and
+ * varpd is updated through {@code bin/overlayadm felix:update}: not one echo and not one ARP reply
+ * is lost, and the underlay sees no IGMP leave (issue 17: a new varpd used to reset what it
+ * adopted, emptying the flood targets and leaving the group).
  */
 public class PingFloodContinuityIT {
     private static final int VNI = 6161;
@@ -55,9 +57,40 @@ public class PingFloodContinuityIT {
         return last;
     }
 
+    /** ARP replies arping has printed so far. */
+    private static long arpReplies(File log) throws java.io.IOException {
+        return Files.readString(log.toPath()).lines().filter(l -> l.contains("reply from")).count();
+    }
+
+    /**
+     * The captured IGMP messages (tshark fields: type, record types, group addresses) that leave
+     * {@code group}: an IGMPv2 leave (type 0x17), or an IGMPv3 report whose record for the group
+     * changes it to INCLUDE mode (record type 3, no sources: leaving).
+     */
+    private static List<String> leaves(String capture, String group) {
+        List<String> out = new ArrayList<>();
+        for (String line : capture.lines().toArray(String[]::new)) {
+            String[] f = line.split("\t", -1);
+            if (f.length < 3) {
+                continue;
+            }
+            String[] types = f[1].split(",");
+            String[] groups = f[2].split(",");
+            if (f[0].equals("0x17") && f[2].contains(group)) {
+                out.add(line);
+            }
+            for (int i = 0; i < types.length && i < groups.length; i++) {
+                if (f[0].equals("0x22") && types[i].equals("3") && groups[i].equals(group)) {
+                    out.add(line);
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     public void aPingFloodLosesNothingWhileTheSearchJarAndVarpdAreReplacedOnBothHosts() throws Exception {
-        SystemTests.assumeSystem("PingFloodContinuityIT", "ping");
+        SystemTests.assumeSystem("PingFloodContinuityIT", "ping", "arping", "tshark");
         int net = SystemTests.subnet();
         String group = "239.3." + net + ".1";
         String underlay = "10.194." + net + ".";
@@ -74,6 +107,12 @@ public class PingFloodContinuityIT {
             Netns.Result warm = hosts.host(0).exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.82.2");
             assertEquals("the overlay works before the flood: " + warm, 0, warm.exitCode);
 
+            File igmpLog = File.createTempFile("igmp", ".log");
+            Process igmp = hosts.host(0).start(igmpLog, "tshark", "-l", "-n", "-i", TestNetwork.UNDERLAY, "-f", "igmp", "-T", "fields", "-e",
+                    "igmp.type", "-e", "igmp.record_type", "-e", "igmp.maddr");
+            TestNetwork.await("tshark capturing", WITHIN_MS, TestNetwork.check(() -> Files.readString(igmpLog.toPath()).contains("Capturing on")));
+            File arpLog = File.createTempFile("arping", ".log");
+            Process arping = hosts.host(0).start(arpLog, "arping", "-b", "-i", "0.02", "-I", "vm0", "192.168.82.2");
             File log = File.createTempFile("ping-flood", ".log");
             Process ping = hosts.host(0).start(log, "ping", "-i", "0.005", "-W", "1", "-w", "120", "192.168.82.2");
             try {
@@ -93,15 +132,42 @@ public class PingFloodContinuityIT {
                 }
                 assertTrue("the flood was still running when the replacements were done: " + Files.readString(log.toPath()), ping.isAlive());
                 int done = lastSequence(log); // and 200 more echoes after everything is back, part of what is measured
+                long arpDone = arpReplies(arpLog); // and 50 more ARP replies
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WITHIN_MS);
-                while (lastSequence(log) < done + 200) {
-                    assertTrue("the flood goes on after the replacements", System.nanoTime() < deadline && ping.isAlive());
+                while (lastSequence(log) < done + 200 || arpReplies(arpLog) < arpDone + 50) {
+                    assertTrue("the flood and the ARP requests go on after the replacements", System.nanoTime() < deadline && ping.isAlive()
+                            && arping.isAlive());
                     Thread.sleep(50);
                 }
+                // A positive control for the capture: an overlay in another group, created and deleted, joins and leaves it.
+                String other = "239.4." + net + ".1";
+                appliances[0].adm("overlay:create", "-e", "vxlan", "-s", "multicast", "-v", Integer.toString(VNI + 1), "-p",
+                        "vxlan/listen_ip=" + underlay + "1", "-p", "multicast/group=" + other, "-p", "multicast/interface=" + TestNetwork.UNDERLAY,
+                        "ctl");
+                appliances[0].adm("overlay:delete", "ctl");
+                TestNetwork.await("the capture sees the control group left", WITHIN_MS,
+                        TestNetwork.check(() -> leaves(Files.readString(igmpLog.toPath()), other).size() > 0));
             } finally {
                 Netns.run("kill", "-INT", Long.toString(ping.pid())); // ping prints its statistics on SIGINT
+                Netns.run("kill", "-INT", Long.toString(arping.pid())); // and so does arping
                 ping.waitFor(10, TimeUnit.SECONDS);
+                arping.waitFor(10, TimeUnit.SECONDS);
+                Netns.run("kill", "-INT", Long.toString(igmp.pid()));
+                igmp.waitFor(10, TimeUnit.SECONDS);
             }
+            String arp = Files.readString(arpLog.toPath());
+            String groups = Files.readString(igmpLog.toPath());
+            arpLog.delete();
+            igmpLog.delete();
+            Matcher probes = Pattern.compile("Sent (\\d+) probes").matcher(arp);
+            Matcher replies = Pattern.compile("Received (\\d+) response").matcher(arp);
+            assertTrue(arp, probes.find() && replies.find());
+            int arpSent = Integer.parseInt(probes.group(1));
+            int arpAnswered = Integer.parseInt(replies.group(1));
+            System.out.println("PingFloodContinuityIT: " + arpSent + " broadcast ARP requests, " + arpAnswered + " answered");
+            // As for ping: the request sent as arping was stopped may not be answered yet.
+            assertTrue("not one broadcast ARP request lost: sent " + arpSent + ", answered " + arpAnswered, arpSent - arpAnswered <= 1);
+            assertTrue("no IGMP leave of the overlay's group while varpd was replaced:\n" + groups, leaves(groups, group).isEmpty());
             String out = Files.readString(log.toPath());
             log.delete();
             Matcher stats = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(out);
