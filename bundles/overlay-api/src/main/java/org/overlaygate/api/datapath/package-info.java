@@ -32,6 +32,15 @@
  * Each device may hold only a share of the bounded queue, and learning, not-here and address
  * requests are rate-limited; what does not fit is dropped and counted in the device's statistics.
  *
+ * <h2>Why this package imports three types of {@code org.overlaygate.api.search}</h2>
+ * {@code SearchMode}, {@code TargetPolicy} and {@code LookupRequest} are the data path's types in
+ * illumos (POINT and DYNAMIC belong to the kernel, and libvarpd's plugins use them), so the
+ * dependency should run from search to datapath. They stay in the search package because every
+ * search plugin's bytecode names them there: moving them is a major version of
+ * {@code org.overlaygate.api.search}, which no drop-in plugin built against 2.x would resolve
+ * against. The alternative that breaks nothing, a copy of each type here with varpd translating,
+ * trades one import for three duplicated types. They move together with the next change that
+ * breaks the search package anyway.
  * <h2>Broadcast</h2>
  * Broadcast and multicast frames never go through the target cache: every one goes to the other
  * local VNICs and to the device's flood destinations, which the search plugin sets (a multicast
