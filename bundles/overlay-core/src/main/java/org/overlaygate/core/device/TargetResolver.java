@@ -79,6 +79,7 @@ final class TargetResolver {
         cache.misses.increment();
         long now = env.nanoTime();
         CacheEntry e = cache.get(dst);
+        boolean created = false;
         if (e == null) {
             if (cache.full()) {
                 in.drop(DropReasons.CACHE_FULL); // the sweeper evicts; until then, no new entries
@@ -89,15 +90,12 @@ final class TargetResolver {
             e = cache.putIfAbsent(fresh);
             if (e == null) {
                 e = fresh;
-                if (!issue(e, false, now)) {
-                    in.drop(DropReasons.MISS_QUEUE_FULL);
-                    discard(e); // nobody will answer: let the next frame try again
-                    return;
-                }
+                created = true;
             }
         }
         boolean sendNow = false;
         boolean ask = false;
+        byte[] queued = null;
         synchronized (e) {
             if (e.state == CacheEntry.DROP && now >= e.expiresAtNanos) {
                 e.state = CacheEntry.PENDING; // the drop answer expired: ask again
@@ -127,18 +125,38 @@ final class TargetResolver {
                     } else if (!env.pendingBudget().reserve(length)) {
                         in.drop(DropReasons.PENDING_TOTAL_FULL);
                     } else {
-                        byte[] copy = new byte[length];
-                        buf.get(offset, copy);
-                        e.pending.add(copy);
+                        queued = new byte[length];
+                        buf.get(offset, queued);
+                        e.pending.add(queued);
                         e.pendingBytes += length;
                     }
-                    ask = e.requestState == CacheEntry.NOT_ASKED; // refused before: ask again now
+                    ask = e.requestState == CacheEntry.NOT_ASKED; // new, or refused before: ask now
             }
         }
         if (sendNow) {
             device.transmitTo(e.destinations, buf, offset, length, in, null);
-        } else if (ask) {
-            issue(e, false, now); // refused again: the next frame or sweep asks
+        } else if (ask && !issue(e, false, now) && created) {
+            discardRefused(e, queued, in); // nobody will answer: let the next frame try again
+        }
+        // An existing entry whose request was refused again keeps its frames: the next frame or sweep asks.
+    }
+
+    /**
+     * Removes a new entry whose first request did not fit the queue: this frame is dropped as
+     * {@code miss_queue_full} on its port; any frame another port queued on it meanwhile, as
+     * discarded. Each is counted once.
+     */
+    private void discardRefused(CacheEntry e, byte[] ours, Counters in) {
+        cache.remove(e);
+        List<byte[]> frames;
+        synchronized (e) {
+            e.state = CacheEntry.DEAD;
+            frames = drain(e);
+        }
+        in.drop(DropReasons.MISS_QUEUE_FULL);
+        int others = frames.size() - (ours != null && frames.contains(ours) ? 1 : 0);
+        if (others > 0) {
+            counters.drop(DropReasons.PENDING_DISCARDED, others);
         }
     }
 
