@@ -404,8 +404,13 @@ public class DynamicContinuityIT {
         ServiceRegistration<SearchPlugin> reg = register(atlas);
         shell.await("overlay:plugins", o -> hasLine(o, "encap\\s+vxlan.*ACTIVE") && o.contains("atlas"), WITHIN_MS, "plugins present");
         int port = portFreeOnBoth();
-        shell.run("overlay:create -e vxlan -s atlas -v 7002 -p vxlan/listen_ip=127.0.0.1 -p vxlan/listen_port=" + port + " ovlp");
-        shell.run("overlay:create -e vxlan -s atlas -v 7002 -p vxlan/listen_ip=127.0.0.2 -p vxlan/listen_port=" + port + " ovlq");
+        // FileInstall may update a bundle it has just started once more (it sees the jar it installed as
+        // changed), so vxlan can be away for a moment after the listing first showed it: creating is
+        // retried while it is (a refused create leaves nothing behind).
+        shell.await("overlay:create -e vxlan -s atlas -v 7002 -p vxlan/listen_ip=127.0.0.1 -p vxlan/listen_port=" + port + " ovlp",
+                o -> o.contains("overlay ovlp created"), WITHIN_MS, "ovlp created");
+        shell.await("overlay:create -e vxlan -s atlas -v 7002 -p vxlan/listen_ip=127.0.0.2 -p vxlan/listen_port=" + port + " ovlq",
+                o -> o.contains("overlay ovlq created"), WITHIN_MS, "ovlq created");
         shell.run("vnic:create -l ovlp -k memory -m " + MacAddress.format(MAC_A) + " vp");
         shell.run("vnic:create -l ovlq -k memory -m " + MacAddress.format(MAC_B) + " vq");
         shell.run("vnic:create -l ovlq -k memory -m " + MacAddress.format(MAC_C) + " vr");
