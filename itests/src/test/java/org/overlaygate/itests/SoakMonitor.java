@@ -17,18 +17,18 @@ import org.overlaygate.testsupport.Netns;
  * and each JVM's live heap, metaspace and threads (jcmd, after a full collection).
  */
 final class SoakMonitor {
-    /** A PENDING entry this old is a lookup that took too long... */
+    /** A PENDING entry older than this is a lookup that took too long, unless its lookup was away meanwhile. */
     static final long PENDING_LIMIT_MS = 5000;
     private static final long PERIOD_MS = 1000;
 
-    /** A PENDING entry older than {@link #PENDING_LIMIT_MS}, first seen at {@code seen} (epoch ms). */
+    /** A PENDING entry older than {@link #PENDING_LIMIT_MS}, PENDING since {@code since} (epoch ms). */
     static final class OldPending {
         final int appliance;
         final String link;
         final String mac;
         final long since;
         long oldestMillis;
-        /** ...unless its lookup was not there to answer: the overlay's last disturbance or non-ONLINE status (epoch ms). */
+        /** When its lookup was last away, as far as the soak knows: the overlay's last disturbance or non-ONLINE status (epoch ms). */
         final long lookupAwaySince;
         /** Whether its lookup had been there for the last 5 s when it was seen: what the soak's check counts. */
         boolean lookupUp;

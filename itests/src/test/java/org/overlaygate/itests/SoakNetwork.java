@@ -155,8 +155,9 @@ final class SoakNetwork implements AutoCloseable {
                         + appliances.get(i).call("overlay:show", "-f").out);
             }
         }
+        int overlays = java.util.Arrays.stream(Mode.values()).mapToInt(m -> m.hosts).sum();
         log.printf(Locale.ROOT, "soak: network up in %.1f s: 3 appliances, the katar server at %s, %d overlays, %d VMs%n",
-                (System.nanoTime() - t0) / 1e9, katarAddress, 11, 12);
+                (System.nanoTime() - t0) / 1e9, katarAddress, overlays, overlays + 1); // a VM per overlay, and the roaming one
     }
 
     private Netns vm(String prefix) throws IOException {
