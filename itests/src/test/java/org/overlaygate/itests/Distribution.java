@@ -1,6 +1,11 @@
 package org.overlaygate.itests;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +24,8 @@ import org.overlaygate.testsupport.DistributionCopy;
 final class Distribution implements AutoCloseable {
     final Path home;
     private final List<Process> processes = new ArrayList<>();
+    /** {@code OverlayAdm.run} of this copy's launcher jar, loaded on first use by {@link #call}. */
+    private Method adminClient;
 
     private Distribution(Path home) {
         this.home = home;
@@ -142,6 +149,31 @@ final class Distribution implements AutoCloseable {
         if (!appliance.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("the appliance did not stop within 30 s of SIGTERM");
         }
+    }
+
+    /**
+     * What {@code bin/overlayadm args} does, done by the same client class (the launcher jar's
+     * {@code OverlayAdm}) in this JVM instead of a JVM of its own: for callers that ask several
+     * times a second (a soak's sampler), where a JVM per command would load the machine.
+     */
+    Result call(String... args) throws Exception {
+        Method run;
+        synchronized (this) {
+            if (adminClient == null) {
+                URLClassLoader loader = new URLClassLoader(new URL[] {home.resolve("lib/overlaygate-launcher.jar").toUri().toURL()}, null);
+                adminClient = loader.loadClass("org.overlaygate.launcher.OverlayAdm").getDeclaredMethod("run", String[].class,
+                        PrintStream.class, PrintStream.class);
+                adminClient.setAccessible(true); // package-private: the class is the command's own, not an API
+            }
+            run = adminClient;
+        }
+        List<String> words = new ArrayList<>(List.of("--socket", socket().toString()));
+        words.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = (Integer) run.invoke(null, words.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** Runs {@code bin/overlayadm} and fails the test, with the output, unless it succeeds. */

@@ -73,6 +73,21 @@ final class TestHosts implements AutoCloseable {
         return d;
     }
 
+    /** Starts an appliance in each of hosts 0 to {@code n - 1} at once, then waits until every one answers. */
+    List<Distribution> startAppliances(int n) throws Exception {
+        List<Distribution> started = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Distribution d = Distribution.copy();
+            appliances.add(d);
+            started.add(d);
+            d.startIn(hosts.get(i));
+        }
+        for (Distribution d : started) {
+            d.awaitReady(60_000);
+        }
+        return started;
+    }
+
     /** Gives the TAP device an appliance created in host {@code i} an address and brings it up: the VM's side. */
     void plugVm(int i, String tap, String cidr) throws IOException {
         hosts.get(i).exec("ip", "addr", "add", cidr, "dev", tap).check();
