@@ -62,6 +62,10 @@ public final class Main {
             System.err.print(LaunchOptions.USAGE);
             return 2;
         }
+        if (options.help) {
+            System.out.print(LaunchOptions.USAGE);
+            return 0;
+        }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install(); // FileInstall logs through java.util.logging
         Path home = Paths.get(System.getProperty("overlaygate.home", ".")).toAbsolutePath().normalize();
