@@ -150,12 +150,13 @@ public class ConsoleIT {
             assertNotEquals(before, after);
             System.out.println("ConsoleIT: screenshot " + SCREENSHOT + "; plot of ovla " + before + " then " + after);
 
-            // guessing is limited: ten failures within a minute from one address, then even the password is refused
+            // guessing is slowed down, never locking the operator out: ten failures from 127.0.0.1 (as
+            // everyone is through an SSH tunnel), and the password still gets in at once
             int failures = 2;
             while (failures < 10) {
                 assertEquals(401, status(console + "/bundles", "admin", "guess" + failures++));
             }
-            assertEquals(429, status(console + "/bundles", "admin", password));
+            assertEquals(200, status(console + "/bundles", "admin", password));
         }
     }
 }
