@@ -42,7 +42,9 @@ public class DistributionIT {
 
             Distribution.Result unknown = dist.overlayadm("overlay:nonsense");
             assertEquals(unknown.toString(), 1, unknown.status);
-            assertEquals("Command not found: overlay:nonsense\n", unknown.err);
+            assertEquals("command not found: overlay:nonsense; help lists the appliance's commands\n", unknown.err);
+            assertEquals("command not found: overlay:creat (did you mean overlay:create?); help lists the appliance's commands\n",
+                    dist.overlayadm("overlay:creat").err);
 
             Files.write(dist.home.resolve("plugins.d/not-a-bundle.jar"), new byte[] {'P', 'K', 3, 4});
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -112,6 +114,15 @@ public class DistributionIT {
         }
     }
 
+    /** Waits until {@code text} was printed {@code times} times on the terminal (30 s at most). */
+    private static void awaitScreen(StringBuffer seen, String text, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (seen.toString().split(Pattern.quote(text), -1).length - 1 < times) {
+            assertTrue("'" + text + "' " + times + " times within 30 s on:\n" + seen, System.nanoTime() < deadline);
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     public void interactiveStartGivesTheGogoPrompt() throws Exception {
         assertTrue("the 'script' command (util-linux) gives the appliance a terminal", Files.isExecutable(Paths.get("/usr/bin/script")));
@@ -119,30 +130,63 @@ public class DistributionIT {
             // a terminal of a person's size (script's own has no width, and JLine then cuts the prompt)
             Process shell = dist.startOnTerminal("stty cols 160 rows 50; exec " + dist.home.resolve("bin/overlaygate"));
             dist.awaitReady(START_MS);
+            StringBuffer seen = new StringBuffer();
+            Thread reader = new Thread(() -> {
+                byte[] b = new byte[4096];
+                try (var in = shell.getInputStream()) {
+                    for (int n; (n = in.read(b)) > 0;) {
+                        seen.append(new String(b, 0, n, StandardCharsets.UTF_8));
+                    }
+                } catch (java.io.IOException e) {
+                    // the terminal closed
+                }
+            });
+            reader.start();
             try (OutputStream keys = shell.getOutputStream()) {
-                // as a person types them: a listing, a command's help, a mistake, then exit
+                // as a person types them: a listing, a command's help, a mistake, a typo, help, Ctrl-D, a listing again, then exit
+                awaitScreen(seen, "overlaygate> ", 1);
+                int prompts = 1;
                 for (String line : new String[] {"overlay:plugins", "overlay:create -h", "overlay:create -s direct -v 1 ovl0",
-                    "overlay:show nope"}) {
+                    "overlay:show nope", "overlay:creat -e vxlan", "help overlay", "help overlay:create"}) {
                     keys.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                     keys.flush();
+                    awaitScreen(seen, "overlaygate> ", ++prompts);
                 }
-                Thread.sleep(1500); // the screen is read only after exit; the commands need a moment before it
+                keys.write(4); // Ctrl-D at an empty prompt
+                keys.flush();
+                awaitScreen(seen, "Ctrl-D does not stop the appliance", 1);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!seen.substring(seen.indexOf("Ctrl-D does not stop the appliance")).contains("overlaygate> ")) {
+                    assertTrue("a new prompt after Ctrl-D within 30 s:\n" + seen, System.nanoTime() < deadline);
+                    Thread.sleep(20);
+                }
+                prompts = seen.toString().split("overlaygate> ", -1).length - 1;
+                assertTrue("still running after Ctrl-D", shell.isAlive() && Files.exists(dist.pidFile()));
+                keys.write("overlay:plugins\n".getBytes(StandardCharsets.UTF_8));
+                keys.flush();
+                awaitScreen(seen, "overlaygate> ", ++prompts);
                 keys.write("exit 0\n".getBytes(StandardCharsets.UTF_8));
                 keys.flush();
                 assertTrue("the shell's exit stops the appliance", shell.waitFor(30, TimeUnit.SECONDS));
             }
-            String screen = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8).replaceAll("\u001B(\\[[0-9;?]*[A-Za-z]|[=>])", "").replace("\r", "");
+            reader.join(10_000);
+            String screen = seen.toString().replaceAll("\u001B(\\[[0-9;?]*[A-Za-z]|[=>])", "").replace("\r", "");
             assertTrue(screen, screen.contains("Overlay Gate " + ExamOptions.prop("og.version")));
             assertTrue(screen, screen.contains("Try overlay:plugins, help overlay, or any command with -h."));
             assertFalse(screen, screen.contains("Welcome to Apache Felix Gogo"));
             assertTrue(screen, screen.contains("overlaygate> "));
             assertFalse(screen, screen.contains("g! "));
-            assertTrue(screen, screen.lines().anyMatch(l -> l.matches(".*encap\\s+vxlan\\s+udp/4789.*ACTIVE.*")));
+            assertEquals(screen, 2, screen.lines().filter(l -> l.matches(".*encap\\s+vxlan\\s+udp/4789.*ACTIVE.*")).count());
             assertTrue(screen, screen.contains("usage: overlay:create -e ENCAP"));
             assertTrue(screen, screen.contains("  -v VNETID "));
             assertTrue(screen, screen.lines().anyMatch(l -> l.startsWith("missing -e ENCAP (usage: overlay:create")));
             assertTrue(screen, screen.lines().anyMatch(l -> l.equals("no overlay nope")));
             assertFalse(screen, screen.contains("IllegalArgumentException"));
+            assertTrue(screen, screen.contains("command not found: overlay:creat (did you mean overlay:create?)"));
+            assertFalse(screen, screen.contains("CommandNotFoundException"));
+            assertTrue("help overlay lists the scope with usage:\n" + screen, screen.contains("usage: overlay:delete NAME"));
+            assertFalse("help overlay:create is the command's own: " + screen, screen.contains("parameters:"));
+            assertFalse(screen, screen.contains("gosh: stopping framework"));
             assertFalse(screen, screen.contains("unknown option -h"));
             assertFalse("a real terminal, not JLine's dumb fallback:\n" + dist.log(), dist.log().contains("creating a dumb terminal"));
             assertFalse(Files.exists(dist.pidFile()));

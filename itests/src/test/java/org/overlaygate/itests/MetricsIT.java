@@ -21,7 +21,9 @@ import org.overlaygate.testsupport.Netns;
 /**
  * System test (root, ip, ping, promtool): GET /metrics of the real distribution passes
  * {@code promtool check metrics}, binds to loopback only, and its counters move with traffic:
- * pings between two namespaces through two VXLAN overlays, and a katar request.
+ * pings between two namespaces through two VXLAN overlays, and a katar request. Operations and
+ * sockets are labels, families are there at 0 from the start, no ratio is exported; the JVM's and
+ * the process's metrics and the build are there, and a katar overlay's client counters.
  */
 public class MetricsIT {
 
@@ -86,7 +88,8 @@ public class MetricsIT {
                     "overlaygate_overlay_packets_total{direction=\"in\",overlay=\"ovlb\"}",
                     "overlaygate_vnic_packets_total{direction=\"in\",overlay=\"ovla\",vnic=\"vnica\"}",
                     "overlaygate_vnic_packets_total{direction=\"out\",overlay=\"ovlb\",vnic=\"vnicb\"}",
-                    "overlaygate_underlay_packets_total{direction=\"out\",socket=\"vxlan udp 127.0.0.1:" + pa + "\"}")) {
+                    "overlaygate_underlay_packets_total{address=\"127.0.0.1\",direction=\"out\",encapsulation=\"vxlan\",port=\"" + pa
+                            + "\",transport=\"udp\"}")) {
                 assertTrue(series + " moved by the 20 pings: " + sample(before, series) + " -> " + sample(after, series) + "\n" + after,
                         sample(after, series) - sample(before, series) >= 20);
             }
@@ -98,7 +101,35 @@ public class MetricsIT {
             assertTrue(after, after.contains("overlaygate_plugin_info{bundle=\"org.overlaygate.encap.vxlan\",kind=\"encap\",name=\"vxlan\","));
             assertTrue(after, after.contains("overlaygate_overlay_cache_entries{overlay=\"ovla\",state=\"valid\"} "));
             assertTrue(after, after.contains("overlaygate_upcall_queue_length "));
-            assertEquals(1, sample(after, "overlaygate_katar_requests_ping_total") - sample(before, "overlaygate_katar_requests_ping_total"), 0);
+            assertEquals(1, sample(after, "overlaygate_katar_requests_total{op=\"ping\"}") - sample(before, "overlaygate_katar_requests_total{op=\"ping\"}"), 0);
+            assertTrue("every operation from the start: " + before, before.contains("overlaygate_katar_requests_total{op=\"vl3_req\"} "));
+            assertTrue("every drop reason from the start: " + before,
+                    before.contains("overlaygate_overlay_dropped_packets_total{overlay=\"ovla\",reason=\"pending_full\"} 0.0"));
+            assertTrue("no ratio gauges: " + after, !after.contains("_ratio"));
+            assertTrue("the socket's offloads: " + after, after.contains("overlaygate_underlay_offload_on{address=\"127.0.0.1\",encapsulation=\"vxlan\",offload=\"mmsg\",port=\"" + pa + "\",transport=\"udp\"} "));
+            assertTrue(after, after.contains("overlaygate_build_info{version=\"" + ExamOptions.prop("og.version") + "\"} 1"));
+            for (String jvm : List.of("jvm_memory_used_bytes{area=\"heap\"} ", "jvm_threads_current ", "process_resident_memory_bytes ",
+                    "process_cpu_seconds_total ", "jvm_gc_collection_seconds_count{")) {
+                assertTrue(jvm + " in " + after, after.contains(jvm));
+            }
+
+            // a katar overlay: the search plugin's own counters, per overlay
+            int pk = SystemTests.freeUdpPort("127.0.0.1");
+            dist.adm("overlay:create", "-e", "vxlan", "-s", "katar", "-v", "4345", "-p", "vxlan/listen_ip=127.0.0.1,vxlan/listen_port=" + pk
+                    + ",katar/host=127.0.0.1", "k1");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            String katar = get(url);
+            while (sample(katar, "overlaygate_search_katar_connections_up{overlay=\"k1\"}") < 1) {
+                assertTrue("k1 connected to the katar server within 30 s:\n" + katar, System.nanoTime() < deadline);
+                Thread.sleep(100);
+                katar = get(url);
+            }
+            promtool(dist, katar);
+            for (String family : List.of("overlaygate_search_katar_connects_total{overlay=\"k1\"} ",
+                    "overlaygate_search_katar_reconnects_total{overlay=\"k1\"} ", "overlaygate_search_katar_lookups_total{overlay=\"k1\"} ",
+                    "overlaygate_search_katar_lookup_duration_seconds_count{overlay=\"k1\"} ")) {
+                assertTrue(family + " in " + katar, katar.contains(family));
+            }
             assertTrue(after, sample(after, "overlaygate_katar_request_duration_seconds_count") >= 1);
             assertTrue(after, sample(after, "overlaygate_metrics_scrapes_total") >= 1);
         }

@@ -75,7 +75,7 @@ public class OverlayTrafficIT {
     @Before
     public void deleteEverything() throws Exception {
         Shell shell = new Shell(processor);
-        shell.await("overlay:show", o -> !o.contains("Command not found"), 10_000, "varpd commands");
+        shell.await("overlay:show", o -> !o.toLowerCase(java.util.Locale.ROOT).contains("command not found"), 10_000, "varpd commands");
         for (String vnic : shell.run("vnic:show -p -o link").lines().filter(l -> !l.isBlank()).toArray(String[]::new)) {
             shell.run("vnic:delete " + vnic);
         }

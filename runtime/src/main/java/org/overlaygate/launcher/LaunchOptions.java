@@ -7,15 +7,20 @@ import java.nio.file.Paths;
 final class LaunchOptions {
     static final String USAGE = "usage: overlaygate [--daemon] [--data DIR] [--profile NAME]\n"
             + "       overlaygate stop\n"
+            + "  starts the Overlay Gate appliance: on a terminal with its prompt (overlaygate>), else headless\n"
             + "  --daemon        run headless (bin/overlaygate then puts it in the background)\n"
             + "  --data DIR      keep configuration and state in DIR instead of data/ under the distribution\n"
-            + "  --profile NAME  apply etc/profiles/NAME.properties on top of etc/config.properties\n";
+            + "  --profile NAME  apply etc/profiles/NAME.properties on top of etc/config.properties\n"
+            + "  -h, --help      print this and exit\n"
+            + "  stop            stop the appliance this distribution runs (SIGTERM to the pid in run/overlaygate.pid)\n";
 
+    final boolean help;
     final boolean daemon;
     final Path data;
     final String profile;
 
-    private LaunchOptions(boolean daemon, Path data, String profile) {
+    private LaunchOptions(boolean help, boolean daemon, Path data, String profile) {
+        this.help = help;
         this.daemon = daemon;
         this.data = data;
         this.profile = profile;
@@ -23,11 +28,16 @@ final class LaunchOptions {
 
     /** @throws IllegalArgumentException with a one-line reason */
     static LaunchOptions parse(String... args) {
+        boolean help = false;
         boolean daemon = false;
         Path data = null;
         String profile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "-h":
+                case "--help":
+                    help = true;
+                    break;
                 case "--daemon":
                     daemon = true;
                     break;
@@ -44,7 +54,7 @@ final class LaunchOptions {
                     throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
-        return new LaunchOptions(daemon, data, profile);
+        return new LaunchOptions(help, daemon, data, profile);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -33,6 +33,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final long STOP_TIMEOUT_MS = 30_000;
+    /** The bundle of the interactive prompt; {@link PromptKeeper} gives its prompt back after Ctrl-D. */
+    private static final String GOGO_JLINE = "org.apache.felix.gogo.jline";
     /**
      * Framework property: bundles of {@code system/} not to install, by artifact name; a profile
      * uses it to run, say, only the katar server.
@@ -61,6 +63,10 @@ public final class Main {
             System.err.println("overlaygate: " + e.getMessage());
             System.err.print(LaunchOptions.USAGE);
             return 2;
+        }
+        if (options.help) {
+            System.out.print(LaunchOptions.USAGE);
+            return 0;
         }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install(); // FileInstall logs through java.util.logging
@@ -111,7 +117,7 @@ public final class Main {
         // Written once the appliance answers: bin/overlaygate --daemon returns when it appears.
         pidFile[0] = PidFile.acquire(pidPath);
         // The prompt comes once every command is there.
-        if (startShell(shell) > 0) {
+        if (startShell(shell, framework) > 0) {
             System.err.println("overlaygate: the interactive shell failed to start; see " + home.resolve("log/overlaygate.log"));
         }
         FrameworkEvent event = framework.waitForStop(0);
@@ -222,7 +228,7 @@ public final class Main {
      * terminal without line editing. The shell is therefore started with the jline bundle's own
      * class loader as context class loader.
      */
-    private static int startShell(List<Bundle> shell) {
+    private static int startShell(List<Bundle> shell, Framework framework) {
         ClassLoader jline = null;
         for (Bundle b : shell) {
             if ("org.jline".equals(b.getSymbolicName())) {
@@ -240,11 +246,18 @@ public final class Main {
         if (jline != null) {
             thread.setContextClassLoader(jline);
         }
+        int failed;
         try {
-            return start(shell);
+            failed = start(shell);
         } finally {
             thread.setContextClassLoader(previous);
         }
+        for (Bundle b : shell) {
+            if (GOGO_JLINE.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
+                PromptKeeper.start(b, framework, jline);
+            }
+        }
+        return failed;
     }
 
     private static void stop(Framework framework, PidFile pidFile) { // pidFile is null before the appliance was ready

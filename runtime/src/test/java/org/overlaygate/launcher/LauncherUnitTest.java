@@ -24,6 +24,9 @@ public class LauncherUnitTest {
         assertEquals(Path.of("/tmp/og"), o.data);
         assertEquals("katar", o.profile);
         assertFalse(LaunchOptions.parse().daemon);
+        assertTrue(LaunchOptions.parse("--help").help);
+        assertTrue(LaunchOptions.parse("--daemon", "-h").help);
+        assertFalse(LaunchOptions.parse().help);
         assertEquals("unknown option '--deamon'", assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--deamon")).getMessage());
         assertEquals("--data needs a value", assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--data")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--profile", "../x"));

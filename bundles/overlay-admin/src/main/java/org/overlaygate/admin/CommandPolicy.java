@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.overlaygate.api.shell.Suggestions;
+
 /**
  * Which commands the admin socket runs. The rule:
  * <ul>
@@ -113,7 +115,7 @@ final class CommandPolicy {
     private String resolve(String command, Map<String, Set<String>> commands) {
         if (command.indexOf(':') >= 0) {
             if (!commands.containsKey(command)) {
-                throw new IllegalArgumentException("Command not found: " + command);
+                throw notFound(command, commands);
             }
             return command;
         }
@@ -129,7 +131,11 @@ final class CommandPolicy {
             matches = refused; // refused by check(), with the reason
         }
         if (matches.isEmpty()) {
-            throw new IllegalArgumentException("Command not found: " + command);
+            throw notFound(command, commands);
+        }
+        List<String> own = matches.stream().filter(m -> isOwn(commands.get(m))).toList();
+        if (own.size() == 1) {
+            return own.get(0); // help: the appliance's own, not felix:help
         }
         if (matches.size() > 1) {
             matches.sort(null);
@@ -138,7 +144,19 @@ final class CommandPolicy {
         return matches.get(0);
     }
 
-    private static boolean isOwn(Set<String> owners) {
+    /** Not found, with the nearest command this socket runs (the appliance's own and the built-ins). */
+    private static IllegalArgumentException notFound(String command, Map<String, Set<String>> commands) {
+        List<String> allowed = new ArrayList<>(BUILTINS.keySet());
+        commands.forEach((name, owners) -> {
+            if (isOwn(owners)) {
+                allowed.add(name);
+            }
+        });
+        return new IllegalArgumentException("command not found: " + command + Suggestions.didYouMean(command, allowed)
+                + "; help lists the appliance's commands");
+    }
+
+    static boolean isOwn(Set<String> owners) {
         return owners != null && !owners.isEmpty() && owners.stream().allMatch(b -> b != null && b.startsWith(OWN_PREFIX));
     }
 

@@ -53,7 +53,7 @@ final class CommandRunner implements AdminServer.Handler {
         CommandSession session = processor.createSession(in, out, err);
         try {
             if (!(session.get(allowed.name()) instanceof Function command)) {
-                throw new IllegalArgumentException("Command not found: " + allowed.name()); // unregistered meanwhile
+                throw new IllegalArgumentException("command not found: " + allowed.name() + " (its bundle went away meanwhile)");
             }
             Object result;
             threadIO.setStreams(in, out, err);

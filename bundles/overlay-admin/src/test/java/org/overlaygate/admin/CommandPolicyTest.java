@@ -29,6 +29,11 @@ public class CommandPolicyTest {
         for (String c : List.of("list", "info", "disable", "enable")) {
             commands.put("scr:" + c, Set.of("org.apache.felix.scr"));
         }
+        return catalog(commands);
+    }
+
+    /** A framework with these commands and a few bundles. */
+    static CommandPolicy.Catalog catalog(Map<String, Set<String>> commands) {
         Map<Long, String> bundles = Map.of(0L, "org.apache.felix.framework", 5L, "org.apache.felix.scr", ADMIN, "org.overlaygate.overlay.admin",
                 20L, "org.overlaygate.search.direct", 21L, "org.overlaygate.varpd");
         return new CommandPolicy.Catalog() {
@@ -67,8 +72,25 @@ public class CommandPolicyTest {
         assertEquals("felix:lb", check("lb").name());
         assertEquals("names are case-insensitive, as in Gogo", "overlay:show", check("Overlay:Show").name());
         assertEquals("ambiguous command create: give its scope, one of acme:create, overlay:create, vnic:create", refusal("create"));
-        assertEquals("Command not found: overlay:nonsense", refusal("overlay:nonsense"));
-        assertEquals("Command not found: nonsense", refusal("nonsense"));
+        assertEquals("command not found: overlay:nonsense; help lists the appliance's commands", refusal("overlay:nonsense"));
+        assertEquals("command not found: nonsense; help lists the appliance's commands", refusal("nonsense"));
+    }
+
+    @Test
+    public void aMistypedCommandIsAnsweredWithTheNearestOneThisSocketRuns() {
+        assertEquals("command not found: overlay:creat (did you mean overlay:create?); help lists the appliance's commands",
+                refusal("overlay:creat"));
+        assertEquals("command not found: plugin (did you mean overlay:plugins?); help lists the appliance's commands", refusal("plugin"));
+        assertFalse("never one it refuses", refusal("felix:instal").contains("felix:install"));
+    }
+
+    @Test
+    public void aBareNameThatIsOneOfOurOwnIsOursEvenWhenABuiltinHasItToo() {
+        Map<String, Set<String>> commands = new HashMap<>(catalog().commands());
+        commands.put("overlaygate:help", Set.of("org.overlaygate.overlay.admin"));
+        CommandPolicy withHelp = new CommandPolicy(catalog(commands));
+        assertEquals("overlaygate:help", withHelp.check(CommandLine.parse("help overlay")).name());
+        assertEquals("felix:help", withHelp.check(CommandLine.parse("felix:help lb")).name());
     }
 
     @Test

@@ -162,7 +162,7 @@ public class CommandRunnerTest {
     public void failuresAreOneLineOnStderr() throws IOException {
         assertEquals(new Result(1, "", "bad input second line\n"), run("overlay:refuse x"));
         assertEquals(new Result(1, "", "internal error: NullPointerException: bug (details in the log)\n"), run("overlay:boom"));
-        assertEquals(new Result(1, "", "Command not found: overlay:nonsense\n"), run("overlay:nonsense"));
+        assertEquals(new Result(1, "", "command not found: overlay:nonsense; help lists the appliance's commands\n"), run("overlay:nonsense"));
         Result evaluated = run("((($.context bundles) 0) loadclass java.lang.Runtime)");
         assertEquals(1, evaluated.status());
         assertTrue(evaluated.err(), evaluated.err().contains("overlayadm runs one command with literal arguments"));

@@ -31,6 +31,17 @@ public interface OverlayStatus {
     /** Every plugin service present now, as {@code overlay:plugins} lists them: kind, then name. */
     List<Plugin> plugins();
 
+    /**
+     * What each overlay's search instance measures of itself (connections, lookups, their
+     * latency: {@link org.overlaygate.api.search.SearchInstance#measurements}), by overlay name;
+     * overlays whose instance measures nothing, or has none now, are absent. Read live.
+     *
+     * @since 1.2
+     */
+    default java.util.Map<String, Measurements> searchMeasurements() {
+        return java.util.Map.of();
+    }
+
     /** One plugin service. Immutable. */
     final class Plugin {
         private final String kind;

@@ -7,8 +7,6 @@ import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,35 +21,39 @@ import org.slf4j.LoggerFactory;
 /**
  * The web console's login: HTTP Basic, one user, the password of {@link ConsolePassword}. The
  * console requires this provider (framework property {@code felix.webconsole.security.providers}),
- * so it is never served with the console's built-in default password. At most
- * {@value #FAILURES_PER_MINUTE} failed logins in any minute from one address; past that it answers
- * 429 without looking at the credentials, until the oldest of them is a minute old.
+ * so it is never served with the console's built-in default password. The right password is let
+ * in at once, always; a wrong one is answered after a delay that grows with the failed logins of
+ * the last minute ({@link FailedLogins}), so guessing is slowed down without anyone being locked
+ * out.
  */
 @Component(property = SecurityProvider.PROPERTY_ID + "=" + ConsoleLogin.ID)
 public final class ConsoleLogin implements SecurityProvider {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleLogin.class);
     static final String ID = "overlaygate";
     static final String REALM = "Overlay Gate";
-    static final int FAILURES_PER_MINUTE = 10;
-    private static final int MAX_ADDRESSES = 1024;
+
+    /** Waits before a wrong password's answer; a test's does not sleep. */
+    interface Pause {
+        void pause(long millis) throws InterruptedException;
+    }
 
     private byte[] userDigest;
     private byte[] passwordDigest;
     private String user;
-    /** Per address, the times of its last failed logins (a ring: the oldest is overwritten). */
-    private final Map<String, long[]> failures = new LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
-            return size() > MAX_ADDRESSES;
-        }
-    };
+    private final FailedLogins failures;
+    private final Pause pause;
 
     public ConsoleLogin() {
+        this(System::nanoTime, Thread::sleep);
     }
 
-    ConsoleLogin(String user, String password) {
+    private ConsoleLogin(java.util.function.LongSupplier nanoTime, Pause pause) {
+        this.failures = new FailedLogins(nanoTime);
+        this.pause = pause;
+    }
+
+    ConsoleLogin(String user, String password, java.util.function.LongSupplier nanoTime, Pause pause) {
+        this(nanoTime, pause);
         set(user, password);
     }
 
@@ -87,12 +89,6 @@ public final class ConsoleLogin implements SecurityProvider {
 
     @Override
     public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
-        String address = String.valueOf(request.getRemoteAddr());
-        if (tooManyFailures(address)) {
-            response.setStatus(429);
-            response.setHeader("Retry-After", "60");
-            return null;
-        }
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
             String decoded;
@@ -110,38 +106,34 @@ public final class ConsoleLogin implements SecurityProvider {
                     return user;
                 }
             }
-            failed(address);
+            if (!waitAfterFailure()) {
+                response.setStatus(429);
+                response.setHeader("Retry-After", "2");
+                return null;
+            }
         }
         response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
         response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
         return null;
     }
 
-    /** Whether the address failed {@value #FAILURES_PER_MINUTE} times within the last minute. */
-    private synchronized boolean tooManyFailures(String address) {
-        long[] times = failures.get(address);
-        if (times == null) {
+    /** Counts a failed login and waits its delay; false when too many answers wait already (answer 429 then). */
+    private boolean waitAfterFailure() {
+        long delay = failures.failed();
+        if (delay == 0) {
+            return true;
+        }
+        if (!failures.startWaiting()) {
             return false;
         }
-        long now = System.nanoTime();
-        int recent = 0;
-        for (long t : times) {
-            if (t != 0 && now - t < 60_000_000_000L) {
-                recent++;
-            }
+        try {
+            pause.pause(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            failures.doneWaiting();
         }
-        return recent >= FAILURES_PER_MINUTE;
-    }
-
-    private synchronized void failed(String address) {
-        long[] times = failures.computeIfAbsent(address, a -> new long[FAILURES_PER_MINUTE]);
-        int oldest = 0;
-        for (int i = 1; i < times.length; i++) {
-            if (times[i] < times[oldest]) {
-                oldest = i;
-            }
-        }
-        times[oldest] = System.nanoTime() | 1; // never 0, the mark of an unused slot
+        return true;
     }
 
     @Override

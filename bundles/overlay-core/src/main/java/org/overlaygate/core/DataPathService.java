@@ -393,6 +393,11 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     }
 
     @Override
+    public java.util.Set<String> dropReasons() {
+        return org.overlaygate.core.base.DropReasons.all();
+    }
+
+    @Override
     public synchronized Map<String, Map<String, String>> offloads() {
         Map<String, Map<String, String>> out = new TreeMap<>(muxes.offloads());
         for (Vnic v : vnics.values()) {

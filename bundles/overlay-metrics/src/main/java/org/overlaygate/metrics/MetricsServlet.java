@@ -10,6 +10,7 @@ import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import jakarta.servlet.Servlet;
@@ -17,6 +18,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -42,6 +44,9 @@ public final class MetricsServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile OverlayStatus status;
 
+    /** Framework property: the appliance's version, for {@code overlaygate_build_info} (else this bundle's). */
+    static final String VERSION_PROPERTY = "overlaygate.version";
+
     private final transient Map<ServiceReference<?>, Measurements> sources = new ConcurrentHashMap<>();
     private transient PrometheusRegistry registry;
     private transient Counter scrapes;
@@ -49,13 +54,17 @@ public final class MetricsServlet extends HttpServlet {
     private final transient PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
     @Activate
-    void activate() {
+    void activate(BundleContext context) {
+        String configured = context.getProperty(VERSION_PROPERTY);
+        String version = configured == null || configured.isBlank() ? context.getBundle().getVersion().toString() : configured.trim();
         registry = new PrometheusRegistry();
+        // the process and the JVM: heap and other memory pools, GC, threads, classes, CPU, RSS, open files
+        JvmMetrics.builder().register(registry);
         scrapes = Counter.builder().name(ApplianceMetrics.PREFIX + "metrics_scrapes").help("Requests for /metrics answered").withoutExemplars()
                 .register(registry);
         scrapeDuration = Histogram.builder().name(ApplianceMetrics.PREFIX + "metrics_scrape_duration_seconds").unit(Unit.SECONDS)
                 .help("How long gathering /metrics took").classicOnly().withoutExemplars().register(registry);
-        registry.register(() -> ApplianceMetrics.collect(dataPath, status, sourcesByName()));
+        registry.register(() -> ApplianceMetrics.collect(version, dataPath, status, sourcesByName()));
     }
 
     private Map<String, Measurements> sourcesByName() {

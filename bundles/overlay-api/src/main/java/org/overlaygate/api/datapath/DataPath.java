@@ -68,6 +68,17 @@ public interface DataPath {
     }
 
     /**
+     * Every reason a drop may be counted under ({@link DeviceStats.Counters#drops}), known before
+     * any is counted, so that reports can show each at 0 from the start. Reasons a search plugin
+     * gives for its drops come in addition, as they occur.
+     *
+     * @since 2.2
+     */
+    default java.util.Set<String> dropReasons() {
+        return java.util.Set.of();
+    }
+
+    /**
      * Takes the next upcall of any device, waiting up to {@code timeout}. Several threads may take
      * concurrently. Upcalls wait here (bounded) while nobody takes them: misses made while varpd
      * is away are answered when it returns.

@@ -83,6 +83,19 @@ public interface SearchInstance {
         return Map.of();
     }
 
+    /**
+     * The same counts as {@link #stats()}, typed for metrics: what only grows as counters, readings
+     * (connections up, requests waiting) as gauges, durations as histograms rather than as
+     * percentiles. Metrics exports them per overlay ({@code overlaygate_search_katar_lookups_total{overlay="k1"}});
+     * {@code null} (the default) when the instance measures nothing of its own. Read from any
+     * thread, live; cheap and never blocking, like {@link #stats()}.
+     *
+     * @since 2.2
+     */
+    default org.overlaygate.api.Measurements measurements() {
+        return null;
+    }
+
     /** State worth keeping across restarts (learned peers, a session cookie); empty by default. */
     default Map<String, String> saveState() {
         return Map.of();

@@ -7,7 +7,9 @@
  * <p>Every command answers {@code -h} with its usage and options, and shows an operator's error as
  * its message alone, at the prompt as through {@code bin/overlayadm}
  * ({@link org.overlaygate.api.shell.Commands}, {@link org.overlaygate.api.shell.CommandException}).
+ * An error that names something not found (a command, a property) suggests the nearest known
+ * name ({@link org.overlaygate.api.shell.Suggestions}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.overlaygate.api.shell;

@@ -72,7 +72,29 @@ public final class DropReasons {
     private static final int MAX_PLUGIN_REASONS = 64;
     private static final ConcurrentHashMap<String, String> PLUGIN_REASONS = new ConcurrentHashMap<>();
 
+    /** Every reason above, the constants of this class: what {@code DataPath.dropReasons()} reports. */
+    private static final java.util.Set<String> ALL = constants();
+
     private DropReasons() {
+    }
+
+    /** Every reason the data path counts drops under (plugins' reasons aside). */
+    public static java.util.Set<String> all() {
+        return ALL;
+    }
+
+    private static java.util.Set<String> constants() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (java.lang.reflect.Field f : DropReasons.class.getFields()) {
+            if (f.getType() == String.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                try {
+                    out.add((String) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return java.util.Collections.unmodifiableSet(out);
     }
 
     /**

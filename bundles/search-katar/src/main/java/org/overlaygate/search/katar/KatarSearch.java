@@ -48,6 +48,9 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     private final long vnetId;
     private final TargetPolicy policy;
     private final Latency latency = new Latency();
+    /** The same durations in the buckets metrics export. */
+    private final org.overlaygate.api.LatencyHistogram lookupDuration = new org.overlaygate.api.LatencyHistogram();
+    private final InstanceMeasurements measurements = new InstanceMeasurements(this::stats, lookupDuration);
     private final LongAdder lookups = new LongAdder();
     private final LongAdder answered = new LongAdder();
     private final LongAdder notFound = new LongAdder();
@@ -192,7 +195,9 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                     }
                     return;
                 }
-                latency.record(System.nanoTime() - began);
+                long took = System.nanoTime() - began;
+                latency.record(took);
+                lookupDuration.record(took);
                 if (ack.status() != Svp.STATUS_OK) {
                     notFound.increment(); // any other status: illumos reads this field with the wrong width, only 0 is reliable
                     callback.drop(NOT_FOUND);
@@ -482,6 +487,11 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             s.putAll(p.stats());
         }
         return s;
+    }
+
+    @Override
+    public org.overlaygate.api.Measurements measurements() {
+        return measurements;
     }
 
     /** What a waiting request is for, so that a newer one for the same replaces it. */

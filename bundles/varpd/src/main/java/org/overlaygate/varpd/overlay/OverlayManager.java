@@ -252,6 +252,23 @@ public final class OverlayManager implements PluginCatalog.Listener {
         return view(state.require(name));
     }
 
+    /** What each overlay's search instance measures of itself ({@link SearchInstance#measurements}), by overlay name. */
+    public Map<String, org.overlaygate.api.Measurements> searchMeasurements() {
+        Map<String, org.overlaygate.api.Measurements> out = new TreeMap<>();
+        for (ManagedOverlay m : state.overlays.values()) {
+            SearchInstance instance = m.searchInstance;
+            try {
+                org.overlaygate.api.Measurements measured = instance == null ? null : instance.measurements();
+                if (measured != null) {
+                    out.put(m.name(), measured);
+                }
+            } catch (RuntimeException | LinkageError e) {
+                // a plugin being replaced: its overlay has no measurements this time
+            }
+        }
+        return out;
+    }
+
     /** Every VNIC definition with what the data path says of it, sorted by name. */
     public List<VnicView> vnicViews() {
         DataPath dp = dataPath;

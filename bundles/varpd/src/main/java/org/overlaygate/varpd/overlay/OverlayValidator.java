@@ -15,6 +15,7 @@ import org.overlaygate.api.property.PropertyException;
 import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.property.PropertyValues;
 import org.overlaygate.api.search.SearchPlugin;
+import org.overlaygate.api.shell.Suggestions;
 import org.overlaygate.varpd.plugins.PluginInfo;
 import org.overlaygate.varpd.plugins.PluginLookup;
 
@@ -94,6 +95,7 @@ final class OverlayValidator {
         List<PropertySpec> searchSpecs = search.properties(transport);
         List<List<PropertySpec>> all = new ArrayList<>(List.of(encap.properties(), searchSpecs));
         invalidation.ifPresent(i -> all.add(i.properties()));
+        rejectUnknown(r.properties, all);
         List<String> missing = new ArrayList<>();
         for (List<PropertySpec> specs : all) {
             for (PropertySpec s : specs) {
@@ -137,6 +139,23 @@ final class OverlayValidator {
         OverlayDefinition d = new OverlayDefinition(r.name, encap.name(), search.name(), invalidation.map(InvalidationPlugin::name).orElse(null),
                 transport.kind(), search.mode(), r.vnetId, mtu, cacheMax, peersOnly, r.properties, Map.of());
         return new Checked(d);
+    }
+
+    /**
+     * A misspelled property is named as unknown, with the nearest known one, before anything is
+     * said about what is missing (vxlan/listen_pi is why vxlan/listen_ip is missing).
+     */
+    private static void rejectUnknown(Map<String, String> given, List<List<PropertySpec>> specs) {
+        List<String> known = new ArrayList<>();
+        specs.forEach(list -> list.forEach(s -> known.add(s.name())));
+        for (String key : new java.util.TreeSet<>(given.keySet())) {
+            if (!known.contains(key)) {
+                String ns = PluginConstants.namespaceOf(key);
+                List<String> ofPlugin = known.stream().filter(k -> ns.equals(PluginConstants.namespaceOf(k))).toList();
+                throw new IllegalArgumentException("unknown property " + key + Suggestions.didYouMean(key, ofPlugin) + "; " + ns
+                        + "'s properties: " + (ofPlugin.isEmpty() ? "none" : String.join(", ", ofPlugin)));
+            }
+        }
     }
 
     private IllegalArgumentException unknown(String what, String name, String kind) {

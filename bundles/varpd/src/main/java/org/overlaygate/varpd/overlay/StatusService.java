@@ -47,6 +47,11 @@ public final class StatusService implements OverlayStatus {
     }
 
     @Override
+    public Map<String, org.overlaygate.api.Measurements> searchMeasurements() {
+        return manager.searchMeasurements();
+    }
+
+    @Override
     public List<Plugin> plugins() {
         List<Plugin> out = new ArrayList<>();
         for (PluginInfo p : catalog.list()) {

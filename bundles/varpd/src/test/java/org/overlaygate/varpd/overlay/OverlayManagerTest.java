@@ -110,6 +110,10 @@ public class OverlayManagerTest {
                         .getMessage());
         assertEquals("property other/x belongs to none of udp, table", assertThrows(IllegalArgumentException.class,
                 () -> create("ovl0", null, "other/x=1")).getMessage());
+        assertEquals("a misspelled property is named, not reported as the one it misses",
+                "unknown property udp/listen_pi (did you mean udp/listen_ip?); udp's properties: udp/listen_ip, udp/listen_port",
+                assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, null,
+                        Map.of("udp/listen_pi", "10.0.0.1"))).getMessage());
         assertEquals("vnet id 16777216 is out of range 0-16777215 for udp", assertThrows(IllegalArgumentException.class,
                 () -> manager.create("ovl0", "udp", "table", null, 1 << 24, null, null, null, Map.of("udp/listen_ip", "10.0.0.1"))).getMessage());
         assertEquals("mtu 100 is out of range 576-8900", assertThrows(IllegalArgumentException.class,
