@@ -76,6 +76,13 @@ public class ManPageTest {
     }
 
     @Test
+    public void theLauncherAnswersHelp() {
+        assertTrue(LaunchOptions.parse("--help").help);
+        assertTrue(LaunchOptions.parse("-h").help);
+        assertFalse(LaunchOptions.parse("--daemon").help);
+    }
+
+    @Test
     public void aHelpThatIsNotAUsageIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> page("tool", "tool does things\n"));
     }
