@@ -48,6 +48,7 @@ public class GlossaryTest {
         COUNTED.put("org.overlaygate.encap.geneve.GeneveDecapsulator", "DROP_.*");
         COUNTED.put("org.overlaygate.search.files.FilesSearch", "NOT_IN_FILE|NO_MAPPING|MAPPED_HERE");
         COUNTED.put("org.overlaygate.search.katar.KatarSearch", "NOT_FOUND|MAPPED_HERE");
+        COUNTED.put("org.overlaygate.varpd.overlay.AddressProxy", "MALFORMED|NOT_PROXIED|UNKNOWN|NO_INSTANCE");
         COUNTED.put("org.overlaygate.invalidation.shootdown.Shootdown", "SENT|UNSENT|SUPPRESSED|APPLIED|RATE_LIMITED");
         COUNTED.put("org.overlaygate.invalidation.shootdown.ShootdownSocket", "MALFORMED|BAD_CRC|UNKNOWN_VNET");
     }
@@ -55,7 +56,7 @@ public class GlossaryTest {
     /** Bundles whose counters are not overlay:stats' (the katar server's are katar:show stats, in katar-protocol.md). */
     private static final Set<String> OTHER_COUNTERS = Set.of("katar-server");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
-    private static final Pattern LITERAL = Pattern.compile("\\.(?:drop|count|increment)\\(\"([a-z][a-z0-9_]*)\"");
+    private static final Pattern LITERAL = Pattern.compile("\\.(?:drop|count|countEvent|increment)\\(\"([a-z][a-z0-9_]*)\"");
     private static final Pattern DROP_CONSTANT = Pattern.compile("static final String DROP_[A-Z0-9_]+ = \"");
 
     private static Path repo() {
