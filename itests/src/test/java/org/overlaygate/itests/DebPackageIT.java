@@ -122,7 +122,8 @@ public class DebPackageIT {
             assertEquals(install.toString() + "\n" + install.output, 0, install.exitCode);
             for (String file : List.of("/opt/overlaygate/bin/overlaygate", "/opt/overlaygate/lib/overlaygate-launcher.jar", "/usr/bin/overlayadm",
                     "/usr/bin/katar-client", "/etc/overlaygate/config.properties", "/etc/overlaygate/logback.xml", UNIT,
-                    "/usr/share/doc/overlaygate/README.md", "/usr/share/doc/overlaygate/copyright", "/usr/share/doc/overlaygate/changelog.gz")) {
+                    "/usr/share/doc/overlaygate/README.md", "/usr/share/doc/overlaygate/copyright", "/usr/share/doc/overlaygate/changelog.gz",
+                    "/opt/overlaygate/share/prometheus/overlaygate-alerts.yml", "/usr/share/doc/overlaygate/docs/glossary.md")) {
                 assertTrue(file, Files.exists(Paths.get(file)));
             }
             assertEquals(Paths.get("/etc/overlaygate"), Files.readSymbolicLink(Paths.get("/opt/overlaygate/etc")));
