@@ -3,12 +3,14 @@
 # system tests with network namespaces. On a fresh Debian machine with Java 17 and Maven it first
 # installs the Debian packages the system tests use (when run as root and they are missing):
 # postgresql gives the katar tests a throw-away cluster of their own (initdb on a free port);
-# systemd gives systemd-analyze (the unit is verified), prometheus gives promtool (the metrics are
-# checked), chromium loads the web console headless, dpkg installs the built .deb (adduser and
-# acl are what it depends on).
+# systemd gives systemd-analyze (the unit is verified and its exposure rated) and systemd-container
+# systemd-nspawn (the unit runs under a real systemd even where PID 1 is not systemd), prometheus
+# gives promtool (the metrics are checked), chromium loads the web console headless, dpkg installs
+# the built .deb (adduser and acl are what it depends on), lintian checks it and man-db shows its
+# manual pages.
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl"
+packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

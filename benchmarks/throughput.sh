@@ -4,7 +4,7 @@
 # ratios, CPU seconds per GB carried and the appliance's resident set under load. Needs root.
 #   benchmarks/throughput.sh [--seconds N] [--no-nvgre] [--two-hosts] [--offloads all|none|LIST]
 # --two-hosts adds two appliances in two namespaces joined by a veth pair (the kernel baseline's
-# topology); --offloads overrides overlaygate.core.offloads of the appliances (README: Offloads).
+# topology); --offloads overrides overlaygate.core.offloads of the appliances (docs/performance.md: Offloads).
 # -Dog.dist.dir=DIR in JAVA_OPTS measures another build of the distribution.
 set -eu
 cd "$(dirname "$0")/.."

@@ -5,14 +5,45 @@ import java.nio.file.Paths;
 
 /** Command-line options of {@code bin/overlaygate}. */
 final class LaunchOptions {
+    /**
+     * What {@code overlaygate --help} prints; the package's overlaygate(8) manual page is made from
+     * this text ({@link ManPage}), so the two cannot disagree.
+     */
     static final String USAGE = "usage: overlaygate [--daemon] [--data DIR] [--profile NAME]\n"
             + "       overlaygate stop\n"
-            + "  starts the Overlay Gate appliance: on a terminal with its prompt (overlaygate>), else headless\n"
-            + "  --daemon        run headless (bin/overlaygate then puts it in the background)\n"
+            + "Starts the Overlay Gate appliance. It joins VMs and containers on many hosts into isolated\n"
+            + "layer-2 overlay networks carried over an IP underlay (VXLAN, NVGRE, Geneve). On a terminal it\n"
+            + "gives the prompt overlaygate> once ready (exit 0 stops it); without one it runs headless in the\n"
+            + "foreground (for systemd). Either way it writes run/overlaygate.pid, listens for overlayadm on\n"
+            + "run/overlayadm.sock and stops cleanly on SIGTERM. \"overlaygate stop\" stops a running one.\n"
+            + "\n"
+            + "Options:\n"
+            + "  --daemon        run headless in the background; returns once the appliance is ready\n"
             + "  --data DIR      keep configuration and state in DIR instead of data/ under the distribution\n"
             + "  --profile NAME  apply etc/profiles/NAME.properties on top of etc/config.properties\n"
-            + "  -h, --help      print this and exit\n"
-            + "  stop            stop the appliance this distribution runs (SIGTERM to the pid in run/overlaygate.pid)\n";
+            + "                  (--profile katar runs the katar mapping server alone)\n"
+            + "  -h, --help      print this help\n"
+            + "\n"
+            + "Environment:\n"
+            + "  OVERLAYGATE_HEAP  the most Java heap (default 512m)\n"
+            + "  OVERLAYGATE_LOG   journal: log to standard output (the systemd unit sets it) instead of\n"
+            + "                    log/overlaygate.log\n"
+            + "  JAVA_HOME         the Java 17 to run\n"
+            + "  JAVA_OPTS         more JVM options (-Doverlaygate.http.port=8470, ...)\n"
+            + "\n"
+            + "Files:\n"
+            + "Under the distribution (the Debian package links etc, data, log and run to /etc/overlaygate,\n"
+            + "/var/lib/overlaygate, /var/log/overlaygate and /run/overlaygate):\n"
+            + "  etc/config.properties  settings (HTTP address and port, katar server, data path)\n"
+            + "  data/                  overlays, VNICs, katar's database, the console password\n"
+            + "  log/overlaygate.log    the log, rotated by size\n"
+            + "  run/overlayadm.sock    the admin socket (owner-only)\n"
+            + "  plugins.d/             plugin jars, installed, updated and removed while running\n"
+            + "\n"
+            + "Exit status:\n"
+            + "  0  stopped cleanly\n"
+            + "  1  failed to start (the reason on standard error)\n"
+            + "  2  bad options\n";
 
     final boolean help;
     final boolean daemon;

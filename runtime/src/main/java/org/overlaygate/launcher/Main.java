@@ -31,7 +31,6 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * then waits until the framework stops, by SIGTERM or from the shell.
  */
 public final class Main {
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
     private static final long STOP_TIMEOUT_MS = 30_000;
     /** The bundle of the interactive prompt; {@link PromptKeeper} gives its prompt back after Ctrl-D. */
     private static final String GOGO_JLINE = "org.apache.felix.gogo.jline";
@@ -49,6 +48,15 @@ public final class Main {
     static final String LAUNCHED_CONDITION = "overlaygate.launched";
 
     private Main() {
+    }
+
+    /**
+     * The launcher's logger, made when first used: logback's configuration opens the log file,
+     * which "overlaygate --help" and a mistyped option must not create (as root, in the package's
+     * /var/log/overlaygate, it would belong to root).
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Main.class);
     }
 
     public static void main(String[] args) {
@@ -79,7 +87,7 @@ public final class Main {
             System.err.println("overlaygate: " + e.getMessage());
             return 1;
         } catch (Exception e) {
-            LOG.error("appliance failed to start", e);
+            log().error("appliance failed to start", e);
             System.err.println("overlaygate: failed to start: " + e + " (details in " + home.resolve("log/overlaygate.log") + ")");
             return 1;
         }
@@ -106,7 +114,7 @@ public final class Main {
         framework.start();
         int failed = start(installed);
         launched(framework.getBundleContext());
-        LOG.info("appliance started from {} (data {}, {}{}), {} bundles, {} failed to start", home, data,
+        log().info("appliance started from {} (data {}, {}{}), {} bundles, {} failed to start", home, data,
                 interactive ? "interactive" : "headless", profile == null ? "" : ", profile " + profile, installed.size() + shell.size(), failed);
         if (failed > 0) {
             System.err.println("overlaygate: " + failed + " bundle(s) failed to start; see " + home.resolve("log/overlaygate.log"));
@@ -123,7 +131,7 @@ public final class Main {
         FrameworkEvent event = framework.waitForStop(0);
         pidFile[0].release();
         if (event.getType() == FrameworkEvent.ERROR) {
-            LOG.error("framework stopped with an error", event.getThrowable());
+            log().error("framework stopped with an error", event.getThrowable());
             return 1;
         }
         return 0;
@@ -163,7 +171,7 @@ public final class Main {
             Thread.sleep(20);
         }
         if (!Files.exists(path)) {
-            LOG.warn("the admin socket {} did not appear within {} ms", path, timeoutMs);
+            log().warn("the admin socket {} did not appear within {} ms", path, timeoutMs);
         }
     }
 
@@ -215,7 +223,7 @@ public final class Main {
                 bundle.start();
             } catch (BundleException | RuntimeException e) {
                 failed++;
-                LOG.error("bundle {} failed to start: {}", bundle.getSymbolicName(), e.getMessage(), e);
+                log().error("bundle {} failed to start: {}", bundle.getSymbolicName(), e.getMessage(), e);
             }
         }
         return failed;
@@ -237,7 +245,7 @@ public final class Main {
                     BundleWiring wiring = b.adapt(BundleWiring.class);
                     jline = wiring == null ? null : wiring.getClassLoader();
                 } catch (BundleException e) {
-                    LOG.error("the jline bundle failed to start: {}", e.getMessage(), e);
+                    log().error("the jline bundle failed to start: {}", e.getMessage(), e);
                 }
             }
         }
@@ -263,17 +271,17 @@ public final class Main {
     private static void stop(Framework framework, PidFile pidFile) { // pidFile is null before the appliance was ready
         try {
             if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
-                LOG.info("stopping the appliance");
+                log().info("stopping the appliance");
                 framework.stop();
                 FrameworkEvent event = framework.waitForStop(STOP_TIMEOUT_MS);
                 if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
-                    LOG.error("framework did not stop within {} ms", STOP_TIMEOUT_MS);
+                    log().error("framework did not stop within {} ms", STOP_TIMEOUT_MS);
                 } else {
-                    LOG.info("appliance stopped");
+                    log().info("appliance stopped");
                 }
             }
         } catch (BundleException | InterruptedException e) {
-            LOG.error("stopping the framework failed", e);
+            log().error("stopping the framework failed", e);
         } finally {
             if (pidFile != null) {
                 pidFile.release();

@@ -30,8 +30,34 @@ public final class OverlayAdm {
     static final int NO_APPLIANCE = 2;
     /** The admin bundle's AdminProtocol.MAX_REQUEST. */
     static final int MAX_REQUEST = 64 * 1024;
-    private static final String USAGE = "usage: overlayadm [--socket PATH] COMMAND [ARG ...]\n"
-            + "  runs COMMAND (for example overlay:plugins) in the running appliance\n";
+    /**
+     * What {@code overlayadm --help} prints; the package's overlayadm(1) manual page is made from
+     * this text ({@link ManPage}).
+     */
+    static final String USAGE = "usage: overlayadm [--socket PATH] COMMAND [ARG ...]\n"
+            + "Runs a command in the running Overlay Gate appliance. It reaches the appliance over its admin\n"
+            + "socket and prints the command's output (overlay:, vnic:, katar:, felix:lb ...), as the appliance's\n"
+            + "own prompt would. Every command answers -h; \"overlayadm help\" lists them. Arguments are\n"
+            + "taken literally: no Gogo expressions, variables, pipes or redirections.\n"
+            + "\n"
+            + "Options:\n"
+            + "  --socket PATH  the appliance's admin socket (default run/overlayadm.sock of the\n"
+            + "                 distribution: /run/overlaygate/overlayadm.sock for the Debian package)\n"
+            + "  -h, --help     print this help\n"
+            + "\n"
+            + "Examples:\n"
+            + "  overlayadm overlay:plugins\n"
+            + "  overlayadm overlay:create -e vxlan -s direct -v 4242 -p vxlan/listen_ip=10.0.0.1 -p direct/dest_ip=10.0.0.2 -p direct/dest_port=4789 ovl0\n"
+            + "  overlayadm vnic:create -l ovl0 vnic0\n"
+            + "  overlayadm overlay:stats ovl0\n"
+            + "\n"
+            + "Environment:\n"
+            + "  OVERLAYADM_SOCKET  the admin socket, unless --socket names one\n"
+            + "\n"
+            + "Exit status:\n"
+            + "  0  the command succeeded\n"
+            + "  1  the command failed or was refused (one line on standard error)\n"
+            + "  2  no appliance answers, or the socket is not this user's (permission denied)\n";
 
     private OverlayAdm() {
     }

@@ -29,15 +29,34 @@ import org.overlaygate.katar.protocol.Svp;
  * (NOTFOUND, ...), 2 when there was no usable answer (cannot connect, timeout, bad reply, usage).
  */
 public final class KatarClientMain {
+    /**
+     * What {@code katar-client --help} prints; the Debian package's katar-client(1) manual page is
+     * made from this text, so the two cannot disagree.
+     */
     static final String USAGE = "usage: katar-client [-s HOST[:PORT]] [-t SECONDS] COMMAND [ARG ...]\n"
-            + "  ping                      is the server there?\n"
-            + "  vl2 VNETID MAC            where is MAC: its underlay address and port\n"
-            + "  vl3 VNETID IP             which MAC has IP, and where is it\n"
-            + "  log UNDERLAY_IP [BYTES]   the invalidation log of the host with this underlay address\n"
-            + "  log-rm ID ...             remove log entries (ids as 'log' prints them)\n"
-            + "  bulk vl2|vl3 [VNETID]     every mapping (of one vnet), page after page\n"
-            + "The server is 127.0.0.1:" + Svp.DEFAULT_PORT + " unless -s or $KATAR_SERVER names another; -t is the\n"
-            + "time to wait for an answer (default 5 s). Exit status: 0 OK, 1 another status, 2 no answer.\n";
+            + "Asks a katar mapping server one question, as an Overlay Gate host would, and prints the answer\n"
+            + "in columns.\n"
+            + "\n"
+            + "Commands:\n"
+            + "  ping                     is the server there?\n"
+            + "  vl2 VNETID MAC           where is MAC: its underlay address and port\n"
+            + "  vl3 VNETID IP            which MAC has IP, and where is it\n"
+            + "  log UNDERLAY_IP [BYTES]  the invalidation log of the host with this underlay address\n"
+            + "  log-rm ID ...            remove log entries (ids as 'log' prints them)\n"
+            + "  bulk vl2|vl3 [VNETID]    every mapping (of one vnet), page after page\n"
+            + "\n"
+            + "Options:\n"
+            + "  -s HOST[:PORT]  the server (default 127.0.0.1:" + Svp.DEFAULT_PORT + ")\n"
+            + "  -t SECONDS      how long to wait for an answer (default 5)\n"
+            + "  -h, --help      print this help\n"
+            + "\n"
+            + "Environment:\n"
+            + "  KATAR_SERVER  the server, unless -s names one\n"
+            + "\n"
+            + "Exit status:\n"
+            + "  0  the server answered OK\n"
+            + "  1  the server answered another status (NOTFOUND, ...)\n"
+            + "  2  no usable answer: cannot connect, timeout, bad reply, bad usage\n";
 
     private KatarClientMain() {
     }

@@ -69,7 +69,9 @@ public final class OverlayCommands {
     static final String STATS_HELP = "usage: " + STATS_USAGE + "\n"
             + "  packets and bytes in and out per overlay, VNIC and underlay socket, cache hits and misses,\n"
             + "  pending frames, drops by reason and events (learned, moved, aged_out, proxied, upcall_dropped_* ...),\n"
-            + "  and the I/O offloads of each underlay socket and TAP VNIC: on, or off and why";
+            + "  and the I/O offloads of each underlay socket and TAP VNIC: on, or off and why\n"
+            + "  what each drop reason and event means: docs/glossary.md (installed as\n"
+            + "  /usr/share/doc/overlaygate/docs/glossary.md)";
     static final String SNOOP_HELP = "usage: " + SNOOP_USAGE + "\n"
             + "  prints the inner frames the overlay switches\n"
             + "  -c COUNT         stop after COUNT frames (10)\n"
