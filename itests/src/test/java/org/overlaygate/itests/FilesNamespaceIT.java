@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 import org.junit.Test;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.Netns;
 
 /**
@@ -98,7 +99,7 @@ public class FilesNamespaceIT {
 
             TestNetwork.Ping toBlue = TestNetwork.Ping.start(red, "192.168.84.2", 0.1);
             TestNetwork.Ping toGreen = TestNetwork.Ping.start(red, "192.168.84.3", 0.1);
-            TestNetwork.await("the pings to run", 10_000, TestNetwork.check(() -> toBlue.replies() >= 3 && toGreen.replies() >= 3));
+            Await.until("the pings to run", 10_000, Await.check(() -> toBlue.replies() >= 3 && toGreen.replies() >= 3));
             long misses = TestNetwork.linkCounter(distA, "fa", "MISSES");
 
             // Green moves to B's other underlay address (overlay fc), then the file says so.
@@ -107,26 +108,26 @@ public class FilesNamespaceIT {
             TestNetwork.plug(hostB, "gtap2", green, "192.168.84.3/24");
             long written = System.nanoTime();
             write(mapping("10.63.0.3", ""));
-            TestNetwork.await("fa to re-point green", 5_000, TestNetwork.check(() -> target(distA, "fa", GREEN).equals("valid:10.63.0.3\\:6081")));
+            Await.until("fa to re-point green", 5_000, Await.check(() -> target(distA, "fa", GREEN).equals("valid:10.63.0.3\\:6081")));
             long applyMillis = (System.nanoTime() - written) / 1_000_000;
             System.out.println("FilesNamespaceIT: the move was in force on fa " + applyMillis + " ms after the file was renamed into place");
             int before = toGreen.replies();
-            TestNetwork.await("red's ping to reach green at its new place", 10_000, TestNetwork.check(() -> toGreen.replies() > before + 3));
+            Await.until("red's ping to reach green at its new place", 10_000, Await.check(() -> toGreen.replies() > before + 3));
             assertEquals("blue untouched", "valid:10.63.0.2\\:6081", target(distA, "fa", BLUE));
 
             // A broken version: everything stays as it was, and every overlay says why.
             write(mapping("10.63.0.3", ", \"prot\": 6081"));
             String expected = "file " + file + ", line 4\\: unknown key \"prot\" in " + GREEN.replace(":", "\\:");
-            TestNetwork.await("fa, fb and fc degraded by the broken version", 5_000, TestNetwork.check(() ->
+            Await.until("fa, fb and fc degraded by the broken version", 5_000, Await.check(() ->
                     status(distA, "fa").contains(expected) && status(distB, "fb").contains(expected) && status(distB, "fc").contains(expected)));
             String degraded = status(distA, "fa");
             assertTrue(degraded, degraded.startsWith("DEGRADED:") && degraded.endsWith("; the last good version stays in force"));
             int during = toBlue.replies();
-            TestNetwork.await("pings to go on while the file is broken", 10_000, TestNetwork.check(() -> toBlue.replies() >= during + 20));
+            Await.until("pings to go on while the file is broken", 10_000, Await.check(() -> toBlue.replies() >= during + 20));
             assertEquals("valid:10.63.0.3\\:6081", target(distA, "fa", GREEN));
 
             write(mapping("10.63.0.3", ""));
-            TestNetwork.await("every overlay healed", 5_000, TestNetwork.check(() -> status(distA, "fa").equals("ONLINE:--")
+            Await.until("every overlay healed", 5_000, Await.check(() -> status(distA, "fa").equals("ONLINE:--")
                     && status(distB, "fb").equals("ONLINE:--") && status(distB, "fc").equals("ONLINE:--")));
 
             int[] blueCount = toBlue.stop();
@@ -142,13 +143,13 @@ public class FilesNamespaceIT {
             // Broadcast other than ARP goes nowhere, counted; a MAC removed from the file is forgotten, then dropped.
             long noFlood = TestNetwork.drops(distA, "red", "no_flood_target");
             red.exec("ping", "-b", "-c", "1", "-W", "1", "192.168.84.255");
-            TestNetwork.await("the broadcast ping counted as no_flood_target", 5_000,
-                    TestNetwork.check(() -> TestNetwork.drops(distA, "red", "no_flood_target") > noFlood));
+            Await.until("the broadcast ping counted as no_flood_target", 5_000,
+                    Await.check(() -> TestNetwork.drops(distA, "red", "no_flood_target") > noFlood));
             write(mapping("10.63.0.3", "", false));
-            TestNetwork.await("blue forgotten on fa", 5_000, TestNetwork.check(() -> target(distA, "fa", BLUE).equals("none")));
+            Await.until("blue forgotten on fa", 5_000, Await.check(() -> target(distA, "fa", BLUE).equals("none")));
             Netns.Result gone = red.exec("ping", "-c", "1", "-W", "1", "192.168.84.2");
             assertTrue("blue is no longer reachable: " + gone, gone.exitCode != 0);
-            TestNetwork.await("blue dropped as not in the file", 5_000, TestNetwork.check(() -> target(distA, "fa", BLUE).equals("drop:drop")
+            Await.until("blue dropped as not in the file", 5_000, Await.check(() -> target(distA, "fa", BLUE).equals("drop:drop")
                     && TestNetwork.drops(distA, "fa", "not_in_file") >= 1));
         } finally {
             try (var paths = Files.list(dir)) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.Test;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.Netns;
 
 /**
@@ -78,7 +79,7 @@ public class GeneveNamespaceIT {
 
             File serverLog = File.createTempFile("iperf3-server", ".log");
             vmB.start(serverLog, "iperf3", "-s", "-1", "-B", "192.168.81.2");
-            TestNetwork.await("iperf3 to listen", 10_000, TestNetwork.check(() -> vmB.exec("ss", "-ltn").output.contains("192.168.81.2:5201")));
+            Await.until("iperf3 to listen", 10_000, Await.check(() -> vmB.exec("ss", "-ltn").output.contains("192.168.81.2:5201")));
             Netns.Result tcp = vmA.exec(60_000, "iperf3", "-c", "192.168.81.2", "-n", "20M", "-f", "m");
             assertEquals(tcp.toString() + Files.readString(serverLog.toPath()), 0, tcp.exitCode);
             tcp.output.lines().filter(l -> l.contains("receiver")).forEach(l -> System.out.println("GeneveNamespaceIT: iperf3 " + l.trim()));
@@ -135,11 +136,11 @@ public class GeneveNamespaceIT {
             ByteBuffer critical = GeneveFrames.packet(0, 0x40, 0x6558, VNI, GeneveFrames.options(8, false), GeneveFrames.echoRequest(96));
             for (Map.Entry<String, ByteBuffer> e : refused.entrySet()) {
                 peer.send(e.getValue(), appliance);
-                TestNetwork.await(e.getKey() + " counted", 10_000, TestNetwork.check(() -> TestNetwork.drops(dist, UNDERLAY, e.getKey()) == 1));
+                Await.until(e.getKey() + " counted", 10_000, Await.check(() -> TestNetwork.drops(dist, UNDERLAY, e.getKey()) == 1));
             }
             peer.send(critical, appliance); // C set: refused as critical whatever the options say
-            TestNetwork.await("C counted as critical", 10_000,
-                    TestNetwork.check(() -> TestNetwork.drops(dist, UNDERLAY, "geneve_critical_option") == 2));
+            Await.until("C counted as critical", 10_000,
+                    Await.check(() -> TestNetwork.drops(dist, UNDERLAY, "geneve_critical_option") == 2));
 
             seq++;
             peer.send(GeneveFrames.packet(0, 0, 0x6558, VNI, GeneveFrames.options(16, false), GeneveFrames.echoRequest(seq)), appliance);

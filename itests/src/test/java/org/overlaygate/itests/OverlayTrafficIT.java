@@ -90,17 +90,6 @@ public class OverlayTrafficIT {
         }
     }
 
-    private static byte[] frame(long dst, long src, int payload, int seed) {
-        byte[] f = new byte[14 + payload];
-        MacAddress.write(f, 0, dst);
-        MacAddress.write(f, 6, src);
-        f[12] = 0x08;
-        for (int i = 14; i < f.length; i++) {
-            f[i] = (byte) (i * 31 + seed);
-        }
-        return f;
-    }
-
     /** ovla on 127.0.0.1 and ovlb on 127.0.0.2, direct to each other, one memory VNIC each. */
     private void createPair(Shell shell, String search) throws Exception {
         int pa = freePort();
@@ -125,17 +114,17 @@ public class OverlayTrafficIT {
         MemoryPort b = dp.memoryPort("vnicb").orElseThrow();
 
         for (int i = 0; i < 100; i++) {
-            byte[] ab = frame(MAC_B, MAC_A, 64 + i * 13, i);
+            byte[] ab = Traffic.frame(MAC_B, MAC_A, i, 64 + i * 13);
             a.send(ByteBuffer.wrap(ab));
             assertArrayEquals("frame " + i + " a->b", ab, b.receive(5, TimeUnit.SECONDS));
-            byte[] ba = frame(MAC_A, MAC_B, 1386 - i, i);
+            byte[] ba = Traffic.frame(MAC_A, MAC_B, i, 1386 - i);
             b.send(ByteBuffer.wrap(ba));
             assertArrayEquals("frame " + i + " b->a", ba, a.receive(5, TimeUnit.SECONDS));
         }
-        byte[] bcast = frame(MacAddress.BROADCAST, MAC_A, 28, 0);
+        byte[] bcast = Traffic.frame(MacAddress.BROADCAST, MAC_A, 0, 28);
         a.send(ByteBuffer.wrap(bcast));
         assertArrayEquals(bcast, b.receive(5, TimeUnit.SECONDS));
-        byte[] tooBig = frame(MAC_B, MAC_A, 1400 + 5, 0);
+        byte[] tooBig = Traffic.frame(MAC_B, MAC_A, 0, 1400 + 5);
         a.send(ByteBuffer.wrap(tooBig));
         assertNull(b.receive(200, TimeUnit.MILLISECONDS));
 
@@ -169,7 +158,7 @@ public class OverlayTrafficIT {
         assertEquals(vnics, shell.await("vnic:show -p -o link,over,kind,macaddress,mtu", o -> o.contains("vnicb"), 10_000, "VNICs back"));
         assertEquals("ovla:ONLINE\novlb:ONLINE\n", shell.run("overlay:show -f -p -o link,status"));
         DataPath dp = Traffic.dataPath(context);
-        byte[] f = frame(MAC_B, MAC_A, 100, 1);
+        byte[] f = Traffic.frame(MAC_B, MAC_A, 1, 100);
         dp.memoryPort("vnica").orElseThrow().send(ByteBuffer.wrap(f));
         assertArrayEquals(f, dp.memoryPort("vnicb").orElseThrow().receive(5, TimeUnit.SECONDS));
     }
@@ -186,7 +175,7 @@ public class OverlayTrafficIT {
         varpd.stop();
         direct.stop();
         for (int i = 0; i < 50; i++) {
-            byte[] f = frame(MAC_B, MAC_A, 200, i);
+            byte[] f = Traffic.frame(MAC_B, MAC_A, i, 200);
             a.send(ByteBuffer.wrap(f));
             assertArrayEquals("varpd and direct stopped, frame " + i, f, b.receive(5, TimeUnit.SECONDS));
         }
@@ -194,7 +183,7 @@ public class OverlayTrafficIT {
         shell.await("overlay:show -f -p -o link,status", o -> o.equals("ovla:DEGRADED\novlb:DEGRADED\n"), 10_000, "degraded without direct");
         String why = shell.run("overlay:show -f ovla");
         assertTrue(why, why.contains("search plugin direct is not installed"));
-        byte[] f = frame(MAC_B, MAC_A, 300, 7);
+        byte[] f = Traffic.frame(MAC_B, MAC_A, 7, 300);
         a.send(ByteBuffer.wrap(f));
         assertArrayEquals("varpd back, plugin still away", f, b.receive(5, TimeUnit.SECONDS));
         direct.start();
@@ -215,7 +204,7 @@ public class OverlayTrafficIT {
         table.put(MAC_B, ovlb);
         table.put(MAC_A, ovla);
 
-        byte[] first = frame(MAC_B, MAC_A, 100, 1);
+        byte[] first = Traffic.frame(MAC_B, MAC_A, 1, 100);
         a.send(ByteBuffer.wrap(first));
         assertArrayEquals("the miss was answered and the queued frame sent", first, b.receive(5, TimeUnit.SECONDS));
         String targets = shell.run("overlay:show -t ovla");
@@ -226,10 +215,10 @@ public class OverlayTrafficIT {
         // varpd unbinds on its reconcile thread: until then a miss may still reach the departing plugin
         shell.await("overlay:show -f -p -o link,status", o -> o.equals("ovla:DEGRADED\novlb:DEGRADED\n"), 10_000,
                 "varpd has let the table plugin go");
-        byte[] cached = frame(MAC_B, MAC_A, 120, 2);
+        byte[] cached = Traffic.frame(MAC_B, MAC_A, 2, 120);
         a.send(ByteBuffer.wrap(cached));
         assertArrayEquals(cached, b.receive(5, TimeUnit.SECONDS));
-        byte[] reply = frame(MAC_A, MAC_B, 90, 3);
+        byte[] reply = Traffic.frame(MAC_A, MAC_B, 3, 90);
         b.send(ByteBuffer.wrap(reply)); // ovlb has never looked MAC_A up: this waits
         assertNull(a.receive(500, TimeUnit.MILLISECONDS));
         assertTrue(shell.run("overlay:show -t ovlb"), shell.run("overlay:show -t ovlb").contains("1 frames waiting"));

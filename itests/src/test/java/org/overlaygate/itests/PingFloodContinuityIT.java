@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.Test;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.Netns;
 
 /**
@@ -141,7 +142,7 @@ public class PingFloodContinuityIT {
             File igmpLog = File.createTempFile("igmp", ".log");
             Process igmp = hosts.host(0).start(igmpLog, "tshark", "-l", "-n", "-i", TestNetwork.UNDERLAY, "-f", "igmp", "-T", "fields", "-e",
                     "igmp.type", "-e", "igmp.record_type", "-e", "igmp.maddr");
-            TestNetwork.await("tshark capturing", WITHIN_MS, TestNetwork.check(() -> Files.readString(igmpLog.toPath()).contains("Capturing on")));
+            Await.until("tshark capturing", WITHIN_MS, Await.check(() -> Files.readString(igmpLog.toPath()).contains("Capturing on")));
             File arpLog = File.createTempFile("arping", ".log");
             Process arping = hosts.host(0).start(arpLog, "arping", "-b", "-I", "vm0", "192.168.82.2"); // a broadcast ARP request every second
             hosts.host(1).exec("sysctl", "-w", "net.ipv4.icmp_echo_ignore_broadcasts=0").check();
@@ -180,8 +181,8 @@ public class PingFloodContinuityIT {
                         "vxlan/listen_ip=" + underlay + "1", "-p", "multicast/group=" + other, "-p", "multicast/interface=" + TestNetwork.UNDERLAY,
                         "ctl");
                 appliances[0].adm("overlay:delete", "ctl");
-                TestNetwork.await("the capture sees the control group left", WITHIN_MS,
-                        TestNetwork.check(() -> leaves(Files.readString(igmpLog.toPath()), other).size() > 0));
+                Await.until("the capture sees the control group left", WITHIN_MS,
+                        Await.check(() -> leaves(Files.readString(igmpLog.toPath()), other).size() > 0));
             } finally {
                 Netns.run("kill", "-INT", Long.toString(ping.pid())); // ping prints its statistics on SIGINT
                 Netns.run("kill", "-INT", Long.toString(bcast.pid()));

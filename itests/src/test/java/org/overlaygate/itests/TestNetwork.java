@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.Netns;
 
 /**
@@ -62,32 +62,6 @@ final class TestNetwork {
         host.exec("ip", "link", "set", tap, "netns", vm.name()).check();
         vm.exec("ip", "addr", "add", cidr, "dev", tap).check();
         vm.exec("ip", "link", "set", tap, "up").check();
-    }
-
-    /** Waits for a condition, polling every 100 ms, or fails saying what it waited for. */
-    static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    /** {@link #await} for conditions that run commands. */
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    static BooleanSupplier check(Check c) {
-        return () -> {
-            try {
-                return c.holds();
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        };
     }
 
     /**
@@ -206,7 +180,7 @@ final class TestNetwork {
             File log = File.createTempFile("tshark", ".log");
             Process p = host.start(log, "tshark", "-i", iface, "-f", filter, "-c", Integer.toString(count), "-w", pcap.getPath());
             Capture c = new Capture(p, log, pcap);
-            await("tshark to capture: " + log, 20_000, check(() -> Files.readString(log.toPath()).contains("Capturing on")));
+            Await.until("tshark to capture: " + log, 20_000, Await.check(() -> Files.readString(log.toPath()).contains("Capturing on")));
             return c;
         }
 

@@ -14,8 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.Test;
@@ -26,6 +24,7 @@ import org.overlaygate.api.property.PropertyValues;
 import org.overlaygate.katar.protocol.Frame;
 import org.overlaygate.katar.protocol.Messages;
 import org.overlaygate.katar.protocol.Svp;
+import org.overlaygate.testsupport.Await;
 
 /** SHOOTDOWN between overlays on loopback addresses: sent, applied, refused, rate-limited, shared sockets. */
 public class ShootdownPluginTest {
@@ -120,16 +119,6 @@ public class ShootdownPluginTest {
         }
     }
 
-    static void await(BooleanSupplier c, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("within 5 s: " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
-
     static void sendRaw(byte[] bytes, String to, int port) throws Exception {
         try (DatagramChannel ch = DatagramChannel.open()) {
             ch.send(ByteBuffer.wrap(bytes), new InetSocketAddress(to, port));
@@ -148,7 +137,7 @@ public class ShootdownPluginTest {
         start(a, port, 100);
         InvalidationInstance ib = start(b, port, 100);
         ib.sendInvalidation(42, MAC, InetAddress.getByName("127.0.0.1")); // b got a frame from a for a MAC it does not have
-        await(() -> a.invalidated.equals(List.of(MAC)), "a forgets the MAC");
+        Await.until("a forgets the MAC", () -> a.invalidated.equals(List.of(MAC)));
         assertEquals(1L, b.count(Shootdown.SENT, 0));
         assertEquals(1L, a.count(Shootdown.APPLIED, 0));
         ib.sendInvalidation(42, MAC, InetAddress.getByName("127.0.0.1"));
@@ -176,9 +165,9 @@ public class ShootdownPluginTest {
         sendRaw(new byte[2000], "127.0.0.1", port);
         sendRaw(shootdown(MAC, 43), "127.0.0.1", port); // a vnet this host does not have
         sendRaw(good, "127.0.0.1", port);
-        await(() -> a.invalidated.size() == 1, "the one good datagram applied");
-        await(() -> a.count(ShootdownSocket.MALFORMED, 0) == 5 && a.count(ShootdownSocket.BAD_CRC, 0) == 1
-                && a.count(ShootdownSocket.UNKNOWN_VNET, 0) == 1, "the others counted: " + a.counts);
+        Await.until("the one good datagram applied", () -> a.invalidated.size() == 1);
+        Await.until("the others counted", () -> a.count(ShootdownSocket.MALFORMED, 0) == 5 && a.count(ShootdownSocket.BAD_CRC, 0) == 1
+                && a.count(ShootdownSocket.UNKNOWN_VNET, 0) == 1);
     }
 
     @Test
@@ -190,7 +179,7 @@ public class ShootdownPluginTest {
         for (int i = 0; i < 500; i++) {
             sendRaw(shootdown(MAC + i, 42), "127.0.0.1", port);
         }
-        await(() -> a.invalidated.size() + a.count(Shootdown.RATE_LIMITED, 0) == 500, "all 500 handled");
+        Await.until("all 500 handled", () -> a.invalidated.size() + a.count(Shootdown.RATE_LIMITED, 0) == 500);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertTrue("a burst of 10 plus 10 a second over " + seconds + " s, not " + a.invalidated.size(),
                 a.invalidated.size() <= 10 + Math.ceil(10 * seconds) + 1);
@@ -205,11 +194,11 @@ public class ShootdownPluginTest {
         start(a42, port, 100);
         InvalidationInstance i43 = start(a43, port, 100);
         sendRaw(shootdown(MAC, 43), "127.0.0.1", port);
-        await(() -> a43.invalidated.equals(List.of(MAC)), "vnet 43's overlay");
+        Await.until("vnet 43's overlay", () -> a43.invalidated.equals(List.of(MAC)));
         assertEquals(List.of(), a42.invalidated);
         i43.stop();
         sendRaw(shootdown(MAC, 43), "127.0.0.1", port);
-        await(() -> a42.count(ShootdownSocket.UNKNOWN_VNET, 0) == 1, "after it stopped, vnet 43 is unknown here");
+        Await.until("after it stopped, vnet 43 is unknown here", () -> a42.count(ShootdownSocket.UNKNOWN_VNET, 0) == 1);
     }
 
     @Test
