@@ -116,6 +116,11 @@ final class JdkUdpEndpoint extends UdpEndpoint {
         return last == null ? 0 : last.getPort();
     }
 
+    /** Its buffer is an ordinary direct buffer, freed by the collector. */
+    @Override
+    public void releaseBuffers() {
+    }
+
     @Override
     public void close() {
         try {
