@@ -35,7 +35,7 @@ public final class NativeMemory {
      *
      * @throws OutOfMemoryError when the system has none to give
      */
-    static ByteBuffer allocate(int bytes) {
+    public static ByteBuffer allocate(int bytes) {
         if (bytes < 1) {
             throw new IllegalArgumentException("cannot map " + bytes + " bytes");
         }
@@ -50,7 +50,7 @@ public final class NativeMemory {
     }
 
     /** Unmaps a buffer {@link #allocate} returned; the buffer must never be touched again. */
-    static void free(ByteBuffer region) {
+    public static void free(ByteBuffer region) {
         long length = (region.capacity() + PAGE - 1) & ~(PAGE - 1);
         if (LibC.munmap(LibC.addressOf(region), length) != 0) {
             throw new IllegalStateException("munmap failed: " + LibC.errorText(com.sun.jna.Native.getLastError()));

@@ -45,6 +45,22 @@ public class UnderlayMemoryTest {
     }
 
     @Test
+    public void anIpv6SocketsBufferIsUnmappedWhenItCloses() throws Exception {
+        long baseline = NativeMemory.live();
+        List<UdpMux> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                open.add(UdpMux.open(new UnderlayKey("vxlan", UDP, UnderlayAddress.parse("[::1]:" + (42100 + i))),
+                        new SourcePorts(42200, 42999, 2), 1 << 20, EnumSet.allOf(Offload.class), () -> null));
+            }
+            assertEquals("a receive buffer for each receiving socket, none for senders", baseline + 20, NativeMemory.live());
+        } finally {
+            open.forEach(UdpMux::close);
+        }
+        Await.until("the receive threads gave their buffers back", () -> NativeMemory.live() == baseline);
+    }
+
+    @Test
     public void aVectorIsFreedOnceHoweverOftenItIsReleased() {
         long baseline = NativeMemory.live();
         RecvVector v = new RecvVector(8, 65536, 0);
