@@ -134,8 +134,16 @@ public class AdminSocketIT {
             int port = SystemTests.freeUdpPort("127.0.0.1");
             dist.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", "7", "-p", "vxlan/listen_ip=127.0.0.1", "-p",
                     "vxlan/listen_port=" + port, "-p", "direct/dest_ip=127.0.0.2", "-p", "direct/dest_port=4789", "snp");
-            expectRefused(dist, "snoop failed: cannot write /nonexistent/dir/x.pcap: no such directory",
-                    "overlay:snoop", "-c", "1", "-t", "1", "-w", "/nonexistent/dir/x.pcap", "snp");
+            // -w writes only a plain name into the appliance's capture directory: never a path of the caller's choosing
+            for (String path : List.of("/nonexistent/dir/x.pcap", "../etc/config.properties", "../../plugins.d/evil.jar")) {
+                expectRefused(dist, "-w takes a file name only (letters, digits, '.', '_', '-'; no '/' or '..'), written into ",
+                        "overlay:snoop", "-c", "1", "-t", "1", "-w", path, "snp");
+            }
+            assertFalse(Files.exists(dist.home.resolve("plugins.d/evil.jar")));
+            Path captures = dist.home.resolve("data/snoop");
+            Files.writeString(captures, "not a directory"); // an unwritable capture file: one line, no stack trace
+            expectRefused(dist, "snoop failed: cannot write ", "overlay:snoop", "-c", "1", "-t", "1", "-w", "x.pcap", "snp");
+            Files.delete(captures);
 
             Distribution.Result big = dist.overlayadm("overlay:show", "x".repeat(70_000));
             assertEquals(big.toString(), 1, big.status);

@@ -57,6 +57,28 @@ public class MetricsIT {
         assertEquals("promtool check metrics: " + r, "", r.out + r.err);
     }
 
+    /** A client that sends a header a byte at a time is disconnected (the deadline is 1 s here, 10 s by default). */
+    static void assertSlowHeadersAreCutOff(int port) throws Exception {
+        try (java.net.Socket slow = new java.net.Socket("127.0.0.1", port)) {
+            java.io.OutputStream out = slow.getOutputStream();
+            out.write("GET /metrics HTTP/1.1\r\nHost: localhost\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            slow.setSoTimeout(200);
+            boolean[] closed = {false};
+            org.overlaygate.testsupport.Await.until("the connection whose headers never end is closed", 30_000, () -> {
+                try {
+                    out.write('X');
+                    out.flush();
+                    closed[0] = slow.getInputStream().read() < 0;
+                } catch (java.net.SocketTimeoutException e) {
+                    return false;
+                } catch (java.io.IOException e) {
+                    closed[0] = true;
+                }
+                return closed[0];
+            });
+        }
+    }
+
     @Test
     public void metricsPassPromtoolBindToLoopbackAndMoveWithTraffic() throws Exception {
         SystemTests.assumeSystem("MetricsIT", "ping", "promtool", "ss");
@@ -64,9 +86,15 @@ public class MetricsIT {
         String tapB = SystemTests.linkName("ogmb");
         try (Distribution dist = Distribution.copy(); Netns a = Netns.create("ogma"); Netns b = Netns.create("ogmb")) {
             int http = freeTcpPort();
-            dist.startCommand(Map.of("JAVA_OPTS", "-Doverlaygate.http.port=" + http), List.of(dist.home.resolve("bin/overlaygate").toString()));
+            dist.startCommand(Map.of("JAVA_OPTS", "-Doverlaygate.http.port=" + http + " -Doverlaygate.http.header.timeout.ms=1000"),
+                    List.of(dist.home.resolve("bin/overlaygate").toString()));
             dist.awaitReady(60_000);
             String url = "http://127.0.0.1:" + http + "/metrics";
+            HttpResponse<String> trace = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                    .method("TRACE", HttpRequest.BodyPublishers.noBody()).header("X-Echo", "secret").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("TRACE is not answered: " + trace.body(), 405, trace.statusCode());
+            assertTrue(trace.body(), !trace.body().contains("secret"));
+            assertSlowHeadersAreCutOff(http);
             Netns.Result listening = Netns.run("ss", "-Hltn", "sport", "=", ":" + http);
             assertTrue("listening: " + listening.output, !listening.output.isBlank());
             for (String line : listening.output.trim().split("\n")) {

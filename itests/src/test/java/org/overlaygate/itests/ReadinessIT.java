@@ -103,6 +103,41 @@ public class ReadinessIT {
         }
     }
 
+    /**
+     * An appliance killed with SIGKILL leaves its admin socket behind. The next --daemon returns
+     * only once the new appliance answers on it: overlayadm works at once, never "Connection refused".
+     */
+    @Test
+    public void afterASigkillDaemonReturnsOnlyWhenTheNewApplianceAnswers() throws Exception {
+        try (Distribution dist = Distribution.copy()) {
+            String launcher = dist.home.resolve("bin/overlaygate").toString();
+            try {
+                killAndRestart(dist, launcher);
+            } finally {
+                dist.run(launcher, "stop"); // whatever happened: no appliance left behind
+            }
+        }
+    }
+
+    private static void killAndRestart(Distribution dist, String launcher) throws Exception {
+        for (int round = 0; round < 3; round++) {
+            Distribution.Result started = dist.run(launcher, "--daemon");
+            assertEquals(started.toString(), 0, started.status);
+            dist.adm("overlay:show"); // ready: it answers
+            long pid = Long.parseLong(Files.readString(dist.home.resolve("run/overlaygate.pid")).trim());
+            ProcessHandle appliance = ProcessHandle.of(pid).orElseThrow();
+            assertEquals(0, dist.run("kill", "-KILL", Long.toString(pid)).status);
+            appliance.onExit().get(30, TimeUnit.SECONDS);
+            assertTrue("SIGKILL leaves the socket file behind", Files.exists(dist.socket()));
+
+            started = dist.run(launcher, "--daemon");
+            assertEquals(started.toString(), 0, started.status);
+            Distribution.Result at = dist.overlayadm("overlay:show");
+            assertEquals("overlayadm at once after --daemon returned: " + at, 0, at.status);
+            assertEquals(0, dist.run(launcher, "stop").status);
+        }
+    }
+
     /** Waits, as benchmarks/throughput.sh does, for the admin socket to exist, and nothing else. */
     private static void awaitFile(Path socket, Process appliance) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_MS);

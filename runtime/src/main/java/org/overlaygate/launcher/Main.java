@@ -99,6 +99,10 @@ public final class Main {
         OwnerOnly.directory(home.resolve("run"));
         Path pidPath = home.resolve("run/overlaygate.pid");
         PidFile.checkNotRunning(pidPath);
+        String adminSocket = config.get(ADMIN_SOCKET_PROPERTY);
+        if (adminSocket != null && !adminSocket.isBlank()) {
+            AdminSocketFile.removeStale(Paths.get(adminSocket)); // left by an appliance killed with SIGKILL
+        }
         PidFile[] pidFile = new PidFile[1];
         Map<String, Object> frameworkConfig = new HashMap<>(config);
         frameworkConfig.put("felix.log.logger", new Slf4jFrameworkLogger());
@@ -121,7 +125,7 @@ public final class Main {
         }
         // The admin socket is bound once the appliance is ready (bundle appliance): every command
         // registered, every stored overlay restored.
-        awaitAdminSocket(config.get(ADMIN_SOCKET_PROPERTY), readyTimeout(config) + 10_000);
+        awaitAdminSocket(adminSocket, readyTimeout(config) + 10_000);
         // Written once the appliance answers: bin/overlaygate --daemon returns when it appears.
         pidFile[0] = PidFile.acquire(pidPath);
         // The prompt comes once every command is there.
@@ -157,21 +161,16 @@ public final class Main {
     }
 
     /**
-     * Waits until the admin socket exists: it is bound once the appliance is ready, so the appliance
-     * answers overlayadm by the time the pid file says it runs. Gives up after a while (the admin
-     * bundle may be excluded or broken; the log says why).
+     * Waits until the admin socket answers: it is bound once the appliance is ready, so the
+     * appliance answers overlayadm by the time the pid file says it runs. Gives up after a while
+     * (the admin bundle may be excluded or broken; the log says why).
      */
     private static void awaitAdminSocket(String socket, long timeoutMs) throws InterruptedException {
         if (socket == null || socket.isBlank()) {
             return;
         }
-        Path path = Paths.get(socket);
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (!Files.exists(path) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        if (!Files.exists(path)) {
-            log().warn("the admin socket {} did not appear within {} ms", path, timeoutMs);
+        if (!AdminSocketFile.await(Paths.get(socket), timeoutMs)) {
+            log().warn("the admin socket {} did not answer within {} ms", socket, timeoutMs);
         }
     }
 

@@ -63,7 +63,10 @@ public final class UnderlayAddress {
     }
 
     /**
-     * Parses a literal IPv4 or IPv6 address without any name lookup.
+     * Parses a literal IPv4 or IPv6 address without any name lookup. An IPv4 part with a leading
+     * zero ({@code 0177.0.0.1}) is refused: C's {@code inet_aton}, and so {@code ping} and every
+     * tool built on it, reads it as octal (127.0.0.1) where Java reads decimal (177.0.0.1), so the
+     * operator cannot know which host was meant.
      *
      * @throws IllegalArgumentException when the text is not a literal address
      */
@@ -74,8 +77,17 @@ public final class UnderlayAddress {
         if (!looksLiteral) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address");
         }
-        if (s.indexOf(':') < 0 && s.split("\\.", -1).length != 4) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
+        if (s.indexOf(':') < 0) {
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
+            }
+            for (String part : parts) {
+                if (part.length() > 1 && part.charAt(0) == '0') {
+                    throw new IllegalArgumentException("'" + text + "' has a leading zero in '" + part
+                            + "': octal to C tools, decimal to others; write the number without it");
+                }
+            }
         }
         try {
             return InetAddress.getByName(s); // a literal: no lookup happens

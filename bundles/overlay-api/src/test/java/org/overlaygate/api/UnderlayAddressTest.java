@@ -47,6 +47,16 @@ public class UnderlayAddressTest {
     }
 
     @Test
+    public void aLeadingZeroIsRefusedAndASingleZeroIsNot() {
+        assertEquals("'0177.0.0.1' has a leading zero in '0177': octal to C tools, decimal to others; write the number without it",
+                assertThrows(IllegalArgumentException.class, () -> UnderlayAddress.parse("0177.0.0.1:4789")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> UnderlayAddress.parseLiteral("010.0.0.1"));
+        assertEquals("10.0.0.10", UnderlayAddress.parseLiteral("10.0.0.10").getHostAddress());
+        assertEquals("0.0.0.0", UnderlayAddress.parseLiteral("0.0.0.0").getHostAddress());
+        assertEquals("100.64.0.1", UnderlayAddress.parseLiteral("100.64.0.1").getHostAddress());
+    }
+
+    @Test
     public void namespaceOfPropertyName() {
         assertEquals("vxlan", PluginConstants.namespaceOf("vxlan/listen_ip"));
         assertEquals(null, PluginConstants.namespaceOf("mtu"));

@@ -17,9 +17,10 @@ import org.overlaygate.api.invalidation.InvalidationInstance;
  * SHOOTDOWN for one overlay. The data path reports a unicast frame for a MAC that is not here,
  * with its sender (already rate-limited per sender and MAC); this sends SHOOTDOWN(mac, vnet) to the
  * sender's SHOOTDOWN port, at most once per 250 ms per (sender, MAC) here too. A SHOOTDOWN received
- * for this overlay's vnet forgets the MAC in its target cache, so the next frame to it is looked up
- * afresh; at most {@code shootdown/max_rate} a second (bursts as large), so a flood of valid-looking
- * datagrams cannot empty the cache faster than that.
+ * for this overlay's vnet, from the host the cache holds for the MAC or a configured peer, forgets
+ * the MAC in its target cache (never an operator's entry, never one frames wait on), so the next
+ * frame to it is looked up afresh; at most {@code shootdown/max_rate} a second (bursts as large),
+ * so a flood of valid-looking datagrams cannot empty the cache faster than that.
  */
 final class Shootdown implements InvalidationInstance, ShootdownSocket.Receiver {
     static final String SENT = "shootdowns_sent";
@@ -27,6 +28,10 @@ final class Shootdown implements InvalidationInstance, ShootdownSocket.Receiver 
     static final String SUPPRESSED = "shootdowns_suppressed";
     static final String APPLIED = "shootdowns_applied";
     static final String RATE_LIMITED = "shootdown_dropped_rate";
+    static final String UNKNOWN_SENDER = "shootdown_dropped_unknown_sender";
+    static final String OPERATOR_ENTRY = "shootdown_dropped_operator_entry";
+    static final String PENDING = "shootdown_dropped_pending";
+    static final String NOT_CACHED = "shootdown_dropped_not_cached";
     private static final long RESEND_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int REMEMBERED = 4096;
     private static final long RETRY_BIND_SECONDS = 5;
@@ -134,14 +139,48 @@ final class Shootdown implements InvalidationInstance, ShootdownSocket.Receiver 
         context.count(s.send(vnetId, mac, new InetSocketAddress(sender, port)) ? SENT : UNSENT);
     }
 
+    /**
+     * A valid SHOOTDOWN for this overlay's vnet from {@code from}. Anyone on the underlay can send
+     * one, so it is believed only from a host the overlay knows for that MAC (the address its cache
+     * holds for it, a configured peer), and never removes an operator's entry or one that frames
+     * wait on (the core decides, under the entry's lock). A refused one is counted by its reason
+     * and costs no token of the rate, so forgeries cannot hold back true SHOOTDOWNs.
+     */
     @Override
     public void shotDown(long mac, SocketAddress from) {
-        if (!applied.take(System.nanoTime())) {
+        if (!(from instanceof InetSocketAddress)) {
+            context.count(UNKNOWN_SENDER);
+            return;
+        }
+        InetAddress sender = ((InetSocketAddress) from).getAddress();
+        long now = System.nanoTime();
+        if (!applied.take(now)) {
             context.count(RATE_LIMITED);
             return;
         }
-        context.count(APPLIED);
-        context.invalidated(mac);
+        InvalidationContext.Outcome outcome = context.invalidated(mac, sender);
+        if (outcome != InvalidationContext.Outcome.APPLIED) {
+            applied.giveBack();
+        }
+        switch (outcome) {
+            case APPLIED:
+                context.count(APPLIED);
+                break;
+            case UNKNOWN_SENDER:
+                context.count(UNKNOWN_SENDER);
+                break;
+            case OPERATOR_ENTRY:
+                context.count(OPERATOR_ENTRY);
+                break;
+            case PENDING:
+                context.count(PENDING);
+                break;
+            case NOT_CACHED:
+                context.count(NOT_CACHED);
+                break;
+            default:
+                break; // stopped, or no device: nothing to count on
+        }
     }
 
     @Override
@@ -170,6 +209,11 @@ final class Shootdown implements InvalidationInstance, ShootdownSocket.Receiver 
             }
             tokens -= 1;
             return true;
+        }
+
+        /** Returns the token of a {@link #take} that turned out to do nothing. */
+        synchronized void giveBack() {
+            tokens = Math.min(burst, tokens + 1);
         }
     }
 }

@@ -14,7 +14,16 @@
  * vnet none of them has, is counted on each of them ({@code shootdown_dropped_*}) and ignored;
  * valid ones are applied at most {@code shootdown/max_rate} a second per overlay, so a flood cannot
  * push valid entries out faster than that (forgetting an entry only costs a lookup: a SHOOTDOWN can
- * never point a cache anywhere). {@code overlay:stats} shows {@code shootdowns_sent},
- * {@code shootdowns_applied} and the drops; varpd counts {@code invalidations_received}.
+ * never point a cache anywhere).
+ *
+ * <p>Anyone on the underlay can forge a datagram, CRC included. So a SHOOTDOWN is believed only
+ * from a host the overlay knows for that MAC: the address its target cache holds for the MAC
+ * (the host the frames went to, the only one that can say "not here"), its point destination or
+ * a configured peer; one from anyone else is counted ({@code shootdown_dropped_unknown_sender})
+ * and ignored. An entry the operator set ({@code overlay:modify -s}) is never removed, nor is an
+ * entry frames wait on for their lookup (its answer will tell). The core checks and removes under
+ * the entry's lock ({@code OverlayDevice.invalidateFrom}). {@code overlay:stats} shows
+ * {@code shootdowns_sent}, {@code shootdowns_applied} and the drops; varpd counts
+ * {@code invalidations_received}.
  */
 package org.overlaygate.invalidation.shootdown;

@@ -45,6 +45,11 @@ public class ShootdownPluginTest {
         final List<Long> invalidated = new CopyOnWriteArrayList<>();
         final Map<String, Long> counts = new ConcurrentHashMap<>();
         final List<String> health = new CopyOnWriteArrayList<>();
+        /** The overlay's cache as the core would judge it: MAC to the host it points at, and what kind of entry. */
+        final Map<Long, InetAddress> cachedAt = new ConcurrentHashMap<>();
+        final Map<Long, Outcome> kept = new ConcurrentHashMap<>();
+        /** Trust every sender, as the tests written before senders were checked assume. */
+        volatile boolean anySender = true;
 
         Context(long vnetId, String self) {
             this.vnetId = vnetId;
@@ -69,6 +74,27 @@ public class ShootdownPluginTest {
         @Override
         public void invalidated(long mac) {
             invalidated.add(mac);
+        }
+
+        /** The rules of OverlayDevice.invalidateFrom (tested in overlay-core), over this fake cache. */
+        @Override
+        public Outcome invalidated(long mac, InetAddress sender) {
+            if (!anySender) {
+                InetAddress at = cachedAt.get(mac);
+                if (at == null) {
+                    return Outcome.NOT_CACHED;
+                }
+                if (!at.equals(sender)) {
+                    return Outcome.UNKNOWN_SENDER;
+                }
+                Outcome k = kept.get(mac);
+                if (k != null) {
+                    return k;
+                }
+                cachedAt.remove(mac);
+            }
+            invalidated.add(mac);
+            return Outcome.APPLIED;
         }
 
         @Override
@@ -184,6 +210,48 @@ public class ShootdownPluginTest {
         assertTrue("a burst of 10 plus 10 a second over " + seconds + " s, not " + a.invalidated.size(),
                 a.invalidated.size() <= 10 + Math.ceil(10 * seconds) + 1);
         assertTrue(a.count(Shootdown.RATE_LIMITED, 0) >= 400);
+    }
+
+    static void sendRawFrom(byte[] bytes, String from, String to, int port) throws Exception {
+        try (DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress(from, 0))) {
+            ch.send(ByteBuffer.wrap(bytes), new InetSocketAddress(to, port));
+        }
+    }
+
+    @Test
+    public void aForgedShootdownFromAHostTheOverlayDoesNotKnowForTheMacIsIgnoredAndCounted() throws Exception {
+        int port = freePort();
+        Context a = new Context(42, "127.0.0.1:4789");
+        a.anySender = false;
+        a.cachedAt.put(MAC, InetAddress.getByName("127.0.0.2")); // the MAC's frames go to 127.0.0.2
+        start(a, port, 100);
+        for (int i = 0; i < 50; i++) {
+            sendRawFrom(shootdown(MAC, 42), "127.0.0.3", "127.0.0.1", port); // anyone else on the underlay
+        }
+        Await.until("50 forgeries counted", () -> a.count(Shootdown.UNKNOWN_SENDER, 0) == 50);
+        assertEquals("none applied", List.of(), a.invalidated);
+        assertEquals(0L, a.count(Shootdown.RATE_LIMITED, 0));
+        sendRawFrom(shootdown(MAC, 42), "127.0.0.2", "127.0.0.1", port); // the host the cache holds
+        Await.until("the true one applied: forgeries took no token of the rate", () -> a.invalidated.equals(List.of(MAC)));
+        assertEquals(1L, a.count(Shootdown.APPLIED, 0));
+    }
+
+    @Test
+    public void anOperatorEntryOrOneFramesWaitOnIsNeverRemovedAndTheRefusalIsCounted() throws Exception {
+        int port = freePort();
+        Context a = new Context(42, "127.0.0.1:4789");
+        a.anySender = false;
+        a.cachedAt.put(MAC, InetAddress.getByName("127.0.0.2"));
+        a.kept.put(MAC, InvalidationContext.Outcome.OPERATOR_ENTRY);
+        a.cachedAt.put(MAC + 1, InetAddress.getByName("127.0.0.2"));
+        a.kept.put(MAC + 1, InvalidationContext.Outcome.PENDING);
+        start(a, port, 100);
+        sendRawFrom(shootdown(MAC, 42), "127.0.0.2", "127.0.0.1", port);
+        sendRawFrom(shootdown(MAC + 1, 42), "127.0.0.2", "127.0.0.1", port);
+        sendRawFrom(shootdown(MAC + 2, 42), "127.0.0.2", "127.0.0.1", port);
+        Await.until("each refusal counted by its reason", () -> a.count(Shootdown.OPERATOR_ENTRY, 0) == 1
+                && a.count(Shootdown.PENDING, 0) == 1 && a.count(Shootdown.NOT_CACHED, 0) == 1);
+        assertEquals(List.of(), a.invalidated);
     }
 
     @Test

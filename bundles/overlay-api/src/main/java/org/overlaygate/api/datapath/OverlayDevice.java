@@ -106,6 +106,36 @@ public interface OverlayDevice {
     /** Removes a cache entry; the next frame to {@code mac} is a miss. Returns whether there was one. */
     boolean invalidate(long mac);
 
+    /**
+     * What {@link #invalidateFrom} did.
+     *
+     * @since 2.3
+     */
+    enum RemoteInvalidation {
+        /** The entry was removed: the next frame to the MAC is looked up afresh. */
+        APPLIED,
+        /** There was no entry for the MAC: nothing to do. */
+        NOT_CACHED,
+        /** The sender is not a host this overlay knows for that MAC: ignored. */
+        UNKNOWN_SENDER,
+        /** The entry was set by the operator: only the operator removes it. */
+        OPERATOR_ENTRY,
+        /** Frames wait on the entry for a lookup: they are kept, and the answer will tell. */
+        PENDING
+    }
+
+    /**
+     * A remote host, {@code sender}, says {@code mac} is not where this device's cache thinks (an
+     * invalidation plugin's message, which anyone on the underlay can forge). Believed only from a
+     * host the overlay knows for that MAC: the address the cache holds for it, the point
+     * destination, or a configured peer (a unicast flood target). Never removes an entry the
+     * operator set, and never one frames wait on; unlike {@link #invalidate} it discards nothing.
+     * Allocation-free and cheap, so a flood of forgeries costs only their reading.
+     *
+     * @since 2.3
+     */
+    RemoteInvalidation invalidateFrom(long mac, InetAddress sender);
+
     /** Removes every cache entry. */
     void flushTargets();
 

@@ -1,5 +1,6 @@
 package org.overlaygate.api.invalidation;
 
+import java.net.InetAddress;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -22,8 +23,38 @@ public interface InvalidationContext {
      */
     UnderlayAddress underlayAddress();
 
-    /** A remote host says {@code mac} is no longer where this overlay's cache thinks: forget it. */
+    /**
+     * A remote host says {@code mac} is no longer where this overlay's cache thinks: forget it.
+     * Unconditional: a plugin acting on messages from the network calls
+     * {@link #invalidated(long, InetAddress)} instead.
+     */
     void invalidated(long mac);
+
+    /** What {@link #invalidated(long, InetAddress)} did. @since 2.1 */
+    enum Outcome {
+        /** The entry was forgotten. */
+        APPLIED,
+        /** The overlay's cache holds nothing for the MAC. */
+        NOT_CACHED,
+        /** The sender is not a host the overlay knows for that MAC (the address the cache holds, a configured peer): a forgery, ignored. */
+        UNKNOWN_SENDER,
+        /** The operator set the entry: kept. */
+        OPERATOR_ENTRY,
+        /** Frames wait on the entry for its lookup: kept, with them. */
+        PENDING,
+        /** The overlay has no data path device now, or the instance was stopped. */
+        NO_DEVICE
+    }
+
+    /**
+     * {@code sender}, a remote host, says {@code mac} is no longer where this overlay's cache
+     * thinks. Believed only from a host the overlay knows for that MAC (the address the cache holds
+     * for it, the point destination, a configured peer); an entry the operator set, or one frames
+     * wait on, is never removed. Cheap: a flood of forgeries may be checked one by one.
+     *
+     * @since 2.1
+     */
+    Outcome invalidated(long mac, InetAddress sender);
 
     /** Marks the overlay DEGRADED with this instance's reason (its listener cannot bind, say). */
     void degrade(String reason);

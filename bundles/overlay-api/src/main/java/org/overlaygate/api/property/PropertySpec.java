@@ -189,6 +189,9 @@ public final class PropertySpec {
         if (b.length == 4 && (b[0] & b[1] & b[2] & b[3]) == (byte) 0xFF) {
             return "the broadcast address";
         }
+        if (b.length == 4 && (b[0] & 0xF0) == 0xF0) {
+            return "a reserved (class E, 240.0.0.0/4) address";
+        }
         return null;
     }
 

@@ -90,6 +90,17 @@ public class PropertyValuesTest {
     }
 
     @Test
+    public void anAddressWithALeadingZeroIsRefusedSinceCToolsReadItAsOctal() {
+        PropertySpec dest = PropertySpec.builder("direct/dest_ip", PropertyType.IP).required().unicast().build();
+        assertEquals("direct/dest_ip: '0177.0.0.1' has a leading zero in '0177': octal to C tools, decimal to others;"
+                + " write the number without it", assertThrows(PropertyException.class, () -> dest.parse("0177.0.0.1")).getMessage());
+        assertThrows(PropertyException.class, () -> dest.parse("10.0.0.01"));
+        assertThrows(PropertyException.class, () -> dest.parse("10.00.0.1"));
+        PropertySpec any = PropertySpec.builder("e/group", PropertyType.IP).build();
+        assertThrows("not only for unicast properties", PropertyException.class, () -> any.parse("0239.1.1.1"));
+    }
+
+    @Test
     public void unicastAddressesOnlyWhereTheSpecSaysSo() throws PropertyException {
         PropertySpec listen = PropertySpec.builder("e/listen_ip", PropertyType.IP).required().unicast().build();
         assertTrue(listen.unicast());
@@ -109,6 +120,13 @@ public class PropertyValuesTest {
                 assertThrows(PropertyException.class, () -> listen.parse("::")).getMessage());
         assertEquals("e/listen_ip: ::ffff:239.1.1.1 is a multicast address; a unicast address is needed",
                 assertThrows(PropertyException.class, () -> listen.parse("::ffff:239.1.1.1")).getMessage());
+
+        assertEquals("e/listen_ip: 240.0.0.1 is a reserved (class E, 240.0.0.0/4) address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("240.0.0.1")).getMessage());
+        assertEquals("e/listen_ip: 255.255.255.254 is a reserved (class E, 240.0.0.0/4) address; a unicast address is needed",
+                assertThrows(PropertyException.class, () -> listen.parse("255.255.255.254")).getMessage());
+        assertThrows(PropertyException.class, () -> listen.parse("::ffff:240.1.2.3"));
+        listen.parse("223.255.255.255"); // the last of class C is unicast
 
         PropertySpec any = PropertySpec.builder("e/group", PropertyType.IP).build();
         assertFalse(any.unicast());

@@ -398,6 +398,11 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
     }
 
     @Override
+    public RemoteInvalidation invalidateFrom(long mac, InetAddress sender) {
+        return resolver.invalidateFrom(mac, sender);
+    }
+
+    @Override
     public void flushTargets() {
         resolver.flush();
     }

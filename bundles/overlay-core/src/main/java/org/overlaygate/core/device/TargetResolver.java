@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.search.LookupRequest;
 import org.overlaygate.core.base.BufferLayout;
@@ -368,6 +369,41 @@ final class TargetResolver {
         discard(e);
         events.increment(INVALIDATED);
         return true;
+    }
+
+    /**
+     * A remote host says {@code mac} is not where the cache thinks (see
+     * {@link org.overlaygate.api.datapath.OverlayDevice#invalidateFrom}): removes the entry only
+     * when {@code sender} is where it points or a configured peer, the operator did not set it, and
+     * no frame waits on it. Decided and done under the entry's monitor, so an entry that becomes
+     * PENDING or is replaced meanwhile is never removed with its frames. Allocation-free.
+     */
+    OverlayDevice.RemoteInvalidation invalidateFrom(long mac, java.net.InetAddress sender) {
+        CacheEntry e = cache.get(mac);
+        if (e == null) {
+            return OverlayDevice.RemoteInvalidation.NOT_CACHED;
+        }
+        boolean peer = sender != null && device.forwarding.isConfiguredPeer(sender);
+        synchronized (e) {
+            if (e.state == CacheEntry.DEAD) {
+                return OverlayDevice.RemoteInvalidation.NOT_CACHED;
+            }
+            if (!peer && !(sender != null && e.state == CacheEntry.VALID && e.isAt(sender))) {
+                return OverlayDevice.RemoteInvalidation.UNKNOWN_SENDER;
+            }
+            if (e.origin == TargetEntry.Origin.STATIC) {
+                return OverlayDevice.RemoteInvalidation.OPERATOR_ENTRY;
+            }
+            if (e.state == CacheEntry.PENDING || !e.pending.isEmpty()) {
+                return OverlayDevice.RemoteInvalidation.PENDING;
+            }
+            if (!cache.remove(e)) {
+                return OverlayDevice.RemoteInvalidation.NOT_CACHED;
+            }
+            e.state = CacheEntry.DEAD;
+        }
+        events.increment(INVALIDATED);
+        return OverlayDevice.RemoteInvalidation.APPLIED;
     }
 
     void flush() {

@@ -196,6 +196,10 @@ final class LibC {
 
     static native long memcpy(long dest, long src, long n);
 
+    static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+
+    static native int munmap(long addr, long length);
+
     /** memset(b + position, c, n); with n = 0 it only returns the address: see {@link #addressOf(Buffer)}. */
     static native long memset(Buffer b, int c, long n);
 

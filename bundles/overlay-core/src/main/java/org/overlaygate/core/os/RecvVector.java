@@ -12,7 +12,9 @@ import java.nio.ByteOrder;
  * all {@code segmentSize} bytes long but the last.
  *
  * <p>Each slot starts {@code lead} bytes in, so that a frame handed on from a slot always has free
- * bytes in front of it. Owned by one thread; nothing allocates after construction.
+ * bytes in front of it. Owned by one thread; nothing allocates after construction. Its memory is
+ * {@link NativeMemory}, given back to the system by {@link #free()}, which its owner calls once
+ * no thread can receive into it or read from it any more.
  */
 public final class RecvVector {
     private static final int CONTROL_ROOM = 2 * LibC.CMSG_SPACE_INT;
@@ -41,11 +43,18 @@ public final class RecvVector {
         this.room = room;
         this.lead = lead;
         this.slotSize = (lead + room + 63) & ~63;
-        this.data = ByteBuffer.allocateDirect(slots * slotSize);
+        this.data = NativeMemory.allocate(slots * slotSize);
         int iovecs = slots * LibC.MMSGHDR_SIZE;
         this.names = iovecs + slots * LibC.IOVEC_SIZE;
         this.controls = names + slots * LibC.SOCKADDR_IN_SIZE;
-        this.meta = ByteBuffer.allocateDirect(controls + slots * CONTROL_ROOM).order(ByteOrder.nativeOrder());
+        ByteBuffer m;
+        try {
+            m = NativeMemory.allocate(controls + slots * CONTROL_ROOM).order(ByteOrder.nativeOrder());
+        } catch (OutOfMemoryError e) {
+            NativeMemory.free(data);
+            throw e;
+        }
+        this.meta = m;
         this.metaAddress = LibC.addressOf(meta);
         long dataAddress = LibC.addressOf(data);
         for (int i = 0; i < slots; i++) {
@@ -59,6 +68,19 @@ public final class RecvVector {
             meta.putLong(h + LibC.MSGHDR_CONTROL, metaAddress + controls + i * CONTROL_ROOM);
         }
         reset();
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean freed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Gives the vector's memory back to the system; later calls do nothing. The caller guarantees
+     * that no thread receives into it or reads from it any more: touching it afterwards crashes.
+     */
+    public void free() {
+        if (freed.compareAndSet(false, true)) {
+            NativeMemory.free(data);
+            NativeMemory.free(meta);
+        }
     }
 
     /** Restores what the kernel overwrote in the headers (lengths, flags) before the next receive. */

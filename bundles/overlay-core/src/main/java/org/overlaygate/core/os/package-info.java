@@ -40,7 +40,10 @@
  * <h2>Many packets per call, and offloads</h2>
  * The two IP sockets also receive into a {@link org.overlaygate.core.os.RecvVector} (a buffer cut
  * into slots, and the native {@code mmsghdr} array pointing into it: many datagrams per recvmmsg,
- * or one per recvmsg, with their control messages) and send a
+ * or one per recvmsg, with their control messages; its memory is mapped with mmap and unmapped
+ * by the receive thread after its last receive, {@link org.overlaygate.core.os.NativeMemory}, so a
+ * closed socket gives its few hundred KiB back at once instead of leaving them in glibc's heap)
+ * and send a
  * {@link org.overlaygate.core.os.SendVector} (many messages per sendmmsg, each with one or more
  * iovecs onto the caller's buffers, and a UDP_SEGMENT control message for a train of datagrams:
  * GSO). A send call returns how many messages the kernel took and, for a refusal, keeps the errno

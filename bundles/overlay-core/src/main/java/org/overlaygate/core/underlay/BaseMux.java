@@ -108,6 +108,14 @@ abstract class BaseMux implements UnderlayMux {
      * the next receive reuses the buffer.
      */
     private void receiveLoop(PacketSource source) {
+        try {
+            receiveUntilClosed(source);
+        } finally {
+            source.releaseBuffers(); // this thread was the last to touch them
+        }
+    }
+
+    private void receiveUntilClosed(PacketSource source) {
         InboundBatch batch = batches.get();
         DecapResult result = new DecapResult();
         ReceiveBackoff backoff = new ReceiveBackoff();

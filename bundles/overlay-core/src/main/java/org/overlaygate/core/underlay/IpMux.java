@@ -244,5 +244,10 @@ public final class IpMux extends BaseMux {
         public void close() {
             raw.close();
         }
+
+        @Override
+        public void releaseBuffers() {
+            received.free();
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.channels.MembershipKey;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.DropReasons;
+import org.overlaygate.core.os.NativeMemory;
 
 /**
  * A UDP endpoint over IPv6, through the JDK: one datagram per call, no offloads. Receive blocks
@@ -21,7 +22,9 @@ final class JdkUdpEndpoint extends UdpEndpoint {
 
     private final DatagramChannel channel;
     private final MembershipKey membership;
-    private final ByteBuffer buf = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + 65536);
+    /** Receivers only (senders never receive): mapped by {@link #prepareReceive}, unmapped by {@link #releaseBuffers}. */
+    private ByteBuffer buf;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
     private InetSocketAddress last;
     private int length;
 
@@ -32,6 +35,9 @@ final class JdkUdpEndpoint extends UdpEndpoint {
 
     @Override
     void prepareReceive(boolean mmsg, boolean gro) {
+        if (buf == null) {
+            buf = NativeMemory.allocate(BufferLayout.HEADROOM + 65536);
+        }
     }
 
     @Override
@@ -114,6 +120,13 @@ final class JdkUdpEndpoint extends UdpEndpoint {
     @Override
     public int senderPort(int i) {
         return last == null ? 0 : last.getPort();
+    }
+
+    @Override
+    public void releaseBuffers() {
+        if (buf != null && released.compareAndSet(false, true)) {
+            NativeMemory.free(buf);
+        }
     }
 
     @Override

@@ -145,4 +145,12 @@ final class NativeUdpEndpoint extends UdpEndpoint implements SendBatch.MessageSo
     public void close() {
         socket.close();
     }
+
+    @Override
+    public void releaseBuffers() {
+        RecvVector r = received;
+        if (r != null) {
+            r.free();
+        }
+    }
 }

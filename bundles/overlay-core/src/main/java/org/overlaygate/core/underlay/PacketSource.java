@@ -49,4 +49,11 @@ interface PacketSource {
 
     /** Closes the socket, which ends a receive under way. */
     void close();
+
+    /**
+     * Gives back the memory packets are received into (see {@link org.overlaygate.core.os.NativeMemory}).
+     * Called once the source is closed, by the thread that received from it after its last
+     * receive, or by whoever opened it when no thread ever did; later calls do nothing.
+     */
+    void releaseBuffers();
 }

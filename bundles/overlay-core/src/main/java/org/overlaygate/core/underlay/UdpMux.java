@@ -118,6 +118,7 @@ public final class UdpMux extends BaseMux {
             return u;
         } catch (IOException | DataPathException e) {
             opened.forEach(UdpEndpoint::close);
+            opened.forEach(UdpEndpoint::releaseBuffers); // no receive thread was started
             throw e instanceof DataPathException ? (DataPathException) e
                     : new DataPathException("cannot open UDP underlay " + listen + ": " + e.getMessage(), e);
         }

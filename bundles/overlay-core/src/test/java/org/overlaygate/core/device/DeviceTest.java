@@ -30,6 +30,7 @@ import org.overlaygate.api.datapath.DeviceConfig;
 import org.overlaygate.api.datapath.LearnedSource;
 import org.overlaygate.api.datapath.MissRequest;
 import org.overlaygate.api.datapath.NotHere;
+import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.datapath.TargetEntry;
 import org.overlaygate.api.datapath.Upcall;
 import org.overlaygate.api.encap.Encapsulator;
@@ -464,6 +465,39 @@ public class DeviceTest {
         assertEquals(1, env.count(Upcall.Kind.MISS));
         d.flushTargets();
         assertTrue(d.targets().isEmpty());
+    }
+
+    @Test
+    public void aRemoteInvalidationIsBelievedOnlyFromTheCachedHostOrAPeerAndNeverRemovesOperatorOrPendingEntries() throws Exception {
+        Device d = device(SearchMode.DYNAMIC);
+        InetAddress forger = InetAddress.getByName("10.9.9.9");
+        InetAddress cachedHost = DEST.address();
+        d.setTarget(MAC_REMOTE, DEST, TargetEntry.Origin.LOOKUP);
+        assertEquals(OverlayDevice.RemoteInvalidation.UNKNOWN_SENDER, d.invalidateFrom(MAC_REMOTE, forger));
+        assertEquals(OverlayDevice.RemoteInvalidation.UNKNOWN_SENDER, d.invalidateFrom(MAC_REMOTE, null));
+        assertEquals("the forgery changed nothing", 1, d.targets().size());
+        assertEquals(OverlayDevice.RemoteInvalidation.APPLIED, d.invalidateFrom(MAC_REMOTE, cachedHost));
+        assertTrue(d.targets().isEmpty());
+        assertEquals(1, d.stats().event(TargetResolver.INVALIDATED));
+        assertEquals(OverlayDevice.RemoteInvalidation.NOT_CACHED, d.invalidateFrom(MAC_REMOTE, cachedHost));
+
+        d.setTarget(MAC_REMOTE, DEST, TargetEntry.Origin.STATIC);
+        assertEquals("not even from the host it points at", OverlayDevice.RemoteInvalidation.OPERATOR_ENTRY,
+                d.invalidateFrom(MAC_REMOTE, cachedHost));
+        assertEquals(OverlayDevice.RemoteInvalidation.UNKNOWN_SENDER, d.invalidateFrom(MAC_REMOTE, forger));
+        assertEquals(TargetEntry.Origin.STATIC, d.targets().get(0).origin());
+        d.setFloodTargets(List.of(PEER_2), false); // a configured peer
+        assertEquals(OverlayDevice.RemoteInvalidation.OPERATOR_ENTRY, d.invalidateFrom(MAC_REMOTE, PEER_2.address()));
+
+        long waiting = MAC_REMOTE + 1;
+        send(d, a, frame(waiting, MAC_A, 60)); // a miss: the frame waits on a PENDING entry
+        assertEquals(OverlayDevice.RemoteInvalidation.PENDING, d.invalidateFrom(waiting, PEER_2.address()));
+        assertEquals(OverlayDevice.RemoteInvalidation.UNKNOWN_SENDER, d.invalidateFrom(waiting, forger));
+        d.setTarget(waiting, DEST, TargetEntry.Origin.LOOKUP);
+        assertEquals("the frame that waited was sent, not discarded", 1, mux.sent);
+        assertEquals(0, a.counters.drops(DropReasons.PENDING_DISCARDED));
+        assertEquals("a configured peer is believed for any MAC", OverlayDevice.RemoteInvalidation.APPLIED,
+                d.invalidateFrom(waiting, PEER_2.address()));
     }
 
     // ---------------------------------------------------------------- flooding

@@ -82,6 +82,10 @@ public class ReceiveLoopTest {
         public void close() {
             closed.countDown();
         }
+
+        @Override
+        public void releaseBuffers() {
+        }
     }
 
     /** A mux on one fake socket whose pauses are recorded rather than slept. */

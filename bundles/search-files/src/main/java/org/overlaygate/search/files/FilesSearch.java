@@ -1,18 +1,13 @@
 package org.overlaygate.search.files;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * more poll: an editor that truncates and rewrites, or renames the old file away before writing
  * the new one, passes through versions that are not meant to be read. So a change applies within
  * about {@value #POLL_MILLIS} ms, a broken file is reported within about twice that.
+ *
+ * <p>The timer only looks at the file's attributes; the file is read by {@link MappingReader}
+ * (regular files only, bounded) on a thread of its own, without holding this instance's lock, so a
+ * file that blocks its reader (a FIFO swapped in at the wrong moment) stops neither the timer every
+ * overlay shares nor this overlay's stop; while a read is under way no other is started.
  */
 final class FilesSearch implements SearchInstance {
     private static final Logger LOG = LoggerFactory.getLogger(FilesSearch.class);
@@ -64,50 +64,116 @@ final class FilesSearch implements SearchInstance {
     private Map<String, Object> unsettled;
     private String degradedBy;
     private ScheduledFuture<?> poll;
+    private boolean started;
+    private boolean stopped;
+    /** A read of the file is under way on its own thread: the timer starts no other. */
+    private boolean reading;
+    private final Executor reads;
 
-    FilesSearch(SearchContext context, Path path) {
+    /**
+     * @param reads runs each read of the file: a thread of its own for each by default, so a file
+     *     that blocks its reader blocks nothing else
+     */
+    FilesSearch(SearchContext context, Path path, Executor reads) {
         this.context = context;
         this.path = path;
+        this.reads = reads;
     }
 
     /** Reads the file (degrading the overlay if it is bad) and starts watching it. Never fails for the file's sake. */
     @Override
-    public synchronized void start() {
+    public void start() {
+        synchronized (this) {
+            if (started) {
+                return;
+            }
+            started = true;
+        }
         context.setFloodTargets(List.of(), false); // broadcast other than ARP/NDP goes nowhere, counted by the data path
         check(true);
-        poll = context.scheduler().scheduleWithFixedDelay(this::pollQuietly, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            if (!stopped) {
+                poll = context.scheduler().scheduleWithFixedDelay(this::pollQuietly, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
     }
 
     @Override
     public synchronized void stop() {
+        stopped = true;
         if (poll != null) {
             poll.cancel(false);
             poll = null;
         }
     }
 
+    /**
+     * On varpd's timer, shared by every overlay: looks at the file's attributes only (a stat never
+     * blocks, whatever the file is) and hands a changed file to {@link #reads}, one read at a time.
+     */
     private void pollQuietly() {
         try {
-            check(false);
+            MappingFile.Underlay underlay = MappingFile.Underlay.of(context.underlayAddress());
+            Map<String, Object> version = attributes(path);
+            synchronized (this) {
+                if (poll == null || reading || (version.equals(seen) && underlay.equals(seenUnderlay))) {
+                    return;
+                }
+                reading = true;
+            }
+            reads.execute(() -> {
+                try {
+                    check(false);
+                } catch (RuntimeException e) {
+                    LOG.warn("overlay {}: checking {} failed", context.overlayName(), path, e);
+                } finally {
+                    synchronized (this) {
+                        reading = false;
+                    }
+                }
+            });
         } catch (RuntimeException e) { // an exception would end the timer task for good
+            synchronized (this) {
+                reading = false;
+            }
             LOG.warn("overlay {}: checking {} failed", context.overlayName(), path, e);
         }
     }
 
-    /** Reads the file if it or the overlay's underlay changed since it was last read; see the class comment. */
-    synchronized void check(boolean starting) {
-        if (starting == (poll != null)) {
-            return; // stopped meanwhile (a poll that was already running), or started twice
+    /**
+     * Reads the file if it or the overlay's underlay changed since it was last read; see the class
+     * comment. The read itself holds no lock: stopping the instance never waits for it.
+     */
+    void check(boolean starting) {
+        MappingFile.Underlay underlay;
+        Map<String, Object> version;
+        synchronized (this) {
+            if (stopped || starting == (poll != null)) {
+                return; // stopped meanwhile (a poll that was already running), or started twice
+            }
+            underlay = MappingFile.Underlay.of(context.underlayAddress());
+            version = attributes(path);
+            if (version.equals(seen) && underlay.equals(seenUnderlay)) {
+                return;
+            }
         }
-        MappingFile.Underlay underlay = MappingFile.Underlay.of(context.underlayAddress());
-        Map<String, Object> version = attributes(path);
-        if (version.equals(seen) && underlay.equals(seenUnderlay)) {
+        Mapping parsed = null;
+        MappingException failure = null;
+        try {
+            parsed = MappingFile.parse(MappingReader.read(path), underlay);
+        } catch (MappingException e) {
+            failure = e;
+        }
+        apply(starting, version, underlay, parsed, failure);
+    }
+
+    private synchronized void apply(boolean starting, Map<String, Object> version, MappingFile.Underlay underlay, Mapping next,
+            MappingException failure) {
+        if (stopped) {
             return;
         }
-        Mapping next;
-        try {
-            next = MappingFile.parse(read(path), underlay);
-        } catch (MappingException e) {
+        if (failure != null) {
+            MappingException e = failure;
             if (starting || version.equals(unsettled)) {
                 seen = version;
                 seenUnderlay = underlay;
@@ -163,34 +229,6 @@ final class FilesSearch implements SearchInstance {
         } catch (IOException e) {
             return Map.of("error", e.getClass().getName());
         }
-    }
-
-    /** The file as text: at most {@link MappingFile#MAX_BYTES}, UTF-8 (a byte-order mark is passed over). */
-    static String read(Path path) throws MappingException {
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(path)) {
-                throw new MappingException(0, "is a directory, not a file");
-            }
-            if (Files.size(path) > MappingFile.MAX_BYTES) {
-                throw new MappingException(0, Files.size(path) + " bytes, more than the " + (MappingFile.MAX_BYTES >> 20) + " MiB a mapping may have");
-            }
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new MappingException(0, "cannot read it: no such file");
-        } catch (AccessDeniedException e) {
-            throw new MappingException(0, "cannot read it: permission denied");
-        } catch (IOException | OutOfMemoryError e) {
-            throw new MappingException(0, "cannot read it: " + e);
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new MappingException(0, "not UTF-8 text");
-        }
-        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     // ---------------------------------------------------------------- lookups

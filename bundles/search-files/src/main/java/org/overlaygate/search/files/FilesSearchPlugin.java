@@ -4,6 +4,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 import org.osgi.service.component.annotations.Component;
 import org.overlaygate.api.PluginConstants;
@@ -26,6 +27,16 @@ public final class FilesSearchPlugin implements SearchPlugin {
             PropertySpec.builder(CONFIG, PropertyType.STRING).required()
                     .description("absolute path of the JSON mapping file (illumos overlay_files(5)); watched, changes apply within a second")
                     .build());
+
+    /**
+     * Runs each read of a mapping file on a thread of its own, which ends with the read: a file
+     * that blocks its reader blocks nothing else (not varpd's timer, not another overlay).
+     */
+    Executor reads = read -> {
+        Thread t = new Thread(read, "og-files-read");
+        t.setDaemon(true);
+        t.start();
+    };
 
     @Override
     public String name() {
@@ -58,6 +69,6 @@ public final class FilesSearchPlugin implements SearchPlugin {
         if (!path.isAbsolute()) {
             throw new PropertyException(CONFIG + ": '" + text + "' is not an absolute path");
         }
-        return new FilesSearch(context, path.normalize());
+        return new FilesSearch(context, path.normalize(), reads);
     }
 }

@@ -19,7 +19,10 @@
  *
  * <h2>Watching</h2>
  * Unlike illumos, which reads the file once, {@link org.overlaygate.search.files.FilesSearch}
- * polls its attributes every 250 ms on varpd's timer and reads a changed file whole. A good
+ * polls its attributes every 250 ms on varpd's timer and reads a changed file whole, on a thread of
+ * its own ({@link org.overlaygate.search.files.MappingReader}: regular files only, at most 16 MiB,
+ * symbolic links resolved and what they lead to checked, so neither a FIFO nor {@code /dev/zero}
+ * can block the timer every overlay shares or fill the heap). A good
  * version is put in force at once and only its differences reach the target cache
  * ({@link org.overlaygate.search.files.MappingChanges}: moved MACs re-pointed, removed and added
  * ones forgotten, reassigned addresses announced to the local VNICs), so unchanged destinations

@@ -44,6 +44,7 @@ public class FilesSearchTest {
     @Before
     public void setUp() throws Exception {
         ctx = new RecordingSearchContext();
+        plugin.reads = Runnable::run; // each read at once, on the timer's (the test's) thread: see readsLeaveTheTimer...
         dir = Files.createTempDirectory("files-search");
         file = dir.resolve("map.json");
     }
@@ -234,6 +235,108 @@ public class FilesSearchTest {
         write(json(entry(B, "10.0.0.9", 6081, null)));
         s.check(false);
         assertEquals(List.of(), ctx.take());
+    }
+
+    private void mkfifo(Path p) throws Exception {
+        Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
+        assertEquals("mkfifo " + p, 0, mk.waitFor());
+    }
+
+    @Test(timeout = 60_000) // a FIFO opened for reading would block here for ever
+    public void aFifoIsNeverOpenedAndTheLastGoodVersionStays() throws Exception {
+        write(json(entry(B, "10.0.0.2", 6081, "192.168.1.11")));
+        SearchInstance s = started();
+        ctx.take();
+        Files.delete(file);
+        mkfifo(file);
+        ctx.tick();
+        ctx.tick();
+        assertEquals(List.of("degrade file " + file + ": is a FIFO, not a regular file: only a regular file is read;"
+                + " the last good version stays in force"), ctx.take());
+        assertEquals("10.0.0.2:6081", lookup(s, B));
+        Files.delete(file);
+        write(json(entry(B, "10.0.0.3", 6081, "192.168.1.11")));
+        ctx.tick();
+        assertEquals("the good file cures it", List.of("set " + B + " 10.0.0.3:6081", "restore"), ctx.take());
+    }
+
+    @Test(timeout = 60_000)
+    public void aFifoAtStartLeavesNothingInForceAndDoesNotBlock() throws Exception {
+        mkfifo(file);
+        SearchInstance s = started();
+        assertEquals(List.of("flood []", "degrade file " + file + ": is a FIFO, not a regular file: only a regular file is read;"
+                + " no mapping in force: every destination is dropped"), ctx.take());
+        assertEquals("drop no_mapping_file", lookup(s, B));
+    }
+
+    @Test(timeout = 60_000) // /dev/zero read whole would fill the heap
+    public void aDeviceOrALinkToOneIsRefused() throws Exception {
+        write(json(entry(B, "10.0.0.2", 6081, null)));
+        SearchInstance s = started();
+        ctx.take();
+        Files.delete(file);
+        Files.createSymbolicLink(file, Path.of("/dev/zero"));
+        ctx.tick();
+        ctx.tick();
+        assertEquals(List.of("degrade file " + file + ": leads to /dev/zero, a character device, not a regular file:"
+                + " only a regular file is read; the last good version stays in force"), ctx.take());
+        assertEquals("10.0.0.2:6081", lookup(s, B));
+
+        SearchInstance zero = plugin.create(ctx, PropertyValues.validate(plugin.properties(), Map.of("files/config", "/dev/zero")));
+        zero.start();
+        assertEquals(List.of("flood []", "degrade file /dev/zero: is a character device, not a regular file: only a regular file is read;"
+                + " no mapping in force: every destination is dropped"), ctx.take());
+        zero.stop();
+    }
+
+    @Test
+    public void aLinkToARegularFileIsFollowed() throws Exception {
+        Path real = dir.resolve("real.json");
+        Files.writeString(real, json(entry(B, "10.0.0.2", 6081, null)));
+        Files.createSymbolicLink(file, real);
+        SearchInstance s = started();
+        assertEquals(List.of("flood []", "invalidate " + B), ctx.take());
+        assertEquals("10.0.0.2:6081", lookup(s, B));
+    }
+
+    @Test
+    public void aFileOverTheBoundIsRefusedBeforeItIsRead() throws Exception {
+        write(json(entry(B, "10.0.0.2", 6081, null)));
+        SearchInstance s = started();
+        ctx.take();
+        try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            big.setLength(MappingFile.MAX_BYTES + 1); // sparse: nothing to read but its size
+        }
+        ctx.tick();
+        ctx.tick();
+        assertEquals(List.of("degrade file " + file + ": " + (MappingFile.MAX_BYTES + 1) + " bytes, more than the 16 MiB a mapping may have;"
+                + " the last good version stays in force"), ctx.take());
+        assertEquals("10.0.0.2:6081", lookup(s, B));
+    }
+
+    @Test(timeout = 60_000)
+    public void readingStopsAtTheBoundWhateverTheFileTurnsOutToBe() {
+        // a device swapped in between the check and the open is still read no further than the bound
+        MappingException e = assertThrows(MappingException.class, () -> MappingReader.readAtMost(Path.of("/dev/zero"), 1 << 20));
+        assertEquals("more than " + MappingFile.MAX_BYTES + " bytes, more than the 16 MiB a mapping may have", e.getMessage());
+    }
+
+    @Test
+    public void readsLeaveTheTimerAndOneAtATime() throws Exception {
+        List<Runnable> queued = new ArrayList<>();
+        plugin.reads = queued::add; // reads that have not run yet: as if blocked
+        write(json(entry(B, "10.0.0.2", 6081, null)));
+        SearchInstance s = started();
+        ctx.take();
+        write(json(entry(B, "10.0.0.3", 6081, null)));
+        ctx.tick();
+        assertEquals("the timer read nothing", List.of(), ctx.take());
+        assertEquals(1, queued.size());
+        ctx.tick();
+        assertEquals("no second read while one is under way", 1, queued.size());
+        queued.remove(0).run();
+        assertEquals(List.of("set " + B + " 10.0.0.3:6081"), ctx.take());
+        s.stop(); // never waits for a read
     }
 
     @Test

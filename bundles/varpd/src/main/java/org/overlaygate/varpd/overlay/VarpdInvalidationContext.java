@@ -1,5 +1,6 @@
 package org.overlaygate.varpd.overlay;
 
+import java.net.InetAddress;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.overlaygate.api.UnderlayAddress;
@@ -48,6 +49,19 @@ final class VarpdInvalidationContext implements InvalidationContext {
             d.countEvent(INVALIDATIONS_RECEIVED);
             d.invalidate(mac);
         }
+    }
+
+    @Override
+    public Outcome invalidated(long mac, InetAddress sender) {
+        OverlayDevice d = overlay.device;
+        if (!valid || d == null) {
+            return Outcome.NO_DEVICE;
+        }
+        OverlayDevice.RemoteInvalidation r = d.invalidateFrom(mac, sender);
+        if (r == OverlayDevice.RemoteInvalidation.APPLIED) {
+            d.countEvent(INVALIDATIONS_RECEIVED);
+        }
+        return Outcome.valueOf(r.name());
     }
 
     @Override

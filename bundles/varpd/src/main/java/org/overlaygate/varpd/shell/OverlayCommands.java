@@ -2,9 +2,6 @@ package org.overlaygate.varpd.shell;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -19,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.overlaygate.api.MacAddress;
@@ -76,18 +75,34 @@ public final class OverlayCommands {
             + "  prints the inner frames the overlay switches\n"
             + "  -c COUNT         stop after COUNT frames (10)\n"
             + "  -t SECONDS       stop after SECONDS (30)\n"
-            + "  -w FILE.pcap     also write them as pcap, for tcpdump -r or Wireshark";
+            + "  -w FILE.pcap     also write them as pcap, for tcpdump -r or Wireshark: a file name only,\n"
+            + "                   written into the appliance's capture directory, snoop/ of its data directory\n"
+            + "                   (no '/' or '..': the appliance writes nowhere else for a caller)";
     /** Generic overlay properties; everything else is namespaced by its plugin. */
     static final Set<String> GENERIC = Set.of("mtu", "cache_max", "accept");
 
     @Reference
     private OverlayManager manager;
+    private SnoopFiles snoopFiles = new SnoopFiles(Paths.get("data"));
 
     public OverlayCommands() {
     }
 
     OverlayCommands(OverlayManager manager) {
         this.manager = manager;
+    }
+
+    OverlayCommands(OverlayManager manager, Path dataDirectory) {
+        this.manager = manager;
+        this.snoopFiles = new SnoopFiles(dataDirectory);
+    }
+
+    @Activate
+    void activate(BundleContext context) {
+        String data = context.getProperty("overlaygate.data");
+        if (data != null && !data.isBlank()) {
+            snoopFiles = new SnoopFiles(Paths.get(data));
+        }
     }
 
     @Descriptor("create an overlay: " + CREATE_USAGE
@@ -445,15 +460,17 @@ public final class OverlayCommands {
     }
 
     /** Opens the capture file, or says in one line why it cannot be written. */
-    private static PcapWriter openPcap(Path file) {
+    private PcapWriter openPcap(Path file) {
+        java.io.OutputStream out = snoopFiles.open(file);
         try {
-            return PcapWriter.create(file);
+            return PcapWriter.create(out);
         } catch (IOException e) {
-            String why = e instanceof NoSuchFileException ? "no such directory"
-                    : e instanceof AccessDeniedException ? "permission denied"
-                    : e instanceof FileSystemException && ((FileSystemException) e).getReason() != null ? ((FileSystemException) e).getReason()
-                    : String.valueOf(e.getMessage());
-            throw new IllegalArgumentException("cannot write " + file + ": " + why);
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the error below says it
+            }
+            throw new IllegalArgumentException("cannot write " + file + ": " + e.getMessage());
         }
     }
 
@@ -470,7 +487,7 @@ public final class OverlayCommands {
         if (count < 1 || count > 1_000_000 || seconds < 1 || seconds > 86_400) {
             throw a.error("COUNT must be 1-1000000 and SECONDS 1-86400");
         }
-        Path file = a.value("-w") == null ? null : Paths.get(a.value("-w")).toAbsolutePath();
+        Path file = a.value("-w") == null ? null : snoopFiles.resolve(a.value("-w"));
         OverlayDevice d = manager.device(name);
         BlockingQueue<SnoopedFrame> frames = new ArrayBlockingQueue<>(4096);
         PrintStream out = System.out;

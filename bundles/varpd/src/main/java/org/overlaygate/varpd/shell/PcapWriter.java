@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import org.overlaygate.api.datapath.SnoopedFrame;
 
@@ -26,8 +24,9 @@ final class PcapWriter implements AutoCloseable {
         this.out = out;
     }
 
-    static PcapWriter create(Path file) throws IOException {
-        PcapWriter w = new PcapWriter(new BufferedOutputStream(Files.newOutputStream(file)));
+    /** Writes the file header to {@code out}, which the writer then owns. */
+    static PcapWriter create(OutputStream out) throws IOException {
+        PcapWriter w = new PcapWriter(new BufferedOutputStream(out));
         w.header.clear();
         w.header.putInt(MAGIC_NANOSECONDS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(SNAPLEN).putInt(LINKTYPE_ETHERNET);
         w.out.write(w.header.array(), 0, 24);

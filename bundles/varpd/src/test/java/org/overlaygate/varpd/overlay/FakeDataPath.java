@@ -259,6 +259,22 @@ final class FakeDataPath implements DataPath {
         }
 
         @Override
+        public RemoteInvalidation invalidateFrom(long mac, InetAddress sender) {
+            UnderlayAddress at = targets.get(mac);
+            if (at == null) {
+                return RemoteInvalidation.NOT_CACHED;
+            }
+            if (!at.address().equals(sender)) {
+                return RemoteInvalidation.UNKNOWN_SENDER;
+            }
+            if (origins.get(mac) == TargetEntry.Origin.STATIC) {
+                return RemoteInvalidation.OPERATOR_ENTRY;
+            }
+            invalidate(mac);
+            return RemoteInvalidation.APPLIED;
+        }
+
+        @Override
         public void flushTargets() {
             targets.clear();
         }
