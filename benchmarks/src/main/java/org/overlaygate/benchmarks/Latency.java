@@ -34,7 +34,9 @@ import org.overlaygate.testsupport.Netns;
  * (ping every 10 ms while an iperf3 TCP stream runs the same way). Each figure is avg / p50 / p99 /
  * max in microseconds with its ratio to the kernel's of the same round; the load average is printed
  * with each path (the figures are only comparable on a quiet machine), and {@code --rounds N} repeats
- * the whole set, then shows each figure's range over the rounds: that spread is the noise.
+ * the whole set, then shows each figure's range over the rounds: that spread is the noise. Each path
+ * is warmed up first (a 2-second TCP stream and 3,000 pings), so that the figures are a running
+ * appliance's, its code compiled, not those of its first seconds.
  */
 public final class Latency {
     private static final String USAGE = "usage: latency.sh [--seconds N] [--rounds N] [--only kernel,forwarder,default,none]"
@@ -297,6 +299,10 @@ public final class Latency {
         if (warm.exitCode != 0) {
             throw new IOException("no connectivity before measuring: " + warm);
         }
+        // Warm-up: a running appliance's code is compiled (JIT); a fresh one's first thousands of
+        // packets run slower. A short TCP stream and a few thousand pings compile every path measured.
+        underLoad(a, b, new double[1], 2, 0);
+        ping(a, 0.001, 3000);
         long cpu0 = cpuTicks(pids);
         long t0 = System.nanoTime();
         Stats sparse = ping(a, 0.002, seconds * 500);
@@ -307,7 +313,7 @@ public final class Latency {
         Stats tcp = sockperf(a, b, true);
         double pingPongCpu = cpuShare(pids, cpu0, t0);
         double[] mbits = new double[1];
-        Stats loaded = underLoad(a, b, mbits);
+        Stats loaded = underLoad(a, b, mbits, seconds, seconds * 100);
         Figures f = new Figures(sparse, udp, tcp, loaded, mbits[0], sparseCpu, pingPongCpu, load);
         System.out.printf(Locale.ROOT, "  sparse %s | udp %s | tcp %s | loaded %s (stream %.0f Mbit/s)%n", brief(sparse), brief(udp), brief(tcp),
                 brief(loaded), mbits[0]);
@@ -382,17 +388,20 @@ public final class Latency {
         return Double.parseDouble(m.group(1));
     }
 
-    /** Pings every 10 ms from a to b while an iperf3 TCP stream runs from a to b. */
-    private Stats underLoad(Netns a, Netns b, double[] mbits) throws Exception {
+    /** {@code pings} pings every 10 ms from a to b while an iperf3 TCP stream runs from a to b for about {@code secs}; null without pings. */
+    private Stats underLoad(Netns a, Netns b, double[] mbits, int secs, int pings) throws Exception {
         File log = File.createTempFile("iperf3-server", ".log");
         File client = File.createTempFile("iperf3-client", ".log");
         try {
             b.start(log, "iperf3", "-s", "-1", "-B", VM_B);
             awaitListening(b, "-Htln", VM_B + ":5201");
-            Process stream = a.start(client, "iperf3", "-c", VM_B, "-t", Integer.toString(seconds + 3), "-f", "m");
-            Thread.sleep(1500); // past slow start
-            Stats s = ping(a, 0.01, seconds * 100);
-            if (!stream.waitFor(seconds + 30, TimeUnit.SECONDS)) {
+            Process stream = a.start(client, "iperf3", "-c", VM_B, "-t", Integer.toString(pings > 0 ? secs + 3 : secs), "-f", "m");
+            Stats s = null;
+            if (pings > 0) {
+                Thread.sleep(1500); // past slow start
+                s = ping(a, 0.01, pings);
+            }
+            if (!stream.waitFor(secs + 30, TimeUnit.SECONDS)) {
                 stream.destroyForcibly();
                 throw new IOException("iperf3 did not end");
             }

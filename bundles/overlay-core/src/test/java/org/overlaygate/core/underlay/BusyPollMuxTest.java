@@ -2,11 +2,8 @@ package org.overlaygate.core.underlay;
 
 import static org.junit.Assert.assertEquals;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.CountDownLatch;
 
 import org.junit.Test;
 import org.overlaygate.api.UnderlayAddress;
@@ -16,63 +13,12 @@ import org.overlaygate.api.encap.UnderlayTransport;
 public class BusyPollMuxTest {
 
     /** A socket that blocks until closed and remembers the busy-poll time it was given. */
-    private static final class IdleSource implements PacketSource {
-        final CountDownLatch closed = new CountDownLatch(1);
+    private static final class IdleSource extends BlockingSource {
         volatile long busyPoll = -1;
 
         @Override
         public void busyPoll(long nanos) {
             busyPoll = nanos;
-        }
-
-        @Override
-        public int receive() throws IOException {
-            try {
-                closed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            throw new ClosedChannelException();
-        }
-
-        @Override
-        public ByteBuffer buffer() {
-            return ByteBuffer.allocateDirect(16);
-        }
-
-        @Override
-        public int offset(int i) {
-            return 0;
-        }
-
-        @Override
-        public int length(int i) {
-            return 0;
-        }
-
-        @Override
-        public int segmentSize(int i) {
-            return 0;
-        }
-
-        @Override
-        public InetAddress sender(int i) {
-            return null;
-        }
-
-        @Override
-        public int senderPort(int i) {
-            return 0;
-        }
-
-        @Override
-        public String unreadableReason() {
-            return "unreadable";
-        }
-
-        @Override
-        public void close() {
-            closed.countDown();
         }
     }
 
