@@ -27,7 +27,10 @@ import org.overlaygate.testsupport.Netns;
  * into a VM namespace: what any user-space data path pays here;</li>
  * <li>the appliance in the same topology ({@link Throughput}'s "two hosts", VXLAN), with its default
  * offloads and with {@code offloads=none}, and any variants asked for (other JVM options, another
- * build).</li>
+ * build);</li>
+ * <li>with {@code --loopback}, the appliance as one process (in a host namespace of its own) with two
+ * overlays over loopback, a TAP VNIC in each VM namespace ({@link Throughput}'s "loopback"
+ * topology).</li>
  * </ol>
  * Three loads on each: <b>sparse</b> (ping every 2 ms), <b>back to back</b> (sockperf ping-pong of
  * 64-byte messages, UDP and TCP: half the round trip, as sockperf reports it) and <b>under load</b>
@@ -39,8 +42,8 @@ import org.overlaygate.testsupport.Netns;
  * appliance's, its code compiled, not those of its first seconds.
  */
 public final class Latency {
-    private static final String USAGE = "usage: latency.sh [--seconds N] [--rounds N] [--only kernel,forwarder,default,none]"
-            + " [--variant LABEL[@DIST]=JAVA_OPTS]...";
+    private static final String USAGE = "usage: latency.sh [--seconds N] [--rounds N] [--only kernel,forwarder,default,none,loopback]"
+            + " [--loopback] [--variant LABEL[@DIST]=JAVA_OPTS]...";
     private static final int PORT = 4789;
     private static final int VNI = 4242;
 
@@ -132,6 +135,9 @@ public final class Latency {
                 rounds = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only") && i + 1 < args.length) {
                 only = Arrays.asList(args[++i].split(","));
+            } else if (args[i].equals("--loopback")) {
+                only = new ArrayList<>(only);
+                only.add("loopback");
             } else if (args[i].equals("--variant") && i + 1 < args.length) {
                 String v = args[++i];
                 int eq = v.indexOf('=');
@@ -180,6 +186,9 @@ public final class Latency {
         }
         if (only.contains("none")) {
             paths.add(new PathSpec("appliance offloads=none", body -> l.appliance(l.dist, "-Doverlaygate.core.offloads=none", body)));
+        }
+        if (only.contains("loopback")) {
+            paths.add(new PathSpec("appliance loopback", l::loopback));
         }
         for (Map.Entry<String, String[]> v : variants.entrySet()) {
             Path d = v.getValue()[0].isEmpty() ? l.dist : Paths.get(v.getValue()[0]);
@@ -288,6 +297,28 @@ public final class Latency {
             if (app2 != null) {
                 app2.close();
             }
+        }
+    }
+
+    /**
+     * One appliance in a host namespace of its own, two overlays over its loopback, a TAP VNIC moved
+     * into each VM namespace.
+     */
+    private Figures loopback(Measure body) throws Exception {
+        Appliance app = new Appliance(DistributionCopy.copy(dist), "");
+        try (Netns h = Netns.create("ltlh"); Netns v1 = Netns.create("ltla"); Netns v2 = Netns.create("ltlb")) {
+            app.start(h);
+            app.overlay("vxlan", "ovla", "127.0.0.1", PORT, "127.0.0.2", PORT);
+            app.overlay("vxlan", "ovlb", "127.0.0.2", PORT, "127.0.0.1", PORT);
+            app.adm("vnic:create", "-l", "ovla", "-t", "ltta", "vnica");
+            app.adm("vnic:create", "-l", "ovlb", "-t", "lttb", "vnicb");
+            h.exec("ip", "link", "set", "ltta", "netns", v1.name()).check();
+            h.exec("ip", "link", "set", "lttb", "netns", v2.name()).check();
+            Throughput.plug(v1, "ltta", VM_A + "/24");
+            Throughput.plug(v2, "lttb", VM_B + "/24");
+            return body.apply(v1, v2, List.of(app.process.pid()));
+        } finally {
+            app.close();
         }
     }
 
