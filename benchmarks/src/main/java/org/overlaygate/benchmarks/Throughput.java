@@ -36,7 +36,7 @@ import org.overlaygate.testsupport.Netns;
  * The machine should be otherwise idle: the load average is printed before and after.
  */
 public final class Throughput {
-    private static final int OVERLAY_MTU = 1400;
+    static final int OVERLAY_MTU = 1400;
     /** UDP payload of a 1400-byte IP packet. */
     private static final int UDP_PAYLOAD = OVERLAY_MTU - 20 - 8;
     private static final String USAGE = "usage: throughput.sh [--seconds N] [--no-nvgre] [--two-hosts] [--offloads all|none|LIST]";
@@ -152,8 +152,13 @@ public final class Throughput {
         }
     }
 
+    /** JVM options of the appliances: the offloads setting, when one was given. */
+    private String offloadOptions() {
+        return offloads == null ? "" : "-Doverlaygate.core.offloads=" + offloads;
+    }
+
     /** A veth pair {@code u0} between two namespaces, with an address at each end. */
-    private static void veth(Netns a, Netns b, String addressA, String addressB) throws IOException {
+    static void veth(Netns a, Netns b, String addressA, String addressB) throws IOException {
         String va = Netns.uniqueName("tpva");
         a.addVeth(va, "u0"); // the pair is created in the root namespace; its other end goes to b
         Netns.run("ip", "link", "set", va, "netns", b.name()).check();
@@ -164,7 +169,7 @@ public final class Throughput {
         b.exec("ip", "link", "set", "u0", "up").check();
     }
 
-    private static void kernelVxlanEnd(Netns ns, String local, String remote, String cidr) throws IOException {
+    static void kernelVxlanEnd(Netns ns, String local, String remote, String cidr) throws IOException {
         ns.exec("ip", "link", "add", "vx0", "type", "vxlan", "id", "4242", "local", local, "remote", remote, "dstport", "4789").check();
         ns.exec("ip", "link", "set", "vx0", "mtu", Integer.toString(OVERLAY_MTU)).check();
         ns.exec("ip", "addr", "add", cidr, "dev", "vx0").check();
@@ -173,7 +178,7 @@ public final class Throughput {
 
     /** One appliance, a TAP VNIC per namespace, two overlays joined over loopback. */
     private Result loopback(String encap) throws Exception {
-        Appliance app = new Appliance(DistributionCopy.copy(dist));
+        Appliance app = new Appliance(DistributionCopy.copy(dist), offloadOptions());
         try (Netns a = Netns.create("tpaa"); Netns b = Netns.create("tpab")) {
             app.start(null);
             String tapA = Netns.uniqueName("tpta");
@@ -199,11 +204,11 @@ public final class Throughput {
      * VNIC moved into a VM namespace of its own.
      */
     private Result twoHosts(String encap) throws Exception {
-        Appliance app1 = new Appliance(DistributionCopy.copy(dist));
+        Appliance app1 = new Appliance(DistributionCopy.copy(dist), offloadOptions());
         Appliance app2 = null;
         try (Netns h1 = Netns.create("tph1"); Netns h2 = Netns.create("tph2"); Netns v1 = Netns.create("tpv1");
                 Netns v2 = Netns.create("tpv2")) {
-            app2 = new Appliance(DistributionCopy.copy(dist));
+            app2 = new Appliance(DistributionCopy.copy(dist), offloadOptions());
             veth(h1, h2, "10.203.0.1", "10.203.0.2");
             app1.start(h1);
             app2.start(h2);
@@ -227,7 +232,7 @@ public final class Throughput {
         }
     }
 
-    private static void plug(Netns ns, String tap, String cidr) throws IOException {
+    static void plug(Netns ns, String tap, String cidr) throws IOException {
         ns.exec("ip", "addr", "add", cidr, "dev", tap).check();
         ns.exec("ip", "link", "set", tap, "up").check();
     }
@@ -339,7 +344,7 @@ public final class Throughput {
         return sum;
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
@@ -362,96 +367,5 @@ public final class Throughput {
             throw new IOException("no " + field + " in " + section);
         }
         return Double.parseDouble(m.group(1));
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // an appliance of the benchmark's own
-
-    /** A private copy of the distribution, run in the foreground (in a namespace, or the root one). */
-    private final class Appliance implements AutoCloseable {
-        final Path home;
-        Process process;
-
-        Appliance(Path home) {
-            this.home = home;
-        }
-
-        void start(Netns ns) throws Exception {
-            List<String> cmd = new ArrayList<>();
-            if (ns != null) {
-                cmd.addAll(List.of("ip", "netns", "exec", ns.name())); // execs: the process is the JVM itself
-            }
-            cmd.add(home.resolve("bin/overlaygate").toString());
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(home.resolve("log/console.txt").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            if (offloads != null) {
-                String opts = System.getenv().getOrDefault("JAVA_OPTS", "");
-                pb.environment().put("JAVA_OPTS", (opts + " -Doverlaygate.core.offloads=" + offloads).trim());
-            }
-            process = pb.start();
-            for (int i = 0; i < 600; i++) {
-                if (Files.exists(home.resolve("run/overlaygate.pid")) && Files.exists(home.resolve("run/overlayadm.sock"))) {
-                    return;
-                }
-                if (!process.isAlive()) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            throw new IOException("the appliance did not start; see " + home.resolve("log"));
-        }
-
-        /** An overlay over {@code encap} from {@code listen} to {@code dest} (ports only for VXLAN). */
-        void overlay(String encap, String name, String listen, int listenPort, String dest, int destPort) throws Exception {
-            if (encap.equals("vxlan")) {
-                adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", "4242", "-p", "vxlan/listen_ip=" + listen, "-p",
-                        "vxlan/listen_port=" + listenPort, "-p", "direct/dest_ip=" + dest, "-p", "direct/dest_port=" + destPort, "-p",
-                        "mtu=" + OVERLAY_MTU, name);
-            } else {
-                adm("overlay:create", "-e", encap, "-s", "direct", "-v", "5001", "-p", encap + "/listen_ip=" + listen, "-p",
-                        "direct/dest_ip=" + dest, "-p", "mtu=" + OVERLAY_MTU, name);
-            }
-        }
-
-        String adm(String... args) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/overlayadm").toString()));
-            cmd.addAll(List.of(args));
-            Netns.Result r = Netns.run(cmd.toArray(new String[0]));
-            if (r.exitCode != 0) {
-                throw new IOException("overlayadm " + String.join(" ", args) + ": " + r.output);
-            }
-            return r.output;
-        }
-
-        /** utime + stime of the JVM so far, in ticks. */
-        long cpuTicks() throws IOException {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of stat(5), counted from state = 3
-        }
-
-        long rssBytes() {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // the process is gone: nothing resident
-            }
-            return 0;
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (process != null) {
-                process.destroy(); // SIGTERM: the appliance removes its TAP devices and sockets
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-            DistributionCopy.delete(home);
-        }
     }
 }

@@ -38,6 +38,18 @@ public @interface CoreSettings {
     int memoryPortQueue() default 1024;
 
     /**
+     * How long, in microseconds, a data path thread that finds its TAP device or underlay socket
+     * empty keeps polling it without sleeping before it sleeps: a packet that comes meanwhile is
+     * taken without a wake-up (less latency back to back), at the cost of a CPU kept busy that
+     * long after each packet. 0: sleep at once. Negative (the default): the framework property
+     * {@code overlaygate.core.busyPollMicros} (etc/config.properties, or -D in JAVA_OPTS), else 0.
+     * Read when the data path starts.
+     */
+    @AttributeDefinition(description = "Microseconds a data path thread polls an empty TAP device or socket without sleeping before it"
+            + " sleeps (0: at once); negative: the framework property overlaygate.core.busyPollMicros, else 0")
+    int busyPollMicros() default -1;
+
+    /**
      * The I/O offloads the data path may use where the kernel has them: all, none, or a list of
      * mmsg, udp_gro, udp_gso, tap_tso, tap_gro (each may be -NAME: all but those). Empty: the
      * framework property {@code overlaygate.core.offloads} (etc/config.properties, or -D in

@@ -83,6 +83,8 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     /** The framework property that says which offloads to use, when ConfigAdmin does not. */
     static final String OFFLOADS_PROPERTY = "overlaygate.core.offloads";
+    /** The framework property that says how long data path threads busy-poll, when ConfigAdmin does not. */
+    static final String BUSY_POLL_PROPERTY = "overlaygate.core.busyPollMicros";
 
     private CoreSettings settings;
     private Set<Offload> allowed;
@@ -101,7 +103,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     /** For tests: a service with settings, OS ports and muxes of the caller's choosing. */
     public DataPathService(CoreSettings settings, FramePortFactory framePorts) {
-        start(settings, framePorts, Offload.parse(settings.offloads()));
+        start(settings, framePorts, Offload.parse(settings.offloads()), Math.max(0, settings.busyPollMicros()) * 1000L);
     }
 
     @Activate
@@ -114,18 +116,50 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             LOG.error("offloads setting '{}' refused ({}): using none", setting, e.getMessage());
             allowed = EnumSet.noneOf(Offload.class);
         }
-        start(config, OsFramePorts.create(allowed), allowed);
+        long busyPoll = micros(config.busyPollMicros(), context.getProperty(BUSY_POLL_PROPERTY), BUSY_POLL_PROPERTY, 0) * 1000L;
+        start(config, OsFramePorts.create(allowed, busyPoll), allowed, busyPoll);
     }
 
-    private synchronized void start(CoreSettings config, FramePortFactory ports, Set<Offload> allowed) {
+    /**
+     * A time in microseconds: ConfigAdmin's when it set one (0 or more), else the framework
+     * property's, else {@code fallback}. A property that is not a number of 0 or more is refused
+     * with one line in the log ({@code fallback} then).
+     */
+    static long micros(int configured, String property, String name, long fallback) {
+        if (configured >= 0) {
+            return configured;
+        }
+        if (property == null || property.isBlank()) {
+            return fallback;
+        }
+        try {
+            long micros = Long.parseLong(property.trim());
+            if (micros >= 0) {
+                return micros;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        LOG.error("{} '{}' refused (microseconds, 0 or more): using {}", name, property, fallback);
+        return fallback;
+    }
+
+    private synchronized void start(CoreSettings config, FramePortFactory ports, Set<Offload> allowed, long busyPollNanos) {
         this.settings = config;
         this.allowed = allowed;
         SourcePorts sourcePorts = new SourcePorts(config.sourcePortMin(), config.sourcePortMax(), config.sourcePortPool());
         // Each receive thread coalesces TCP segments for TAP VNICs, unless tap_gro is off.
         Supplier<TcpCoalescer> batches = allowed.contains(Offload.TAP_GRO) ? TcpCoalescer::new : () -> null;
-        this.muxes = new MuxRegistry((key, transport) -> transport.kind() == UnderlayTransport.Kind.UDP
-                ? UdpMux.open(key, sourcePorts, config.socketBufferBytes(), allowed, batches)
-                : IpMux.open(key, transport.number(), config.socketBufferBytes(), allowed, batches));
+        this.muxes = new MuxRegistry((key, transport) -> {
+            if (transport.kind() == UnderlayTransport.Kind.UDP) {
+                UdpMux m = UdpMux.open(key, sourcePorts, config.socketBufferBytes(), allowed, batches);
+                m.busyPoll(busyPollNanos);
+                return m;
+            }
+            IpMux m = IpMux.open(key, transport.number(), config.socketBufferBytes(), allowed, batches);
+            m.busyPoll(busyPollNanos);
+            return m;
+        });
         this.binder = new EncapsulationBinder(muxes);
         int capacity = Math.max(1, config.missQueue());
         this.upcalls = new ArrayBlockingQueue<>(capacity);
@@ -138,8 +172,8 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             binder.added(s, List.of());
         }
         early.clear();
-        LOG.info("data path started: source ports {}, upcall queue {} ({} per overlay), pending bytes {}, offloads allowed {} (Linux {})",
-                sourcePorts, capacity, upcallShare, config.pendingBytesTotal(), allowed, Kernel.release());
+        LOG.info("data path started: source ports {}, upcall queue {} ({} per overlay), pending bytes {}, offloads allowed {}, busy-poll {} µs"
+                + " (Linux {})", sourcePorts, capacity, upcallShare, config.pendingBytesTotal(), allowed, busyPollNanos / 1000, Kernel.release());
     }
 
     private static Thread daemon(Runnable r, String name) {

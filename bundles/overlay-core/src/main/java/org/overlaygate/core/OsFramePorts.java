@@ -15,19 +15,26 @@ import org.overlaygate.core.vnic.TapFramePort;
 /** The Linux implementations of TAP and attached VNICs. */
 final class OsFramePorts implements FramePortFactory {
     private final Set<Offload> offloads;
+    private final long busyPollNanos;
 
-    private OsFramePorts(Set<Offload> offloads) {
+    private OsFramePorts(Set<Offload> offloads, long busyPollNanos) {
         this.offloads = offloads;
+        this.busyPollNanos = busyPollNanos;
     }
 
-    /** TAP devices get the offloads of {@code offloads} that the kernel has. */
-    static FramePortFactory create(Set<Offload> offloads) {
-        return new OsFramePorts(offloads);
+    /**
+     * TAP devices get the offloads of {@code offloads} that the kernel has, and their readers
+     * busy-poll for {@code busyPollNanos} before they sleep.
+     */
+    static FramePortFactory create(Set<Offload> offloads, long busyPollNanos) {
+        return new OsFramePorts(offloads, busyPollNanos);
     }
 
     @Override
     public FramePort openTap(String name, long mac, int mtu) throws IOException {
-        return TapFramePort.open(name, mac, mtu, offloads);
+        FramePort port = TapFramePort.open(name, mac, mtu, offloads);
+        port.busyPoll(busyPollNanos);
+        return port;
     }
 
     @Override

@@ -12,6 +12,7 @@ public class TestSettings implements CoreSettings {
     public int dropLifetimeMillis = 5000;
     public int missRetryMillis = 2000;
     public String offloads = "";
+    public int busyPollMicros = -1;
 
     @Override
     public Class<? extends Annotation> annotationType() {
@@ -66,5 +67,10 @@ public class TestSettings implements CoreSettings {
     @Override
     public String offloads() {
         return offloads;
+    }
+
+    @Override
+    public int busyPollMicros() {
+        return busyPollMicros;
     }
 }

@@ -37,6 +37,15 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  * The scheme costs one CAS on entry and one atomic add on exit, and allocates nothing.
  *
+ * <h2>Waiting: busy-poll, then sleep</h2>
+ * A reader that finds nothing waits in poll(2), and the kernel wakes it when data comes: a
+ * scheduler wake-up and a context switch on every packet that finds its thread asleep, which is
+ * most of what a sparse or request/response packet pays here. With {@link #setBusyPoll} a waiting
+ * reader first polls without sleeping (poll with a zero timeout, {@link Thread#onSpinWait()}
+ * between) for that long, as Linux's {@code SO_BUSY_POLL} and DPDK do: a packet that comes within
+ * that time is taken without a wake-up, at the cost of a CPU kept busy meanwhile. 0 (the default)
+ * sleeps at once. {@link #sleeps()} and {@link #busyPolls()} count the waits of each kind.
+ *
  * <h2>Allocation</h2>
  * Scratch memory for poll's {@code struct pollfd[2]}, a {@code sockaddr_in}, and libpcap's out
  * parameters is a small direct buffer per thread, made on the thread's first call; the address of
@@ -66,6 +75,9 @@ abstract class NativeChannel implements Closeable {
     private final AtomicLong droppedWrites = new AtomicLong();
     private final int wakeFd;
     private volatile boolean leaked;
+    private volatile long busyPollNanos;
+    private final AtomicLong sleeps = new AtomicLong();
+    private final AtomicLong busyPolls = new AtomicLong();
 
     NativeChannel() throws IOException {
         LibC.requireSupportedPlatform();
@@ -92,6 +104,24 @@ abstract class NativeChannel implements Closeable {
 
     final void countDroppedWrite() {
         droppedWrites.incrementAndGet();
+    }
+
+    /**
+     * How long a waiting reader polls without sleeping before it sleeps in poll(2); 0 (the
+     * default): not at all. Takes effect at the next wait.
+     */
+    public final void setBusyPoll(long nanos) {
+        busyPollNanos = Math.max(0, nanos);
+    }
+
+    /** Waits that went to sleep in poll(2) (each costs the packet that ends it a wake-up). */
+    public final long sleeps() {
+        return sleeps.get();
+    }
+
+    /** Waits that began by busy-polling. */
+    public final long busyPolls() {
+        return busyPolls.get();
     }
 
     /** True once {@link #close()} has begun. */
@@ -168,6 +198,13 @@ abstract class NativeChannel implements Closeable {
     final int awaitReadable(int fd, long deadlineNanos, boolean forever) throws IOException {
         Scratch scratch = scratch();
         ByteBuffer b = scratch.buffer;
+        long spin = busyPollNanos;
+        if (spin > 0) {
+            int revents = busyPoll(fd, scratch, forever ? spin : Math.min(spin, deadlineNanos - System.nanoTime()));
+            if (revents != 0) {
+                return revents;
+            }
+        }
         for (;;) {
             int millis;
             if (forever) {
@@ -176,12 +213,10 @@ abstract class NativeChannel implements Closeable {
                 long remaining = deadlineNanos - System.nanoTime();
                 millis = remaining <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (remaining + 999_999) / 1_000_000);
             }
-            b.putInt(SCRATCH_POLLFDS, fd);
-            b.putShort(SCRATCH_POLLFDS + 4, LibC.POLLIN);
-            b.putShort(SCRATCH_POLLFDS + 6, (short) 0);
-            b.putInt(SCRATCH_POLLFDS + 8, wakeFd);
-            b.putShort(SCRATCH_POLLFDS + 12, LibC.POLLIN);
-            b.putShort(SCRATCH_POLLFDS + 14, (short) 0);
+            pollFds(b, fd);
+            if (millis != 0) {
+                sleeps.incrementAndGet();
+            }
             int r = LibC.poll(scratch.address + SCRATCH_POLLFDS, 2, millis);
             if (r > 0) {
                 if (b.getShort(SCRATCH_POLLFDS + 14) != 0 || isClosed()) {
@@ -203,6 +238,49 @@ abstract class NativeChannel implements Closeable {
                 throw error("poll", errno);
             }
         }
+    }
+
+    /**
+     * Polls {@code fd} (and the wake-up eventfd) without sleeping for up to {@code nanos}: its poll
+     * revents once it is ready, 0 when the time ran out first.
+     *
+     * @throws ClosedChannelException when the channel was closed meanwhile
+     */
+    private int busyPoll(int fd, Scratch scratch, long nanos) throws IOException {
+        if (nanos <= 0) {
+            return 0;
+        }
+        busyPolls.incrementAndGet();
+        ByteBuffer b = scratch.buffer;
+        long start = System.nanoTime();
+        do {
+            pollFds(b, fd);
+            int r = LibC.poll(scratch.address + SCRATCH_POLLFDS, 2, 0);
+            if (r > 0) {
+                if (b.getShort(SCRATCH_POLLFDS + 14) != 0 || isClosed()) {
+                    throw new ClosedChannelException();
+                }
+                return b.getShort(SCRATCH_POLLFDS + 6) & 0xFFFF;
+            }
+            if (r < 0) {
+                int errno = com.sun.jna.Native.getLastError();
+                if (errno != LibC.EINTR) {
+                    throw error("poll", errno);
+                }
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - start < nanos);
+        return 0;
+    }
+
+    /** Writes {@code struct pollfd[2]}, {@code fd} and the wake-up eventfd for POLLIN, at SCRATCH_POLLFDS. */
+    private void pollFds(ByteBuffer b, int fd) {
+        b.putInt(SCRATCH_POLLFDS, fd);
+        b.putShort(SCRATCH_POLLFDS + 4, LibC.POLLIN);
+        b.putShort(SCRATCH_POLLFDS + 6, (short) 0);
+        b.putInt(SCRATCH_POLLFDS + 8, wakeFd);
+        b.putShort(SCRATCH_POLLFDS + 12, LibC.POLLIN);
+        b.putShort(SCRATCH_POLLFDS + 14, (short) 0);
     }
 
     /** A one-line IOException: "TAP device ogtap0: read: Bad file descriptor". */

@@ -41,6 +41,8 @@ abstract class BaseMux implements UnderlayMux {
     /** How datagrams to groups leave, once a device set it: every device on the mux shares it. */
     private GroupSending sending;
     private final Map<PacketSource, Thread> readers = new HashMap<>();
+    /** How long receive threads busy-poll before they sleep (0: not at all): see {@link #busyPoll}. */
+    private long busyPollNanos;
     private volatile boolean closed;
     private final Supplier<? extends InboundBatch> batches;
     /** When a failed delivery was last logged: at most one line in 10 s, whatever the packet rate (readers share it). */
@@ -94,8 +96,20 @@ abstract class BaseMux implements UnderlayMux {
     /** Closes the transport's own sockets (the listen socket and the senders). */
     abstract void closeSockets();
 
+    /**
+     * Makes every receive thread of this mux, those of groups joined later included, poll its
+     * socket without sleeping for {@code nanos} before it sleeps (0: sleep at once, the default).
+     */
+    public final synchronized void busyPoll(long nanos) {
+        busyPollNanos = Math.max(0, nanos);
+        for (PacketSource s : readers.keySet()) {
+            s.busyPoll(busyPollNanos);
+        }
+    }
+
     /** Starts a receive thread on {@code source}. */
     final synchronized void startReading(PacketSource source, String what) {
+        source.busyPoll(busyPollNanos);
         Thread t = new Thread(() -> receiveLoop(source), "og-underlay " + what);
         t.setDaemon(true);
         readers.put(source, t);

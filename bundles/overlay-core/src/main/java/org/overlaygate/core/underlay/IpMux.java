@@ -195,6 +195,11 @@ public final class IpMux extends BaseMux {
         }
 
         @Override
+        public void busyPoll(long nanos) {
+            raw.setBusyPoll(nanos);
+        }
+
+        @Override
         public int receive() throws IOException {
             return raw.receive(received, UdpEndpoint.POLL_MILLIS, many);
         }

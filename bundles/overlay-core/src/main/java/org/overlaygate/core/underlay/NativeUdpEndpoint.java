@@ -103,6 +103,11 @@ final class NativeUdpEndpoint extends UdpEndpoint implements SendBatch.MessageSo
     }
 
     @Override
+    public void busyPoll(long nanos) {
+        socket.setBusyPoll(nanos);
+    }
+
+    @Override
     public int receive() throws IOException {
         return socket.receive(received, POLL_MILLIS, many);
     }

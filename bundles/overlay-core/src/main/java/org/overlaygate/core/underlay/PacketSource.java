@@ -23,6 +23,13 @@ interface PacketSource {
      */
     int receive() throws IOException;
 
+    /**
+     * How long {@link #receive()} polls without sleeping before it sleeps (see
+     * {@code NativeChannel.setBusyPoll}); 0: not at all. Sources that always sleep ignore it.
+     */
+    default void busyPoll(long nanos) {
+    }
+
     /** The buffer the packets of the last receive are in (direct). */
     ByteBuffer buffer();
 

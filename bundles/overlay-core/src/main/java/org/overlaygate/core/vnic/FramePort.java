@@ -30,6 +30,13 @@ public interface FramePort {
         return org.overlaygate.core.base.BufferLayout.MAX_FRAME;
     }
 
+    /**
+     * How long {@link #read} polls without sleeping before it sleeps (see
+     * {@code NativeChannel.setBusyPoll}); 0: not at all. Ports that always sleep ignore it.
+     */
+    default void busyPoll(long nanos) {
+    }
+
     /** Waits up to {@code timeoutMillis} for one frame, copied to {@code offset}; 0 on timeout (at once for 0). */
     int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException;
 

@@ -88,6 +88,11 @@ public final class TapFramePort implements FramePort {
     }
 
     @Override
+    public void busyPoll(long nanos) {
+        tap.setBusyPoll(nanos);
+    }
+
+    @Override
     public int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException {
         if (!vnetHeader) {
             return tap.read(direct, offset, timeoutMillis);

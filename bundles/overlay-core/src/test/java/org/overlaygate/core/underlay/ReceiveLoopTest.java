@@ -6,10 +6,8 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.Test;
@@ -26,61 +24,15 @@ public class ReceiveLoopTest {
     private static final int FAILURES = 12;
 
     /** A socket that fails FAILURES times, then blocks until closed. */
-    private static final class FailingSource implements PacketSource {
+    private static final class FailingSource extends BlockingSource {
         final AtomicInteger receives = new AtomicInteger();
-        final CountDownLatch closed = new CountDownLatch(1);
 
         @Override
         public int receive() throws IOException {
             if (receives.incrementAndGet() <= FAILURES) {
                 throw new IOException("recvmmsg: Network is down");
             }
-            try {
-                closed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            throw new ClosedChannelException();
-        }
-
-        @Override
-        public ByteBuffer buffer() {
-            return ByteBuffer.allocateDirect(16);
-        }
-
-        @Override
-        public int offset(int i) {
-            return 0;
-        }
-
-        @Override
-        public int length(int i) {
-            return 0;
-        }
-
-        @Override
-        public int segmentSize(int i) {
-            return 0;
-        }
-
-        @Override
-        public InetAddress sender(int i) {
-            return null;
-        }
-
-        @Override
-        public int senderPort(int i) {
-            return 0;
-        }
-
-        @Override
-        public String unreadableReason() {
-            return "unreadable";
-        }
-
-        @Override
-        public void close() {
-            closed.countDown();
+            return super.receive();
         }
 
         @Override
