@@ -59,6 +59,11 @@ class BlockingSource implements PacketSource {
     }
 
     @Override
+    public void releaseBuffers() {
+        // nothing native to give back
+    }
+
+    @Override
     public void close() {
         closed.countDown();
     }
