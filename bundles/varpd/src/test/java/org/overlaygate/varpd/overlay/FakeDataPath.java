@@ -247,6 +247,12 @@ final class FakeDataPath implements DataPath {
         }
 
         @Override
+        public org.overlaygate.api.datapath.AttachedPort attachPort(String name, long mac, boolean shared, int vlan,
+                org.overlaygate.api.datapath.PortHandler handler) throws DataPathException {
+            throw new DataPathException("attached ports are not in this fake");
+        }
+
+        @Override
         public void setTarget(long mac, UnderlayAddress destination, TargetEntry.Origin origin) {
             targets.put(mac, destination);
             origins.put(mac, origin);
