@@ -108,7 +108,7 @@ public class OverlayManagerTest {
         assertEquals("missing required property: udp/listen_ip",
                 assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, null, Map.of()))
                         .getMessage());
-        assertEquals("property other/x belongs to none of udp, table", assertThrows(IllegalArgumentException.class,
+        assertEquals("property other/x belongs to none of udp, table, dhcp", assertThrows(IllegalArgumentException.class,
                 () -> create("ovl0", null, "other/x=1")).getMessage());
         assertEquals("a misspelled property is named, not reported as the one it misses",
                 "unknown property udp/listen_pi (did you mean udp/listen_ip?); udp's properties: udp/listen_ip, udp/listen_port",
