@@ -9,16 +9,16 @@ import java.util.Map;
  * server's replies read back, independently of the code under test (its checksum helper aside,
  * which {@link #checksumsValid} checks against a sum written out here).
  */
-final class ClientFrames {
+public final class ClientFrames {
     static final long BROADCAST_MAC = 0xFFFF_FFFF_FFFFL;
 
-    int type;
-    long mac;
+    public int type;
+    public long mac;
     int xid = 0x1234_5678;
     int ciaddr;
     int giaddr;
-    int requested;
-    int serverId;
+    public int requested;
+    public int serverId;
     boolean broadcastFlag;
     int srcIp;
     int dstIp = 0xFFFFFFFF;
@@ -29,12 +29,12 @@ final class ClientFrames {
     boolean end = true;
     boolean udpChecksum = true;
 
-    ClientFrames(int type, long mac) {
+    public ClientFrames(int type, long mac) {
         this.type = type;
         this.mac = mac;
     }
 
-    byte[] build() {
+    public byte[] build() {
         ByteBuffer o = ByteBuffer.allocate(64);
         if (type != 0) {
             o.put((byte) 53).put((byte) 1).put((byte) type);
@@ -99,7 +99,7 @@ final class ClientFrames {
     }
 
     /** A server reply read back. */
-    static final class Reply {
+    public static final class Reply {
         long dstMac;
         long srcMac;
         int srcIp;
@@ -110,11 +110,11 @@ final class ClientFrames {
         int xid;
         int flags;
         int ciaddr;
-        int yiaddr;
+        public int yiaddr;
         long chaddr;
         final Map<Integer, byte[]> options = new LinkedHashMap<>();
 
-        int type() {
+        public int type() {
             return options.get(53)[0];
         }
 
@@ -123,7 +123,7 @@ final class ClientFrames {
         }
     }
 
-    static Reply parse(byte[] f) {
+    public static Reply parse(byte[] f) {
         ByteBuffer b = ByteBuffer.wrap(f);
         Reply r = new Reply();
         r.dstMac = ((long) (b.getShort(0) & 0xFFFF) << 32) | (b.getInt(2) & 0xFFFFFFFFL);
@@ -173,7 +173,7 @@ final class ClientFrames {
         return rfc1071(f, 14, 20, 0) == 0 && rfc1071(f, 34, udpLen, pseudo) == 0 && (b.getShort(16) & 0xFFFF) == f.length - 14;
     }
 
-    static int ip(String s) {
+    public static int ip(String s) {
         return DhcpConfig.address("test", s);
     }
 }
