@@ -35,6 +35,12 @@ final class DhcpServer implements PortHandler {
     interface Backend {
         CompletionStage<DhcpHint> hint(long mac, int vlan);
 
+        /**
+         * The MAC the search plugin's address mappings give {@code address} on the VLAN (katar's
+         * VL3, the files plugin's {@code arp}), or 0 when it knows none or does not say.
+         */
+        CompletionStage<Long> ownerOf(int address, int vlan);
+
         /** The gateway a router attached to the overlay publishes for this VLAN, or 0. */
         int gateway(int vlan);
 
@@ -147,11 +153,35 @@ final class DhcpServer implements PortHandler {
         } catch (RuntimeException | LinkageError e) { // a plugin being replaced
             hint.complete(DhcpHint.NONE);
         }
-        hint.completeOnTimeout(DhcpHint.NONE, HINT_TIMEOUT_MS, TimeUnit.MILLISECONDS).thenAcceptAsync(h -> respond(m, frame, h), thread)
+        int asked = m.requestedIp != 0 ? m.requestedIp : m.ciaddr;
+        CompletableFuture<Long> owner = new CompletableFuture<>();
+        if (table == null || asked == 0 || table.scope().reservations.containsKey(m.chaddr)) {
+            owner.complete(0L);
+        } else {
+            try {
+                backend.ownerOf(asked, vlan).whenComplete((o, t) -> owner.complete(o == null ? 0L : o));
+            } catch (RuntimeException | LinkageError e) {
+                owner.complete(0L);
+            }
+        }
+        hint.completeOnTimeout(DhcpHint.NONE, HINT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .thenCombine(owner.completeOnTimeout(0L, HINT_TIMEOUT_MS, TimeUnit.MILLISECONDS), (h, o) -> {
+                    // the mapping gives the address the client asks for to this very client: its reservation
+                    return o == m.chaddr && h.reserved() == null ? new DhcpHint(address(asked), h.proxyMac()) : h;
+                })
+                .thenAcceptAsync(h -> respond(m, frame, h), thread)
                 .exceptionally(t -> {
                     LOG.warn("{}: DHCP {} from {} not answered: {}", name, DhcpMessage.typeName(m.type), MacAddress.format(m.chaddr), t.toString());
                     return null;
                 });
+    }
+
+    private static java.net.Inet4Address address(int a) {
+        try {
+            return (java.net.Inet4Address) java.net.InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(a).array());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // four bytes are always an address
+        }
     }
 
     void respond(DhcpMessage m, byte[] frame, DhcpHint hint) {

@@ -61,6 +61,9 @@ public final class DhcpService {
         /** What its search instance knows of a client ({@link DhcpHint#NONE} without an instance). */
         CompletionStage<DhcpHint> hint(long mac, int vlan);
 
+        /** The MAC its search instance's address mappings give an IPv4 address (0: none known), as its ARP proxy would answer. */
+        CompletionStage<Long> ownerOf(int address, int vlan);
+
         /** The VLANs of its VNICs. */
         Set<Integer> vnicVlans();
     }
@@ -213,6 +216,11 @@ public final class DhcpService {
                     @Override
                     public CompletionStage<DhcpHint> hint(long client, int v) {
                         return owner.overlay.hint(client, v);
+                    }
+
+                    @Override
+                    public CompletionStage<Long> ownerOf(int address, int v) {
+                        return owner.overlay.ownerOf(address, v);
                     }
 
                     @Override

@@ -74,6 +74,36 @@ final class DhcpBinding {
             }
 
             @Override
+            public CompletionStage<Long> ownerOf(int address, int vlan) {
+                SearchInstance i = m.searchInstance;
+                CompletableFuture<Long> owner = new CompletableFuture<>();
+                if (i == null || !m.proxies()) {
+                    owner.complete(0L);
+                    return owner;
+                }
+                java.net.InetAddress ip;
+                try {
+                    ip = java.net.InetAddress.getByAddress(java.nio.ByteBuffer.allocate(4).putInt(address).array());
+                } catch (java.net.UnknownHostException e) {
+                    owner.complete(0L);
+                    return owner;
+                }
+                i.proxyAddress(new org.overlaygate.api.search.AddressQuery(m.definition.vnetId, ip, vlan),
+                        new org.overlaygate.api.search.AddressCallback() {
+                            @Override
+                            public void answer(long mac) {
+                                owner.complete(mac);
+                            }
+
+                            @Override
+                            public void unknown() {
+                                owner.complete(0L);
+                            }
+                        });
+                return owner;
+            }
+
+            @Override
             public Set<Integer> vnicVlans() {
                 return state.vnics.values().stream().filter(v -> v.overlay.equals(m.name()) && v.vlan != VnicConfig.NO_VLAN)
                         .map(v -> v.vlan).collect(Collectors.toSet());

@@ -39,6 +39,8 @@ public class DhcpServerTest {
     final List<byte[]> sent = new ArrayList<>();
     final Map<String, Integer> events = new HashMap<>();
     DhcpHint hint = DhcpHint.NONE;
+    /** The search plugin's address mappings (katar's VL3, files' arp): address to MAC. */
+    final Map<Integer, Long> mapped = new HashMap<>();
     int gateway;
     int writes;
     DhcpServer server;
@@ -59,6 +61,11 @@ public class DhcpServerTest {
                     @Override
                     public CompletionStage<DhcpHint> hint(long mac, int vlan) {
                         return CompletableFuture.completedFuture(hint);
+                    }
+
+                    @Override
+                    public CompletionStage<Long> ownerOf(int address, int vlan) {
+                        return CompletableFuture.completedFuture(mapped.getOrDefault(address, 0L));
                     }
 
                     @Override
@@ -337,6 +344,21 @@ public class DhcpServerTest {
         assertEquals("the search plugin's reservation", ip("10.1.0.30"), discover(VM2).yiaddr);
         assertEquals(DhcpMessage.NAK, select(VM2, ip("10.1.0.100")).type());
         assertEquals(DhcpMessage.ACK, select(VM2, ip("10.1.0.30")).type());
+    }
+
+    @Test
+    public void anAddressTheSearchPluginMapsToTheClientIsItsReservation() {
+        mapped.put(ip("10.1.0.40"), VM); // a katar VL3 mapping, outside the range
+        ClientFrames reboot = new ClientFrames(DhcpMessage.REQUEST, VM);
+        reboot.requested = ip("10.1.0.40");
+        broadcast(reboot.build());
+        ClientFrames.Reply ack = only();
+        assertEquals(DhcpMessage.ACK, ack.type());
+        assertEquals(ip("10.1.0.40"), ack.yiaddr);
+        ClientFrames other = new ClientFrames(DhcpMessage.REQUEST, VM2);
+        other.requested = ip("10.1.0.40");
+        broadcast(other.build());
+        assertEquals("not VM2's: outside the pool and mapped to another MAC", DhcpMessage.NAK, only().type());
     }
 
     @Test
