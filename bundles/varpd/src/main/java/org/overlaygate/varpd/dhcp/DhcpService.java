@@ -105,7 +105,11 @@ public final class DhcpService {
             this.kept = file.read();
         }
 
-        void write() {
+        /** On the DHCP thread; under this object's monitor, as {@link #sync} changes {@link #kept} and the tables under it. */
+        synchronized void write() {
+            if (served.get(name) != this) {
+                return; // the overlay was deleted meanwhile: its file must not come back
+            }
             Map<Integer, List<LeaseTable.Lease>> all = new TreeMap<>(kept);
             tables.forEach((v, t) -> all.put(v, t.leases()));
             try {

@@ -119,8 +119,15 @@ public class OverlayManagerTest {
         org.overlaygate.testsupport.Await.until("the port back", () -> !device("d").ports.isEmpty());
         assertEquals("the lease survived the restart", 1, manager.dhcpLeases("d").size());
         assertEquals("120", manager.get("d").properties.get("dhcp/lease"));
+        FakeDataPath.Device.Port last = device("d").ports.get("dhcp.d");
         manager.delete("d");
         assertTrue("the lease file goes with the overlay", !java.nio.file.Files.exists(data.resolve("dhcp/d.leases")));
+        org.overlaygate.varpd.dhcp.ClientFrames late = new org.overlaygate.varpd.dhcp.ClientFrames(3, MAC_B);
+        late.requested = org.overlaygate.varpd.dhcp.ClientFrames.ip("10.5.0.105");
+        byte[] lateFrame = late.build(); // a request the data path handed over just before the delete
+        last.handler.receiveGroup(java.nio.ByteBuffer.wrap(lateFrame), 0, lateFrame.length, false);
+        org.overlaygate.testsupport.Await.until("the late request answered", () -> last.sent.size() == 1);
+        assertTrue("and its lease not written back for the deleted overlay", !java.nio.file.Files.exists(data.resolve("dhcp/d.leases")));
     }
 
     // ---------------------------------------------------------------- creation
