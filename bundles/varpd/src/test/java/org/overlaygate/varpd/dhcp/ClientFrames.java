@@ -112,13 +112,13 @@ public final class ClientFrames {
         int ciaddr;
         public int yiaddr;
         long chaddr;
-        final Map<Integer, byte[]> options = new LinkedHashMap<>();
+        public final Map<Integer, byte[]> options = new LinkedHashMap<>();
 
         public int type() {
             return options.get(53)[0];
         }
 
-        int optionInt(int code) {
+        public int optionInt(int code) {
             return ByteBuffer.wrap(options.get(code)).getInt();
         }
     }

@@ -104,8 +104,16 @@ public class OverlayManagerTest {
         untagged.handler.receiveGroup(java.nio.ByteBuffer.wrap(r), 0, r.length, false);
         org.overlaygate.testsupport.Await.until("the ack", () -> untagged.sent.size() == 2);
         assertEquals(5, org.overlaygate.varpd.dhcp.ClientFrames.parse(untagged.sent.get(1)).type());
+        assertEquals("no dhcp/router and no router attached: no option 3", null,
+                org.overlaygate.varpd.dhcp.ClientFrames.parse(untagged.sent.get(1)).options.get(3));
+        manager.bindGateways((overlay, vlan) -> overlay.equals("d") && vlan == -1
+                ? java.util.Optional.of((java.net.Inet4Address) org.overlaygate.testsupport.Frames.ip("10.5.0.1")) : java.util.Optional.empty());
+        untagged.handler.receiveGroup(java.nio.ByteBuffer.wrap(r), 0, r.length, false);
+        org.overlaygate.testsupport.Await.until("the second ack", () -> untagged.sent.size() == 3);
+        assertEquals("the router attached to the overlay is the default gateway", org.overlaygate.varpd.dhcp.ClientFrames.ip("10.5.0.1"),
+                org.overlaygate.varpd.dhcp.ClientFrames.parse(untagged.sent.get(2)).optionInt(3));
         assertEquals(1, manager.dhcpLeases("d").size());
-        assertEquals(1L, dev.event("dhcp_acks"));
+        assertEquals(2L, dev.event("dhcp_acks"));
 
         manager.setDhcp("d", Map.of("dhcp/lease", "120"), java.util.Set.of("dhcp/10/subnet"));
         assertEquals("VLAN 10 no longer served", java.util.Set.of("dhcp.d"), dev.ports.keySet());
