@@ -90,6 +90,9 @@ public class OverlayManagerTest {
         create("d", null, "dhcp/subnet=10.5.0.0/24", "dhcp/range=10.5.0.100-10.5.0.110", "dhcp/10/subnet=10.6.0.0/24");
         FakeDataPath.Device dev = device("d");
         assertEquals(java.util.Set.of("dhcp.d", "dhcp.d.10"), dev.ports.keySet());
+        String shown = new org.overlaygate.varpd.shell.OverlayCommands(manager).show("-p", "-o", "property,perm,value", "d");
+        assertTrue("DHCP's properties are the changeable ones:\n" + shown, shown.contains("dhcp/subnet:rw:10.5.0.0/24\n")
+                && shown.contains("udp/listen_ip:r-:"));
         assertEquals(10, dev.ports.get("dhcp.d.10").vlan);
         assertEquals(-1, dev.ports.get("dhcp.d").vlan);
 
