@@ -19,10 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.Before;
 import org.junit.Test;
-import org.overlaygate.api.datapath.AttachedPort;
-import org.overlaygate.api.datapath.DeviceStats;
-import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.search.DhcpHint;
+import org.overlaygate.testsupport.RecordingPort;
 
 /**
  * The server as a VM meets it, frame in and frame out, after OVN's "dhcpv4 : 1 HV, 2 LS, 2
@@ -36,7 +34,8 @@ public class DhcpServerTest {
     static final long SERVER_MAC = DhcpService.serverMac(42, DhcpConfig.NO_VLAN);
 
     final AtomicLong now = new AtomicLong(1_700_000_000_000L);
-    final List<byte[]> sent = new ArrayList<>();
+    /** What the server sent through its port. */
+    List<byte[]> sent;
     final Map<String, Integer> events = new HashMap<>();
     DhcpHint hint = DhcpHint.NONE;
     /** The search plugin's address mappings (katar's VL3, files' arp): address to MAC. */
@@ -88,7 +87,9 @@ public class DhcpServerTest {
                         writes++;
                     }
                 });
-        s.attached(new RecordingPort());
+        RecordingPort port = new RecordingPort("dhcp.t", SERVER_MAC, -1, s, null, () -> { });
+        s.attached(port);
+        sent = port.sent;
         return s;
     }
 
@@ -387,49 +388,5 @@ public class DhcpServerTest {
         assertTrue(broadcast(f));
         assertEquals("a client without a proxy is dropped, as illumos does", 0, sent.size());
         assertEquals(Integer.valueOf(1), events.get(DhcpEvents.NO_PROXY));
-    }
-
-    /** The port the server sends through. */
-    final class RecordingPort implements AttachedPort {
-        @Override
-        public String name() {
-            return "dhcp.t";
-        }
-
-        @Override
-        public long mac() {
-            return SERVER_MAC;
-        }
-
-        @Override
-        public int vlan() {
-            return -1;
-        }
-
-        @Override
-        public OverlayDevice overlay() {
-            return null;
-        }
-
-        @Override
-        public void send(ByteBuffer frame) {
-            byte[] copy = new byte[frame.remaining()];
-            frame.duplicate().get(copy);
-            sent.add(copy);
-        }
-
-        @Override
-        public void sendInPlace(ByteBuffer direct, int offset, int length) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public DeviceStats.Counters stats() {
-            return null;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -244,60 +244,9 @@ final class FakeDataPath implements DataPath {
         final Map<String, Port> ports = new ConcurrentHashMap<>();
 
         /** An attached port: records what is sent through it; its handler is the test's to call. */
-        final class Port implements org.overlaygate.api.datapath.AttachedPort {
-            final String name;
-            final long mac;
-            final int vlan;
-            final org.overlaygate.api.datapath.PortHandler handler;
-            final List<byte[]> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
-
+        final class Port extends org.overlaygate.testsupport.RecordingPort {
             Port(String name, long mac, int vlan, org.overlaygate.api.datapath.PortHandler handler) {
-                this.name = name;
-                this.mac = mac;
-                this.vlan = vlan;
-                this.handler = handler;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public long mac() {
-                return mac;
-            }
-
-            @Override
-            public int vlan() {
-                return vlan;
-            }
-
-            @Override
-            public OverlayDevice overlay() {
-                return Device.this;
-            }
-
-            @Override
-            public void send(java.nio.ByteBuffer frame) {
-                byte[] copy = new byte[frame.remaining()];
-                frame.duplicate().get(copy);
-                sent.add(copy);
-            }
-
-            @Override
-            public void sendInPlace(java.nio.ByteBuffer direct, int offset, int length) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public DeviceStats.Counters stats() {
-                return null;
-            }
-
-            @Override
-            public void close() {
-                ports.remove(name, this);
+                super(name, mac, vlan, handler, Device.this, () -> ports.remove(name));
             }
         }
 
