@@ -10,7 +10,7 @@
 # manual pages.
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db"
+packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db isc-dhcp-client busybox dnsmasq-base"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

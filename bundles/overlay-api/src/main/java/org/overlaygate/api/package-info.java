@@ -25,5 +25,5 @@
  * {@link org.overlaygate.api.LatencyHistogram}s among others.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.overlaygate.api;

@@ -22,6 +22,14 @@ public interface AttachedPort extends AutoCloseable {
 
     long mac();
 
+    /**
+     * The port's VLAN ({@link OverlayDevice#attachPort(String, long, boolean, int, PortHandler)}), or
+     * {@link VnicConfig#NO_VLAN}.
+     *
+     * @since 2.3
+     */
+    int vlan();
+
     /** The overlay the port is on. */
     OverlayDevice overlay();
 

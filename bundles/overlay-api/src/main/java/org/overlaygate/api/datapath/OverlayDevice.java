@@ -156,6 +156,19 @@ public interface OverlayDevice {
      */
     AttachedPort attachPort(String name, long mac, boolean shared, PortHandler handler) throws DataPathException;
 
+    /**
+     * Attaches a port on a VLAN (see {@link AttachedPort}): like a VNIC created with that VLAN, its
+     * handler gets the VLAN's frames untagged, and the frames it sends (untagged) carry the VLAN's
+     * tag on the overlay. A DHCP server or a router interface per VLAN.
+     *
+     * @param vlan 1-4094, or {@link VnicConfig#NO_VLAN} (the same as {@link #attachPort(String, long, boolean, PortHandler)})
+     * @throws DataPathException as {@link #attachPort(String, long, boolean, PortHandler)}, and
+     *     where a VNIC on a VLAN would be refused (the encapsulation carries no tags, no room for one)
+     * @throws IllegalArgumentException when {@code vlan} is outside 1-4094
+     * @since 2.3
+     */
+    AttachedPort attachPort(String name, long mac, boolean shared, int vlan, PortHandler handler) throws DataPathException;
+
     /** Delivers an Ethernet frame (position to limit) to the device's VNICs as if from the underlay. */
     void deliverLocally(ByteBuffer frame);
 

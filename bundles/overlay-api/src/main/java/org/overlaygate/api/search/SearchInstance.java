@@ -96,6 +96,30 @@ public interface SearchInstance {
         return null;
     }
 
+    /**
+     * True when this instance may name DHCP servers for clients to be proxied to
+     * ({@link DhcpHint#proxyMac()}, illumos' {@code dhcp-proxy}): varpd then takes a VM's DHCP
+     * broadcasts off the wire and sends each to the MAC {@link #dhcpHint} names, and drops it
+     * (counted) when none is named. Read once, after {@link #start}, like {@link #proxiesAddresses}.
+     * False by default.
+     *
+     * @since 2.3
+     */
+    default boolean proxiesDhcp() {
+        return false;
+    }
+
+    /**
+     * What the plugin knows about a DHCP client: its reserved address and the server to proxy to.
+     * Completes on any thread; must not block the caller. {@link DhcpHint#NONE} by default.
+     *
+     * @param vlan the client's VLAN, or {@link LookupRequest#NO_VLAN}
+     * @since 2.3
+     */
+    default java.util.concurrent.CompletionStage<DhcpHint> dhcpHint(long mac, int vlan) {
+        return java.util.concurrent.CompletableFuture.completedFuture(DhcpHint.NONE);
+    }
+
     /** State worth keeping across restarts (learned peers, a session cookie); empty by default. */
     default Map<String, String> saveState() {
         return Map.of();

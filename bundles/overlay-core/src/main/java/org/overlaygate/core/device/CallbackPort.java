@@ -54,11 +54,13 @@ final class CallbackPort implements LocalPort, AttachedPort {
     private final long mac;
     private final boolean shared;
     private final PortHandler handler;
+    private final int vlan;
     private final Counters counters;
     private volatile boolean closed;
 
-    CallbackPort(Device device, String name, long mac, boolean shared, PortHandler handler) {
+    CallbackPort(Device device, String name, long mac, boolean shared, int vlan, PortHandler handler) {
         this.device = device;
+        this.vlan = vlan;
         this.name = name;
         this.mac = mac;
         this.shared = shared;
@@ -84,6 +86,11 @@ final class CallbackPort implements LocalPort, AttachedPort {
     @Override
     public Counters counters() {
         return counters;
+    }
+
+    @Override
+    public int vlan() {
+        return vlan;
     }
 
     @Override

@@ -243,10 +243,24 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
 
     @Override
     public AttachedPort attachPort(String portName, long mac, boolean shared, PortHandler handler) throws DataPathException {
+        return attachPort(portName, mac, shared, VlanTags.NONE, handler);
+    }
+
+    @Override
+    public AttachedPort attachPort(String portName, long mac, boolean shared, int vlan, PortHandler handler) throws DataPathException {
+        if (vlan != VlanTags.NONE && (vlan < 1 || vlan > 4094)) {
+            throw new IllegalArgumentException("VLAN id " + vlan + " is outside 1-4094");
+        }
         if (MacAddress.isGroup(mac) || mac == 0 || (mac >>> 48) != 0) {
             throw new DataPathException("MAC " + MacAddress.format(mac) + " is not a unicast address");
         }
-        CallbackPort port = new CallbackPort(this, portName, mac, shared, java.util.Objects.requireNonNull(handler));
+        if (vlan != VlanTags.NONE) {
+            String refused = refusesVlans();
+            if (refused != null) {
+                throw new DataPathException("port " + portName + " cannot be on VLAN " + vlan + ": " + refused);
+            }
+        }
+        CallbackPort port = new CallbackPort(this, portName, mac, shared, vlan, java.util.Objects.requireNonNull(handler));
         ports.add(port);
         return port;
     }

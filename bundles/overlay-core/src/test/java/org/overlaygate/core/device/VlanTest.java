@@ -2,6 +2,7 @@ package org.overlaygate.core.device;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.overlaygate.core.device.Fakes.DEST;
 import static org.overlaygate.core.device.Fakes.buffer;
 
@@ -132,6 +133,30 @@ public class VlanTest {
         assertEquals(0, v20.delivered.size());
         assertEquals(0, v10.delivered.size());
         assertArrayEquals(tagged(b, 10), sentFrame(0));
+    }
+
+    @Test
+    public void aPortAttachedOnAVlanIsPartOfThatVlanOnly() throws Exception {
+        Device d = device(false);
+        d.setFloodTargets(List.of(DEST), false);
+        AttachedPortTest.Recorder r = new AttachedPortTest.Recorder();
+        r.consume = true;
+        org.overlaygate.api.datapath.AttachedPort port = d.attachPort("dhcp.v10", 0x0200_0000_00D1L, true, 10, r);
+        assertEquals(10, port.vlan());
+        send(d, v20, Frames.ethernet(MacAddress.BROADCAST, MAC_V20, 28));
+        assertEquals("VLAN 20's broadcast is not for it", 0, r.group.size());
+        long sentBefore = mux.sent;
+        send(d, v10, Frames.ethernet(MacAddress.BROADCAST, MAC_V10, 28));
+        assertEquals(List.of("local"), r.group);
+        assertEquals("answered for itself: not flooded", sentBefore, mux.sent);
+
+        byte[] reply = Frames.ethernet(MAC_V10, 0x0200_0000_00D1L, 60);
+        port.send(ByteBuffer.wrap(reply));
+        assertArrayEquals("its frame reaches its VLAN's VNIC untagged", reply, v10.delivered.get(v10.delivered.size() - 1));
+        byte[] out = Frames.ethernet(MAC_REMOTE, 0x0200_0000_00D1L, 60);
+        port.send(ByteBuffer.wrap(out));
+        assertArrayEquals("and leaves the host tagged", tagged(out, 10), sentFrame(mux.packets.size() - 1));
+        assertThrows(IllegalArgumentException.class, () -> d.attachPort("bad", 0x0200_0000_00D2L, false, 4095, r));
     }
 
     @Test

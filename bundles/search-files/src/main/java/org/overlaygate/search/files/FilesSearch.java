@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.search.AddressCallback;
 import org.overlaygate.api.search.AddressQuery;
+import org.overlaygate.api.search.DhcpHint;
 import org.overlaygate.api.search.LookupCallback;
 import org.overlaygate.api.search.LookupRequest;
 import org.overlaygate.api.search.SearchContext;
@@ -270,6 +271,22 @@ final class FilesSearch implements SearchInstance {
         } else {
             callback.answer(mac);
         }
+    }
+
+    /**
+     * Always, as illumos' files plugin: a VM's DHCP broadcast goes to the server its entry names
+     * ({@code dhcp-proxy}), and is dropped when it names none, unless the overlay serves DHCP itself
+     * ({@code dhcp/subnet}).
+     */
+    @Override
+    public boolean proxiesDhcp() {
+        return true;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<DhcpHint> dhcpHint(long mac, int vlan) {
+        Mapping m = mapping;
+        return java.util.concurrent.CompletableFuture.completedFuture(m == null ? DhcpHint.NONE : m.dhcpOf(mac));
     }
 
     // ---------------------------------------------------------------- across a replacement

@@ -1,5 +1,7 @@
 package org.overlaygate.search.files;
 
+import org.overlaygate.api.search.DhcpHint;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,10 +23,21 @@ final class Mapping {
 
     private final Map<Long, UnderlayAddress> destinations;
     private final Map<InetAddress, Long> addresses;
+    private final Map<Long, DhcpHint> dhcp;
 
     Mapping(Map<Long, UnderlayAddress> destinations, Map<InetAddress, Long> addresses) {
+        this(destinations, addresses, Map.of());
+    }
+
+    Mapping(Map<Long, UnderlayAddress> destinations, Map<InetAddress, Long> addresses, Map<Long, DhcpHint> dhcp) {
         this.destinations = Collections.unmodifiableMap(new HashMap<>(destinations));
         this.addresses = Collections.unmodifiableMap(new HashMap<>(addresses));
+        this.dhcp = Collections.unmodifiableMap(new HashMap<>(dhcp));
+    }
+
+    /** What the file says of a DHCP client ({@code dhcp}, {@code dhcp-proxy}); {@link DhcpHint#NONE} when nothing. */
+    DhcpHint dhcpOf(long mac) {
+        return dhcp.getOrDefault(mac, DhcpHint.NONE);
     }
 
     /** Where {@code mac} lives, or {@code null} when the file does not name it. */

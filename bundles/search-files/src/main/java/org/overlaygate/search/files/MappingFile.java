@@ -18,6 +18,7 @@ import com.google.gson.stream.JsonToken;
 
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.search.DhcpHint;
 
 /**
  * Reads a mapping file in the format of illumos' {@code overlay_files(5)}: one JSON object keyed by
@@ -42,7 +43,7 @@ final class MappingFile {
     /** Larger files are refused before they are read. */
     static final long MAX_BYTES = 16L << 20;
     private static final Pattern LOCATION = Pattern.compile(" at line (\\d+) column \\d+");
-    private static final String KNOWN = "known: arp, ip, ndp, port";
+    private static final String KNOWN = "known: arp, dhcp, dhcp-proxy, ip, ndp, port";
 
     /** What the overlay's underlay says about destinations: whether they carry a port, and their IP version; null when not known yet. */
     static final class Underlay {
@@ -77,6 +78,8 @@ final class MappingFile {
     private final Map<Long, Integer> macLines = new HashMap<>();
     private final Map<InetAddress, Long> addresses = new HashMap<>();
     private final Map<InetAddress, Integer> addressLines = new HashMap<>();
+    private final Map<Long, DhcpHint> dhcp = new HashMap<>();
+    private final Map<InetAddress, Long> dhcpAddresses = new HashMap<>();
 
     private MappingFile(String text, Underlay underlay) {
         this.reader = new JsonReader(new StringReader(text));
@@ -118,7 +121,7 @@ final class MappingFile {
         if (more) {
             throw new MappingException(end, "more after the object that ends here");
         }
-        return new Mapping(destinations, addresses);
+        return new Mapping(destinations, addresses, dhcp);
     }
 
     private void entry() throws IOException, MappingException {
@@ -144,6 +147,8 @@ final class MappingFile {
         }
         reader.beginObject();
         InetAddress ip = null;
+        Inet4Address reserved = null;
+        long proxy = 0;
         int port = 0;
         boolean hasPort = false;
         Map<String, Integer> seen = new HashMap<>();
@@ -168,9 +173,14 @@ final class MappingFile {
                 case "ndp":
                     claim(name, mac, at, address(name, member), Inet6Address.class, "an IPv6 address");
                     break;
+                case "dhcp":
+                    reserved = reservation(name, mac, at, address(name, member));
+                    break;
+                case "dhcp-proxy":
+                    proxy = proxyMac(name, at);
+                    break;
                 default:
-                    throw new MappingException(at, "unknown key \"" + member + "\" in " + name + " (" + KNOWN
-                            + (member.equals("dhcp-proxy") ? "; illumos' dhcp-proxy is not supported" : "") + ")");
+                    throw new MappingException(at, "unknown key \"" + member + "\" in " + name + " (" + KNOWN + ")");
             }
         }
         reader.endObject();
@@ -185,6 +195,41 @@ final class MappingFile {
                     + " has no use: the overlay's encapsulation runs over IP, without ports");
         }
         destinations.put(mac, UnderlayAddress.of(ip, port));
+        if (reserved != null || proxy != 0) {
+            dhcp.put(mac, new DhcpHint(reserved, proxy));
+        }
+    }
+
+    /** {@code dhcp}: the IPv4 address the overlay's DHCP server gives this MAC, no other MAC's. */
+    private Inet4Address reservation(String name, long mac, int line, InetAddress a) throws MappingException {
+        if (!(a instanceof Inet4Address) || a.isMulticastAddress() || a.isAnyLocalAddress()) {
+            throw new MappingException(line, "\"dhcp\" of " + name + ": " + a.getHostAddress() + " is not a unicast IPv4 address");
+        }
+        Long owner = dhcpAddresses.putIfAbsent(a, mac);
+        if (owner != null) {
+            throw new MappingException(line, "\"dhcp\" of " + name + ": " + a.getHostAddress() + " is already reserved for "
+                    + MacAddress.format(owner));
+        }
+        return (Inet4Address) a;
+    }
+
+    /** {@code dhcp-proxy}: the unicast MAC of the DHCP server this MAC's DHCP broadcasts go to (illumos' DHCP proxy). */
+    private long proxyMac(String name, int line) throws IOException, MappingException {
+        if (reader.peek() != JsonToken.STRING) {
+            throw new MappingException(line(), "\"dhcp-proxy\" of " + name + " must be a string like \"02:08:20:00:00:fe\", not "
+                    + what(reader.peek()));
+        }
+        String text = reader.nextString();
+        long server;
+        try {
+            server = MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new MappingException(line, "\"dhcp-proxy\" of " + name + ": \"" + text + "\" is not a MAC address");
+        }
+        if (MacAddress.isGroup(server)) {
+            throw new MappingException(line, "\"dhcp-proxy\" of " + name + ": " + MacAddress.format(server) + " is not a unicast MAC");
+        }
+        return server;
     }
 
     /** A string member holding a literal IP address (no name is ever looked up). */

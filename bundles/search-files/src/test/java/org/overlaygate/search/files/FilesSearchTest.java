@@ -155,7 +155,7 @@ public class FilesSearchTest {
         assertEquals("a bad version waits one poll: it may be half-written", List.of(), ctx.take());
         ctx.tick();
         assertEquals(List.of("degrade file " + file + ", line 3: unknown key \"prot\" in " + C
-                + " (known: arp, ip, ndp, port); the last good version stays in force"), ctx.take());
+                + " (known: arp, dhcp, dhcp-proxy, ip, ndp, port); the last good version stays in force"), ctx.take());
         assertEquals("10.0.0.2:6081", lookup(s, B));
         assertEquals("drop not_in_file", lookup(s, C));
         assertEquals(B, proxy(s, "192.168.1.11"));

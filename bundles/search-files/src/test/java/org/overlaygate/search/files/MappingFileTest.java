@@ -65,10 +65,22 @@ public class MappingFileTest {
 
     @Test
     public void unknownKeysAreRefusedWithTheLineAndKey() {
-        assertEquals("file /m.json, line 5: unknown key \"prot\" in 02:08:20:00:00:02 (known: arp, ip, ndp, port)",
+        assertEquals("file /m.json, line 5: unknown key \"prot\" in 02:08:20:00:00:02 (known: arp, dhcp, dhcp-proxy, ip, ndp, port)",
                 refusal(EXAMPLE.replace("\"port\": 6082", "\"prot\": 6082")));
-        assertEquals("file /m.json, line 2: unknown key \"dhcp-proxy\" in 02:08:20:00:00:01 (known: arp, ip, ndp, port;"
-                + " illumos' dhcp-proxy is not supported)", refusal(EXAMPLE.replace("\"ndp\"", "\"dhcp-proxy\"")));
+    }
+
+    @Test
+    public void dhcpReservationsAndIllumosDhcpProxy() throws Exception {
+        Mapping m = MappingFile.parse(EXAMPLE.replace("\"arp\": \"192.168.100.2\"",
+                "\"arp\": \"192.168.100.2\", \"dhcp\": \"192.168.100.2\", \"dhcp-proxy\": \"02:08:20:00:00:fe\""), MappingFile.Underlay.UNKNOWN);
+        org.overlaygate.api.search.DhcpHint h = m.dhcpOf(mac("02:08:20:00:00:02"));
+        assertEquals(InetAddress.getByName("192.168.100.2"), h.reserved());
+        assertEquals(mac("02:08:20:00:00:fe"), h.proxyMac());
+        assertEquals(org.overlaygate.api.search.DhcpHint.NONE, m.dhcpOf(mac("02:08:20:00:00:01")));
+        assertEquals("file /m.json, line 2: \"dhcp-proxy\" of 02:08:20:00:00:01: ff:ff:ff:ff:ff:ff is not a unicast MAC",
+                refusal(EXAMPLE.replace("\"ndp\": \"fd00::1\"", "\"dhcp-proxy\": \"ff:ff:ff:ff:ff:ff\"")));
+        assertEquals("file /m.json, line 2: \"dhcp\" of 02:08:20:00:00:01: fd00:0:0:0:0:0:0:1 is not a unicast IPv4 address",
+                refusal(EXAMPLE.replace("\"ndp\"", "\"dhcp\"")));
     }
 
     @Test

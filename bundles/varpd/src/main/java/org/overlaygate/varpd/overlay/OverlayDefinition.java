@@ -77,6 +77,11 @@ public final class OverlayDefinition {
         return new OverlayDefinition(name, encap, search, invalidation, transport, mode, vnetId, mtu, cacheMax, peersOnly, properties, state);
     }
 
+    /** The same overlay with other properties (DHCP's, changed at run time). */
+    OverlayDefinition withProperties(Map<String, String> changed) {
+        return new OverlayDefinition(name, encap, search, invalidation, transport, mode, vnetId, mtu, cacheMax, peersOnly, changed, searchState);
+    }
+
     Dictionary<String, Object> toDictionary() {
         Hashtable<String, Object> d = new Hashtable<>();
         d.put(NAME, name);

@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.overlaygate.api.GatewayAddresses;
 import org.overlaygate.api.LatencyHistogram;
 import org.overlaygate.api.datapath.DataPath;
 import org.overlaygate.api.datapath.OverlayDevice;
@@ -29,6 +30,8 @@ import org.overlaygate.api.datapath.VnicInfo;
 import org.overlaygate.api.encap.EncapsulationPlugin;
 import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.search.SearchInstance;
+import org.overlaygate.varpd.dhcp.DhcpConfig;
+import org.overlaygate.varpd.dhcp.DhcpService;
 import org.overlaygate.varpd.plugins.PluginCatalog;
 import org.overlaygate.varpd.plugins.PluginLookup;
 import org.slf4j.Logger;
@@ -75,6 +78,9 @@ public final class OverlayManager implements PluginCatalog.Listener {
     private Reconciler reconciler;
     private OverlayOperations operations;
     private UpcallDispatcher dispatcher;
+    private DhcpBinding dhcp;
+    /** The routers' gateway addresses, for DHCP's default {@code dhcp/router}. */
+    private final java.util.List<GatewayAddresses> gateways = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean active;
 
     public OverlayManager() {
@@ -82,9 +88,38 @@ public final class OverlayManager implements PluginCatalog.Listener {
 
     /** For tests: a manager on fakes, activated. */
     OverlayManager(PluginLookup plugins, DefinitionStore store, DataPath dataPath) throws IOException {
+        this(plugins, store, dataPath, java.nio.file.Files.createTempDirectory("og-varpd-test"));
+    }
+
+    /** For tests: a manager on fakes keeping DHCP leases in {@code dataDir}, activated. */
+    OverlayManager(PluginLookup plugins, DefinitionStore store, DataPath dataPath, java.nio.file.Path dataDir) throws IOException {
         this.store = store;
         this.dataPath = dataPath;
-        start(plugins);
+        start(plugins, dataDir);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, unbind = "unbindGateways")
+    void bindGateways(GatewayAddresses g) {
+        gateways.add(g);
+    }
+
+    void unbindGateways(GatewayAddresses g) {
+        gateways.remove(g);
+    }
+
+    /** The first router's address on the overlay's VLAN, or 0. */
+    private int gatewayOf(String overlay, int vlan) {
+        for (GatewayAddresses g : gateways) {
+            try {
+                java.util.Optional<java.net.Inet4Address> a = g.gatewayOf(overlay, vlan);
+                if (a.isPresent()) {
+                    return java.nio.ByteBuffer.wrap(a.get().getAddress()).getInt();
+                }
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("a router's gateway address for overlay {} cannot be read: {}", overlay, e.toString());
+            }
+        }
+        return 0;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -111,18 +146,20 @@ public final class OverlayManager implements PluginCatalog.Listener {
     }
 
     @Activate
-    void activate() throws IOException {
-        start(catalog);
+    void activate(org.osgi.framework.BundleContext context) throws IOException {
+        String data = context.getProperty("overlaygate.data");
+        start(catalog, java.nio.file.Paths.get(data == null || data.isBlank() ? "data" : data));
         catalog.addListener(this);
     }
 
-    private void start(PluginLookup lookup) throws IOException {
+    private void start(PluginLookup lookup, java.nio.file.Path dataDir) throws IOException {
         plugins = lookup;
+        dhcp = new DhcpBinding(new DhcpService(dataDir.resolve("dhcp"), System::currentTimeMillis, this::gatewayOf), state);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "og-varpd-timer"));
         reconcilingThread = Executors.newSingleThreadExecutor(r -> daemon(r, "og-varpd-reconcile"));
         binder = new PluginBinder(plugins, store, scheduler, m -> reconciler.logReasons(m));
-        reconciler = new Reconciler(state, plugins, binder, reconcilingThread);
-        operations = new OverlayOperations(state, store, new OverlayValidator(plugins), binder, reconciler);
+        reconciler = new Reconciler(state, plugins, binder, reconcilingThread, dhcp);
+        operations = new OverlayOperations(state, store, new OverlayValidator(plugins), binder, reconciler, dhcp);
         for (OverlayDefinition d : store.overlays()) {
             state.overlays.put(d.name, new ManagedOverlay(d));
             state.names.add(d.name);
@@ -173,6 +210,7 @@ public final class OverlayManager implements PluginCatalog.Listener {
             }
         }
         scheduler.shutdownNow();
+        dhcp.service().stop();
         LOG.info("varpd stopped; devices keep forwarding what they know");
     }
 
@@ -238,6 +276,50 @@ public final class OverlayManager implements PluginCatalog.Listener {
 
     public void deleteVnic(String name) {
         operations.deleteVnic(name);
+    }
+
+    /**
+     * Changes an overlay's DHCP properties ({@code dhcp/...}): {@code set} given or replaced,
+     * {@code unset} removed; checked whole before anything changes, then stored and applied.
+     *
+     * @throws IllegalArgumentException with a one-line reason
+     */
+    public OverlayView setDhcp(String name, Map<String, String> set, java.util.Set<String> unset) {
+        ManagedOverlay m = state.require(name);
+        synchronized (m) {
+            if (m.deleted) {
+                throw new IllegalArgumentException("no overlay " + name);
+            }
+            Map<String, String> props = new TreeMap<>(m.definition.properties);
+            for (String k : unset) {
+                if (props.remove(k) == null) {
+                    throw new IllegalArgumentException("overlay " + name + " has no property " + k);
+                }
+            }
+            props.putAll(set);
+            DhcpConfig.parse(props);
+            OverlayDefinition changed = m.definition.withProperties(props);
+            try {
+                store.save(changed);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("cannot store overlay " + name + ": " + e.getMessage());
+            }
+            m.definition = changed;
+            dhcp.sync(m);
+        }
+        return get(name);
+    }
+
+    /** An overlay's DHCP leases. */
+    public List<DhcpService.LeaseView> dhcpLeases(String name) {
+        state.require(name);
+        return dhcp.service().leases(name);
+    }
+
+    /** The DHCP networks an overlay serves now, by VLAN. */
+    public Map<Integer, String> dhcpNetworks(String name) {
+        state.require(name);
+        return dhcp.service().networks(name);
     }
 
     // ------------------------------------------------------------------ queries

@@ -28,7 +28,11 @@ final class OverlayOperations {
     private final PluginBinder binder;
     private final Reconciler reconciler;
 
-    OverlayOperations(Overlays state, DefinitionStore store, OverlayValidator validator, PluginBinder binder, Reconciler reconciler) {
+    private final DhcpBinding dhcp;
+
+    OverlayOperations(Overlays state, DefinitionStore store, OverlayValidator validator, PluginBinder binder, Reconciler reconciler,
+            DhcpBinding dhcp) {
+        this.dhcp = dhcp;
         this.state = state;
         this.store = store;
         this.validator = validator;
@@ -82,6 +86,7 @@ final class OverlayOperations {
                 throw new IllegalStateException("cannot store overlay " + def.name + ": " + e.getMessage());
             }
             state.overlays.put(def.name, m);
+            dhcp.sync(m);
             reconciler.logReasons(m);
         }
         return m;
@@ -133,6 +138,7 @@ final class OverlayOperations {
                 }
             }
             m.deviceGone();
+            dhcp.deleted(name);
         }
         state.names.remove(name);
     }
@@ -166,6 +172,7 @@ final class OverlayOperations {
                     throw new IllegalStateException("cannot store VNIC " + name + ": " + e.getMessage());
                 }
                 state.vnics.put(name, def);
+                dhcp.sync(m); // a VLAN new to the overlay gets its DHCP proxy port
                 return info;
             }
         } catch (RuntimeException e) {

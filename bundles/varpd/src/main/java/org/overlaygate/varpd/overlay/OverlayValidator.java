@@ -16,6 +16,7 @@ import org.overlaygate.api.property.PropertySpec;
 import org.overlaygate.api.property.PropertyValues;
 import org.overlaygate.api.search.SearchPlugin;
 import org.overlaygate.api.shell.Suggestions;
+import org.overlaygate.varpd.dhcp.DhcpConfig;
 import org.overlaygate.varpd.plugins.PluginInfo;
 import org.overlaygate.varpd.plugins.PluginLookup;
 
@@ -85,6 +86,8 @@ final class OverlayValidator {
         }
         List<String> namespaces = new ArrayList<>(List.of(encap.name(), search.name()));
         invalidation.ifPresent(i -> namespaces.add(i.name()));
+        namespaces.add(DhcpConfig.NAMESPACE); // valid whatever the plugins
+        DhcpConfig.parse(r.properties);
         for (String key : r.properties.keySet()) {
             String ns = PluginConstants.namespaceOf(key);
             if (ns == null || !namespaces.contains(ns)) {
@@ -149,7 +152,7 @@ final class OverlayValidator {
         List<String> known = new ArrayList<>();
         specs.forEach(list -> list.forEach(s -> known.add(s.name())));
         for (String key : new java.util.TreeSet<>(given.keySet())) {
-            if (!known.contains(key)) {
+            if (!known.contains(key) && !DhcpConfig.isDhcpKey(key)) {
                 String ns = PluginConstants.namespaceOf(key);
                 List<String> ofPlugin = known.stream().filter(k -> ns.equals(PluginConstants.namespaceOf(k))).toList();
                 throw new IllegalArgumentException("unknown property " + key + Suggestions.didYouMean(key, ofPlugin) + "; " + ns

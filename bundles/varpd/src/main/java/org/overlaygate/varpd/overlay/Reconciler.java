@@ -33,12 +33,14 @@ final class Reconciler {
     private final PluginLookup plugins;
     private final PluginBinder binder;
     private final ExecutorService thread;
+    private final DhcpBinding dhcp;
     /** Reconciliations asked for and not yet done; none and started: settled. */
     private final AtomicInteger queued = new AtomicInteger();
     private volatile boolean running = true;
 
-    Reconciler(Overlays state, PluginLookup plugins, PluginBinder binder, ExecutorService thread) {
+    Reconciler(Overlays state, PluginLookup plugins, PluginBinder binder, ExecutorService thread, DhcpBinding dhcp) {
         this.state = state;
+        this.dhcp = dhcp;
         this.plugins = plugins;
         this.binder = binder;
         this.thread = thread;
@@ -138,6 +140,7 @@ final class Reconciler {
             if (m.device != null) {
                 restoreVnics(m, dp);
             }
+            dhcp.sync(m);
             logReasons(m);
         }
     }

@@ -88,7 +88,8 @@ public final class OverlayCommands {
     public OverlayCommands() {
     }
 
-    OverlayCommands(OverlayManager manager) {
+    /** On a given manager, without DS (tests). */
+    public OverlayCommands(OverlayManager manager) {
         this.manager = manager;
     }
 
@@ -322,8 +323,8 @@ public final class OverlayCommands {
                 shown.add(s.name());
             }
             v.properties.forEach((k, value) -> {
-                if (!shown.contains(k)) { // its plugin is absent: show what is stored
-                    t.row(v.name, k, "r-", value, null, null);
+                if (!shown.contains(k)) { // DHCP's (changed by dhcp:set), or its plugin is absent: show what is stored
+                    t.row(v.name, k, org.overlaygate.varpd.dhcp.DhcpConfig.isDhcpKey(k) ? "rw" : "r-", value, null, null);
                 }
             });
         }

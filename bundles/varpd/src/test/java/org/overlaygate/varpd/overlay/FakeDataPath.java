@@ -240,10 +240,30 @@ final class FakeDataPath implements DataPath {
             apply(settings.withMulticastGroup(g == null ? null : MulticastGroup.of(g, interfaceName, ttl)));
         }
 
+        /** Ports attached and not closed, by name. */
+        final Map<String, Port> ports = new ConcurrentHashMap<>();
+
+        /** An attached port: records what is sent through it; its handler is the test's to call. */
+        final class Port extends org.overlaygate.testsupport.RecordingPort {
+            Port(String name, long mac, int vlan, org.overlaygate.api.datapath.PortHandler handler) {
+                super(name, mac, vlan, handler, Device.this, () -> ports.remove(name));
+            }
+        }
+
         @Override
         public org.overlaygate.api.datapath.AttachedPort attachPort(String name, long mac, boolean shared,
                 org.overlaygate.api.datapath.PortHandler handler) throws DataPathException {
-            throw new DataPathException("attached ports are not in this fake");
+            return attachPort(name, mac, shared, -1, handler);
+        }
+
+        @Override
+        public org.overlaygate.api.datapath.AttachedPort attachPort(String name, long mac, boolean shared, int vlan,
+                org.overlaygate.api.datapath.PortHandler handler) throws DataPathException {
+            Port p = new Port(name, mac, vlan, handler);
+            if (ports.putIfAbsent(name, p) != null) {
+                throw new DataPathException("port " + name + " exists");
+            }
+            return p;
         }
 
         @Override

@@ -76,6 +76,71 @@ public class OverlayManagerTest {
         return dataPath.devices.get(name);
     }
 
+    // ---------------------------------------------------------------- DHCP
+
+    @Test
+    public void dhcpPropertiesServeEachNetworkOnItsVlanChangeAtRunTimeAndLeasesSurviveARestart() throws Exception {
+        java.nio.file.Path data = java.nio.file.Files.createTempDirectory("varpd-dhcp");
+        manager.deactivate();
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath, data);
+        assertEquals("dhcp/range: 10.5.0.9 comes after 10.5.0.2", assertThrows(IllegalArgumentException.class,
+                () -> create("d", null, "dhcp/subnet=10.5.0.0/24", "dhcp/range=10.5.0.9-10.5.0.2")).getMessage());
+        assertTrue("nothing left of the refused overlay", manager.list().isEmpty());
+
+        create("d", null, "dhcp/subnet=10.5.0.0/24", "dhcp/range=10.5.0.100-10.5.0.110", "dhcp/10/subnet=10.6.0.0/24");
+        FakeDataPath.Device dev = device("d");
+        assertEquals(java.util.Set.of("dhcp.d", "dhcp.d.10"), dev.ports.keySet());
+        String shown = new org.overlaygate.varpd.shell.OverlayCommands(manager).show("-p", "-o", "property,perm,value", "d");
+        assertTrue("DHCP's properties are the changeable ones:\n" + shown, shown.contains("dhcp/subnet:rw:10.5.0.0/24\n")
+                && shown.contains("udp/listen_ip:r-:"));
+        assertEquals(10, dev.ports.get("dhcp.d.10").vlan);
+        assertEquals(-1, dev.ports.get("dhcp.d").vlan);
+
+        FakeDataPath.Device.Port untagged = dev.ports.get("dhcp.d");
+        byte[] discover = new org.overlaygate.varpd.dhcp.ClientFrames(1, MAC_A).build();
+        assertTrue("taken off the wire", untagged.handler.receiveGroup(java.nio.ByteBuffer.wrap(discover), 0, discover.length, false));
+        org.overlaygate.testsupport.Await.until("the offer", () -> untagged.sent.size() == 1);
+        int offered = org.overlaygate.varpd.dhcp.ClientFrames.parse(untagged.sent.get(0)).yiaddr;
+        org.overlaygate.varpd.dhcp.ClientFrames request = new org.overlaygate.varpd.dhcp.ClientFrames(3, MAC_A);
+        request.requested = offered;
+        byte[] r = request.build();
+        untagged.handler.receiveGroup(java.nio.ByteBuffer.wrap(r), 0, r.length, false);
+        org.overlaygate.testsupport.Await.until("the ack", () -> untagged.sent.size() == 2);
+        assertEquals(5, org.overlaygate.varpd.dhcp.ClientFrames.parse(untagged.sent.get(1)).type());
+        assertEquals("no dhcp/router and no router attached: no option 3", null,
+                org.overlaygate.varpd.dhcp.ClientFrames.parse(untagged.sent.get(1)).options.get(3));
+        manager.bindGateways((overlay, vlan) -> overlay.equals("d") && vlan == -1
+                ? java.util.Optional.of((java.net.Inet4Address) org.overlaygate.testsupport.Frames.ip("10.5.0.1")) : java.util.Optional.empty());
+        untagged.handler.receiveGroup(java.nio.ByteBuffer.wrap(r), 0, r.length, false);
+        org.overlaygate.testsupport.Await.until("the second ack", () -> untagged.sent.size() == 3);
+        assertEquals("the router attached to the overlay is the default gateway", org.overlaygate.varpd.dhcp.ClientFrames.ip("10.5.0.1"),
+                org.overlaygate.varpd.dhcp.ClientFrames.parse(untagged.sent.get(2)).optionInt(3));
+        assertEquals(1, manager.dhcpLeases("d").size());
+        assertEquals(2L, dev.event("dhcp_acks"));
+
+        manager.setDhcp("d", Map.of("dhcp/lease", "120"), java.util.Set.of("dhcp/10/subnet"));
+        assertEquals("VLAN 10 no longer served", java.util.Set.of("dhcp.d"), dev.ports.keySet());
+        assertEquals("120", manager.get("d").properties.get("dhcp/lease"));
+        assertThrows(IllegalArgumentException.class, () -> manager.setDhcp("d", Map.of("dhcp/router", "10.9.9.9"), java.util.Set.of()));
+        assertEquals("a refused change changes nothing", null, manager.get("d").properties.get("dhcp/router"));
+
+        manager.deactivate();
+        assertTrue("ports go with varpd", dev.ports.isEmpty());
+        manager = new OverlayManager(plugins, new DefinitionStore(configs), dataPath, data);
+        org.overlaygate.testsupport.Await.until("the port back", () -> !device("d").ports.isEmpty());
+        assertEquals("the lease survived the restart", 1, manager.dhcpLeases("d").size());
+        assertEquals("120", manager.get("d").properties.get("dhcp/lease"));
+        FakeDataPath.Device.Port last = device("d").ports.get("dhcp.d");
+        manager.delete("d");
+        assertTrue("the lease file goes with the overlay", !java.nio.file.Files.exists(data.resolve("dhcp/d.leases")));
+        org.overlaygate.varpd.dhcp.ClientFrames late = new org.overlaygate.varpd.dhcp.ClientFrames(3, MAC_B);
+        late.requested = org.overlaygate.varpd.dhcp.ClientFrames.ip("10.5.0.105");
+        byte[] lateFrame = late.build(); // a request the data path handed over just before the delete
+        last.handler.receiveGroup(java.nio.ByteBuffer.wrap(lateFrame), 0, lateFrame.length, false);
+        org.overlaygate.testsupport.Await.until("the late request answered", () -> last.sent.size() == 1);
+        assertTrue("and its lease not written back for the deleted overlay", !java.nio.file.Files.exists(data.resolve("dhcp/d.leases")));
+    }
+
     // ---------------------------------------------------------------- creation
 
     @Test
@@ -108,7 +173,7 @@ public class OverlayManagerTest {
         assertEquals("missing required property: udp/listen_ip",
                 assertThrows(IllegalArgumentException.class, () -> manager.create("ovl0", "udp", "table", null, 42, null, null, null, Map.of()))
                         .getMessage());
-        assertEquals("property other/x belongs to none of udp, table", assertThrows(IllegalArgumentException.class,
+        assertEquals("property other/x belongs to none of udp, table, dhcp", assertThrows(IllegalArgumentException.class,
                 () -> create("ovl0", null, "other/x=1")).getMessage());
         assertEquals("a misspelled property is named, not reported as the one it misses",
                 "unknown property udp/listen_pi (did you mean udp/listen_ip?); udp's properties: udp/listen_ip, udp/listen_port",

@@ -9,24 +9,16 @@ import static org.overlaygate.varpd.proxy.Fixtures.TCI;
 import static org.overlaygate.varpd.proxy.Fixtures.frame;
 import static org.overlaygate.varpd.proxy.Fixtures.ip;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.junit.Assume;
 import org.junit.Test;
+import org.overlaygate.testsupport.Tshark;
 
 /**
  * Wireshark's dissectors read the frames this package builds (replies to the captured queries and
@@ -48,7 +40,7 @@ public class TsharkDecodeTest {
 
     @Test
     public void tsharkDecodesTheBuiltFramesAsIntended() throws Exception {
-        String tshark = tsharkOrSkip();
+        String tshark = Tshark.executableOrSkip();
         for (int tci : new int[] {AddressQuery.UNTAGGED, TCI}) {
             Map<String, String> vlan = tci == AddressQuery.UNTAGGED ? Map.of() : Map.of("vlan.id", "42", "vlan.priority", "5");
             add(ProxyFrames.reply(ProxyFrames.parse(frame("arp_request", tci)).value(), MAC_B), vlan, "eth.dst", A, "eth.src", B,
@@ -71,17 +63,17 @@ public class TsharkDecodeTest {
 
         Path pcap = Files.createTempFile("proxy-frames", ".pcap");
         try {
-            writePcap(pcap, frames);
+            Tshark.writePcap(pcap, frames);
             List<String> command = new ArrayList<>(List.of(tshark, "-r", pcap.toString(), "-T", "fields", "-E", "separator=|", "-E",
                     "occurrence=a", "-E", "aggregator=;"));
             for (String column : COLUMNS) {
                 command.add("-e");
                 command.add(column);
             }
-            List<String> rows = run(command).lines().collect(Collectors.toList());
+            List<String> rows = Tshark.run(command).lines().collect(Collectors.toList());
             assertEquals(String.join("\n", expected), String.join("\n", rows));
 
-            String verbose = run(List.of(tshark, "-r", pcap.toString(), "-V"));
+            String verbose = Tshark.run(List.of(tshark, "-r", pcap.toString(), "-V"));
             assertFalse(verbose, verbose.contains("Malformed"));
             assertFalse(verbose, verbose.contains("Expert Info"));
             assertFalse(verbose, verbose.contains("[Checksum Status: Bad]"));
@@ -106,46 +98,5 @@ public class TsharkDecodeTest {
             row.add(values.getOrDefault(column, ""));
         }
         expected.add(String.join("|", row));
-    }
-
-    private static String tsharkOrSkip() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "tshark");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        if ("root".equals(System.getProperty("user.name"))) {
-            throw new IllegalStateException("tshark is absent: ./test.sh installs the Debian package tshark as root; run it, or apt-get install tshark");
-        }
-        String reason = "SKIPPED: tshark absent and not root; install the Debian package tshark (./test.sh does as root)";
-        System.out.println(reason);
-        System.err.println(reason);
-        Assume.assumeTrue(reason, false);
-        return null;
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue("tshark finished", p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(command + " exit status", 0, p.exitValue());
-        return new String(out, StandardCharsets.UTF_8);
-    }
-
-    /** The classic pcap format: microsecond timestamps, link type 1 (Ethernet). */
-    private static void writePcap(Path file, List<byte[]> frames) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-            ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
-            out.write(header.array());
-            int second = 0;
-            for (byte[] frame : frames) {
-                ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-                record.putInt(second++).putInt(0).putInt(frame.length).putInt(frame.length);
-                out.write(record.array());
-                out.write(frame);
-            }
-        }
     }
 }

@@ -14,6 +14,7 @@ import org.overlaygate.api.shell.CommandException;
 public class CommandHelpTest {
     private final OverlayCommands overlay = new OverlayCommands(null); // -h and option errors never reach the manager
     private final VnicCommands vnic = new VnicCommands(null);
+    private final DhcpCommands dhcp = new DhcpCommands(null);
 
     private interface Call {
         String run(String... args) throws Exception;
@@ -21,10 +22,13 @@ public class CommandHelpTest {
 
     @Test
     public void everyCommandAnswersDashH() throws Exception {
-        Map<String, Call> commands = Map.of(
+        Map<String, Call> commands = new java.util.LinkedHashMap<>(Map.of(
                 "overlay:create", overlay::create, "overlay:delete", overlay::delete, "overlay:show", overlay::show,
                 "overlay:modify", overlay::modify, "overlay:stats", overlay::stats, "overlay:snoop", overlay::snoop,
-                "vnic:create", vnic::create, "vnic:delete", vnic::delete, "vnic:show", vnic::show);
+                "vnic:create", vnic::create, "vnic:delete", vnic::delete, "vnic:show", vnic::show));
+        commands.put("dhcp:set", dhcp::set);
+        commands.put("dhcp:show", dhcp::show);
+        commands.put("dhcp:leases", dhcp::leases);
         for (Map.Entry<String, Call> c : commands.entrySet()) {
             for (String h : List.of("-h", "--help")) {
                 String help = c.getValue().run(h);
@@ -37,6 +41,9 @@ public class CommandHelpTest {
             assertTrue(create, create.contains("\n  " + option));
         }
         assertTrue(vnic.create("-h").contains("\n  -k memory"));
+        assertTrue(dhcp.set("-h").contains("\n    range    FIRST-LAST"));
+        assertEquals("nothing to change: give KEY=VALUE or -u KEY (usage: " + DhcpCommands.SET_USAGE + ")",
+                assertThrows(CommandException.class, () -> dhcp.set("ovl0")).toString());
     }
 
     @Test
