@@ -17,7 +17,7 @@ import com.sun.jna.Pointer;
  * A region is freed exactly once, by its owner, when nothing can touch it any more: touching it
  * after that is a crash, not an exception. {@link RecvVector} is freed by the receive thread that
  * used it, after its last receive (see {@code BaseMux}), or by whoever opened it when no thread
- * ever did. {@link #live()} counts the regions not yet freed, for tests and {@code overlay:stats}.
+ * ever did. {@link #live()} counts the regions not yet freed (tests check it returns to where it was).
  */
 public final class NativeMemory {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
