@@ -45,6 +45,8 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     private final Pools pools;
     private final String host;
     private final int port;
+    /** {@code katar/bulk=auto}: warm the cache with BULK from servers not known to lack it. */
+    private final boolean bulkAuto;
     private final long vnetId;
     private final TargetPolicy policy;
     private final Latency latency = new Latency();
@@ -72,12 +74,15 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     /** Whether a BULK warm-up is due (at start and after an overflow entry) and not yet begun. */
     private boolean warmDue = true;
     private boolean warming;
+    /** The warm-up waits for another overlay's BULK question to a server (asked once at a time). */
+    private boolean waitingForBulk;
 
-    KatarSearch(SearchContext context, Pools pools, String host, int port) {
+    KatarSearch(SearchContext context, Pools pools, String host, int port, boolean bulkAuto) {
         this.context = context;
         this.pools = pools;
         this.host = host;
         this.port = port;
+        this.bulkAuto = bulkAuto;
         this.vnetId = context.vnetId();
         this.policy = TargetPolicy.lookup(pools.settings().lifetime());
     }
@@ -316,28 +321,77 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     // ---------------------------------------------------------------- BULK
 
     /**
-     * Warms the cache with the vnet's mappings, page by page, then reads the log. A server that
-     * does not answer BULK within the timeout (a plain SVP server: portolan logs "unknown message"
-     * and keeps the connection open) is remembered as lacking it; misses are looked up one by one
-     * as usual, and start never waits for any of it.
+     * Warms the cache with the vnet's mappings, page by page, then reads the log. BULK is our
+     * extension: a server is asked once (by one overlay at a time, see {@link BulkSupport}), and one
+     * that does not answer within the BULK timeout, refuses, or closes the connection on it (Joyent's
+     * portolan crashes) is never asked again, nor is a BULK_REQ ever sent a second time. Misses are
+     * looked up one by one meanwhile, and start never waits for any of it. {@code katar/bulk=off}
+     * never asks.
      */
     private void warm() {
         ServerPool p = pool;
-        ServerPool.Connection c;
         synchronized (this) {
-            if (!warmDue || warming || stopped || !p.reachable()) {
+            if (!warmDue || warming || stopped || p == null || !p.reachable()) {
                 return; // not due, under way, or no server up (warmed when one is)
             }
-            c = p.bulkConnection();
             warmDue = false;
             warming = true;
+            waitingForBulk = false;
         }
-        if (c == null) {
+        if (!bulkAuto) {
+            warmed();
+            return;
+        }
+        BulkSupport bulk = p.bulk();
+        ServerPool.Connection chosen = null;
+        boolean wait = false;
+        List<ServerPool.Connection> up = p.upConnections();
+        for (ServerPool.Connection c : up) {
+            if (bulk.known(c.address) == BulkSupport.Known.YES) {
+                chosen = c;
+                break;
+            }
+        }
+        Runnable again = this::bulkQuestionAnswered;
+        for (int i = 0; chosen == null && i < up.size(); i++) {
+            ServerPool.Connection c = up.get(i);
+            switch (bulk.ask(c.address, again)) {
+                case UNKNOWN: // this overlay asks, and reports the outcome
+                case YES:
+                    chosen = c;
+                    break;
+                case ASKING:
+                    wait = true; // told when the other overlay knows
+                    break;
+                default:
+                    break; // NO: never asked again
+            }
+        }
+        if (chosen == null) {
+            if (wait) {
+                synchronized (this) {
+                    waitingForBulk = true; // warming stays set: bulkQuestionAnswered starts again
+                }
+                return;
+            }
             warmed(); // every server up lacks BULK: misses are looked up one by one
             return;
         }
         bulkRuns.increment();
-        page(p, c, BulkRequest.vnet(Svp.BULK_VL2, vnetId), 0);
+        page(p, chosen, BulkRequest.vnet(Svp.BULK_VL2, vnetId), 0);
+    }
+
+    /** Another overlay's BULK question to a server was answered: warm up now, one way or the other. */
+    private void bulkQuestionAnswered() {
+        synchronized (this) {
+            if (!waitingForBulk) {
+                return; // warmed meanwhile through another server
+            }
+            waitingForBulk = false;
+            warming = false;
+            warmDue = true;
+        }
+        warm();
     }
 
     private void page(ServerPool p, ServerPool.Connection c, BulkRequest ask, int installed) {
@@ -346,7 +400,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         p.executor().schedule(r::giveUp, p.settings().bulkTimeoutMs(), TimeUnit.MILLISECONDS);
     }
 
-    /** One BULK_REQ page, given up on after the BULK timeout. */
+    /** One BULK_REQ page, sent once only (never again after its connection closed), given up on after the BULK timeout. */
     private final class BulkPage extends Request {
         private final ServerPool p;
         private final ServerPool.Connection c;
@@ -355,7 +409,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         private boolean givenUp;
 
         BulkPage(ServerPool p, ServerPool.Connection c, BulkRequest ask, int installed) {
-            super(Svp.OP_BULK_REQ, ask.encode(), null);
+            super(Svp.OP_BULK_REQ, ask.encode(), null, true);
             this.p = p;
             this.c = c;
             this.ask = ask;
@@ -374,7 +428,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         @Override
         protected void reply(Frame reply) {
             if (!claim()) {
-                p.markHasBulk(c); // merely slow: worth asking next time
+                p.bulk().answered(c.address); // merely slow: worth asking next time
                 return;
             }
             BulkAck ack;
@@ -382,15 +436,18 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 ack = BulkAck.decode(reply.payload());
             } catch (ProtocolException e) {
                 p.reject(this, "BULK_ACK: " + e.getMessage());
-                warmed();
-                return;
-            }
-            if (ack.status() != Svp.STATUS_OK) {
-                p.markLacksBulk(c); // BADBULK, or FATAL: not a server to ask again
+                p.bulk().refused(c.address, "answered BULK_REQ with a malformed BULK_ACK");
                 bulkUnsupported.increment();
                 warmed();
                 return;
             }
+            if (ack.status() != Svp.STATUS_OK) {
+                p.bulk().refused(c.address, "answered BULK_REQ " + Svp.statusName(ack.status())); // BADBULK, or FATAL
+                bulkUnsupported.increment();
+                warmed();
+                return;
+            }
+            p.bulk().answered(c.address);
             int n = installed;
             BulkEntry last = null;
             for (BulkEntry e : ack.entries()) {
@@ -414,26 +471,30 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         @Override
         protected void failed(String why, boolean refused) {
             if (!claim()) {
-                return;
+                return; // given up on already (and the server remembered as lacking BULK)
             }
             if (refused) {
-                p.markLacksBulk(c); // answered "unknown operation"
+                p.bulk().refused(c.address, "refused BULK_REQ as an unknown operation");
+                bulkUnsupported.increment();
+            } else if (lostWithConnection) {
+                p.bulk().refused(c.address, "closed the connection on BULK_REQ");
                 bulkUnsupported.increment();
             } else {
+                p.bulk().undecided(c.address); // never reached the server, or this side closed the connection
                 synchronized (KatarSearch.this) {
-                    warmDue = true; // the connection went: warm up when a server is back
+                    warmDue = true; // warm up when a server is back
                 }
             }
             warmed();
         }
 
-        /** The BULK timeout: a plain SVP server never answers, and keeps the connection open. */
+        /** The BULK timeout: a plain SVP server may never answer, and keep the connection open. */
         void giveUp() {
             if (isDone() || !claim()) {
                 return;
             }
             timeoutExempt = true; // the connection is fine: the request timeout must not tear it down
-            p.markLacksBulk(c);
+            p.bulk().refused(c.address, "did not answer BULK_REQ within " + p.settings().bulkTimeoutMs() + " ms");
             bulkUnsupported.increment();
             warmed();
         }

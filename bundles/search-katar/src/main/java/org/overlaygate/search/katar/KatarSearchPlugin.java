@@ -5,6 +5,11 @@ import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.overlaygate.api.PluginConstants;
@@ -24,15 +29,23 @@ public final class KatarSearchPlugin implements SearchPlugin {
     static final String NAME = "katar";
     static final String HOST = "katar/host";
     static final String PORT = "katar/port";
+    static final String BULK = "katar/bulk";
+    /** Where, under the appliance's data directory, the servers that refused BULK are remembered. */
+    static final String BULK_FILE = "katar-client/bulk-refused";
 
     private static final List<PropertySpec> PROPERTIES = List.of(
             PropertySpec.builder(HOST, PropertyType.STRING).required()
                     .description("the katar server: a name (every address it resolves to is used) or an IP address").build(),
             PropertySpec.builder(PORT, PropertyType.UINT).range(1, 65535).defaultValue(Integer.toString(Svp.DEFAULT_PORT))
-                    .description("the katar server's TCP port").build());
+                    .description("the katar server's TCP port").build(),
+            PropertySpec.builder(BULK, PropertyType.STRING).possible("auto", "off").defaultValue("auto")
+                    .description("warm the cache with BULK (our extension): auto asks each server once and remembers one that"
+                            + " did not answer or closed the connection on it; off never asks (plain SVP servers such as portolan)")
+                    .build());
 
     private final ScheduledThreadPoolExecutor executor;
     private final Pools pools;
+    private final BulkSupport bulk = new BulkSupport();
 
     public KatarSearchPlugin() {
         this(ClientSettings.DEFAULTS, InetAddress::getAllByName);
@@ -46,7 +59,19 @@ public final class KatarSearchPlugin implements SearchPlugin {
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
-        pools = new Pools(settings, resolver, executor);
+        pools = new Pools(settings, resolver, executor, bulk);
+    }
+
+    /** Remembers the servers that refused BULK in the appliance's data directory (framework property {@code overlaygate.data}). */
+    @Activate
+    void activate(BundleContext context) {
+        String data = context.getProperty("overlaygate.data");
+        rememberBulkIn(Paths.get(data == null || data.isBlank() ? "data" : data).resolve(BULK_FILE));
+    }
+
+    /** Reads and keeps the servers known to lack BULK in {@code file} (tests name a temporary one). */
+    void rememberBulkIn(Path file) {
+        bulk.load(file);
     }
 
     /** Closes every connection; instances were stopped by varpd already. */
@@ -85,6 +110,6 @@ public final class KatarSearchPlugin implements SearchPlugin {
         if (host.isEmpty() || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == ',')) {
             throw new PropertyException(HOST + ": '" + values.getString(HOST) + "' is not a host name or address");
         }
-        return new KatarSearch(context, pools, host, values.getInt(PORT));
+        return new KatarSearch(context, pools, host, values.getInt(PORT), "auto".equals(values.getString(BULK)));
     }
 }

@@ -66,6 +66,8 @@ final class LogPoller {
     private ScheduledFuture<?> next;
     private boolean polling;
     private boolean closed;
+    /** A poll found no server up: poll as soon as a connection is (see {@link #connected}). */
+    private boolean missed;
 
     LogPoller(ServerPool pool, InetAddress underlay) {
         this.pool = pool;
@@ -105,6 +107,17 @@ final class LogPoller {
         schedule(0);
     }
 
+    /** A connection came up: a poll missed while none was (after a warm-up, say) is made now, not a pause later. */
+    void connected() {
+        synchronized (this) {
+            if (!missed) {
+                return;
+            }
+            missed = false;
+        }
+        pollSoon();
+    }
+
     private long randomPause() {
         ClientSettings s = pool.settings();
         return s.logMinMs() + ThreadLocalRandom.current().nextLong(Math.max(1, s.logMaxMs() - s.logMinMs() + 1));
@@ -129,6 +142,9 @@ final class LogPoller {
             next = null;
         }
         if (!pool.reachable()) {
+            synchronized (this) {
+                missed = true;
+            }
             done(false);
             return;
         }

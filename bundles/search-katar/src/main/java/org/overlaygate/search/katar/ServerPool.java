@@ -74,7 +74,7 @@ final class ServerPool implements AutoCloseable {
     private volatile int waitingCount;
     private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
     private final List<Told> listeners = new CopyOnWriteArrayList<>();
-    private final Set<InetSocketAddress> lacksBulk = ConcurrentHashMap.newKeySet();
+    private final BulkSupport bulk;
     private final Map<InetAddress, LogPoller> pollers = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
     private final LongAdder connects = new LongAdder();
@@ -95,6 +95,11 @@ final class ServerPool implements AutoCloseable {
     private volatile long lastSweepNanos = Long.MIN_VALUE;
 
     ServerPool(String host, int port, ClientSettings settings, Resolver resolver, ScheduledExecutorService executor) {
+        this(host, port, settings, resolver, executor, new BulkSupport());
+    }
+
+    ServerPool(String host, int port, ClientSettings settings, Resolver resolver, ScheduledExecutorService executor, BulkSupport bulk) {
+        this.bulk = bulk;
         this.host = host;
         this.port = port;
         this.label = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
@@ -128,6 +133,8 @@ final class ServerPool implements AutoCloseable {
         private boolean tried;
         private boolean everConnected;
         private volatile boolean retired;
+        /** The client this side closed last (a timeout, a retired address): its requests were not lost to the server. */
+        private volatile KatarClient closedByUs;
         private ScheduledFuture<?> retry;
 
         Connection(InetSocketAddress address) {
@@ -184,6 +191,7 @@ final class ServerPool implements AutoCloseable {
             c.closed().thenRun(() -> onClosed(c));
             updateReach();
             drainWaiting(Integer.MAX_VALUE);
+            pollers.values().forEach(LogPoller::connected);
         }
 
         private void onClosed(KatarClient c) {
@@ -230,10 +238,16 @@ final class ServerPool implements AutoCloseable {
                     retry.cancel(false);
                 }
                 c = client;
+                closedByUs = c;
             }
             if (c != null) {
                 c.close();
             }
+        }
+
+        /** Whether {@code k} was closed by this side rather than by the server. */
+        boolean closedByUs(KatarClient k) {
+            return closedByUs == k || retired || closed;
         }
 
         /** Closes the connection (its outstanding requests go elsewhere); it reconnects after its backoff. */
@@ -241,6 +255,7 @@ final class ServerPool implements AutoCloseable {
             KatarClient c = client;
             if (c != null) {
                 LOG.warn("katar server {} at {}: {}; closing the connection", label, address, why);
+                closedByUs = c;
                 c.close();
             }
         }
@@ -465,7 +480,7 @@ final class ServerPool implements AutoCloseable {
                     LOG.warn("katar: handling a reply failed", e);
                 }
             } else {
-                failedOn(c, r, error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error);
+                failedOn(c, k, r, error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error);
             }
             if (waitingCount > 0) {
                 drainWaiting(1); // room on a connection that was full
@@ -473,9 +488,14 @@ final class ServerPool implements AutoCloseable {
         });
     }
 
-    private void failedOn(Connection c, Request r, Throwable error) {
+    private void failedOn(Connection c, KatarClient client, Request r, Throwable error) {
         if (error instanceof KatarException k && k.status() >= 0) {
             r.fail(c + " refused it: " + message(k), true); // it answered: another server would too
+            return;
+        }
+        if (r.once) {
+            r.lostWithConnection = !c.closedByUs(client);
+            r.fail("its connection to " + c + " closed before an answer: " + message(error), false);
             return;
         }
         if (r.attempts >= MAX_ATTEMPTS) {
@@ -488,6 +508,10 @@ final class ServerPool implements AutoCloseable {
     }
 
     private void hold(Request r) {
+        if (r.once) {
+            r.fail("no connection to send it on", false);
+            return;
+        }
         Request dropped = null;
         Request replaced;
         synchronized (waiting) {
@@ -538,25 +562,20 @@ final class ServerPool implements AutoCloseable {
 
     // ---------------------------------------------------------------- BULK support, log pollers
 
-    /** An up connection to a server not known to lack BULK, or null. */
-    Connection bulkConnection() {
+    /** The connections up now. */
+    List<Connection> upConnections() {
+        List<Connection> up = new ArrayList<>();
         for (Connection c : connections.values()) {
-            if (c.up() && !lacksBulk.contains(c.address)) {
-                return c;
+            if (c.up()) {
+                up.add(c);
             }
         }
-        return null;
+        return up;
     }
 
-    void markLacksBulk(Connection c) {
-        if (lacksBulk.add(c.address)) {
-            LOG.info("katar server {} at {} does not answer BULK_REQ (a plain SVP server): misses are looked up one by one", label,
-                    c.address);
-        }
-    }
-
-    void markHasBulk(Connection c) {
-        lacksBulk.remove(c.address);
+    /** What the plugin knows of its servers' BULK support (shared by every pool, kept across restarts). */
+    BulkSupport bulk() {
+        return bulk;
     }
 
     /** The log poller of this host's underlay address, made on first use. */

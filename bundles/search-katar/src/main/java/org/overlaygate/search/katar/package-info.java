@@ -18,8 +18,10 @@
  * and hands each entry to the overlays of its vnet: a VL2 entry forgets the MAC, a VL3 entry is
  * looked up again, installed and announced to the local VNICs (gratuitous ARP or unsolicited
  * neighbour advertisement). At start, and when the server dropped part of the log (an overflow
- * entry), BULK warms the cache with the vnet's mappings, then the log is read. A plain SVP server
- * that never answers BULK is given up on after 2 s and remembered. Faster than the log, the
+ * entry), BULK warms the cache with the vnet's mappings, then the log is read. BULK is our
+ * extension: {@link org.overlaygate.search.katar.BulkSupport} has each server asked once, and a
+ * server that does not answer it within 2 s or closes the connection on it (portolan crashes) is
+ * never asked again, across restarts too; no BULK_REQ is ever sent twice. Faster than the log, the
  * {@code shootdown} invalidation plugin corrects a stale sender within a round trip.
  *
  * <h2>Connections</h2>

@@ -46,6 +46,7 @@ import org.overlaygate.katar.protocol.Messages.Vl2Invalidation;
 import org.overlaygate.katar.protocol.Messages.Vl2Request;
 import org.overlaygate.katar.protocol.Messages.Vl3Change;
 import org.overlaygate.katar.protocol.Svp;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.RecordingSearchContext;
 
 /**
@@ -625,6 +626,14 @@ public class KatarSearchTest {
         assertEquals("one connection all along", 1, srv.accepted.get());
         assertEquals("BULK is not asked of that server again", 1, script.bulkAsked.size());
         assertEquals(0L, (long) s.stats().get("request_timeouts"));
+
+        // The connection goes (the server restarts): the BULK_REQ given up on is not sent again on
+        // the next connection, where a real portolan would crash on it.
+        srv.dropConnections();
+        Await.until("a second connection", () -> srv.accepted.get() == 2 && s.stats().get("connections_up") == 1);
+        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
+        assertEquals("the given-up BULK_REQ was not sent again", 1, srv.requests(Svp.OP_BULK_REQ).size());
+        assertEquals(0L, (long) s.stats().get("requests_resent"));
     }
 
     @Test
