@@ -39,6 +39,8 @@ import org.overlaygate.katar.protocol.Svp;
 final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPoller.Target {
     static final String NOT_FOUND = "not_found";
     static final String MAPPED_HERE = "mapped_here";
+    /** Event: an answer given after an invalidation that a re-confirmation past the server's cache lifetime contradicted. */
+    static final String STALE_AFTER_INVALIDATION = "stale_after_invalidation";
     private static final int TRYAGAIN_TRIES = 3;
 
     private final SearchContext context;
@@ -77,7 +79,12 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     /** The warm-up waits for another overlay's BULK question to a server (asked once at a time). */
     private boolean waitingForBulk;
 
-    KatarSearch(SearchContext context, Pools pools, String host, int port, boolean bulkAuto) {
+    /** {@code katar/reconfirm_ms}: how long after an invalidation its answers are confirmed again (0: never). */
+    private final long reconfirmMs;
+    private volatile Reconfirmations reconfirm;
+
+    KatarSearch(SearchContext context, Pools pools, String host, int port, boolean bulkAuto, long reconfirmMs) {
+        this.reconfirmMs = reconfirmMs;
         this.context = context;
         this.pools = pools;
         this.host = host;
@@ -100,6 +107,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             throw new IllegalStateException("the overlay's underlay address is not known yet (its encapsulation is not bound)");
         }
         self = me;
+        reconfirm = new Reconfirmations(reconfirmMs, pools.settings().maxWaiting(), context.scheduler(), this::askAfresh);
         context.setFloodTargets(List.of(), false); // katar knows every MAC: nothing is flooded
         ServerPool p = pools.acquire(host, port);
         pool = p;
@@ -114,6 +122,10 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             return;
         }
         stopped = true;
+        Reconfirmations r = reconfirm;
+        if (r != null) {
+            r.stop();
+        }
         ServerPool p = pool;
         if (p == null) {
             return;
@@ -205,14 +217,17 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 lookupDuration.record(took);
                 if (ack.status() != Svp.STATUS_OK) {
                     notFound.increment(); // any other status: illumos reads this field with the wrong width, only 0 is reliable
+                    reconfirm.answered(mac, "drop " + NOT_FOUND);
                     callback.drop(NOT_FOUND);
                     return;
                 }
                 UnderlayAddress d = destination(ack.ip(), ack.port());
                 answered.increment();
                 if (isSelf(d)) {
+                    reconfirm.answered(mac, "drop " + MAPPED_HERE);
                     callback.drop(MAPPED_HERE); // mapped to this host but not (yet) a VNIC here: sending it to ourselves helps nobody
                 } else {
+                    reconfirm.answered(mac, "at " + d);
                     callback.respond(d);
                 }
             }
@@ -283,7 +298,50 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     @Override
     public void invalidate(long mac) {
         logVl2.increment();
+        reconfirm.invalidated(mac); // before the data path asks again: its answer is confirmed later
         context.invalidate(mac);
+    }
+
+    /** How a VL3 answer is compared with a later one. */
+    private String vl3Answer(Vl3Ack ack) {
+        return ack.status() != Svp.STATUS_OK ? "status " + ack.status()
+                : org.overlaygate.api.MacAddress.format(ack.mac()) + " at " + destination(ack.ip(), ack.port());
+    }
+
+    /** Installs a VL3 answer's destination and tells the local VNICs (a moved address). */
+    private void applyVl3(InetAddress ip, Vl3Ack ack) {
+        UnderlayAddress d = destination(ack.ip(), ack.port());
+        if (!isSelf(d)) {
+            context.setTarget(ack.mac(), d);
+        }
+        context.announce(ip, ack.mac()); // gratuitous ARP / unsolicited NA to the local VNICs
+        announced.increment();
+    }
+
+    /** A re-confirmation's lookup: a MAC (VL2) or an address (VL3) asked afresh, with how to apply the answer. */
+    private CompletableFuture<Reconfirmations.Fresh> askAfresh(Object key) {
+        if (key instanceof InetAddress ip) {
+            return vl3(ip, 1).thenApply(ack -> ack == null || ack.status() == Svp.STATUS_TRYAGAIN ? null
+                    : new Reconfirmations.Fresh(vl3Answer(ack), () -> {
+                        if (ack.status() == Svp.STATUS_OK) {
+                            applyVl3(ip, ack);
+                        }
+                    }));
+        }
+        long mac = (Long) key;
+        CompletableFuture<Reconfirmations.Fresh> out = new CompletableFuture<>();
+        vl2(mac, new LookupCallback() {
+            @Override
+            public void respond(UnderlayAddress destination) {
+                out.complete(new Reconfirmations.Fresh("at " + destination, () -> context.setTarget(mac, destination)));
+            }
+
+            @Override
+            public void drop(String reason) {
+                out.complete(new Reconfirmations.Fresh("drop " + reason, () -> context.invalidate(mac))); // asked again: a DROP
+            }
+        }, System.nanoTime(), 1);
+        return out;
     }
 
     @Override
@@ -294,13 +352,10 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 return false; // keep the entry: the next poll tries again
             }
             logVl3.increment();
+            reconfirm.invalidated(ip);
+            reconfirm.answered(ip, vl3Answer(ack)); // installed now, confirmed again past a server cache's lifetime
             if (ack.status() == Svp.STATUS_OK) {
-                UnderlayAddress d = destination(ack.ip(), ack.port());
-                if (!isSelf(d)) {
-                    context.setTarget(ack.mac(), d);
-                }
-                context.announce(ip, ack.mac()); // gratuitous ARP / unsolicited NA to the local VNICs
-                announced.increment();
+                applyVl3(ip, ack);
             }
             return true; // NOTFOUND: the address is gone, nothing to install or announce
         });
@@ -536,6 +591,10 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         s.put("bulk_runs", bulkRuns.sum());
         s.put("bulk_entries", bulkEntries.sum());
         s.put("bulk_unsupported", bulkUnsupported.sum());
+        Reconfirmations r = reconfirm;
+        s.put("reconfirmed", r == null ? 0 : r.confirmed());
+        s.put(STALE_AFTER_INVALIDATION, r == null ? 0 : r.contradicted());
+        s.put("reconfirm_skipped", r == null ? 0 : r.skipped());
         LogPoller l = poller;
         if (l != null) {
             s.put("log_polls", l.polls());

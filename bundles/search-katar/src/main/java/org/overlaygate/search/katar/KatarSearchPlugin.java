@@ -30,6 +30,7 @@ public final class KatarSearchPlugin implements SearchPlugin {
     static final String HOST = "katar/host";
     static final String PORT = "katar/port";
     static final String BULK = "katar/bulk";
+    static final String RECONFIRM = "katar/reconfirm_ms";
     /** Where, under the appliance's data directory, the servers that refused BULK are remembered. */
     static final String BULK_FILE = "katar-client/bulk-refused";
 
@@ -41,6 +42,10 @@ public final class KatarSearchPlugin implements SearchPlugin {
             PropertySpec.builder(BULK, PropertyType.STRING).possible("auto", "off").defaultValue("auto")
                     .description("warm the cache with BULK (our extension): auto asks each server once and remembers one that"
                             + " did not answer or closed the connection on it; off never asks (plain SVP servers such as portolan)")
+                    .build(),
+            PropertySpec.builder(RECONFIRM, PropertyType.UINT).range(0, 600_000).defaultValue("11000")
+                    .description("after an invalidation, confirm its answers again this much later, past the server's own answer"
+                            + " cache (portolan keeps answers 10 s); 0: never")
                     .build());
 
     private final ScheduledThreadPoolExecutor executor;
@@ -110,6 +115,7 @@ public final class KatarSearchPlugin implements SearchPlugin {
         if (host.isEmpty() || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == ',')) {
             throw new PropertyException(HOST + ": '" + values.getString(HOST) + "' is not a host name or address");
         }
-        return new KatarSearch(context, pools, host, values.getInt(PORT), "auto".equals(values.getString(BULK)));
+        return new KatarSearch(context, pools, host, values.getInt(PORT), "auto".equals(values.getString(BULK)),
+                values.getInt(RECONFIRM));
     }
 }

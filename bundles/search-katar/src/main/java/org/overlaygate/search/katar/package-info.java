@@ -17,7 +17,10 @@
  * org.overlaygate.search.katar.LogPoller} per (server, underlay address) reads it every 5 to 10 s
  * and hands each entry to the overlays of its vnet: a VL2 entry forgets the MAC, a VL3 entry is
  * looked up again, installed and announced to the local VNICs (gratuitous ARP or unsolicited
- * neighbour advertisement). At start, and when the server dropped part of the log (an overflow
+ * neighbour advertisement). What was answered since an invalidation is confirmed again {@code
+ * katar/reconfirm_ms} later ({@link org.overlaygate.search.katar.Reconfirmations}), past a server's
+ * own answer cache, which may have answered the lookup the invalidation caused with the old host.
+ * At start, and when the server dropped part of the log (an overflow
  * entry), BULK warms the cache with the vnet's mappings, then the log is read. BULK is our
  * extension: {@link org.overlaygate.search.katar.BulkSupport} has each server asked once, and a
  * server that does not answer it within 2 s or closes the connection on it (portolan crashes) is
