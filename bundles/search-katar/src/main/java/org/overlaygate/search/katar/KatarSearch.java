@@ -601,6 +601,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             s.put("log_entries_received", l.received());
             s.put("log_entries_removed", l.removed());
             s.put("log_ack_oversize", l.oversize());
+            s.put("log_rm_refused", l.rmRefused());
         }
         ServerPool p = pool;
         if (p != null) {

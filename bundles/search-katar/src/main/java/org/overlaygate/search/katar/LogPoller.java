@@ -63,6 +63,7 @@ final class LogPoller {
     private final LongAdder received = new LongAdder();
     private final LongAdder removed = new LongAdder();
     private final LongAdder oversize = new LongAdder();
+    private final LongAdder rmRefused = new LongAdder();
     private ScheduledFuture<?> next;
     private boolean polling;
     private boolean closed;
@@ -232,6 +233,10 @@ final class LogPoller {
                 try {
                     if (StatusOnly.decode(reply.payload()).status() == Svp.STATUS_OK) {
                         removed.add(ids.size());
+                    } else {
+                        // portolan answers FATAL and keeps the connection (and, with moray, has removed them):
+                        // entries that come again are applied again, which does no harm
+                        rmRefused.increment();
                     }
                 } catch (ProtocolException e) {
                     pool.reject(this, "LOG_RM_ACK: " + e.getMessage());
@@ -267,6 +272,11 @@ final class LogPoller {
 
     long oversize() {
         return oversize.sum();
+    }
+
+    /** LOG_RM_ACKs with a status other than OK. */
+    long rmRefused() {
+        return rmRefused.sum();
     }
 
     synchronized void close() {

@@ -49,7 +49,7 @@ public class PortolanInteropTest {
         return p;
     }
 
-    private SearchInstance start(KatarSearchPlugin plugin, RecordingSearchContext ctx, int port, String bulk) throws Exception {
+    SearchInstance start(KatarSearchPlugin plugin, RecordingSearchContext ctx, int port, String bulk) throws Exception {
         Map<String, String> p = new TreeMap<>();
         p.put("katar/host", "127.0.0.1");
         p.put("katar/port", Integer.toString(port));
@@ -134,5 +134,45 @@ public class PortolanInteropTest {
         assertEquals(0, srv.requests(Svp.OP_BULK_REQ).size());
         assertEquals(0, srv.crashes.get());
         assertTrue(s.stats().get("bulk_runs") == 0);
+    }
+
+    @Test
+    public void lookupsTheLogAndMovesWorkAgainstIt() throws Exception {
+        PortolanLike portolan = new PortolanLike(VNET).host("10.0.0.1").map(MAC_B, "10.0.0.2", 4789, "192.168.1.20")
+                .map(KatarSearchTest.MAC_C, "10.0.0.2", 4789);
+        FakeSvpServer srv = closeLater(new FakeSvpServer(portolan));
+        // Log polls every 100-200 ms, at most 64 bytes of entries: two VL2 entries fill a LOG_ACK.
+        ClientSettings settings = new ClientSettings(30_000, 50, 200, 1000, 2000, 1000, 100, 200, 50, 64, 20, 4096, 1024, 16_384,
+                java.time.Duration.ofSeconds(60));
+        KatarSearchPlugin plugin = new KatarSearchPlugin(settings, InetAddress::getAllByName);
+        closeLater(plugin::deactivate);
+        RecordingSearchContext ctx = context();
+        SearchInstance s = start(plugin, ctx, srv.port(), null);
+
+        assertEquals("respond 10.0.0.2:4789", KatarSearchTest.lookup(s, MAC_B).get(10_000));
+        assertEquals("drop not_found", KatarSearchTest.lookup(s, KatarSearchTest.MAC_D).get(10_000));
+        assertEquals("02:08:20:00:00:02", KatarSearchTest.proxy(s, "192.168.1.20").get(10, java.util.concurrent.TimeUnit.SECONDS));
+        Await.until("BULK given up (the server crashed on it), reconnected, the log read", () -> s.stats().get("bulk_unsupported") == 1
+                && s.stats().get("connections_up") == 1 && s.stats().get("log_polls") >= 1);
+        int connections = srv.accepted.get();
+
+        portolan.move(KatarSearchTest.MAC_C, "10.0.0.3", 4789); // a VL2 entry
+        portolan.move(MAC_B, "10.0.0.3", 4789); // a VL2 entry and a VL3 entry for 192.168.1.20
+        ctx.await("invalidate 02:08:20:00:00:03", 10_000);
+        ctx.await("invalidate 02:08:20:00:00:02", 10_000);
+        ctx.await("set 02:08:20:00:00:02 10.0.0.3:4789", 10_000);
+        ctx.await("announce 192.168.1.20 02:08:20:00:00:02", 10_000);
+        assertEquals("respond 10.0.0.3:4789", KatarSearchTest.lookup(s, MAC_B).get(10_000));
+        assertEquals("respond 10.0.0.3:4789", KatarSearchTest.lookup(s, KatarSearchTest.MAC_C).get(10_000));
+
+        Await.until("the entries removed, each LOG_RM answered FATAL", () -> portolan.logSize("10.0.0.1") == 0
+                && s.stats().get("log_rm_refused") >= 2);
+        assertTrue("a LOG_ACK of count + 4 bytes was taken", portolan.logAckSizes.stream().anyMatch(a -> a[0] == a[1] + 4));
+        assertEquals(0L, (long) s.stats().get("log_ack_oversize"));
+        assertEquals(0L, (long) s.stats().get("replies_malformed"));
+        assertEquals("the FATAL LOG_RM_ACKs closed no connection", connections, srv.accepted.get());
+        assertEquals(2L, (long) s.stats().get("log_vl2_applied"));
+        assertEquals(1L, (long) s.stats().get("log_vl3_applied"));
+        assertEquals("BULK crashed it once, nothing else did", 1, srv.crashes.get());
     }
 }
