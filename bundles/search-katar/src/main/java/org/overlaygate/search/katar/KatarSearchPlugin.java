@@ -36,7 +36,8 @@ public final class KatarSearchPlugin implements SearchPlugin {
 
     private static final List<PropertySpec> PROPERTIES = List.of(
             PropertySpec.builder(HOST, PropertyType.STRING).required()
-                    .description("the katar server: a name (every address it resolves to is used) or an IP address").build(),
+                    .description("the katar server: a name (every address it resolves to is used) or an IP address, optionally with"
+                            + " its port (HOST:PORT, [IPv6]:PORT), which then replaces katar/port's default").build(),
             PropertySpec.builder(PORT, PropertyType.UINT).range(1, 65535).defaultValue(Integer.toString(Svp.DEFAULT_PORT))
                     .description("the katar server's TCP port").build(),
             PropertySpec.builder(BULK, PropertyType.STRING).possible("auto", "off").defaultValue("auto")
@@ -108,14 +109,8 @@ public final class KatarSearchPlugin implements SearchPlugin {
 
     @Override
     public SearchInstance create(SearchContext context, PropertyValues values) throws PropertyException {
-        String host = values.getString(HOST).trim();
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (host.isEmpty() || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == ',')) {
-            throw new PropertyException(HOST + ": '" + values.getString(HOST) + "' is not a host name or address");
-        }
-        return new KatarSearch(context, pools, host, values.getInt(PORT), "auto".equals(values.getString(BULK)),
+        ServerAddress server = ServerAddress.parse(values.getString(HOST), values.getInt(PORT), values.isGiven(PORT));
+        return new KatarSearch(context, pools, server.host(), server.port(), "auto".equals(values.getString(BULK)),
                 values.getInt(RECONFIRM));
     }
 }

@@ -175,4 +175,22 @@ public class PortolanInteropTest {
         assertEquals(1L, (long) s.stats().get("log_vl3_applied"));
         assertEquals("BULK crashed it once, nothing else did", 1, srv.crashes.get());
     }
+
+    @Test
+    public void aHostWithItsPortIsConnectedToAndAConflictingPortRefusedAtCreate() throws Exception {
+        PortolanLike portolan = new PortolanLike(VNET).host("10.0.0.1").map(MAC_B, "10.0.0.2", 4789);
+        FakeSvpServer srv = closeLater(new FakeSvpServer(portolan));
+        KatarSearchPlugin plugin = plugin(null);
+        RecordingSearchContext ctx = context();
+        SearchInstance s = plugin.create(ctx, PropertyValues.validate(plugin.properties(),
+                Map.of("katar/host", "127.0.0.1:" + srv.port(), "katar/bulk", "off")));
+        s.start();
+        closeLater(s::stop);
+        assertEquals("respond 10.0.0.2:4789", KatarSearchTest.lookup(s, MAC_B).get(10_000));
+        assertTrue(ctx.calls.toString(), ctx.calls.stream().noneMatch(c -> c.startsWith("degrade")));
+        assertEquals("katar/host names port " + srv.port() + " but katar/port is 1296: give the port once",
+                org.junit.Assert.assertThrows(org.overlaygate.api.property.PropertyException.class, () -> plugin.create(ctx,
+                        PropertyValues.validate(plugin.properties(), Map.of("katar/host", "127.0.0.1:" + srv.port(), "katar/port", "1296"))))
+                        .getMessage());
+    }
 }
