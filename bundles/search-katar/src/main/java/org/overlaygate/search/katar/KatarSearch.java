@@ -206,7 +206,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 if (ack.status() == Svp.STATUS_TRYAGAIN) {
                     tryAgain.increment();
                     if (attempt < TRYAGAIN_TRIES) {
-                        p.executor().schedule(() -> vl2(mac, callback, began, attempt + 1), p.settings().tryAgainMs(), TimeUnit.MILLISECONDS);
+                        p.timer().schedule(() -> vl2(mac, callback, began, attempt + 1), p.settings().tryAgainMs(), TimeUnit.MILLISECONDS);
                     } else {
                         unanswered.increment();
                     }
@@ -278,7 +278,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 }
                 if (ack.status() == Svp.STATUS_TRYAGAIN && attempt < TRYAGAIN_TRIES) {
                     tryAgain.increment();
-                    p.executor().schedule(() -> vl3(ip, attempt + 1).whenComplete((a, e) -> out.complete(a)), p.settings().tryAgainMs(),
+                    p.timer().schedule(() -> vl3(ip, attempt + 1).whenComplete((a, e) -> out.complete(a)), p.settings().tryAgainMs(),
                             TimeUnit.MILLISECONDS);
                     return;
                 }
@@ -398,10 +398,10 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             return;
         }
         BulkSupport bulk = p.bulk();
-        ServerPool.Connection chosen = null;
+        KatarConnection chosen = null;
         boolean wait = false;
-        List<ServerPool.Connection> up = p.upConnections();
-        for (ServerPool.Connection c : up) {
+        List<KatarConnection> up = p.upConnections();
+        for (KatarConnection c : up) {
             if (bulk.known(c.address) == BulkSupport.Known.YES) {
                 chosen = c;
                 break;
@@ -409,7 +409,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         }
         Runnable again = this::bulkQuestionAnswered;
         for (int i = 0; chosen == null && i < up.size(); i++) {
-            ServerPool.Connection c = up.get(i);
+            KatarConnection c = up.get(i);
             switch (bulk.ask(c.address, again)) {
                 case UNKNOWN: // this overlay asks, and reports the outcome
                 case YES:
@@ -449,21 +449,21 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         warm();
     }
 
-    private void page(ServerPool p, ServerPool.Connection c, BulkRequest ask, int installed) {
+    private void page(ServerPool p, KatarConnection c, BulkRequest ask, int installed) {
         BulkPage r = new BulkPage(p, c, ask, installed);
         p.sendOn(c, r);
-        p.executor().schedule(r::giveUp, p.settings().bulkTimeoutMs(), TimeUnit.MILLISECONDS);
+        p.timer().schedule(r::giveUp, p.settings().bulkTimeoutMs(), TimeUnit.MILLISECONDS);
     }
 
     /** One BULK_REQ page, sent once only (never again after its connection closed), given up on after the BULK timeout. */
     private final class BulkPage extends Request {
         private final ServerPool p;
-        private final ServerPool.Connection c;
+        private final KatarConnection c;
         private final BulkRequest ask;
         private final int installed;
         private boolean givenUp;
 
-        BulkPage(ServerPool p, ServerPool.Connection c, BulkRequest ask, int installed) {
+        BulkPage(ServerPool p, KatarConnection c, BulkRequest ask, int installed) {
             super(Svp.OP_BULK_REQ, ask.encode(), null, true);
             this.p = p;
             this.c = c;

@@ -2,7 +2,10 @@ package org.overlaygate.search.katar;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import java.nio.file.Path;
@@ -49,7 +52,10 @@ public final class KatarSearchPlugin implements SearchPlugin {
                             + " cache (portolan keeps answers 10 s); 0: never")
                     .build());
 
-    private final ScheduledThreadPoolExecutor executor;
+    /** Timers: request timeouts, retries, log polls; short tasks that never wait for the network. */
+    private final ScheduledThreadPoolExecutor timer;
+    /** Name resolution and TCP connects, which block: never on the timer, whose timeouts they would hold up. */
+    private final ThreadPoolExecutor blocking;
     private final Pools pools;
     private final BulkSupport bulk = new BulkSupport();
 
@@ -59,13 +65,22 @@ public final class KatarSearchPlugin implements SearchPlugin {
 
     KatarSearchPlugin(ClientSettings settings, ServerPool.Resolver resolver) {
         AtomicInteger n = new AtomicInteger();
-        executor = new ScheduledThreadPoolExecutor(4, r -> {
-            Thread t = new Thread(r, "og-katar-client-" + n.incrementAndGet());
+        timer = new ScheduledThreadPoolExecutor(4, r -> {
+            Thread t = new Thread(r, "og-katar-timer-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        executor.setRemoveOnCancelPolicy(true);
-        pools = new Pools(settings, resolver, executor, bulk);
+        timer.setRemoveOnCancelPolicy(true);
+        AtomicInteger m = new AtomicInteger();
+        // A thread per resolution or connect under way (a name server that hangs holds one, and
+        // nothing else), up to 64, then queued; idle ones go after 30 s.
+        blocking = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "og-katar-connect-" + m.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        blocking.allowCoreThreadTimeOut(true); // no thread kept while every connection is up
+        pools = new Pools(settings, resolver, timer, blocking, bulk);
     }
 
     /** Remembers the servers that refused BULK in the appliance's data directory (framework property {@code overlaygate.data}). */
@@ -84,7 +99,8 @@ public final class KatarSearchPlugin implements SearchPlugin {
     @Deactivate
     void deactivate() {
         pools.close();
-        executor.shutdownNow();
+        timer.shutdownNow();
+        blocking.shutdownNow();
     }
 
     /** The shared connections (tests). */

@@ -131,7 +131,7 @@ final class LogPoller {
         if (next != null) {
             next.cancel(false);
         }
-        next = pool.executor().schedule(this::poll, delayMs, TimeUnit.MILLISECONDS);
+        next = pool.timer().schedule(this::poll, delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void poll() {

@@ -20,7 +20,7 @@ abstract class Request {
     int attempts;
     volatile long sentAtNanos;
     /** The connection it was last sent on, or null. */
-    volatile ServerPool.Connection sentOn;
+    volatile KatarConnection sentOn;
     /** Not torn down by the request timeout (a BULK_REQ already given up on: a plain SVP server never answers it). */
     volatile boolean timeoutExempt;
     /**

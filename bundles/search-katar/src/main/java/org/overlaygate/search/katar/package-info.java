@@ -29,18 +29,22 @@
  *
  * <h2>Connections</h2>
  * One {@link org.overlaygate.search.katar.ServerPool} per {@code katar/host}:{@code katar/port},
- * shared by every overlay naming it: a TCP connection per address the name resolves to (again every
- * 30 s), requests spread round-robin over the healthy ones, reconnects with jittered backoff from 1
- * to 32 s, a request unanswered for 30 s tearing its connection down and going to another. With no
+ * shared by every overlay naming it: a {@link org.overlaygate.search.katar.KatarConnection} per
+ * address the name resolves to (again every 30 s), reconnecting with jittered backoff from 1 to
+ * 32 s; the {@link org.overlaygate.search.katar.RequestRouter} spreads requests round-robin over the
+ * healthy ones, holds them while none is, and tears a connection down when a request went
+ * unanswered for 30 s, sending it to another; {@link org.overlaygate.search.katar.Reachability}
+ * tells the overlays when the server is reachable and when it is not. With no
  * server reachable the overlay is DEGRADED ("cannot reach any katar server at HOST:PORT: ..."),
  * cached destinations keep flowing in the data path, misses wait (theirs and the plugin's queues are
  * bounded) and are answered when a server returns. Bad bytes from a server close that connection,
  * counted; they never stop a thread.
  *
  * <h2>Threads</h2>
- * varpd's upcall threads only enqueue requests. Connects, name resolution, timers and the timeout
- * sweep run on the plugin's small scheduled pool; replies are handled on each connection's reader
- * thread. Nothing waits for the network while holding a lock a lookup needs. The statistics of
+ * varpd's upcall threads only enqueue requests. Connects and name resolution, which block, run on
+ * the plugin's blocking executor (a thread per operation under way); timers, retries, log polls and
+ * the timeout sweep on its small scheduled pool, which never waits for the network, so a name
+ * server that hangs holds up no timeout; replies are handled on each connection's reader thread. Nothing waits for the network while holding a lock a lookup needs. The statistics of
  * {@code overlay:stats} ({@code katar/lookups}, {@code katar/lookup_latency_p99_us},
  * {@code katar/log_vl2_applied}, {@code katar/connects} ...) come from
  * {@link org.overlaygate.api.search.SearchInstance#stats}.

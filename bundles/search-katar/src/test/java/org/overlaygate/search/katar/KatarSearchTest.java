@@ -348,6 +348,36 @@ public class KatarSearchTest {
     }
 
     @Test
+    public void nameServersThatHangHoldUpNoOtherServerNorTheTimeouts() throws Exception {
+        Script script = new Script();
+        script.vl2.put(MAC_B, Script.at("10.0.0.2", 4789));
+        FakeSvpServer srv = server(script);
+        java.util.concurrent.CountDownLatch dns = new java.util.concurrent.CountDownLatch(1);
+        closeLater(dns::countDown);
+        java.util.Set<String> resolvedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        KatarSearchPlugin plugin = plugin(FAST, host -> {
+            resolvedOn.add(Thread.currentThread().getName());
+            if (host.startsWith("hang")) {
+                try {
+                    dns.await(); // a name server that never answers: as many of them as the timer has threads
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return InetAddress.getAllByName("127.0.0.1");
+        });
+        for (int i = 0; i < 4; i++) {
+            start(plugin, context(VNET + 1 + i, "10.0.1." + (i + 1) + ":4789"), "hang" + i + ".example", srv.port());
+        }
+        SearchInstance s = start(plugin, context(VNET, "10.0.0.1:4789"), "fine.example", srv.port());
+        assertEquals("another server's lookups go on", "respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
+        long sweep = System.nanoTime();
+        ServerPool pool = ((KatarSearch) s).pool();
+        Await.until("a timeout sweep runs meanwhile", () -> pool.lastSweepNanos() != Long.MIN_VALUE && pool.lastSweepNanos() - sweep > 0);
+        assertTrue("names are resolved off the timer: " + resolvedOn, resolvedOn.stream().allMatch(t -> t.startsWith("og-katar-connect-")));
+    }
+
+    @Test
     public void aNameThatDoesNotResolveDegradesTheOverlay() throws Exception {
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         start(plugin(FAST, host -> {
