@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.search.AddressCallback;
@@ -184,10 +185,15 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             return;
         }
         lookups.increment();
-        vl2(request.destinationMac(), callback, System.nanoTime(), 1);
+        vl2(request.destinationMac(), callback::respond, callback::drop, System.nanoTime(), 1);
     }
 
-    private void vl2(long mac, LookupCallback callback, long began, int attempt) {
+    /**
+     * A VL2 lookup; the answer goes to {@code respond} or {@code drop}, nothing when none could be
+     * had. (Not a LookupCallback: implementing varpd's provider type would tie this plugin to one
+     * minor version of the search API.)
+     */
+    private void vl2(long mac, Consumer<UnderlayAddress> respond, Consumer<String> drop, long began, int attempt) {
         ServerPool p = pool;
         if (p == null || stopped) {
             return; // asked again of the next instance
@@ -206,7 +212,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 if (ack.status() == Svp.STATUS_TRYAGAIN) {
                     tryAgain.increment();
                     if (attempt < TRYAGAIN_TRIES) {
-                        p.timer().schedule(() -> vl2(mac, callback, began, attempt + 1), p.settings().tryAgainMs(), TimeUnit.MILLISECONDS);
+                        p.timer().schedule(() -> vl2(mac, respond, drop, began, attempt + 1), p.settings().tryAgainMs(), TimeUnit.MILLISECONDS);
                     } else {
                         unanswered.increment();
                     }
@@ -218,17 +224,17 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 if (ack.status() != Svp.STATUS_OK) {
                     notFound.increment(); // any other status: illumos reads this field with the wrong width, only 0 is reliable
                     reconfirm.answered(mac, "drop " + NOT_FOUND);
-                    callback.drop(NOT_FOUND);
+                    drop.accept(NOT_FOUND);
                     return;
                 }
                 UnderlayAddress d = destination(ack.ip(), ack.port());
                 answered.increment();
                 if (isSelf(d)) {
                     reconfirm.answered(mac, "drop " + MAPPED_HERE);
-                    callback.drop(MAPPED_HERE); // mapped to this host but not (yet) a VNIC here: sending it to ourselves helps nobody
+                    drop.accept(MAPPED_HERE); // mapped to this host but not (yet) a VNIC here: sending it to ourselves helps nobody
                 } else {
                     reconfirm.answered(mac, "at " + d);
-                    callback.respond(d);
+                    respond.accept(d);
                 }
             }
 
@@ -302,6 +308,15 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         context.invalidate(mac);
     }
 
+    /** A SHOOTDOWN (through the overlay's invalidation plugin): the lookup it causes is confirmed again later. */
+    @Override
+    public void invalidated(long mac) {
+        Reconfirmations r = reconfirm;
+        if (r != null && !stopped) {
+            r.invalidated(mac);
+        }
+    }
+
     /** How a VL3 answer is compared with a later one. */
     private String vl3Answer(Vl3Ack ack) {
         return ack.status() != Svp.STATUS_OK ? "status " + ack.status()
@@ -330,17 +345,9 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         }
         long mac = (Long) key;
         CompletableFuture<Reconfirmations.Fresh> out = new CompletableFuture<>();
-        vl2(mac, new LookupCallback() {
-            @Override
-            public void respond(UnderlayAddress destination) {
-                out.complete(new Reconfirmations.Fresh("at " + destination, () -> context.setTarget(mac, destination)));
-            }
-
-            @Override
-            public void drop(String reason) {
-                out.complete(new Reconfirmations.Fresh("drop " + reason, () -> context.invalidate(mac))); // asked again: a DROP
-            }
-        }, System.nanoTime(), 1);
+        vl2(mac, destination -> out.complete(new Reconfirmations.Fresh("at " + destination, () -> context.setTarget(mac, destination))),
+                reason -> out.complete(new Reconfirmations.Fresh("drop " + reason, () -> context.invalidate(mac))), // asked again: a DROP
+                System.nanoTime(), 1);
         return out;
     }
 

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * Confirms again, a little later, the answers given right after an invalidation (a log entry) of
- * one overlay. A server may answer the lookup an invalidation causes from a cache of its own that
+ * Confirms again, a little later, the answers given right after an invalidation (a log entry, or a
+ * SHOOTDOWN through the overlay's invalidation plugin) of one overlay. A server may answer the lookup an invalidation causes from a cache of its own that
  * still holds the old answer (portolan keeps answers 10 s): the old host would then stay in the
  * data path's cache until its 60 s re-confirmation. So each invalidated MAC (a VL2 entry) or
  * changed address (a VL3 entry) is asked about again {@code delayMs} after the invalidation, past

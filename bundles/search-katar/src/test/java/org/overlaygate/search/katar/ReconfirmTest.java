@@ -99,6 +99,33 @@ public class ReconfirmTest {
     }
 
     @Test
+    public void aStaleAnswerAfterAShootdownIsCorrectedToo() throws Exception {
+        // No log at all: the invalidation is a SHOOTDOWN from another host, through the overlay's
+        // invalidation plugin; the server answers the lookup it causes from its stale cache once.
+        AtomicBoolean shotDown = new AtomicBoolean();
+        AtomicInteger after = new AtomicInteger();
+        FakeSvpServer srv = new FakeSvpServer((f, peer) -> {
+            if (f.op() == Svp.OP_VL2_REQ) {
+                boolean stale = !shotDown.get() || after.incrementAndGet() <= 1;
+                peer.reply(f, Svp.OP_VL2_ACK, Script.at(stale ? "10.0.0.2" : "10.0.0.3", 4789).encode());
+                return;
+            }
+            new Script().on(f, peer);
+        });
+        closing.add(srv);
+        RecordingSearchContext ctx = context();
+        SearchInstance s = start(ctx, srv.port(), "300");
+        assertEquals("respond 10.0.0.2:4789", KatarSearchTest.lookup(s, MAC_B).get(10_000));
+        shotDown.set(true);
+        s.invalidated(MAC_B); // as varpd tells it before the data path forgets the entry
+        assertEquals("the lookup the SHOOTDOWN causes, answered stale", "respond 10.0.0.2:4789",
+                KatarSearchTest.lookup(s, MAC_B).get(10_000));
+        assertEquals("corrected by the re-confirmation", "set 02:08:20:00:00:02 10.0.0.3:4789",
+                ctx.await("set 02:08:20:00:00:02", 10_000));
+        assertEquals(1L, (long) s.stats().get(KatarSearch.STALE_AFTER_INVALIDATION));
+    }
+
+    @Test
     public void aFreshAnswerIsConfirmedAndLeftAlone() throws Exception {
         FakeSvpServer srv = server(0);
         RecordingSearchContext ctx = context();
