@@ -28,18 +28,15 @@ public class PortolanInteropTest {
     static final long VNET = KatarSearchTest.VNET;
     static final long MAC_B = KatarSearchTest.MAC_B;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closing closing = new Closing();
 
     @After
     public void closeEverything() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        closing.closeAll();
     }
 
     private <T extends AutoCloseable> T closeLater(T c) {
-        closing.add(c);
-        return c;
+        return closing.later(c);
     }
 
     private KatarSearchPlugin plugin(Path bulkFile) {

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,31 +31,29 @@ import org.overlaygate.testsupport.RecordingSearchContext;
 public class ReconfirmTest {
     static final long VNET = KatarSearchTest.VNET;
     static final long MAC_B = KatarSearchTest.MAC_B;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closing closing = new Closing();
 
     @After
     public void closeEverything() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        closing.closeAll();
     }
 
     private SearchInstance start(RecordingSearchContext ctx, int port, String reconfirmMs) throws Exception {
         KatarSearchPlugin plugin = new KatarSearchPlugin(KatarSearchTest.FAST, InetAddress::getAllByName);
-        closing.add(plugin::deactivate);
+        closing.later(plugin::deactivate);
         Map<String, String> p = new TreeMap<>();
         p.put("katar/host", "127.0.0.1");
         p.put("katar/port", Integer.toString(port));
         p.put("katar/reconfirm_ms", reconfirmMs);
         SearchInstance s = plugin.create(ctx, PropertyValues.validate(plugin.properties(), p));
         s.start();
-        closing.add(s::stop);
+        closing.later(s::stop);
         return s;
     }
 
     private RecordingSearchContext context() {
         RecordingSearchContext ctx = RecordingSearchContext.withRunningTimer(VNET, "10.0.0.1:4789");
-        closing.add(ctx::shutdown);
+        closing.later(ctx::shutdown);
         return ctx;
     }
 
@@ -80,7 +77,7 @@ public class ReconfirmTest {
             }
             script.on(f, peer);
         });
-        closing.add(srv);
+        closing.later(srv);
         return srv;
     }
 
@@ -112,7 +109,7 @@ public class ReconfirmTest {
             }
             new Script().on(f, peer);
         });
-        closing.add(srv);
+        closing.later(srv);
         RecordingSearchContext ctx = context();
         SearchInstance s = start(ctx, srv.port(), "300");
         assertEquals("respond 10.0.0.2:4789", KatarSearchTest.lookup(s, MAC_B).get(10_000));
@@ -152,7 +149,7 @@ public class ReconfirmTest {
             }
             script.on(f, peer);
         });
-        closing.add(srv);
+        closing.later(srv);
         RecordingSearchContext ctx = context();
         SearchInstance s = start(ctx, srv.port(), "300");
         ctx.await("set 02:08:20:00:00:02 10.0.0.2:4789", 10_000);
