@@ -47,7 +47,7 @@ public class GlossaryTest {
         COUNTED.put("org.overlaygate.encap.nvgre.NvgreCodec", "DROP_.*");
         COUNTED.put("org.overlaygate.encap.geneve.GeneveDecapsulator", "DROP_.*");
         COUNTED.put("org.overlaygate.search.files.FilesSearch", "NOT_IN_FILE|NO_MAPPING|MAPPED_HERE");
-        COUNTED.put("org.overlaygate.search.katar.KatarSearch", "NOT_FOUND|MAPPED_HERE");
+        COUNTED.put("org.overlaygate.search.katar.KatarSearch", "NOT_FOUND|MAPPED_HERE|STALE_AFTER_INVALIDATION");
         COUNTED.put("org.overlaygate.varpd.overlay.AddressProxy", "MALFORMED|NOT_PROXIED|UNKNOWN|NO_INSTANCE");
         COUNTED.put("org.overlaygate.varpd.dhcp.DhcpEvents", ".*");
         COUNTED.put("org.overlaygate.invalidation.shootdown.Shootdown", "SENT|UNSENT|SUPPRESSED|APPLIED|RATE_LIMITED|UNKNOWN_SENDER|OPERATOR_ENTRY|PENDING|NOT_CACHED");

@@ -23,6 +23,7 @@ import org.overlaygate.katar.protocol.Messages.Vl2Invalidation;
 import org.overlaygate.katar.protocol.Messages.Vl3Ack;
 import org.overlaygate.katar.protocol.Messages.Vl3Change;
 import org.overlaygate.katar.protocol.Svp;
+import org.overlaygate.testsupport.Await;
 
 /**
  * Two katar servers sharing one throw-away PostgreSQL on loopback: a mapping moved through server
@@ -53,8 +54,7 @@ public class KatarPostgresTest {
             two.shutdown();
         }
         // Until its change feed listens, a server's cache serves nothing (it could not hear of changes).
-        KatarPostgresOutageTest.await(() -> KatarPostgresOutageTest.feedUp(a) && KatarPostgresOutageTest.feedUp(b), 10_000,
-                "both change feeds up");
+        Await.until("both change feeds up", () -> KatarPostgresOutageTest.feedUp(a) && KatarPostgresOutageTest.feedUp(b));
     }
 
     @AfterClass
@@ -79,14 +79,10 @@ public class KatarPostgresTest {
             assertArrayEquals(CN1, get(cn2.vl2(VNET, MAC)).ip());
             // A load is cached only if no invalidation came in meanwhile (the other test's NOTIFYs
             // may still be arriving): ask again until B answers from its cache.
-            KatarPostgresOutageTest.await(() -> {
-                try {
-                    get(cn2.vl2(VNET, MAC));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+            Await.until("B answers from its cache now", Await.check(() -> {
+                get(cn2.vl2(VNET, MAC));
                 return b.store().cache().stats().get("cache_hits") >= 1;
-            }, 5_000, "B answers from its cache now");
+            }));
             assertEquals(0, get(cn1.log(4096, CN1)).entries().size());
 
             long moved = System.nanoTime();

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.katar.client.KatarClient;
 import org.overlaygate.katar.protocol.Addresses;
 import org.overlaygate.katar.protocol.Frame;
@@ -482,15 +483,16 @@ public class KatarServerTest {
 
     @Test
     public void idleConnectionsAreClosedBusyOnesKept() throws Exception {
-        // 1.5 s against a request every 100 ms: only a test thread stalled for over a second could lose the busy one.
         KatarService quick = KatarService.start(TestServers.h2(dir.resolve("idle"), "idle.timeout.ms", "1500"));
         try (Socket idle = from("127.0.0.1", quick); Socket busy = from("127.0.0.1", quick)) {
-            long started = System.nanoTime();
-            while (System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(3000)) {
+            // The busy one asks between every look at the counter (every few ms, far inside the 1.5 s),
+            // until the server has closed the idle one: no fixed pace a loaded machine could miss.
+            Await.until("the idle connection closed by the server", 30_000, Await.check(() -> {
                 assertTrue("a connection that keeps asking is kept", pings(busy));
-                Thread.sleep(100); // the pace of a host's requests, not a wait
-            }
+                return quick.stats().getOrDefault("closed_idle", 0L) == 1L;
+            }));
             assertEquals("the idle one was closed by the server", -1, idle.getInputStream().read());
+            assertTrue("and the busy one still answered", pings(busy));
             assertEquals(1, quick.stats().get("closed_idle").longValue());
         } finally {
             quick.close();

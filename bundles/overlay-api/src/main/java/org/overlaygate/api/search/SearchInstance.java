@@ -120,6 +120,18 @@ public interface SearchInstance {
         return java.util.concurrent.CompletableFuture.completedFuture(DhcpHint.NONE);
     }
 
+    /**
+     * The overlay's invalidation plugin is about to remove {@code mac}'s cache entry: another host
+     * said it is stale (a SHOOTDOWN), and the next frame to it is looked up again. A plugin whose
+     * server may answer that lookup from a stale cache of its own can confirm the answer again
+     * later. Called on the invalidation plugin's thread, before the entry goes: short, never
+     * blocking. Nothing by default.
+     *
+     * @since 2.3
+     */
+    default void invalidated(long mac) {
+    }
+
     /** State worth keeping across restarts (learned peers, a session cookie); empty by default. */
     default Map<String, String> saveState() {
         return Map.of();

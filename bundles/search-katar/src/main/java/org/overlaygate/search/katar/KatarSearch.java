@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.search.AddressCallback;
@@ -39,12 +40,16 @@ import org.overlaygate.katar.protocol.Svp;
 final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPoller.Target {
     static final String NOT_FOUND = "not_found";
     static final String MAPPED_HERE = "mapped_here";
+    /** Event: an answer given after an invalidation that a re-confirmation past the server's cache lifetime contradicted. */
+    static final String STALE_AFTER_INVALIDATION = "stale_after_invalidation";
     private static final int TRYAGAIN_TRIES = 3;
 
     private final SearchContext context;
     private final Pools pools;
     private final String host;
     private final int port;
+    /** {@code katar/bulk=auto}: warm the cache with BULK from servers not known to lack it. */
+    private final boolean bulkAuto;
     private final long vnetId;
     private final TargetPolicy policy;
     private final Latency latency = new Latency();
@@ -72,12 +77,20 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     /** Whether a BULK warm-up is due (at start and after an overflow entry) and not yet begun. */
     private boolean warmDue = true;
     private boolean warming;
+    /** The warm-up waits for another overlay's BULK question to a server (asked once at a time). */
+    private boolean waitingForBulk;
 
-    KatarSearch(SearchContext context, Pools pools, String host, int port) {
+    /** {@code katar/reconfirm_ms}: how long after an invalidation its answers are confirmed again (0: never). */
+    private final long reconfirmMs;
+    private volatile Reconfirmations reconfirm;
+
+    KatarSearch(SearchContext context, Pools pools, String host, int port, boolean bulkAuto, long reconfirmMs) {
+        this.reconfirmMs = reconfirmMs;
         this.context = context;
         this.pools = pools;
         this.host = host;
         this.port = port;
+        this.bulkAuto = bulkAuto;
         this.vnetId = context.vnetId();
         this.policy = TargetPolicy.lookup(pools.settings().lifetime());
     }
@@ -95,6 +108,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             throw new IllegalStateException("the overlay's underlay address is not known yet (its encapsulation is not bound)");
         }
         self = me;
+        reconfirm = new Reconfirmations(reconfirmMs, pools.settings().maxWaiting(), context.scheduler(), this::askAfresh);
         context.setFloodTargets(List.of(), false); // katar knows every MAC: nothing is flooded
         ServerPool p = pools.acquire(host, port);
         pool = p;
@@ -109,6 +123,10 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             return;
         }
         stopped = true;
+        Reconfirmations r = reconfirm;
+        if (r != null) {
+            r.stop();
+        }
         ServerPool p = pool;
         if (p == null) {
             return;
@@ -167,10 +185,15 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
             return;
         }
         lookups.increment();
-        vl2(request.destinationMac(), callback, System.nanoTime(), 1);
+        vl2(request.destinationMac(), callback::respond, callback::drop, System.nanoTime(), 1);
     }
 
-    private void vl2(long mac, LookupCallback callback, long began, int attempt) {
+    /**
+     * A VL2 lookup; the answer goes to {@code respond} or {@code drop}, nothing when none could be
+     * had. (Not a LookupCallback: implementing varpd's provider type would tie this plugin to one
+     * minor version of the search API.)
+     */
+    private void vl2(long mac, Consumer<UnderlayAddress> respond, Consumer<String> drop, long began, int attempt) {
         ServerPool p = pool;
         if (p == null || stopped) {
             return; // asked again of the next instance
@@ -189,7 +212,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 if (ack.status() == Svp.STATUS_TRYAGAIN) {
                     tryAgain.increment();
                     if (attempt < TRYAGAIN_TRIES) {
-                        p.executor().schedule(() -> vl2(mac, callback, began, attempt + 1), p.settings().tryAgainMs(), TimeUnit.MILLISECONDS);
+                        p.timer().schedule(() -> vl2(mac, respond, drop, began, attempt + 1), p.settings().tryAgainMs(), TimeUnit.MILLISECONDS);
                     } else {
                         unanswered.increment();
                     }
@@ -200,15 +223,18 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 lookupDuration.record(took);
                 if (ack.status() != Svp.STATUS_OK) {
                     notFound.increment(); // any other status: illumos reads this field with the wrong width, only 0 is reliable
-                    callback.drop(NOT_FOUND);
+                    reconfirm.answered(mac, "drop " + NOT_FOUND);
+                    drop.accept(NOT_FOUND);
                     return;
                 }
                 UnderlayAddress d = destination(ack.ip(), ack.port());
                 answered.increment();
                 if (isSelf(d)) {
-                    callback.drop(MAPPED_HERE); // mapped to this host but not (yet) a VNIC here: sending it to ourselves helps nobody
+                    reconfirm.answered(mac, "drop " + MAPPED_HERE);
+                    drop.accept(MAPPED_HERE); // mapped to this host but not (yet) a VNIC here: sending it to ourselves helps nobody
                 } else {
-                    callback.respond(d);
+                    reconfirm.answered(mac, "at " + d);
+                    respond.accept(d);
                 }
             }
 
@@ -258,7 +284,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 }
                 if (ack.status() == Svp.STATUS_TRYAGAIN && attempt < TRYAGAIN_TRIES) {
                     tryAgain.increment();
-                    p.executor().schedule(() -> vl3(ip, attempt + 1).whenComplete((a, e) -> out.complete(a)), p.settings().tryAgainMs(),
+                    p.timer().schedule(() -> vl3(ip, attempt + 1).whenComplete((a, e) -> out.complete(a)), p.settings().tryAgainMs(),
                             TimeUnit.MILLISECONDS);
                     return;
                 }
@@ -278,7 +304,51 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     @Override
     public void invalidate(long mac) {
         logVl2.increment();
+        reconfirm.invalidated(mac); // before the data path asks again: its answer is confirmed later
         context.invalidate(mac);
+    }
+
+    /** A SHOOTDOWN (through the overlay's invalidation plugin): the lookup it causes is confirmed again later. */
+    @Override
+    public void invalidated(long mac) {
+        Reconfirmations r = reconfirm;
+        if (r != null && !stopped) {
+            r.invalidated(mac);
+        }
+    }
+
+    /** How a VL3 answer is compared with a later one. */
+    private String vl3Answer(Vl3Ack ack) {
+        return ack.status() != Svp.STATUS_OK ? "status " + ack.status()
+                : org.overlaygate.api.MacAddress.format(ack.mac()) + " at " + destination(ack.ip(), ack.port());
+    }
+
+    /** Installs a VL3 answer's destination and tells the local VNICs (a moved address). */
+    private void applyVl3(InetAddress ip, Vl3Ack ack) {
+        UnderlayAddress d = destination(ack.ip(), ack.port());
+        if (!isSelf(d)) {
+            context.setTarget(ack.mac(), d);
+        }
+        context.announce(ip, ack.mac()); // gratuitous ARP / unsolicited NA to the local VNICs
+        announced.increment();
+    }
+
+    /** A re-confirmation's lookup: a MAC (VL2) or an address (VL3) asked afresh, with how to apply the answer. */
+    private CompletableFuture<Reconfirmations.Fresh> askAfresh(Object key) {
+        if (key instanceof InetAddress ip) {
+            return vl3(ip, 1).thenApply(ack -> ack == null || ack.status() == Svp.STATUS_TRYAGAIN ? null
+                    : new Reconfirmations.Fresh(vl3Answer(ack), () -> {
+                        if (ack.status() == Svp.STATUS_OK) {
+                            applyVl3(ip, ack);
+                        }
+                    }));
+        }
+        long mac = (Long) key;
+        CompletableFuture<Reconfirmations.Fresh> out = new CompletableFuture<>();
+        vl2(mac, destination -> out.complete(new Reconfirmations.Fresh("at " + destination, () -> context.setTarget(mac, destination))),
+                reason -> out.complete(new Reconfirmations.Fresh("drop " + reason, () -> context.invalidate(mac))), // asked again: a DROP
+                System.nanoTime(), 1);
+        return out;
     }
 
     @Override
@@ -289,13 +359,10 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 return false; // keep the entry: the next poll tries again
             }
             logVl3.increment();
+            reconfirm.invalidated(ip);
+            reconfirm.answered(ip, vl3Answer(ack)); // installed now, confirmed again past a server cache's lifetime
             if (ack.status() == Svp.STATUS_OK) {
-                UnderlayAddress d = destination(ack.ip(), ack.port());
-                if (!isSelf(d)) {
-                    context.setTarget(ack.mac(), d);
-                }
-                context.announce(ip, ack.mac()); // gratuitous ARP / unsolicited NA to the local VNICs
-                announced.increment();
+                applyVl3(ip, ack);
             }
             return true; // NOTFOUND: the address is gone, nothing to install or announce
         });
@@ -316,46 +383,95 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
     // ---------------------------------------------------------------- BULK
 
     /**
-     * Warms the cache with the vnet's mappings, page by page, then reads the log. A server that
-     * does not answer BULK within the timeout (a plain SVP server: portolan logs "unknown message"
-     * and keeps the connection open) is remembered as lacking it; misses are looked up one by one
-     * as usual, and start never waits for any of it.
+     * Warms the cache with the vnet's mappings, page by page, then reads the log. BULK is our
+     * extension: a server is asked once (by one overlay at a time, see {@link BulkSupport}), and one
+     * that does not answer within the BULK timeout, refuses, or closes the connection on it (Joyent's
+     * portolan crashes) is never asked again, nor is a BULK_REQ ever sent a second time. Misses are
+     * looked up one by one meanwhile, and start never waits for any of it. {@code katar/bulk=off}
+     * never asks.
      */
     private void warm() {
         ServerPool p = pool;
-        ServerPool.Connection c;
         synchronized (this) {
-            if (!warmDue || warming || stopped || !p.reachable()) {
+            if (!warmDue || warming || stopped || p == null || !p.reachable()) {
                 return; // not due, under way, or no server up (warmed when one is)
             }
-            c = p.bulkConnection();
             warmDue = false;
             warming = true;
+            waitingForBulk = false;
         }
-        if (c == null) {
+        if (!bulkAuto) {
+            warmed();
+            return;
+        }
+        BulkSupport bulk = p.bulk();
+        KatarConnection chosen = null;
+        boolean wait = false;
+        List<KatarConnection> up = p.upConnections();
+        for (KatarConnection c : up) {
+            if (bulk.known(c.address) == BulkSupport.Known.YES) {
+                chosen = c;
+                break;
+            }
+        }
+        Runnable again = this::bulkQuestionAnswered;
+        for (int i = 0; chosen == null && i < up.size(); i++) {
+            KatarConnection c = up.get(i);
+            switch (bulk.ask(c.address, again)) {
+                case UNKNOWN: // this overlay asks, and reports the outcome
+                case YES:
+                    chosen = c;
+                    break;
+                case ASKING:
+                    wait = true; // told when the other overlay knows
+                    break;
+                default:
+                    break; // NO: never asked again
+            }
+        }
+        if (chosen == null) {
+            if (wait) {
+                synchronized (this) {
+                    waitingForBulk = true; // warming stays set: bulkQuestionAnswered starts again
+                }
+                return;
+            }
             warmed(); // every server up lacks BULK: misses are looked up one by one
             return;
         }
         bulkRuns.increment();
-        page(p, c, BulkRequest.vnet(Svp.BULK_VL2, vnetId), 0);
+        page(p, chosen, BulkRequest.vnet(Svp.BULK_VL2, vnetId), 0);
     }
 
-    private void page(ServerPool p, ServerPool.Connection c, BulkRequest ask, int installed) {
+    /** Another overlay's BULK question to a server was answered: warm up now, one way or the other. */
+    private void bulkQuestionAnswered() {
+        synchronized (this) {
+            if (!waitingForBulk) {
+                return; // warmed meanwhile through another server
+            }
+            waitingForBulk = false;
+            warming = false;
+            warmDue = true;
+        }
+        warm();
+    }
+
+    private void page(ServerPool p, KatarConnection c, BulkRequest ask, int installed) {
         BulkPage r = new BulkPage(p, c, ask, installed);
         p.sendOn(c, r);
-        p.executor().schedule(r::giveUp, p.settings().bulkTimeoutMs(), TimeUnit.MILLISECONDS);
+        p.timer().schedule(r::giveUp, p.settings().bulkTimeoutMs(), TimeUnit.MILLISECONDS);
     }
 
-    /** One BULK_REQ page, given up on after the BULK timeout. */
+    /** One BULK_REQ page, sent once only (never again after its connection closed), given up on after the BULK timeout. */
     private final class BulkPage extends Request {
         private final ServerPool p;
-        private final ServerPool.Connection c;
+        private final KatarConnection c;
         private final BulkRequest ask;
         private final int installed;
         private boolean givenUp;
 
-        BulkPage(ServerPool p, ServerPool.Connection c, BulkRequest ask, int installed) {
-            super(Svp.OP_BULK_REQ, ask.encode(), null);
+        BulkPage(ServerPool p, KatarConnection c, BulkRequest ask, int installed) {
+            super(Svp.OP_BULK_REQ, ask.encode(), null, true);
             this.p = p;
             this.c = c;
             this.ask = ask;
@@ -374,7 +490,7 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         @Override
         protected void reply(Frame reply) {
             if (!claim()) {
-                p.markHasBulk(c); // merely slow: worth asking next time
+                p.bulk().answered(c.address); // merely slow: worth asking next time
                 return;
             }
             BulkAck ack;
@@ -382,15 +498,18 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
                 ack = BulkAck.decode(reply.payload());
             } catch (ProtocolException e) {
                 p.reject(this, "BULK_ACK: " + e.getMessage());
-                warmed();
-                return;
-            }
-            if (ack.status() != Svp.STATUS_OK) {
-                p.markLacksBulk(c); // BADBULK, or FATAL: not a server to ask again
+                p.bulk().refused(c.address, "answered BULK_REQ with a malformed BULK_ACK");
                 bulkUnsupported.increment();
                 warmed();
                 return;
             }
+            if (ack.status() != Svp.STATUS_OK) {
+                p.bulk().refused(c.address, "answered BULK_REQ " + Svp.statusName(ack.status())); // BADBULK, or FATAL
+                bulkUnsupported.increment();
+                warmed();
+                return;
+            }
+            p.bulk().answered(c.address);
             int n = installed;
             BulkEntry last = null;
             for (BulkEntry e : ack.entries()) {
@@ -414,26 +533,30 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         @Override
         protected void failed(String why, boolean refused) {
             if (!claim()) {
-                return;
+                return; // given up on already (and the server remembered as lacking BULK)
             }
             if (refused) {
-                p.markLacksBulk(c); // answered "unknown operation"
+                p.bulk().refused(c.address, "refused BULK_REQ as an unknown operation");
+                bulkUnsupported.increment();
+            } else if (lostWithConnection) {
+                p.bulk().refused(c.address, "closed the connection on BULK_REQ");
                 bulkUnsupported.increment();
             } else {
+                p.bulk().undecided(c.address); // never reached the server, or this side closed the connection
                 synchronized (KatarSearch.this) {
-                    warmDue = true; // the connection went: warm up when a server is back
+                    warmDue = true; // warm up when a server is back
                 }
             }
             warmed();
         }
 
-        /** The BULK timeout: a plain SVP server never answers, and keeps the connection open. */
+        /** The BULK timeout: a plain SVP server may never answer, and keep the connection open. */
         void giveUp() {
             if (isDone() || !claim()) {
                 return;
             }
             timeoutExempt = true; // the connection is fine: the request timeout must not tear it down
-            p.markLacksBulk(c);
+            p.bulk().refused(c.address, "did not answer BULK_REQ within " + p.settings().bulkTimeoutMs() + " ms");
             bulkUnsupported.increment();
             warmed();
         }
@@ -475,12 +598,17 @@ final class KatarSearch implements SearchInstance, ServerPool.Listener, LogPolle
         s.put("bulk_runs", bulkRuns.sum());
         s.put("bulk_entries", bulkEntries.sum());
         s.put("bulk_unsupported", bulkUnsupported.sum());
+        Reconfirmations r = reconfirm;
+        s.put("reconfirmed", r == null ? 0 : r.confirmed());
+        s.put(STALE_AFTER_INVALIDATION, r == null ? 0 : r.contradicted());
+        s.put("reconfirm_skipped", r == null ? 0 : r.skipped());
         LogPoller l = poller;
         if (l != null) {
             s.put("log_polls", l.polls());
             s.put("log_entries_received", l.received());
             s.put("log_entries_removed", l.removed());
             s.put("log_ack_oversize", l.oversize());
+            s.put("log_rm_refused", l.rmRefused());
         }
         ServerPool p = pool;
         if (p != null) {

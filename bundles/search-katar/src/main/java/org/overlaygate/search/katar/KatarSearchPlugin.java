@@ -2,9 +2,17 @@ package org.overlaygate.search.katar;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.overlaygate.api.PluginConstants;
@@ -24,15 +32,32 @@ public final class KatarSearchPlugin implements SearchPlugin {
     static final String NAME = "katar";
     static final String HOST = "katar/host";
     static final String PORT = "katar/port";
+    static final String BULK = "katar/bulk";
+    static final String RECONFIRM = "katar/reconfirm_ms";
+    /** Where, under the appliance's data directory, the servers that refused BULK are remembered. */
+    static final String BULK_FILE = "katar-client/bulk-refused";
 
     private static final List<PropertySpec> PROPERTIES = List.of(
             PropertySpec.builder(HOST, PropertyType.STRING).required()
-                    .description("the katar server: a name (every address it resolves to is used) or an IP address").build(),
+                    .description("the katar server: a name (every address it resolves to is used) or an IP address, optionally with"
+                            + " its port (HOST:PORT, [IPv6]:PORT), which then replaces katar/port's default").build(),
             PropertySpec.builder(PORT, PropertyType.UINT).range(1, 65535).defaultValue(Integer.toString(Svp.DEFAULT_PORT))
-                    .description("the katar server's TCP port").build());
+                    .description("the katar server's TCP port").build(),
+            PropertySpec.builder(BULK, PropertyType.STRING).possible("auto", "off").defaultValue("auto")
+                    .description("warm the cache with BULK (our extension): auto asks each server once and remembers one that"
+                            + " did not answer or closed the connection on it; off never asks (plain SVP servers such as portolan)")
+                    .build(),
+            PropertySpec.builder(RECONFIRM, PropertyType.UINT).range(0, 600_000).defaultValue("11000")
+                    .description("after an invalidation, confirm its answers again this much later, past the server's own answer"
+                            + " cache (portolan keeps answers 10 s); 0: never")
+                    .build());
 
-    private final ScheduledThreadPoolExecutor executor;
+    /** Timers: request timeouts, retries, log polls; short tasks that never wait for the network. */
+    private final ScheduledThreadPoolExecutor timer;
+    /** Name resolution and TCP connects, which block: never on the timer, whose timeouts they would hold up. */
+    private final ThreadPoolExecutor blocking;
     private final Pools pools;
+    private final BulkSupport bulk = new BulkSupport();
 
     public KatarSearchPlugin() {
         this(ClientSettings.DEFAULTS, InetAddress::getAllByName);
@@ -40,20 +65,42 @@ public final class KatarSearchPlugin implements SearchPlugin {
 
     KatarSearchPlugin(ClientSettings settings, ServerPool.Resolver resolver) {
         AtomicInteger n = new AtomicInteger();
-        executor = new ScheduledThreadPoolExecutor(4, r -> {
-            Thread t = new Thread(r, "og-katar-client-" + n.incrementAndGet());
+        timer = new ScheduledThreadPoolExecutor(4, r -> {
+            Thread t = new Thread(r, "og-katar-timer-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        executor.setRemoveOnCancelPolicy(true);
-        pools = new Pools(settings, resolver, executor);
+        timer.setRemoveOnCancelPolicy(true);
+        AtomicInteger m = new AtomicInteger();
+        // A thread per resolution or connect under way (a name server that hangs holds one, and
+        // nothing else), up to 64, then queued; idle ones go after 30 s.
+        blocking = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "og-katar-connect-" + m.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        blocking.allowCoreThreadTimeOut(true); // no thread kept while every connection is up
+        pools = new Pools(settings, resolver, timer, blocking, bulk);
+    }
+
+    /** Remembers the servers that refused BULK in the appliance's data directory (framework property {@code overlaygate.data}). */
+    @Activate
+    void activate(BundleContext context) {
+        String data = context.getProperty("overlaygate.data");
+        rememberBulkIn(Paths.get(data == null || data.isBlank() ? "data" : data).resolve(BULK_FILE));
+    }
+
+    /** Reads and keeps the servers known to lack BULK in {@code file} (tests name a temporary one). */
+    void rememberBulkIn(Path file) {
+        bulk.load(file);
     }
 
     /** Closes every connection; instances were stopped by varpd already. */
     @Deactivate
     void deactivate() {
         pools.close();
-        executor.shutdownNow();
+        timer.shutdownNow();
+        blocking.shutdownNow();
     }
 
     /** The shared connections (tests). */
@@ -78,13 +125,8 @@ public final class KatarSearchPlugin implements SearchPlugin {
 
     @Override
     public SearchInstance create(SearchContext context, PropertyValues values) throws PropertyException {
-        String host = values.getString(HOST).trim();
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (host.isEmpty() || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == ',')) {
-            throw new PropertyException(HOST + ": '" + values.getString(HOST) + "' is not a host name or address");
-        }
-        return new KatarSearch(context, pools, host, values.getInt(PORT));
+        ServerAddress server = ServerAddress.parse(values.getString(HOST), values.getInt(PORT), values.isGiven(PORT));
+        return new KatarSearch(context, pools, server.host(), server.port(), "auto".equals(values.getString(BULK)),
+                values.getInt(RECONFIRM));
     }
 }

@@ -63,9 +63,12 @@ final class LogPoller {
     private final LongAdder received = new LongAdder();
     private final LongAdder removed = new LongAdder();
     private final LongAdder oversize = new LongAdder();
+    private final LongAdder rmRefused = new LongAdder();
     private ScheduledFuture<?> next;
     private boolean polling;
     private boolean closed;
+    /** A poll found no server up: poll as soon as a connection is (see {@link #connected}). */
+    private boolean missed;
 
     LogPoller(ServerPool pool, InetAddress underlay) {
         this.pool = pool;
@@ -105,6 +108,17 @@ final class LogPoller {
         schedule(0);
     }
 
+    /** A connection came up: a poll missed while none was (after a warm-up, say) is made now, not a pause later. */
+    void connected() {
+        synchronized (this) {
+            if (!missed) {
+                return;
+            }
+            missed = false;
+        }
+        pollSoon();
+    }
+
     private long randomPause() {
         ClientSettings s = pool.settings();
         return s.logMinMs() + ThreadLocalRandom.current().nextLong(Math.max(1, s.logMaxMs() - s.logMinMs() + 1));
@@ -117,7 +131,7 @@ final class LogPoller {
         if (next != null) {
             next.cancel(false);
         }
-        next = pool.executor().schedule(this::poll, delayMs, TimeUnit.MILLISECONDS);
+        next = pool.timer().schedule(this::poll, delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void poll() {
@@ -129,6 +143,9 @@ final class LogPoller {
             next = null;
         }
         if (!pool.reachable()) {
+            synchronized (this) {
+                missed = true;
+            }
             done(false);
             return;
         }
@@ -216,6 +233,10 @@ final class LogPoller {
                 try {
                     if (StatusOnly.decode(reply.payload()).status() == Svp.STATUS_OK) {
                         removed.add(ids.size());
+                    } else {
+                        // portolan answers FATAL and keeps the connection (and, with moray, has removed them):
+                        // entries that come again are applied again, which does no harm
+                        rmRefused.increment();
                     }
                 } catch (ProtocolException e) {
                     pool.reject(this, "LOG_RM_ACK: " + e.getMessage());
@@ -251,6 +272,11 @@ final class LogPoller {
 
     long oversize() {
         return oversize.sum();
+    }
+
+    /** LOG_RM_ACKs with a status other than OK. */
+    long rmRefused() {
+        return rmRefused.sum();
     }
 
     synchronized void close() {

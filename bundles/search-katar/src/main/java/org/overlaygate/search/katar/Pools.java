@@ -2,6 +2,7 @@ package org.overlaygate.search.katar;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -11,15 +12,19 @@ import java.util.concurrent.ScheduledExecutorService;
 final class Pools implements AutoCloseable {
     private final ClientSettings settings;
     private final ServerPool.Resolver resolver;
-    private final ScheduledExecutorService executor;
+    private final ScheduledExecutorService timer;
+    private final Executor blocking;
+    private final BulkSupport bulk;
     private final Map<String, ServerPool> pools = new HashMap<>();
     private final Map<ServerPool, Integer> users = new HashMap<>();
     private boolean closed;
 
-    Pools(ClientSettings settings, ServerPool.Resolver resolver, ScheduledExecutorService executor) {
+    Pools(ClientSettings settings, ServerPool.Resolver resolver, ScheduledExecutorService timer, Executor blocking, BulkSupport bulk) {
         this.settings = settings;
         this.resolver = resolver;
-        this.executor = executor;
+        this.timer = timer;
+        this.blocking = blocking;
+        this.bulk = bulk;
     }
 
     ClientSettings settings() {
@@ -31,7 +36,7 @@ final class Pools implements AutoCloseable {
             throw new IllegalStateException("the katar plugin is stopping");
         }
         String key = host.toLowerCase(java.util.Locale.ROOT) + "/" + port;
-        ServerPool p = pools.computeIfAbsent(key, k -> new ServerPool(host, port, settings, resolver, executor).start());
+        ServerPool p = pools.computeIfAbsent(key, k -> new ServerPool(host, port, settings, resolver, timer, blocking, bulk).start());
         users.merge(p, 1, Integer::sum);
         return p;
     }

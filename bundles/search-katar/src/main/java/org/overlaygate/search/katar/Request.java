@@ -20,14 +20,27 @@ abstract class Request {
     int attempts;
     volatile long sentAtNanos;
     /** The connection it was last sent on, or null. */
-    volatile ServerPool.Connection sentOn;
+    volatile KatarConnection sentOn;
     /** Not torn down by the request timeout (a BULK_REQ already given up on: a plain SVP server never answers it). */
     volatile boolean timeoutExempt;
+    /**
+     * Sent at most once, never held and never sent again after its connection closed (BULK_REQ: a
+     * server that closed the connection on it must not be asked again, and one given up on must
+     * not see it on the next connection).
+     */
+    final boolean once;
+    /** Set before a failure when the request was sent and the server closed its connection before answering. */
+    volatile boolean lostWithConnection;
 
     Request(int op, byte[] payload, Object waitKey) {
+        this(op, payload, waitKey, false);
+    }
+
+    Request(int op, byte[] payload, Object waitKey, boolean once) {
         this.op = op;
         this.payload = payload;
         this.waitKey = waitKey;
+        this.once = once;
     }
 
     /** The reply, any status. Runs on a connection's reader thread: short, never blocking. */

@@ -53,6 +53,12 @@ final class FakeSvpServer implements AutoCloseable {
                 // closing anyway
             }
         }
+
+        /** The whole server goes down and comes back at once, as portolan under SMF after a crash: every connection closes. */
+        void crashServer() {
+            crashes.incrementAndGet();
+            dropConnections();
+        }
     }
 
     /** A request as received, with the connection it came on. */
@@ -64,6 +70,8 @@ final class FakeSvpServer implements AutoCloseable {
     private final List<Peer> peers = new CopyOnWriteArrayList<>();
     final List<Received> received = new CopyOnWriteArrayList<>();
     final AtomicInteger accepted = new AtomicInteger();
+    /** Times {@link Peer#crashServer} was called. */
+    final AtomicInteger crashes = new AtomicInteger();
     volatile Behaviour behaviour;
 
     FakeSvpServer(InetSocketAddress bind, Behaviour behaviour) throws IOException {

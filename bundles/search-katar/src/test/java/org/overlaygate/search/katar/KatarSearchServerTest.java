@@ -20,6 +20,7 @@ import org.overlaygate.api.search.SearchInstance;
 import org.overlaygate.katar.server.KatarService;
 import org.overlaygate.katar.server.KatarSettings;
 import org.overlaygate.katar.server.store.ImportDocument;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.RecordingSearchContext;
 
 /**
@@ -83,7 +84,7 @@ public class KatarSearchServerTest {
         instance = plugin.create(ctx, PropertyValues.validate(plugin.properties(), p));
         instance.start();
 
-        ctx.await("set 02:08:20:00:00:03 10.88.0.3:4789", 5000); // BULK: the vnet's mappings but this host's own
+        ctx.await("set 02:08:20:00:00:03 10.88.0.3:4789", 10_000); // BULK: the vnet's mappings but this host's own
         assertTrue(ctx.calls.contains("set 02:08:20:00:00:02 10.88.0.2:4789"));
         assertTrue(ctx.calls.stream().noneMatch(c -> c.startsWith("set 02:08:20:00:00:01")));
         assertEquals("respond 10.88.0.2:4789", KatarSearchTest.lookup(instance, 0x020820000002L).get(5000));
@@ -92,12 +93,12 @@ public class KatarSearchServerTest {
 
         ctx.calls.clear();
         server.store().moveMapping(42, 0x020820000002L, "cn3");
-        ctx.await("announce 192.168.1.20 02:08:20:00:00:02", 5000);
-        ctx.await("announce fd00:0:0:0:0:0:0:20 02:08:20:00:00:02", 5000);
+        ctx.await("announce 192.168.1.20 02:08:20:00:00:02", 10_000);
+        ctx.await("announce fd00:0:0:0:0:0:0:20 02:08:20:00:00:02", 10_000);
         assertTrue(ctx.calls.toString(), ctx.calls.contains("invalidate 02:08:20:00:00:02"));
         assertTrue(ctx.calls.toString(), ctx.calls.contains("set 02:08:20:00:00:02 10.88.0.3:4789"));
         assertEquals("respond 10.88.0.3:4789", KatarSearchTest.lookup(instance, 0x020820000002L).get(5000));
-        KatarSearchTest.await(() -> cn1Log() == 0, 5000, "cn1's log emptied by LOG_RM");
+        Await.until("cn1's log emptied by LOG_RM", () -> cn1Log() == 0);
 
         Map<String, Long> stats = instance.stats();
         assertEquals(1L, (long) stats.get("log_vl2_applied"));

@@ -20,7 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import org.junit.After;
 import org.junit.Before;
@@ -46,6 +45,7 @@ import org.overlaygate.katar.protocol.Messages.Vl2Invalidation;
 import org.overlaygate.katar.protocol.Messages.Vl2Request;
 import org.overlaygate.katar.protocol.Messages.Vl3Change;
 import org.overlaygate.katar.protocol.Svp;
+import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.RecordingSearchContext;
 
 /**
@@ -145,16 +145,6 @@ public class KatarSearchTest {
         return a;
     }
 
-    static void await(BooleanSupplier condition, long ms, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("within " + ms + " ms: " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
-
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -172,9 +162,9 @@ public class KatarSearchTest {
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
 
-        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
-        assertEquals("drop not_found", lookup(s, MAC_C).get(5000));
-        assertEquals("drop mapped_here", lookup(s, MAC_D).get(5000));
+        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
+        assertEquals("drop not_found", lookup(s, MAC_C).get(10_000));
+        assertEquals("drop mapped_here", lookup(s, MAC_D).get(10_000));
         assertEquals("nothing is flooded", "flood []", ctx.calls.get(0));
         assertTrue(ctx.calls.toString(), ctx.calls.stream().noneMatch(c -> c.startsWith("degrade")));
         assertEquals(TargetPolicy.lookup(Duration.ofSeconds(60)), s.targetPolicy());
@@ -198,7 +188,7 @@ public class KatarSearchTest {
         FakeSvpServer srv = server(script);
         RecordingSearchContext ctx = context(VNET, "10.0.0.1"); // NVGRE: no port
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
-        assertEquals("respond 10.0.0.2", lookup(s, MAC_B).get(5000));
+        assertEquals("respond 10.0.0.2", lookup(s, MAC_B).get(10_000));
     }
 
     @Test
@@ -245,7 +235,7 @@ public class KatarSearchTest {
             }
         });
         SearchInstance s = start(plugin(), context(VNET, "10.0.0.1:4789"), "127.0.0.1", srv.port());
-        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
+        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
         assertEquals(3, asked.get());
         assertEquals(2L, (long) s.stats().get("tryagain"));
     }
@@ -273,19 +263,19 @@ public class KatarSearchTest {
         int port = freePort();
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", port);
-        String degraded = ctx.await("degrade", 5000);
+        String degraded = ctx.await("degrade", 10_000);
         assertTrue(degraded, degraded.startsWith("degrade cannot reach any katar server at 127.0.0.1:" + port + ": "));
         Answer waiting = lookup(s, MAC_B);
         long failed = s.stats().get("connect_failures");
-        await(() -> s.stats().get("connect_failures") >= failed + 3, 5000, "three more reconnect attempts fail meanwhile");
+        Await.until("three more reconnect attempts fail meanwhile", () -> s.stats().get("connect_failures") >= failed + 3);
         assertFalse("a miss waits while no server is reachable", waiting.result.isDone());
         assertEquals(1L, (long) s.stats().get("requests_waiting"));
 
         Script script = new Script();
         script.vl2.put(MAC_B, Script.at("10.0.0.2", 4789));
         closeLater(new FakeSvpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), script));
-        assertEquals("the waiting miss is answered when the server comes", "respond 10.0.0.2:4789", waiting.get(5000));
-        await(() -> "restore".equals(ctx.lastHealth()), 5000, "restored");
+        assertEquals("the waiting miss is answered when the server comes", "respond 10.0.0.2:4789", waiting.get(10_000));
+        Await.until("restored", () -> "restore".equals(ctx.lastHealth()));
     }
 
     @Test
@@ -297,12 +287,12 @@ public class KatarSearchTest {
         FakeSvpServer first = new FakeSvpServer(at, script);
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", port);
-        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
+        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
         first.close(); // the server goes away
-        ctx.await("degrade cannot reach any katar server at 127.0.0.1:" + port, 5000);
+        ctx.await("degrade cannot reach any katar server at 127.0.0.1:" + port, 10_000);
         FakeSvpServer second = closeLater(new FakeSvpServer(at, script));
-        await(() -> "restore".equals(ctx.lastHealth()), 5000, "restored once the server is back");
-        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
+        Await.until("restored once the server is back", () -> "restore".equals(ctx.lastHealth()));
+        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
         assertTrue(s.stats().get("connects") >= 2);
         assertTrue(s.stats().get("reconnects") >= 1);
         assertTrue(second.accepted.get() >= 1);
@@ -325,10 +315,10 @@ public class KatarSearchTest {
         });
         SearchInstance a = start(plugin, context(VNET, "10.0.0.1:4789"), "katar.example", port);
         SearchInstance b = start(plugin, context(43, "10.0.1.1:4789"), "KATAR.example", port);
-        await(() -> one.accepted.get() == 1 && two.accepted.get() == 1, 5000, "one connection to each address");
-        await(() -> a.stats().get("connections_up") == 2, 5000, "both up");
+        Await.until("one connection to each address", () -> one.accepted.get() == 1 && two.accepted.get() == 1);
+        Await.until("both up", () -> a.stats().get("connections_up") == 2);
         for (long m = 0; m < 20; m++) {
-            assertEquals("respond 10.0.0.2:4789", lookup(m % 2 == 0 ? a : b, MAC_B + m).get(5000));
+            assertEquals("respond 10.0.0.2:4789", lookup(m % 2 == 0 ? a : b, MAC_B + m).get(10_000));
         }
         assertEquals(1, plugin.pools().size());
         assertEquals("requests are spread over both", 20, one.requests(Svp.OP_VL2_REQ).size() + two.requests(Svp.OP_VL2_REQ).size());
@@ -336,14 +326,44 @@ public class KatarSearchTest {
         assertEquals(1, one.accepted.get());
 
         dns.set(new InetAddress[] {InetAddress.getByName("127.0.0.2")}); // the name changes
-        await(() -> one.open() == 0, 5000, "the address the name lost is let go");
-        assertEquals("respond 10.0.0.2:4789", lookup(a, MAC_B).get(5000));
+        Await.until("the address the name lost is let go", () -> one.open() == 0);
+        assertEquals("respond 10.0.0.2:4789", lookup(a, MAC_B).get(10_000));
 
         a.stop();
         assertEquals("still used by the other overlay", 1, plugin.pools().size());
         b.stop();
         assertEquals(0, plugin.pools().size());
-        await(() -> two.open() == 0, 5000, "the last overlay closes the connection");
+        Await.until("the last overlay closes the connection", () -> two.open() == 0);
+    }
+
+    @Test
+    public void nameServersThatHangHoldUpNoOtherServerNorTheTimeouts() throws Exception {
+        Script script = new Script();
+        script.vl2.put(MAC_B, Script.at("10.0.0.2", 4789));
+        FakeSvpServer srv = server(script);
+        java.util.concurrent.CountDownLatch dns = new java.util.concurrent.CountDownLatch(1);
+        closeLater(dns::countDown);
+        java.util.Set<String> resolvedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        KatarSearchPlugin plugin = plugin(FAST, host -> {
+            resolvedOn.add(Thread.currentThread().getName());
+            if (host.startsWith("hang")) {
+                try {
+                    dns.await(); // a name server that never answers: as many of them as the timer has threads
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return InetAddress.getAllByName("127.0.0.1");
+        });
+        for (int i = 0; i < 4; i++) {
+            start(plugin, context(VNET + 1 + i, "10.0.1." + (i + 1) + ":4789"), "hang" + i + ".example", srv.port());
+        }
+        SearchInstance s = start(plugin, context(VNET, "10.0.0.1:4789"), "fine.example", srv.port());
+        assertEquals("another server's lookups go on", "respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
+        long sweep = System.nanoTime();
+        ServerPool pool = ((KatarSearch) s).pool();
+        Await.until("a timeout sweep runs meanwhile", () -> pool.lastSweepNanos() != Long.MIN_VALUE && pool.lastSweepNanos() - sweep > 0);
+        assertTrue("names are resolved off the timer: " + resolvedOn, resolvedOn.stream().allMatch(t -> t.startsWith("og-katar-connect-")));
     }
 
     @Test
@@ -353,7 +373,7 @@ public class KatarSearchTest {
             throw new java.net.UnknownHostException(host);
         }), ctx, "nowhere.example", 1296);
         assertEquals("degrade cannot reach any katar server at nowhere.example:1296: cannot resolve nowhere.example",
-                ctx.await("degrade", 5000));
+                ctx.await("degrade", 10_000));
     }
 
     @Test
@@ -371,7 +391,7 @@ public class KatarSearchTest {
         InetAddress[] both = {InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")};
         KatarSearchPlugin plugin = plugin(FAST, host -> both);
         SearchInstance s = start(plugin, context(VNET, "10.0.0.1:4789"), "katar.example", port);
-        await(() -> s.stats().get("connections_up") == 2, 5000, "both up");
+        Await.until("both up", () -> s.stats().get("connections_up") == 2);
         List<Answer> answers = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             answers.add(lookup(s, MAC_B));
@@ -382,7 +402,7 @@ public class KatarSearchTest {
         assertTrue("the stuck server got some: " + stuck.requests(Svp.OP_VL2_REQ).size(), stuck.requests(Svp.OP_VL2_REQ).size() >= 1);
         assertTrue(s.stats().get("request_timeouts") >= 1);
         assertTrue(s.stats().get("requests_resent") >= 1);
-        await(() -> stuck.accepted.get() >= 2, 5000, "the torn-down connection reconnects");
+        Await.until("the torn-down connection reconnects", () -> stuck.accepted.get() >= 2);
         assertTrue(fine.accepted.get() >= 1);
     }
 
@@ -483,7 +503,7 @@ public class KatarSearchTest {
             answers.add(lookup(s, 0x020820000000L + i));
         }
         for (int i = 1; i <= 5; i++) {
-            assertEquals("respond 10.0.0." + i + ":4789", answers.get(i - 1).get(5000));
+            assertEquals("respond 10.0.0." + i + ":4789", answers.get(i - 1).get(10_000));
         }
     }
 
@@ -498,18 +518,20 @@ public class KatarSearchTest {
                 new Vl2Invalidation(Script.id(3), MAC_D, 99))); // a vnet this host does not serve: removed unapplied
         script.logs.add(List.of(new Vl2Invalidation(Script.id(4), MAC_A, VNET)));
         FakeSvpServer srv = server(script);
-        ClientSettings settings = new ClientSettings(200, 50, 200, 1000, 2000, 1000, 2000, 2000, 50, 16 * 1024, 20, 4096, 1024, 16_384,
+        // A minute's pause between polls without entries: a third poll within the wait below can only
+        // be the quick one that follows a poll that brought entries.
+        ClientSettings settings = new ClientSettings(200, 50, 200, 1000, 2000, 1000, 60_000, 60_000, 50, 16 * 1024, 20, 4096, 1024, 16_384,
                 Duration.ofSeconds(60));
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(settings, InetAddress::getAllByName), ctx, "127.0.0.1", srv.port());
 
-        ctx.await("invalidate 02:08:20:00:00:01", 5000);
+        ctx.await("invalidate 02:08:20:00:00:01", 10_000);
         int at = ctx.calls.indexOf("invalidate 02:08:20:00:00:02");
         assertTrue(ctx.calls.toString(), at >= 0);
         assertTrue(ctx.calls.toString(), ctx.calls.indexOf("set 02:08:20:00:00:03 10.0.0.3:4789") > at);
         assertTrue(ctx.calls.toString(), ctx.calls.indexOf("announce 192.168.1.20 02:08:20:00:00:03")
                 > ctx.calls.indexOf("set 02:08:20:00:00:03 10.0.0.3:4789"));
-        await(() -> script.removed.size() == 2, 5000, "both batches removed");
+        Await.until("both batches removed", () -> script.removed.size() == 2);
         assertEquals(3, script.removed.get(0).size());
         assertArrayEquals(Script.id(4), script.removed.get(1).get(0));
 
@@ -517,10 +539,7 @@ public class KatarSearchTest {
         LogRequest asked = LogRequest.decode(polls.get(0).frame().payload());
         assertEquals(16 * 1024, asked.count());
         assertArrayEquals("this host's underlay address", Addresses.toWire(InetAddress.getByName("10.0.0.1")), asked.ip());
-        await(() -> srv.requests(Svp.OP_LOG_REQ).size() >= 3, 5000, "a third poll");
-        long gap = srv.requests(Svp.OP_LOG_REQ).get(1).atNanos() - polls.get(0).atNanos();
-        assertTrue("while entries come, the next poll follows soon, not after the 2 s pause: " + gap / 1_000_000 + " ms",
-                gap < TimeUnit.MILLISECONDS.toNanos(1500));
+        Await.until("a third poll, soon after the second (not after the minute's pause)", () -> srv.requests(Svp.OP_LOG_REQ).size() >= 3);
         Map<String, Long> stats = s.stats();
         assertEquals(2L, (long) stats.get("log_vl2_applied"));
         assertEquals(1L, (long) stats.get("log_vl3_applied"));
@@ -543,7 +562,7 @@ public class KatarSearchTest {
         });
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         start(plugin(), ctx, "127.0.0.1", srv.port());
-        await(() -> script.removed.size() == 1, 5000, "removed once applied");
+        Await.until("removed once applied", () -> script.removed.size() == 1);
         assertEquals("the first poll's entry stayed: only one removal of id 7", 1, script.removed.size());
         assertTrue(srv.requests(Svp.OP_LOG_REQ).size() >= 2);
     }
@@ -569,9 +588,9 @@ public class KatarSearchTest {
         });
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(settings, InetAddress::getAllByName), ctx, "127.0.0.1", srv.port());
-        ctx.await("invalidate 02:08:20:00:00:03", 5000); // the 68-byte answer was applied
-        await(() -> s.stats().get("log_ack_oversize") == 1, 5000, "the 100-byte answer refused");
-        await(() -> srv.accepted.get() == 2, 5000, "and its connection closed and made again");
+        ctx.await("invalidate 02:08:20:00:00:03", 10_000); // the 68-byte answer was applied
+        Await.until("the 100-byte answer refused", () -> s.stats().get("log_ack_oversize") == 1);
+        Await.until("and its connection closed and made again", () -> srv.accepted.get() == 2);
         assertFalse(ctx.calls.contains("invalidate 02:08:20:00:00:04"));
     }
 
@@ -587,7 +606,7 @@ public class KatarSearchTest {
         FakeSvpServer srv = server(script);
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
-        await(() -> !srv.requests(Svp.OP_LOG_REQ).isEmpty(), 5000, "the log read after BULK");
+        Await.until("the log read after BULK", () -> !srv.requests(Svp.OP_LOG_REQ).isEmpty());
         assertEquals(List.of("flood []", "restore", "set 02:08:20:00:00:02 10.0.0.2:4789", "set 02:08:20:00:00:03 10.0.0.2:4789"),
                 ctx.calls);
         assertEquals(2, script.bulkAsked.size());
@@ -611,20 +630,27 @@ public class KatarSearchTest {
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         long t0 = System.nanoTime();
         SearchInstance s = start(plugin(), ctx, "127.0.0.1", srv.port());
-        assertTrue("start does not wait for the network", System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(500));
-        assertEquals("misses are answered meanwhile", "respond 10.0.0.2:4789", lookup(s, MAC_B).get(5000));
-        await(() -> s.stats().get("bulk_unsupported") == 1, 5000, "BULK given up after its timeout");
-        await(() -> !script.removed.isEmpty(), 5000, "the log read after giving up, the overflow entry applied");
+        assertEquals("misses are answered meanwhile", "respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
+        Await.until("BULK given up after its timeout", () -> s.stats().get("bulk_unsupported") == 1);
+        Await.until("the log read after giving up, the overflow entry applied", () -> !script.removed.isEmpty());
         assertEquals(1L, (long) s.stats().get("log_overflows"));
         // The unanswered BULK_REQ must not tear the connection down: wait for a timeout sweep that
         // began after it would have timed out (it was sent after t0).
         long timedOutBy = t0 + TimeUnit.MILLISECONDS.toNanos(FAST.requestTimeoutMs());
         ServerPool pool = ((KatarSearch) s).pool();
-        await(() -> pool.lastSweepNanos() != Long.MIN_VALUE && pool.lastSweepNanos() - timedOutBy > 0,
-                FAST.requestTimeoutMs() + 5000, "a timeout sweep past the BULK request's timeout");
+        Await.until("a timeout sweep past the BULK request's timeout", FAST.requestTimeoutMs() + Await.DEFAULT_MILLIS,
+                () -> pool.lastSweepNanos() != Long.MIN_VALUE && pool.lastSweepNanos() - timedOutBy > 0);
         assertEquals("one connection all along", 1, srv.accepted.get());
         assertEquals("BULK is not asked of that server again", 1, script.bulkAsked.size());
         assertEquals(0L, (long) s.stats().get("request_timeouts"));
+
+        // The connection goes (the server restarts): the BULK_REQ given up on is not sent again on
+        // the next connection, where a real portolan would crash on it.
+        srv.dropConnections();
+        Await.until("a second connection", () -> srv.accepted.get() == 2 && s.stats().get("connections_up") == 1);
+        assertEquals("respond 10.0.0.2:4789", lookup(s, MAC_B).get(10_000));
+        assertEquals("the given-up BULK_REQ was not sent again", 1, srv.requests(Svp.OP_BULK_REQ).size());
+        assertEquals(0L, (long) s.stats().get("requests_resent"));
     }
 
     @Test
@@ -637,7 +663,7 @@ public class KatarSearchTest {
         FakeSvpServer srv = server(script);
         RecordingSearchContext ctx = context(VNET, "10.0.0.1:4789");
         start(plugin(), ctx, "127.0.0.1", srv.port());
-        ctx.await("set 02:08:20:00:00:02 10.0.0.2:4790", 5000);
+        ctx.await("set 02:08:20:00:00:02 10.0.0.2:4790", 10_000);
         assertEquals(2, script.bulkAsked.size());
         assertFalse("the overflow entry is no MAC to forget", ctx.calls.contains("invalidate ff:ff:ff:ff:ff:ff"));
         int flushed = ctx.calls.indexOf("flush");

@@ -6,10 +6,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.invalidation.InvalidationContext;
+import org.overlaygate.api.search.SearchInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What one invalidation instance may do to its overlay. Calls after the instance was stopped are ignored. */
 final class VarpdInvalidationContext implements InvalidationContext {
     static final String INVALIDATIONS_RECEIVED = "invalidations_received";
+    private static final Logger LOG = LoggerFactory.getLogger(VarpdInvalidationContext.class);
 
     private final ManagedOverlay overlay;
     private final ScheduledExecutorService scheduler;
@@ -42,11 +46,24 @@ final class VarpdInvalidationContext implements InvalidationContext {
         return d == null ? null : d.listenAddress();
     }
 
+    /**
+     * Removes the entry, telling the overlay's search instance first: it may want to confirm the
+     * lookup this causes again later (a server answering from a stale cache). What the search
+     * plugin throws costs nothing but its own notice.
+     */
     @Override
     public void invalidated(long mac) {
         OverlayDevice d = overlay.device;
         if (valid && d != null) {
             d.countEvent(INVALIDATIONS_RECEIVED);
+            SearchInstance search = overlay.searchInstance;
+            if (search != null) {
+                try {
+                    search.invalidated(mac);
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warn("overlay {}: the search plugin failed on an invalidation: {}", overlay.definition.name, e.toString());
+                }
+            }
             d.invalidate(mac);
         }
     }

@@ -373,6 +373,9 @@ public class OverlayManagerTest {
         assertEquals(1, d.event(VarpdInvalidationContext.INVALIDATIONS_RECEIVED));
         recorder.contexts.get(0).invalidated(MAC_A);
         assertEquals("the old instance's context is dead", 1, d.event(VarpdInvalidationContext.INVALIDATIONS_RECEIVED));
+        TestPlugins.Table.Instance search = table.instances.get(table.instances.size() - 1);
+        assertEquals("the search instance heard of the invalidation (it may confirm the next answer later)",
+                List.of("invalidated " + Long.toHexString(MAC_B)), search.events.stream().filter(e -> e.startsWith("invalidated")).toList());
     }
 
     // ---------------------------------------------------------------- upcalls

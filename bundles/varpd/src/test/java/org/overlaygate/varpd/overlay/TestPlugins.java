@@ -217,6 +217,11 @@ final class TestPlugins implements PluginLookup {
             }
 
             @Override
+            public void invalidated(long mac) {
+                events.add("invalidated " + Long.toHexString(mac));
+            }
+
+            @Override
             public boolean proxiesAddresses() {
                 return !arp.isEmpty();
             }
