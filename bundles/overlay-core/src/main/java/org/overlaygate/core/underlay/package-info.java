@@ -40,8 +40,10 @@
  * its reason. A train the kernel refuses to segment (EIO: the route's device cannot checksum) is sent
  * again packet by packet, and GSO goes off for that mux with a log line. Linux segments only
  * datagrams with UDP checksums: while GSO is on, a UDP mux's sending pool sends computed checksums
- * (completed by the NIC) instead of RFC 7348's recommended zeros. NVGRE over raw IP has no GSO; its
- * batches go out with sendmmsg.
+ * (completed by the NIC) instead of RFC 7348's recommended zeros; where the listen address's device
+ * completes no checksums (a veth, a TAP, a bridge of them) GSO is off unless the operator forces it,
+ * since a switch reading that device in software would drop the partial ones. NVGRE over raw IP has
+ * no GSO; its batches go out with sendmmsg.
  *
  * <h2>Offloads</h2>
  * Each mux settles, when it opens, which of mmsg, udp_gro and udp_gso it uses (allowed by the
