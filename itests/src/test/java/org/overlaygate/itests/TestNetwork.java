@@ -69,8 +69,14 @@ final class TestNetwork {
      * row whose name starts with {@code link}, 0 when there is no such row.
      */
     static long drops(Distribution dist, String link, String reason) throws Exception {
+        return drops(dist, link, reason, null);
+    }
+
+    /** The same, from {@code overlay:stats NAME} (one overlay's view) when {@code name} is not null. */
+    static long drops(Distribution dist, String link, String reason, String name) throws Exception {
         Pattern row = Pattern.compile("^" + Pattern.quote(link) + ".*\\s" + Pattern.quote(reason) + "\\s+(\\d+)\\s*$");
-        for (String line : dist.adm("overlay:stats").split("\n")) {
+        String stats = name == null ? dist.adm("overlay:stats") : dist.adm("overlay:stats", name);
+        for (String line : stats.split("\n")) {
             Matcher m = row.matcher(line);
             if (m.matches()) {
                 return Long.parseLong(m.group(1));

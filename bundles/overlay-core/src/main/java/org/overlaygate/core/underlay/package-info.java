@@ -18,7 +18,10 @@
  * {@link org.overlaygate.core.underlay.InboundBatch}, in which a device may hold frames back; the
  * thread flushes it after the last datagram, before it receives into the buffer again. Everything
  * that goes wrong is a counted drop of that packet: a malformed or empty packet, an unknown vnet id,
- * and anything plugin code throws, a {@code LinkageError} from a half-removed bundle included.
+ * and anything plugin code throws, a {@code LinkageError} from a half-removed bundle included. A
+ * refusal whose header names a vnet id (the plugin's {@code DecapResult.drop(reason, vnetId)}) is
+ * counted on the overlay of that id on this socket, where {@code overlay:stats NAME} shows it; every
+ * other drop here is the socket's.
  *
  * <h2>Multicast</h2>
  * A device may join a group (flood-and-learn, RFC 7348 section 4.2). The mux then opens a socket
