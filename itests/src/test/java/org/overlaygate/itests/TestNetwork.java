@@ -1,5 +1,6 @@
 package org.overlaygate.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.File;
@@ -157,6 +158,20 @@ final class TestNetwork {
             assertTrue(ipB + " -> " + ipA + ": " + back, back.exitCode == 0);
             capture.awaitDone(30);
             return capture.decode(protocol, fields);
+        }
+    }
+
+    /**
+     * {@code count} decoded rows whose fields after ip.src are geneve.version, geneve.proto_type and
+     * geneve.vni: version 0, Ethernet (0x6558), the VNI.
+     */
+    static void assertGeneveRows(List<String> rows, int count, long vni) {
+        assertEquals(rows.toString(), count, rows.size());
+        for (String row : rows) {
+            String[] f = row.split(",", -1);
+            assertEquals("version 0 in " + row, "0", f[1]);
+            assertEquals("Ethernet payload in " + row, "0x6558", f[2]);
+            assertEquals("VNI in " + row, vni, (long) Long.decode(f[3]));
         }
     }
 
