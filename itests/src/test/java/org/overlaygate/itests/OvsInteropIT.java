@@ -29,7 +29,7 @@ import org.overlaygate.testsupport.Netns;
  * decoding version 0, 0x6558, the VNI and the inner ICMP; options both ways on a second overlay
  * (the appliance's non-critical option matched by an OVS flow, OVS's non-critical option accepted
  * by the appliance and decoded by tshark), then critical ones: OVS's refused by the appliance and
- * counted on that overlay ({@code overlay:stats NAME}), the appliance's refused by OVS
+ * counted on that overlay ({@code overlay:stats NAME}, {@code /metrics}), the appliance's refused by OVS
  * ({@code drop_action_invalid_tunnel_metadata}). VXLAN: pings, the 1450-byte DF ping and TCP both
  * ways, tshark decoding the VNI.
  */
@@ -141,6 +141,8 @@ public class OvsInteropIT {
             Await.until("the appliance counts OVS's critical options on overlay go", 10_000,
                     Await.check(() -> TestNetwork.drops(dist, "go", "geneve_critical_option", "go") >= before + 3));
             assertEquals("and not on the socket", 0, TestNetwork.drops(dist, "geneve udp", "geneve_critical_option"));
+            String series = "overlaygate_overlay_dropped_packets_total{overlay=\"go\",reason=\"geneve_critical_option\"}";
+            Await.until("/metrics shows them on overlay go", 10_000, Await.check(() -> MetricsIT.sample(metrics(host), series) >= before + 3));
 
             long invalid = ovs.coverage("drop_action_invalid_tunnel_metadata");
             try (TestNetwork.Capture capture = TestNetwork.Capture.start(host, TestNetwork.UNDERLAY, geneveFrom(APPLIANCE, CRITICAL_VNI), 2)) {
@@ -189,6 +191,17 @@ public class OvsInteropIT {
         assertEquals("1450 bytes with DF to " + ipB + ": " + there, 0, there.exitCode);
         Netns.Result back = b.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "-M", "do", "-s", "1422", ipA);
         assertEquals("1450 bytes with DF to " + ipA + ": " + back, 0, back.exitCode);
+    }
+
+    /** GET /metrics of the appliance in {@code host} (the default port, in the test's own namespace). */
+    private static String metrics(Netns host) throws Exception {
+        return host.call(() -> {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", 8470)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        });
     }
 
     /** A capture filter: Geneve packets from {@code source} with this VNI (the header's second word, VNI << 8). */
