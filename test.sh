@@ -7,10 +7,11 @@
 # systemd-nspawn (the unit runs under a real systemd even where PID 1 is not systemd), prometheus
 # gives promtool (the metrics are checked), chromium loads the web console headless, dpkg installs
 # the built .deb (adduser and acl are what it depends on), lintian checks it and man-db shows its
-# manual pages.
+# manual pages; openvswitch-switch is the Geneve and VXLAN peer of OvsInteropIT (its userspace
+# datapath, started by the test itself: no kernel module, no service).
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db isc-dhcp-client busybox dnsmasq-base"
+packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db isc-dhcp-client busybox dnsmasq-base openvswitch-switch"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

@@ -1,5 +1,6 @@
 package org.overlaygate.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.File;
@@ -69,8 +70,14 @@ final class TestNetwork {
      * row whose name starts with {@code link}, 0 when there is no such row.
      */
     static long drops(Distribution dist, String link, String reason) throws Exception {
+        return drops(dist, link, reason, null);
+    }
+
+    /** The same, from {@code overlay:stats NAME} (one overlay's view) when {@code name} is not null. */
+    static long drops(Distribution dist, String link, String reason, String name) throws Exception {
         Pattern row = Pattern.compile("^" + Pattern.quote(link) + ".*\\s" + Pattern.quote(reason) + "\\s+(\\d+)\\s*$");
-        for (String line : dist.adm("overlay:stats").split("\n")) {
+        String stats = name == null ? dist.adm("overlay:stats") : dist.adm("overlay:stats", name);
+        for (String line : stats.split("\n")) {
             Matcher m = row.matcher(line);
             if (m.matches()) {
                 return Long.parseLong(m.group(1));
@@ -151,6 +158,20 @@ final class TestNetwork {
             assertTrue(ipB + " -> " + ipA + ": " + back, back.exitCode == 0);
             capture.awaitDone(30);
             return capture.decode(protocol, fields);
+        }
+    }
+
+    /**
+     * {@code count} decoded rows whose fields after ip.src are geneve.version, geneve.proto_type and
+     * geneve.vni: version 0, Ethernet (0x6558), the VNI.
+     */
+    static void assertGeneveRows(List<String> rows, int count, long vni) {
+        assertEquals(rows.toString(), count, rows.size());
+        for (String row : rows) {
+            String[] f = row.split(",", -1);
+            assertEquals("version 0 in " + row, "0", f[1]);
+            assertEquals("Ethernet payload in " + row, "0x6558", f[2]);
+            assertEquals("VNI in " + row, vni, (long) Long.decode(f[3]));
         }
     }
 

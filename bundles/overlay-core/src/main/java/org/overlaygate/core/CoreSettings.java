@@ -51,11 +51,14 @@ public @interface CoreSettings {
 
     /**
      * The I/O offloads the data path may use where the kernel has them: all, none, or a list of
-     * mmsg, udp_gro, udp_gso, tap_tso, tap_gro (each may be -NAME: all but those). Empty: the
-     * framework property {@code overlaygate.core.offloads} (etc/config.properties, or -D in
-     * JAVA_OPTS), else all. Read when the data path starts.
+     * mmsg, udp_gro, udp_gso, tap_tso, tap_gro (each may be -NAME: all but those; +udp_gso: all,
+     * with udp_gso used even over an underlay device that completes no checksums, a veth, TAP or
+     * bridge of them, where it is otherwise off). Empty: the framework property
+     * {@code overlaygate.core.offloads} (etc/config.properties, or -D in JAVA_OPTS), else all.
+     * Read when the data path starts.
      */
     @AttributeDefinition(description = "I/O offloads to use where the kernel has them: all, none, or a list of mmsg, udp_gro, udp_gso,"
-            + " tap_tso, tap_gro (each may be -NAME); empty: the framework property overlaygate.core.offloads, else all")
+            + " tap_tso, tap_gro (each may be -NAME; +udp_gso uses it even over a veth, TAP or bridge, where it is otherwise off);"
+            + " empty: the framework property overlaygate.core.offloads, else all")
     String offloads() default "";
 }

@@ -103,21 +103,25 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     /** For tests: a service with settings, OS ports and muxes of the caller's choosing. */
     public DataPathService(CoreSettings settings, FramePortFactory framePorts) {
-        start(settings, framePorts, Offload.parse(settings.offloads()), Math.max(0, settings.busyPollMicros()) * 1000L);
+        start(settings, framePorts, Offload.parse(settings.offloads()), Offload.forced(settings.offloads()),
+                Math.max(0, settings.busyPollMicros()) * 1000L);
     }
 
     @Activate
     void activate(CoreSettings config, BundleContext context) {
         String setting = config.offloads() == null || config.offloads().isBlank() ? context.getProperty(OFFLOADS_PROPERTY) : config.offloads();
         Set<Offload> allowed;
+        Set<Offload> forced;
         try {
             allowed = Offload.parse(setting);
+            forced = Offload.forced(setting);
         } catch (IllegalArgumentException e) {
             LOG.error("offloads setting '{}' refused ({}): using none", setting, e.getMessage());
             allowed = EnumSet.noneOf(Offload.class);
+            forced = EnumSet.noneOf(Offload.class);
         }
         long busyPoll = micros(config.busyPollMicros(), context.getProperty(BUSY_POLL_PROPERTY), BUSY_POLL_PROPERTY, 0) * 1000L;
-        start(config, OsFramePorts.create(allowed, busyPoll), allowed, busyPoll);
+        start(config, OsFramePorts.create(allowed, busyPoll), allowed, forced, busyPoll);
     }
 
     /**
@@ -144,7 +148,8 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         return fallback;
     }
 
-    private synchronized void start(CoreSettings config, FramePortFactory ports, Set<Offload> allowed, long busyPollNanos) {
+    private synchronized void start(CoreSettings config, FramePortFactory ports, Set<Offload> allowed, Set<Offload> forced,
+            long busyPollNanos) {
         this.settings = config;
         this.allowed = allowed;
         SourcePorts sourcePorts = new SourcePorts(config.sourcePortMin(), config.sourcePortMax(), config.sourcePortPool());
@@ -152,7 +157,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         Supplier<TcpCoalescer> batches = allowed.contains(Offload.TAP_GRO) ? TcpCoalescer::new : () -> null;
         this.muxes = new MuxRegistry((key, transport) -> {
             if (transport.kind() == UnderlayTransport.Kind.UDP) {
-                UdpMux m = UdpMux.open(key, sourcePorts, config.socketBufferBytes(), allowed, batches);
+                UdpMux m = UdpMux.open(key, sourcePorts, config.socketBufferBytes(), allowed, forced, batches);
                 m.busyPoll(busyPollNanos);
                 return m;
             }

@@ -200,7 +200,8 @@ final class ApplianceMetrics {
     private static void dataPath(DataPath dp, MetricSnapshots.Builder out) {
         Family packets = Family.counter("overlay_packets", "Packets of an overlay: in from the underlay, out to the underlay", null);
         Family bytes = Family.counter("overlay_bytes", "Bytes of an overlay: in from the underlay, out to the underlay", Unit.BYTES);
-        Family drops = Family.counter("overlay_dropped_packets", "Frames an overlay dropped, by reason", null);
+        Family drops = Family.counter("overlay_dropped_packets",
+                "Frames an overlay dropped, and underlay packets refused whose header named its vnet id, by reason", null);
         Family hits = Family.counter("overlay_cache_hits", "Unicast frames whose destination the target cache knew", null);
         Family misses = Family.counter("overlay_cache_misses", "Unicast frames whose destination the target cache did not know", null);
         Family events = Family.counter("overlay_events",
@@ -257,7 +258,7 @@ final class ApplianceMetrics {
         Family underPackets = Family.counter("underlay_packets", "Packets of an underlay socket: in received, out sent", null);
         Family underBytes = Family.counter("underlay_bytes", "Bytes of an underlay socket: in received, out sent", Unit.BYTES);
         Family underDrops = Family.counter("underlay_dropped_packets",
-                "Packets an underlay socket dropped before any overlay (malformed, unknown vnet id ...), by reason", null);
+                "Packets an underlay socket dropped before any overlay (malformed, naming no overlay's vnet id ...), by reason", null);
         List<DeviceStats.Counters> sockets = dp.underlayStats();
         Set<String> socketReasons = new TreeSet<>();
         sockets.forEach(u -> socketReasons.addAll(u.drops().keySet()));

@@ -38,19 +38,22 @@ final class GeneveDecapsulator implements Decapsulator {
         if ((first >>> 6) != Geneve.VERSION) {
             return result.drop(DROP_VERSION);
         }
+        // Version 0: the fixed header is understood, so every refusal from here on names its VNI
+        // and is counted on that overlay.
+        long vni = (buf.getInt(start + 4) >>> 8) & Geneve.VNI_MASK;
         int optionBytes = (first & Geneve.OPT_LEN_MASK) * 4;
         if (Geneve.BASE_HEADER + optionBytes > available) {
-            return result.drop(DROP_OPTIONS_PAST_PACKET);
+            return result.drop(DROP_OPTIONS_PAST_PACKET, vni);
         }
         if ((buf.getShort(start + 2) & 0xFFFF) != Geneve.PROTOCOL_ETHERNET) {
-            return result.drop(DROP_PROTOCOL);
+            return result.drop(DROP_PROTOCOL, vni);
         }
         int flags = buf.get(start + 1) & 0xFF;
         if ((flags & Geneve.FLAG_OAM) != 0) {
-            return result.drop(DROP_OAM);
+            return result.drop(DROP_OAM, vni);
         }
         if ((flags & Geneve.FLAG_CRITICAL) != 0) {
-            return result.drop(DROP_CRITICAL); // C: at least one critical option, and none is understood
+            return result.drop(DROP_CRITICAL, vni); // C: at least one critical option, and none is understood
         }
         // C clear: no option should be critical, but a sender may be wrong, and an endpoint MUST
         // drop a packet with a critical option it does not understand. Walk them; skip the rest.
@@ -58,15 +61,14 @@ final class GeneveDecapsulator implements Decapsulator {
         int end = at + optionBytes;
         while (at < end) { // both are 4-byte aligned, so a whole option header is there
             if ((buf.get(at + 2) & Geneve.OPTION_TYPE_CRITICAL) != 0) {
-                return result.drop(DROP_CRITICAL);
+                return result.drop(DROP_CRITICAL, vni);
             }
             int length = Geneve.OPTION_HEADER + (buf.get(at + 3) & Geneve.OPTION_LENGTH_MASK) * 4;
             if (length > end - at) {
-                return result.drop(DROP_OPTION_LENGTH);
+                return result.drop(DROP_OPTION_LENGTH, vni);
             }
             at += length;
         }
-        long vni = (buf.getInt(start + 4) >>> 8) & Geneve.VNI_MASK;
         buf.position(end);
         return result.accept(vni);
     }

@@ -77,10 +77,10 @@ final class NvgreCodec implements Encapsulator, Decapsulator {
         if ((buf.getShort(start + 2) & 0xFFFF) != PROTOCOL_TEB) {
             return result.drop(DROP_PROTOCOL);
         }
-        if ((buf.getShort(start + HEADER_LENGTH + 12) & 0xFFFF) == 0x8100) {
-            return result.drop(DROP_INNER_VLAN); // RFC 7637 3.2: MUST drop
-        }
         long vsid = (buf.getInt(start + 4) >>> 8) & 0xFF_FFFFL;
+        if ((buf.getShort(start + HEADER_LENGTH + 12) & 0xFFFF) == 0x8100) {
+            return result.drop(DROP_INNER_VLAN, vsid); // RFC 7637 3.2: MUST drop; a valid NVGRE header names its overlay
+        }
         buf.position(start + HEADER_LENGTH);
         return result.accept(vsid);
     }

@@ -33,6 +33,8 @@ public class NvgreCodecTest {
         DecapResult r = new DecapResult();
         assertFalse(new NvgreCodec(-1).decapsulate(packet, r));
         assertEquals(reason, r.dropReason());
+        // Only a valid NVGRE header carrying a VLAN-tagged frame names its overlay (VSID 0x001000 here): counted there.
+        assertEquals(reason, reason.equals(NvgreCodec.DROP_INNER_VLAN) ? 0x001000 : -1, r.vnetId());
     }
 
     @Test

@@ -27,7 +27,27 @@ public final class DecapResult {
         return false;
     }
 
-    /** The vnet id of an accepted packet. */
+    /**
+     * Records a refusal of a packet whose header was read far enough to name its vnet id (a Geneve
+     * header with a critical option, say): the core counts the drop on the overlay of that vnet id
+     * when the socket has one, and on the socket otherwise. A header not understood at all (too
+     * short, an unknown version) has no trustworthy vnet id: use {@link #drop(String)}.
+     *
+     * @param reason a constant, as for {@link #drop(String)}
+     * @param vnetId the vnet id the header names (0 or more)
+     * @return {@code false}
+     * @since 2.2
+     */
+    public boolean drop(String reason, long vnetId) {
+        this.dropReason = reason;
+        this.vnetId = vnetId;
+        return false;
+    }
+
+    /**
+     * The vnet id of an accepted packet; of a refused one, the vnet id its header named
+     * ({@link #drop(String, long)}), or -1 when it named none.
+     */
     public long vnetId() {
         return vnetId;
     }

@@ -18,7 +18,9 @@
  * {@link Encapsulator#encapsulate} and {@link Decapsulator#decapsulate} run once per packet on the
  * data path threads. They must not allocate, block, or throw on any input: a packet they cannot
  * accept is refused through {@link DecapResult#drop(String)} with a constant reason string, which
- * the core counts.
+ * the core counts on the underlay socket; or, when the header was read far enough to name its vnet
+ * id, through {@link DecapResult#drop(String, long)}, counted on that overlay (where the operator
+ * looks: {@code overlay:stats NAME}).
  *
  * <h2>Life cycle</h2>
  * Plugins are DS services registered with {@link org.overlaygate.api.PluginConstants#PLUGIN_NAME}.
@@ -37,5 +39,5 @@
  * position past it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package org.overlaygate.api.encap;

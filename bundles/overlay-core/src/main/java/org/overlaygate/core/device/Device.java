@@ -170,6 +170,12 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         receive.fromUnderlay(buf, offset, length, sender, senderPort, batch);
     }
 
+    /** A packet of this overlay's vnet id the encapsulation refused: this overlay's drop, by the plugin's reason. */
+    @Override
+    public void refusedFromUnderlay(String reason) {
+        counters.drop(reason);
+    }
+
     @Override
     public void deliverLocally(ByteBuffer frame) {
         int length = frame.remaining();

@@ -57,6 +57,11 @@ final class Ifreq {
         buffer.putInt(UNION + unionOffset, value);
     }
 
+    /** A pointer in the union (ifr_data), as SIOCETHTOOL takes its command. */
+    void putLong(int unionOffset, long value) {
+        buffer.putLong(UNION + unionOffset, value);
+    }
+
     int getInt(int unionOffset) {
         return buffer.getInt(UNION + unionOffset);
     }

@@ -207,7 +207,7 @@ abstract class BaseMux implements UnderlayMux {
         buf.limit(offset + length).position(offset);
         try {
             if (!d.decapsulate(buf, result)) {
-                counters.drop(result.dropReason());
+                refused(result);
                 return;
             }
         } catch (Throwable t) {
@@ -227,6 +227,20 @@ abstract class BaseMux implements UnderlayMux {
         } catch (RuntimeException e) {
             counters.drop(DropReasons.DELIVERY_FAILED);
             warnDeliveryFailed(e);
+        }
+    }
+
+    /**
+     * Counts a packet the decapsulator refused: on the overlay its header named, when this socket
+     * has one of that vnet id (what {@code overlay:stats NAME} shows), else on this socket.
+     */
+    private void refused(DecapResult result) {
+        long vnet = result.vnetId();
+        UnderlayReceiver r = vnet >= 0 ? receivers.get(vnet) : null;
+        if (r != null) {
+            r.refusedFromUnderlay(result.dropReason());
+        } else {
+            counters.drop(result.dropReason());
         }
     }
 

@@ -16,6 +16,7 @@ import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.core.base.Offload;
 import org.overlaygate.core.base.OffloadState;
+import org.overlaygate.core.os.DeviceChecksums;
 import org.overlaygate.core.os.UdpSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,11 @@ import org.slf4j.LoggerFactory;
  * UDP checksum, so while GSO is on the pool sends computed checksums instead of the zero ones RFC
  * 7348 section 5 recommends (it allows either; the NIC or the loopback device computes them, at no
  * cost to the appliance). Should the kernel refuse a train later (EIO: the route's device cannot
- * checksum), GSO goes off for good, with zero checksums again.</li>
+ * checksum), GSO goes off for good, with zero checksums again. Off by default where the device of
+ * the listen address completes no checksums ({@link DeviceChecksums}: a veth, a TAP, a bridge of
+ * them): there the partial checksums reach the other end as they are, and a switch reading it with
+ * AF_PACKET (Open vSwitch's userspace datapath) drops every packet. {@code +udp_gso} in the
+ * operator's setting forces it (two kernels on one machine take partial checksums).</li>
  * </ul>
  * One case UDP_GRO gets wrong, and no socket option can tell: a kernel VXLAN device on this same
  * machine whose offloads are on, behind a veth, hands the socket its 64 KiB tunnel segments uncut,
@@ -84,6 +89,15 @@ public final class UdpMux extends BaseMux {
      */
     public static UdpMux open(UnderlayKey key, SourcePorts ports, int socketBufferBytes, Set<Offload> allowed,
             Supplier<? extends InboundBatch> batches) throws DataPathException {
+        return open(key, ports, socketBufferBytes, allowed, EnumSet.noneOf(Offload.class), batches);
+    }
+
+    /**
+     * The same, with the offloads the operator {@code forced} ({@code +udp_gso}: trains even where
+     * the underlay device completes no checksums).
+     */
+    public static UdpMux open(UnderlayKey key, SourcePorts ports, int socketBufferBytes, Set<Offload> allowed, Set<Offload> forced,
+            Supplier<? extends InboundBatch> batches) throws DataPathException {
         UnderlayAddress listen = key.listen();
         List<UdpEndpoint> opened = new ArrayList<>();
         boolean wantGso = allowed.contains(Offload.UDP_GSO) && allowed.contains(Offload.MMSG);
@@ -110,7 +124,7 @@ public final class UdpMux extends BaseMux {
                 }
             }
             OffloadState state = new OffloadState(EnumSet.of(Offload.MMSG, Offload.UDP_GRO, Offload.UDP_GSO));
-            settle(state, allowed, rx, tx);
+            settle(state, allowed, forced.contains(Offload.UDP_GSO), listen.address(), rx, tx);
             rx.prepareReceive(state.uses(Offload.MMSG), state.uses(Offload.UDP_GRO));
             UdpMux u = new UdpMux(key, rx, tx, txPorts, socketBufferBytes, allowed, state, batches);
             u.startReading(rx, key.toString());
@@ -124,8 +138,12 @@ public final class UdpMux extends BaseMux {
         }
     }
 
-    /** Probes what is allowed: mmsg by the kernel's version, GRO and GSO by turning them on. */
-    private static void settle(OffloadState state, Set<Offload> allowed, UdpEndpoint rx, UdpEndpoint[] tx) throws IOException {
+    /**
+     * Probes what is allowed: mmsg by the kernel's version, GRO and GSO by turning them on; GSO
+     * only where the underlay device's partial checksums get completed (or it is forced).
+     */
+    private static void settle(OffloadState state, Set<Offload> allowed, boolean gsoForced, InetAddress listen, UdpEndpoint rx,
+            UdpEndpoint[] tx) throws IOException {
         boolean ipv6 = rx instanceof JdkUdpEndpoint;
         if (ipv6) {
             for (Offload f : List.of(Offload.MMSG, Offload.UDP_GRO, Offload.UDP_GSO)) {
@@ -141,12 +159,9 @@ public final class UdpMux extends BaseMux {
         } else if (!state.uses(Offload.MMSG)) {
             gso = "needs mmsg (trains are sent with sendmmsg)";
         } else {
-            gso = null;
-            for (UdpEndpoint e : tx) {
-                gso = e.probeSendOffload();
-                if (gso != null) {
-                    break;
-                }
+            gso = checksumsLeftPartial(listen, gsoForced);
+            for (int i = 0; gso == null && i < tx.length; i++) {
+                gso = tx[i].probeSendOffload();
             }
         }
         state.settle(Offload.UDP_GSO, gso);
@@ -155,6 +170,27 @@ public final class UdpMux extends BaseMux {
                 e.setZeroChecksum(true); // RFC 7348's zero checksums, as without GSO
             }
         }
+    }
+
+    /**
+     * Why GSO must stay off on sockets of {@code listen}: its device completes no checksums, so
+     * the partial UDP checksums of a train's datagrams would reach the wire (and a software switch
+     * reading the device with AF_PACKET, which drops them) as they are; null when they get
+     * completed, when it cannot be known, or when the operator forced GSO.
+     */
+    static String checksumsLeftPartial(InetAddress listen, boolean forced) {
+        DeviceChecksums.Verdict v = DeviceChecksums.of(listen);
+        if (v.kind != DeviceChecksums.Kind.SOFTWARE) {
+            LOG.info("underlay {}: udp_gso allowed: {}", listen.getHostAddress(), v);
+            return null;
+        }
+        if (forced) {
+            LOG.warn("underlay {}: udp_gso forced (+udp_gso) although {}: its UDP checksums leave partial, and a software switch"
+                    + " reading that device (Open vSwitch's userspace datapath) drops them", listen.getHostAddress(), v.why);
+            return null;
+        }
+        return "the underlay device completes no checksums (" + v.why + "), and a switch reading it in software would drop"
+                + " the partial ones GSO leaves; +udp_gso in overlaygate.core.offloads forces it";
     }
 
     /** The kernel refused a GSO train: GSO goes off for good, and the pool sends zero checksums again. */

@@ -21,4 +21,10 @@ public interface UnderlayReceiver {
     default void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort, InboundBatch batch) {
         fromUnderlay(buf, offset, length, sender, senderPort);
     }
+
+    /**
+     * Called on the mux's receive thread for a packet of this vnet id that the decapsulator
+     * refused ({@code reason}, a constant): the receiver counts it as its own drop.
+     */
+    void refusedFromUnderlay(String reason);
 }

@@ -18,7 +18,10 @@
  * {@link org.overlaygate.core.underlay.InboundBatch}, in which a device may hold frames back; the
  * thread flushes it after the last datagram, before it receives into the buffer again. Everything
  * that goes wrong is a counted drop of that packet: a malformed or empty packet, an unknown vnet id,
- * and anything plugin code throws, a {@code LinkageError} from a half-removed bundle included.
+ * and anything plugin code throws, a {@code LinkageError} from a half-removed bundle included. A
+ * refusal whose header names a vnet id (the plugin's {@code DecapResult.drop(reason, vnetId)}) is
+ * counted on the overlay of that id on this socket, where {@code overlay:stats NAME} shows it; every
+ * other drop here is the socket's.
  *
  * <h2>Multicast</h2>
  * A device may join a group (flood-and-learn, RFC 7348 section 4.2). The mux then opens a socket
@@ -40,8 +43,10 @@
  * its reason. A train the kernel refuses to segment (EIO: the route's device cannot checksum) is sent
  * again packet by packet, and GSO goes off for that mux with a log line. Linux segments only
  * datagrams with UDP checksums: while GSO is on, a UDP mux's sending pool sends computed checksums
- * (completed by the NIC) instead of RFC 7348's recommended zeros. NVGRE over raw IP has no GSO; its
- * batches go out with sendmmsg.
+ * (completed by the NIC) instead of RFC 7348's recommended zeros; where the listen address's device
+ * completes no checksums (a veth, a TAP, a bridge of them) GSO is off unless the operator forces it,
+ * since a switch reading that device in software would drop the partial ones. NVGRE over raw IP has
+ * no GSO; its batches go out with sendmmsg.
  *
  * <h2>Offloads</h2>
  * Each mux settles, when it opens, which of mmsg, udp_gro and udp_gso it uses (allowed by the

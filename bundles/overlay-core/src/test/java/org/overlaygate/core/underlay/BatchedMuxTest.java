@@ -46,6 +46,11 @@ public class BatchedMuxTest {
         public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort) {
             frames.add(new int[] {buf.get(offset + 14), buf.getInt(offset + 15), length});
         }
+
+        @Override
+        public void refusedFromUnderlay(String reason) {
+            throw new AssertionError("nothing sent here is refused: " + reason);
+        }
     }
 
     static final class Flushes implements InboundBatch {

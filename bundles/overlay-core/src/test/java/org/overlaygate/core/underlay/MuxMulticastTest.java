@@ -52,6 +52,11 @@ public class MuxMulticastTest {
             buf.get(offset, copy);
             frames.offer(copy);
         }
+
+        @Override
+        public void refusedFromUnderlay(String reason) {
+            throw new AssertionError("nothing sent here is refused: " + reason);
+        }
     }
 
     private static String send(UdpMux mux, String group, byte[] payload) {

@@ -11,8 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.Test;
-import org.overlaygate.api.UnderlayAddress;
-import org.overlaygate.api.encap.UnderlayTransport;
 import org.overlaygate.testsupport.Await;
 
 /**
@@ -41,37 +39,22 @@ public class ReceiveLoopTest {
     }
 
     /** A mux on one fake socket whose pauses are recorded rather than slept. */
-    private static final class RecordingMux extends BaseMux {
+    private static final class RecordingMux extends OneSourceMux {
         final List<Long> pauses = new CopyOnWriteArrayList<>();
-        final FailingSource source = new FailingSource();
+        final FailingSource source;
 
         RecordingMux() {
-            super(new UnderlayKey("t", UnderlayTransport.udp(4789, "t/listen_ip", "t/listen_port"), UnderlayAddress.parse("127.0.0.1:4789")),
-                    () -> null);
+            this(new FailingSource());
+        }
+
+        private RecordingMux(FailingSource source) {
+            super(source);
+            this.source = source;
         }
 
         @Override
         void pause(long millis) {
             pauses.add(millis);
-        }
-
-        @Override
-        PacketSource openGroup(InetAddress group, String interfaceName) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        void setGroupSending(String interfaceName, int ttl) {
-        }
-
-        @Override
-        void closeSockets() {
-            source.close();
-        }
-
-        @Override
-        public String send(ByteBuffer buf, int offset, int length, UnderlayAddress destination, int flowHash) {
-            return null;
         }
     }
 
