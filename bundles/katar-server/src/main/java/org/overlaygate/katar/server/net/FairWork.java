@@ -24,6 +24,8 @@ final class FairWork implements AutoCloseable {
     private final Thread[] threads;
     private int queued;
     private boolean closed;
+    /** Tasks that threw (a bug): counted, the thread goes on. */
+    final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
     FairWork(int threads, int capacity, String name) {
         this.capacity = capacity;
@@ -87,7 +89,11 @@ final class FairWork implements AutoCloseable {
         try {
             Runnable task;
             while ((task = take()) != null) {
-                task.run(); // tasks catch what their lookups throw
+                try {
+                    task.run(); // tasks catch what their lookups throw
+                } catch (RuntimeException | LinkageError e) {
+                    failures.incrementAndGet(); // a bug in a task must not cost a worker
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
