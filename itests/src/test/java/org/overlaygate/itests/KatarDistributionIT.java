@@ -146,10 +146,13 @@ public class KatarDistributionIT {
             assertTrue(vl2.out, vl2.out.contains("10.88.0.2:4789"));
             Distribution.Result gone = dist.run(dist.home.resolve("bin/katar-client").toString(), "-s", server, "vl2", "42", "02:08:20:00:00:02");
             assertEquals("the removal survived too", 1, gone.status);
+            // A host's log is its own (issue 23): a client at 127.0.0.1 naming 10.88.0.3 is refused ...
             Distribution.Result log = dist.run(dist.home.resolve("bin/katar-client").toString(), "-s", server, "log", "10.88.0.3");
-            assertEquals(log.toString(), 0, log.status);
-            // cn3: VL2 + VL3 of the move, VL2 + 2 VL3 of the removal
-            assertEquals(log.out, 1 + 5, log.out.lines().count());
+            assertEquals(log.toString(), 1, log.status);
+            assertEquals("katar-client: log of 10.88.0.3: NOTFOUND\n", log.err);
+            // ... and the operator reads it: cn3's VL2 + VL3 of the move, VL2 + 2 VL3 of the removal
+            String hosts = dist.adm("katar:show", "-p", "-o", "HOST", "log");
+            assertEquals(hosts, 5, hosts.lines().filter("cn3"::equals).count());
 
             // A host goes: refused while it owns mappings, unless forced; its log goes with it.
             Distribution.Result refused = dist.overlayadm("katar:host-remove", "cn3");
