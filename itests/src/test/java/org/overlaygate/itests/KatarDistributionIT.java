@@ -219,6 +219,22 @@ public class KatarDistributionIT {
             assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\.file\\s+\\S+/data/katar/jdbc\\.password\\s+config")));
             assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\s+\\*\\*\\*\\s+.*")));
 
+            // Issue 23: a URL that runs code or carries a secret is refused in one line, nothing stored.
+            Path planted = dist.home.resolve("plugins.d/planted.jar");
+            Distribution.Result h2 = dist.overlayadm("katar:config", "jdbc.url=jdbc:h2:mem:x;INIT=CALL FILE_WRITE('504b0304', '" + planted + "')");
+            assertEquals(h2.toString(), 1, h2.status);
+            assertEquals("katar setting jdbc.url: the embedded H2 database is the appliance's own and not a setting; leave jdbc.url empty"
+                    + " for it, or give jdbc:postgresql://HOST:5432/DB\n", h2.err);
+            Distribution.Result factory = dist.overlayadm("katar:config",
+                    "jdbc.url=jdbc:postgresql://127.0.0.1:1/katar?socketFactory=java.io.FileOutputStream&socketFactoryArg=" + planted);
+            assertEquals("katar setting jdbc.url: parameter socketFactory is refused: it makes the driver load code\n", factory.err);
+            Distribution.Result inUrl = dist.overlayadm("katar:config", "jdbc.url=jdbc:postgresql://127.0.0.1:1/katar?password=" + secret);
+            assertEquals(inUrl.toString(), 1, inUrl.status);
+            assertFalse(inUrl.err, inUrl.err.contains(secret));
+            assertFalse("nothing written", Files.exists(planted));
+            assertTrue("the stored URL is the one before", dist.overlayadm("katar:config").out.lines()
+                    .anyMatch(l -> l.matches("jdbc\\.url\\s+jdbc:postgresql://127\\.0\\.0\\.1:1/katar\\s+config")));
+
             Distribution.Result back = dist.overlayadm("katar:config", "jdbc.url=", "jdbc.user=", "jdbc.password=");
             assertEquals(back.toString(), 0, back.status);
             assertFalse("clearing the password removes its file", Files.exists(file));
