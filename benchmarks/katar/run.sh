@@ -6,9 +6,13 @@
 #
 #   benchmarks/katar/run.sh                      # everything, 5 s per point (about 3 minutes)
 #   BENCH_OPTS="-Dbench.seconds=10 -Dbench.backends=h2" benchmarks/katar/run.sh
+#   MVN_OPTS="-o -Dmaven.repo.local=/path/to/repository" benchmarks/katar/run.sh
+#
+# Each line gives lookups/s and latency, and VS_BASE: the throughput over the run's first point
+# (H2, hot cache, one connection), the figure to compare between machines and builds.
 set -eu
 cd "$(dirname "$0")/../.."
-mvn -B -q -pl bundles/katar-server -am test-compile dependency:build-classpath \
+mvn -B -q ${MVN_OPTS:-} -pl bundles/katar-server -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 server=bundles/katar-server/target
 exec java -Xms1g -Xmx1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${BENCH_OPTS:-} \

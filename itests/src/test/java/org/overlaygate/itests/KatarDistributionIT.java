@@ -146,10 +146,13 @@ public class KatarDistributionIT {
             assertTrue(vl2.out, vl2.out.contains("10.88.0.2:4789"));
             Distribution.Result gone = dist.run(dist.home.resolve("bin/katar-client").toString(), "-s", server, "vl2", "42", "02:08:20:00:00:02");
             assertEquals("the removal survived too", 1, gone.status);
+            // A host's log is its own (issue 23): a client at 127.0.0.1 naming 10.88.0.3 is refused ...
             Distribution.Result log = dist.run(dist.home.resolve("bin/katar-client").toString(), "-s", server, "log", "10.88.0.3");
-            assertEquals(log.toString(), 0, log.status);
-            // cn3: VL2 + VL3 of the move, VL2 + 2 VL3 of the removal
-            assertEquals(log.out, 1 + 5, log.out.lines().count());
+            assertEquals(log.toString(), 1, log.status);
+            assertEquals("katar-client: log of 10.88.0.3: NOTFOUND\n", log.err);
+            // ... and the operator reads it: cn3's VL2 + VL3 of the move, VL2 + 2 VL3 of the removal
+            String hosts = dist.adm("katar:show", "-p", "-o", "HOST", "log");
+            assertEquals(hosts, 5, hosts.lines().filter("cn3"::equals).count());
 
             // A host goes: refused while it owns mappings, unless forced; its log goes with it.
             Distribution.Result refused = dist.overlayadm("katar:host-remove", "cn3");
@@ -215,6 +218,22 @@ public class KatarDistributionIT {
             Distribution.Result config = dist.overlayadm("katar:config");
             assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\.file\\s+\\S+/data/katar/jdbc\\.password\\s+config")));
             assertTrue(config.out, config.out.lines().anyMatch(l -> l.matches("jdbc\\.password\\s+\\*\\*\\*\\s+.*")));
+
+            // Issue 23: a URL that runs code or carries a secret is refused in one line, nothing stored.
+            Path planted = dist.home.resolve("plugins.d/planted.jar");
+            Distribution.Result h2 = dist.overlayadm("katar:config", "jdbc.url=jdbc:h2:mem:x;INIT=CALL FILE_WRITE('504b0304', '" + planted + "')");
+            assertEquals(h2.toString(), 1, h2.status);
+            assertEquals("katar setting jdbc.url: the embedded H2 database is the appliance's own and not a setting; leave jdbc.url empty"
+                    + " for it, or give jdbc:postgresql://HOST:5432/DB\n", h2.err);
+            Distribution.Result factory = dist.overlayadm("katar:config",
+                    "jdbc.url=jdbc:postgresql://127.0.0.1:1/katar?socketFactory=java.io.FileOutputStream&socketFactoryArg=" + planted);
+            assertEquals("katar setting jdbc.url: parameter socketFactory is refused: it makes the driver load code\n", factory.err);
+            Distribution.Result inUrl = dist.overlayadm("katar:config", "jdbc.url=jdbc:postgresql://127.0.0.1:1/katar?password=" + secret);
+            assertEquals(inUrl.toString(), 1, inUrl.status);
+            assertFalse(inUrl.err, inUrl.err.contains(secret));
+            assertFalse("nothing written", Files.exists(planted));
+            assertTrue("the stored URL is the one before", dist.overlayadm("katar:config").out.lines()
+                    .anyMatch(l -> l.matches("jdbc\\.url\\s+jdbc:postgresql://127\\.0\\.0\\.1:1/katar\\s+config")));
 
             Distribution.Result back = dist.overlayadm("katar:config", "jdbc.url=", "jdbc.user=", "jdbc.password=");
             assertEquals(back.toString(), 0, back.status);

@@ -76,6 +76,7 @@ public final class Main {
             System.out.print(LaunchOptions.USAGE);
             return 0;
         }
+        FatalErrors.install(); // a thread lost to OutOfMemoryError ends the process, its reason logged
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install(); // FileInstall logs through java.util.logging
         Path home = Paths.get(System.getProperty("overlaygate.home", ".")).toAbsolutePath().normalize();

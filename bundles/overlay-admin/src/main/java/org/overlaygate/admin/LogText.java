@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
 final class LogText {
     static final int MAX = 1000;
     private static final Pattern SECRET = Pattern.compile("(?i)[^=]*(password|passwd|secret|token|credential)[^=]*");
+    /** A secret inside a value: a URL's password parameter (pgjdbc's password=, sslpassword=) or user:password@host. */
+    private static final Pattern SECRET_IN_VALUE = Pattern.compile("(?i)((?:^|[?&;])[a-z_.]*(?:password|passwd|secret|token)=)[^&;]*");
+    private static final Pattern USER_INFO = Pattern.compile("(://[^/?@:]*:)[^/?@]*@");
 
     private LogText() {
     }
@@ -24,12 +27,18 @@ final class LogText {
             }
             b.append(' ');
             int eq = a.indexOf('=');
-            String shown = eq > 0 && SECRET.matcher(a.substring(0, eq)).matches() ? a.substring(0, eq + 1) + "***" : a;
+            String shown = eq > 0 && SECRET.matcher(a.substring(0, eq)).matches() ? a.substring(0, eq + 1) + "***" : maskedWithin(a);
             String escaped = escape(shown);
             boolean quote = escaped.isEmpty() || escaped.indexOf(' ') >= 0 || escaped.indexOf('"') >= 0;
             b.append(quote ? '"' + escaped.replace("\"", "\\\"") + '"' : escaped);
         }
         return cut(b.toString());
+    }
+
+    /** {@code a} with the secrets a URL in it may carry replaced by ***. */
+    static String maskedWithin(String a) {
+        String m = USER_INFO.matcher(a).replaceAll("$1***@");
+        return SECRET_IN_VALUE.matcher(m).replaceAll("$1***");
     }
 
     /** {@code text} with line breaks, other control characters and backslashes escaped, cut at {@link #MAX}. */

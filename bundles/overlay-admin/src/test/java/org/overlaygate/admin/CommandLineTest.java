@@ -111,6 +111,11 @@ public class CommandLineTest {
     public void logTextIsOneLineWithSecretsMasked() {
         assertEquals("katar:config jdbc.password=*** jdbc.user=katar",
                 LogText.command("katar:config", List.of("jdbc.password=hunter2", "jdbc.user=katar")));
+        // Issue 23: a JDBC URL's own secrets, which katar:config refuses, never reach the log either.
+        assertEquals("katar:config jdbc.url=jdbc:postgresql://db/k?user=u&password=***&sslpassword=*** jdbc.user=katar",
+                LogText.command("katar:config", List.of("jdbc.url=jdbc:postgresql://db/k?user=u&password=hunter2&sslpassword=x", "jdbc.user=katar")));
+        assertEquals("katar:config jdbc.url=jdbc:postgresql://katar:***@db/k",
+                LogText.command("katar:config", List.of("jdbc.url=jdbc:postgresql://katar:hunter2@db/k")));
         assertEquals("overlay:create \"a\\nINFO forged line\" \"x y\"", LogText.command("overlay:create", List.of("a\nINFO forged line", "x y")));
         assertEquals("a\\u0000b\\\\n", LogText.escape("a\u0000b\\n"));
         String huge = LogText.command("overlay:show", List.of("x".repeat(100_000)));

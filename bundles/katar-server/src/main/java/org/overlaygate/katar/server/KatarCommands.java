@@ -54,7 +54,9 @@ final class KatarCommands {
             + "  the settings and where each comes from; NAME=VALUE stores it in ConfigAdmin (PID "
             + KatarComponent.PID + "), NAME= removes it\n"
             + "  there; the server restarts with the new settings. jdbc.password=SECRET is kept in an owner-only file under the\n"
-            + "  data directory (ConfigAdmin gets jdbc.password.file). NAME is one of " + String.join(", ", KatarSettings.NAMES);
+            + "  data directory (ConfigAdmin gets jdbc.password.file). jdbc.url takes jdbc:postgresql:// URLs only (empty: the\n"
+            + "  embedded database), without credentials and without parameters that load code or write files (socketFactory,\n"
+            + "  sslfactory, loggerFile, ...). NAME is one of " + String.join(", ", KatarSettings.NAMES);
 
     private final KatarComponent component;
 

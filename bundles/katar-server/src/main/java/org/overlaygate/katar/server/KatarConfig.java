@@ -68,4 +68,8 @@ public @interface KatarConfig {
 
     @AttributeDefinition(description = "Longest time a cached answer is served after it was read from the database, in ms", min = "0")
     int cache_ttl_ms() default 5000;
+
+    @AttributeDefinition(description = "Whether a host may read and clear the invalidation log of the address its LOG_REQ names"
+            + " when that is not the connection's source address (hosts behind NAT); false: such a request is refused")
+    boolean log_trust_named_address() default false;
 }

@@ -64,7 +64,7 @@ public final class KatarService implements AutoCloseable {
             if (db.dialect() == Dialect.POSTGRESQL) {
                 listener = new ChangeListener(db, store).start();
             }
-            SvpServer server = new SvpServer(s.listen(), s.limits(), backend(store));
+            SvpServer server = new SvpServer(s.listen(), s.limits(), backend(store), s.logTrustNamedAddress());
             LOG.info("katar server listening on {} (database {}, schema version {})", server.address(), db.describe(), version);
             return new KatarService(s, db, store, listener, server, version);
         } catch (SQLException | IOException | RuntimeException e) {
@@ -104,8 +104,8 @@ public final class KatarService implements AutoCloseable {
             }
 
             @Override
-            public void logRemove(List<byte[]> ids) throws SQLException {
-                store.logRemove(ids);
+            public void logRemove(java.util.function.Predicate<byte[]> mayRemove, List<byte[]> ids) throws SQLException {
+                store.logRemove(mayRemove, ids);
             }
 
             @Override
@@ -139,6 +139,8 @@ public final class KatarService implements AutoCloseable {
     public Map<String, Long> stats() {
         Map<String, Long> s = new LinkedHashMap<>();
         s.put("connections", (long) server.connections());
+        s.put("held_bytes", server.heldBytes());
+        s.put("lookups_in_progress", (long) server.lookupsInProgress());
         s.putAll(server.stats().snapshot());
         s.putAll(store.cache().stats());
         if (listener != null) {

@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import org.overlaygate.katar.protocol.Svp;
 import org.overlaygate.katar.server.net.Limits;
+import org.overlaygate.katar.server.store.JdbcUrls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +26,16 @@ import org.slf4j.LoggerFactory;
  * {@link KatarConfig}.
  */
 public record KatarSettings(boolean enabled, InetSocketAddress listen, String jdbcUrl, String jdbcUser, String jdbcPassword,
-        String jdbcPasswordFile, int poolSize, Limits limits, int cacheEntries, long cacheTtlMs, boolean embedded) {
+        String jdbcPasswordFile, int poolSize, Limits limits, int cacheEntries, long cacheTtlMs, boolean embedded,
+        boolean logTrustNamedAddress) {
     private static final Logger LOG = LoggerFactory.getLogger(KatarSettings.class);
 
     public static final String FRAMEWORK_PREFIX = "overlaygate.katar.";
     /** Every setting, as named in ConfigAdmin and (after the prefix) as framework properties. */
     public static final java.util.List<String> NAMES = java.util.List.of("enabled", "listen.address", "port", "jdbc.url", "jdbc.user",
             "jdbc.password", "jdbc.password.file", "db.pool.size", "max.connections", "max.connections.per.address", "max.outstanding",
-            "max.message.bytes", "workers", "work.queue", "stalled.message.ms", "idle.timeout.ms", "cache.entries", "cache.ttl.ms");
+            "max.message.bytes", "workers", "work.queue", "stalled.message.ms", "idle.timeout.ms", "cache.entries", "cache.ttl.ms",
+            "log.trust.named.address");
 
     /** Where a setting's value comes from: "config" (ConfigAdmin), "framework" or "default". */
     public static String source(String name, Map<String, ?> config, Function<String, String> framework) {
@@ -50,7 +53,7 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
             case "enabled": return Boolean.toString(enabled);
             case "listen.address": return listen.getAddress().getHostAddress();
             case "port": return Integer.toString(listen.getPort());
-            case "jdbc.url": return embedded ? "" : jdbcUrl;
+            case "jdbc.url": return embedded ? "" : JdbcUrls.masked(jdbcUrl);
             case "jdbc.user": return jdbcUser;
             case "jdbc.password": return jdbcPassword.isEmpty() ? "" : "***";
             case "jdbc.password.file": return jdbcPasswordFile;
@@ -65,6 +68,7 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
             case "idle.timeout.ms": return Integer.toString(limits.idleTimeoutMs());
             case "cache.entries": return Integer.toString(cacheEntries);
             case "cache.ttl.ms": return Long.toString(cacheTtlMs);
+            case "log.trust.named.address": return Boolean.toString(logTrustNamedAddress);
             default: throw new IllegalArgumentException("no katar setting '" + name + "' (settings: " + String.join(", ", NAMES) + ")");
         }
     }
@@ -93,8 +97,16 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("katar setting listen.address: cannot resolve '" + address + "'");
         }
+        String notUnicast = notUnicast(listen.getAddress());
+        if (notUnicast != null) {
+            throw new IllegalArgumentException("katar setting listen.address: " + listen.getAddress().getHostAddress() + " is " + notUnicast
+                    + ", not an address of this host to listen on");
+        }
         String url = get.apply("jdbc.url");
         boolean embedded = url == null;
+        if (!embedded) {
+            JdbcUrls.check(url);
+        }
         String user = orDefault(get.apply("jdbc.user"), "");
         String passwordFile = orDefault(get.apply("jdbc.password.file"), "");
         String password = orDefault(get.apply("jdbc.password"), "");
@@ -123,7 +135,8 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
                 integer(get, "stalled.message.ms", 30_000, 1, 3_600_000),
                 integer(get, "idle.timeout.ms", 120_000, 1, 86_400_000));
         return new KatarSettings(enabled, listen, url, user, password, passwordFile, integer(get, "db.pool.size", 8, 1, 256), limits,
-                integer(get, "cache.entries", 100_000, 0, 100_000_000), integer(get, "cache.ttl.ms", 5000, 0, 3_600_000), embedded);
+                integer(get, "cache.entries", 100_000, 0, 100_000_000), integer(get, "cache.ttl.ms", 5000, 0, 3_600_000), embedded,
+                bool(get, "log.trust.named.address", false));
     }
 
     /** The password in {@code file}: its first line. Warns when others may read the file. */
@@ -161,6 +174,32 @@ public record KatarSettings(boolean enabled, InetSocketAddress listen, String jd
      */
     public static String embeddedUrl(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.resolve("katar").resolve("katar").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /** What kind of address {@code a} is when no TCP server can listen on it (multicast, broadcast, class E), or null. */
+    static String notUnicast(InetAddress a) {
+        if (a.isMulticastAddress()) {
+            return "a multicast address";
+        }
+        byte[] b = a.getAddress();
+        if (b.length == 4 && (b[0] & 0xFF) == 255 && (b[1] & 0xFF) == 255 && (b[2] & 0xFF) == 255 && (b[3] & 0xFF) == 255) {
+            return "the broadcast address";
+        }
+        if (b.length == 4 && (b[0] & 0xF0) == 0xF0) {
+            return "a reserved (class E) address";
+        }
+        return null;
+    }
+
+    private static boolean bool(Function<String, String> get, String name, boolean def) {
+        String v = get.apply(name);
+        if (v == null) {
+            return def;
+        }
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException("katar setting " + name + " = '" + v + "' is not true or false");
     }
 
     private static String orDefault(String v, String d) {

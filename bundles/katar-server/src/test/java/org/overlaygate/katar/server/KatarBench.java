@@ -22,7 +22,8 @@ import org.overlaygate.katar.server.store.ImportDocument;
  * and 64 concurrent connections, each a closed loop with one request outstanding (as a host that
  * waits for its answer), cache hot (every key cached) and cold (cache off: every lookup reads the
  * database), on the embedded H2 database and on a throw-away PostgreSQL. Client and server share
- * the machine. Run with benchmarks/katar/run.sh; -Dbench.seconds=N per point (default 5),
+ * the machine; VS_BASE is each point's throughput over the run's first point. Run with
+ * benchmarks/katar/run.sh; -Dbench.seconds=N per point (default 5),
  * -Dbench.mappings=N (default 10000), -Dbench.backends=h2,postgresql.
  */
 public final class KatarBench {
@@ -38,7 +39,8 @@ public final class KatarBench {
         List<String> backends = Arrays.asList(System.getProperty("bench.backends", "h2,postgresql").split(","));
         System.out.printf(Locale.ROOT, "katar VL2 benchmark: %d mappings, %d s per point, %d cores, %s%n", mappings, seconds,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        System.out.printf(Locale.ROOT, "%-10s %-5s %5s %12s %10s %10s%n", "DATABASE", "CACHE", "CONNS", "LOOKUPS/S", "P50_US", "P99_US");
+        System.out.printf(Locale.ROOT, "%-10s %-5s %5s %12s %10s %10s %9s%n", "DATABASE", "CACHE", "CONNS", "LOOKUPS/S", "P50_US", "P99_US",
+                "VS_BASE");
         for (String backend : backends) {
             if (backend.equals("h2")) {
                 Path dir = Files.createTempDirectory("katar-bench");
@@ -72,6 +74,12 @@ public final class KatarBench {
         KatarSettings of(boolean hotCache);
     }
 
+    /**
+     * Lookups per second of the run's first point (the first backend, hot cache, one connection):
+     * every point is printed as a ratio to it too, since absolute figures depend on the machine.
+     */
+    static double baseline;
+
     static void run(String name, int mappings, int seconds, Settings settings) throws Exception {
         boolean populated = false;
         for (boolean hot : new boolean[] {true, false}) {
@@ -86,8 +94,11 @@ public final class KatarBench {
                     }
                     measure(s, conns, 1, mappings); // warm-up: JIT, connections
                     Result r = measure(s, conns, seconds, mappings);
-                    System.out.printf(Locale.ROOT, "%-10s %-5s %5d %12.0f %10.1f %10.1f%n", name, hot ? "hot" : "cold", conns,
-                            r.perSecond, r.p50us, r.p99us);
+                    if (baseline == 0) {
+                        baseline = r.perSecond; // the first point of the run: one connection, hot cache
+                    }
+                    System.out.printf(Locale.ROOT, "%-10s %-5s %5d %12.0f %10.1f %10.1f %8.2fx%n", name, hot ? "hot" : "cold", conns,
+                            r.perSecond, r.p50us, r.p99us, r.perSecond / baseline);
                 }
             }
         }

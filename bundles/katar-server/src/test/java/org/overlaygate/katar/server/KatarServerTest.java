@@ -62,7 +62,9 @@ public class KatarServerTest {
     @Before
     public void start() throws Exception {
         dir = Files.createTempDirectory("katar-test");
-        service = KatarService.start(TestServers.h2(dir, "max.connections", "8", "max.message.bytes", "4096", "max.outstanding", "64"));
+        // These clients ask for the logs of 10.88.0.x from 127.0.0.1: as hosts behind NAT would.
+        service = KatarService.start(TestServers.h2(dir, "max.connections", "8", "max.message.bytes", "4096", "max.outstanding", "64",
+                "log.trust.named.address", "true"));
         service.store().addHost("cn1", Addresses.parseIp("10.88.0.1"), 4789);
         service.store().addHost("cn2", Addresses.parseIp("10.88.0.2"), 4790);
         service.store().addMapping(VNET, MAC1, "cn1", 0, List.of(Addresses.parseIp("192.168.1.10")));
@@ -541,5 +543,101 @@ public class KatarServerTest {
         }
         assertEquals(log.size(), 4 + total);
         assertTrue(get(c.bulk(BulkRequest.all(Svp.BULK_VL2))).encode().length <= 4096);
+    }
+
+    /** One request on {@code s}, its reply read whole. */
+    static Frame exchange(Socket s, int op, byte[] payload) throws Exception {
+        s.getOutputStream().write(Frame.encode(op, 7, payload));
+        byte[] header = s.getInputStream().readNBytes(Svp.HEADER_SIZE);
+        int size = ByteBuffer.wrap(header).getInt(4);
+        byte[] body = s.getInputStream().readNBytes(size);
+        return new FrameReader(1 << 20).next(ByteBuffer.wrap(ByteBuffer.allocate(header.length + body.length).put(header).put(body).array()));
+    }
+
+    /**
+     * Issue 23, item 8: a LOG_REQ naming another host's address read that host's log, and LOG_RM
+     * deleted it. By default a host's log is only its own: the address named must be the
+     * connection's source (any loopback address from loopback: pretend hosts on one machine).
+     */
+    @Test
+    public void aHostReadsAndClearsOnlyItsOwnLog() throws Exception {
+        KatarService strict = KatarService.start(TestServers.h2(dir.resolve("strict")));
+        try {
+            byte[] a = Addresses.toWire(Addresses.parseIp("127.0.0.21"));
+            byte[] b = Addresses.toWire(Addresses.parseIp("10.88.0.2"));
+            byte[] c = Addresses.toWire(Addresses.parseIp("127.0.0.23"));
+            strict.store().addHost("a", Addresses.parseIp("127.0.0.21"), 4789);
+            strict.store().addHost("b", Addresses.parseIp("10.88.0.2"), 4789);
+            strict.store().addHost("c", Addresses.parseIp("127.0.0.23"), 4789);
+            strict.store().addMapping(VNET, MAC1, "a", 0, List.of());
+            strict.store().addMapping(VNET, MAC2, "b", 0, List.of());
+            strict.store().addMapping(VNET, 0x020820000003L, "c", 0, List.of());
+            strict.store().moveMapping(VNET, MAC1, "b"); // every host on the vnet gets an entry
+            List<byte[]> idsOfB = new ArrayList<>();
+            for (var line : strict.store().logLines(100)) {
+                if (line.host().equals("b")) {
+                    idsOfB.add(Addresses.unhex(line.id()));
+                }
+            }
+            assertEquals(1, idsOfB.size());
+            try (Socket fromA = from("127.0.0.21", strict)) {
+                LogAck other = LogAck.decode(exchange(fromA, Svp.OP_LOG_REQ,
+                        new org.overlaygate.katar.protocol.Messages.LogRequest(4096, b).encode()).payload());
+                assertEquals("another host's log is refused", Svp.STATUS_NOTFOUND, other.status());
+                assertEquals(0, other.entries().size());
+                assertEquals(1, strict.stats().get("log_refused_address").longValue());
+                LogAck own = LogAck.decode(exchange(fromA, Svp.OP_LOG_REQ,
+                        new org.overlaygate.katar.protocol.Messages.LogRequest(4096, a).encode()).payload());
+                assertEquals(Svp.STATUS_OK, own.status());
+                assertEquals(1, own.entries().size());
+                LogAck pretend = LogAck.decode(exchange(fromA, Svp.OP_LOG_REQ,
+                        new org.overlaygate.katar.protocol.Messages.LogRequest(4096, c).encode()).payload());
+                assertEquals("another loopback host: one machine", 1, pretend.entries().size());
+                // LOG_RM of b's ids from a removes nothing of b's
+                Frame removed = exchange(fromA, Svp.OP_LOG_RM, new org.overlaygate.katar.protocol.Messages.LogRemove(idsOfB).encode());
+                assertEquals(Svp.OP_LOG_RM_ACK, removed.op());
+                assertEquals(3, strict.store().logLines(100).size());
+                List<byte[]> own2 = new ArrayList<>();
+                own.entries().forEach(e -> own2.add(e.id()));
+                exchange(fromA, Svp.OP_LOG_RM, new org.overlaygate.katar.protocol.Messages.LogRemove(own2).encode());
+                assertEquals("its own entry removed", 2, strict.store().logLines(100).size());
+            }
+        } finally {
+            strict.close();
+        }
+    }
+
+    /**
+     * Issue 23, item 8: under a lookup fuzz, 100,000 NOTFOUND answers pushed every real mapping
+     * out of the cache. NOTFOUND answers have a quarter of it to themselves.
+     */
+    @Test
+    public void aLookupFuzzDoesNotPushRealMappingsOutOfTheCache() throws Exception {
+        KatarService small = KatarService.start(TestServers.h2(dir.resolve("fuzz"), "cache.entries", "100"));
+        try (KatarClient c = KatarClient.connect(small.address())) {
+            small.store().addHost("cn1", Addresses.parseIp("10.88.0.1"), 4789);
+            for (int i = 0; i < 20; i++) {
+                small.store().addMapping(VNET, 0x0a0000000000L + i, "cn1", 0, List.of());
+                assertEquals(Svp.STATUS_OK, get(c.vl2(VNET, 0x0a0000000000L + i)).status());
+            }
+            List<CompletableFuture<Vl2Ack>> fuzz = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                fuzz.add(c.vl2(VNET, 0x0b0000000000L + i));
+                if (fuzz.size() == 200) {
+                    for (CompletableFuture<Vl2Ack> f : fuzz) {
+                        get(f);
+                    }
+                    fuzz.clear();
+                }
+            }
+            long hits = small.stats().get("cache_hits");
+            for (int i = 0; i < 20; i++) {
+                assertEquals(Svp.STATUS_OK, get(c.vl2(VNET, 0x0a0000000000L + i)).status());
+            }
+            assertEquals("every real mapping still answered from the cache", hits + 20, small.stats().get("cache_hits").longValue());
+            assertEquals(25, small.stats().get("cache_notfound_entries").longValue());
+        } finally {
+            small.close();
+        }
     }
 }

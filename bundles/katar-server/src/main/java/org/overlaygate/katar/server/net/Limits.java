@@ -42,9 +42,26 @@ public record Limits(int maxConnections, int maxConnectionsPerAddress, int maxOu
         }
     }
 
-    /** Reading from a connection pauses while this many reply bytes wait to be sent to it. */
+    /**
+     * A connection takes no further request while it holds this many bytes: replies waiting to be
+     * sent to it, and the largest reply of each of its requests a worker is still answering.
+     */
     public int maxQueuedReplyBytes() {
-        return Math.max(4 * (maxMessageBytes + 16), 256 * 1024);
+        return Math.max(4 * largestReply(), 256 * 1024);
+    }
+
+    /** The largest message the server writes: a full BULK_ACK or LOG_ACK page with its header. */
+    public int largestReply() {
+        return maxMessageBytes + 16;
+    }
+
+    /**
+     * Once every connection together holds this many bytes, a connection that holds one
+     * {@link #largestReply() reply} takes no further request until the total is three quarters
+     * of it: 256 connections pipelining BULK_REQ and never reading then hold 32 MiB, not the heap.
+     */
+    public long maxQueuedBytesTotal() {
+        return Math.max(32L * 1024 * 1024, 2L * maxQueuedReplyBytes());
     }
 
     /** Places kept for addresses with no connection yet: an eighth of {@link #maxConnections}, at least one. */

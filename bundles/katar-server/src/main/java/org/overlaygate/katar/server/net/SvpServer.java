@@ -14,34 +14,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.overlaygate.katar.protocol.Frame;
-import org.overlaygate.katar.protocol.FrameReader;
-import org.overlaygate.katar.protocol.Messages.BulkAck;
-import org.overlaygate.katar.protocol.Messages.BulkRequest;
-import org.overlaygate.katar.protocol.Messages.LogAck;
-import org.overlaygate.katar.protocol.Messages.LogRemove;
-import org.overlaygate.katar.protocol.Messages.LogRequest;
-import org.overlaygate.katar.protocol.Messages.StatusOnly;
-import org.overlaygate.katar.protocol.Messages.Vl2Ack;
-import org.overlaygate.katar.protocol.Messages.Vl2Request;
-import org.overlaygate.katar.protocol.Messages.Vl3Ack;
-import org.overlaygate.katar.protocol.Messages.Vl3Request;
-import org.overlaygate.katar.protocol.ProtocolException;
-import org.overlaygate.katar.protocol.Svp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,27 +38,32 @@ import org.slf4j.LoggerFactory;
  * address without a connection may take. What is refused without closing: a request over the
  * outstanding limit or the work queue, or one the database could not answer (status TRYAGAIN).
  * Every case is counted (unknown operations in one counter); no input stops the thread.
+ *
+ * <p>Its parts, after Netty's decoder / handler / admission split: this class accepts, limits
+ * connections per address and in all, and runs the selector and the sweeps; a {@link Connection}
+ * cuts its bytes into messages and writes its replies; the {@link Dispatcher} answers each
+ * request; {@link Admission} decides whether a connection may take one more (the bytes it holds,
+ * work in progress included) and queues lookups fairly between clients. A client that does not
+ * take its replies for {@link Limits#idleTimeoutMs} is closed ({@code closed_not_reading}).
  */
 public final class SvpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SvpServer.class);
-    private static final int READ_BUFFER = 64 * 1024;
-    private static final int GATHER = 64;
-    private static final byte[] EMPTY = new byte[0];
+    /** One read: what a paused connection keeps of it is at most this much. */
+    private static final int READ_BUFFER = 16 * 1024;
 
     private final Limits limits;
-    private final Backend backend;
     private final ServerStats stats = new ServerStats();
     private final ServerSocketChannel server;
     private final Selector selector;
-    private final ThreadPoolExecutor workers;
+    private final Admission admission;
+    private final Dispatcher dispatcher;
     private final Thread io;
-    private final Queue<Conn> wakeups = new ConcurrentLinkedQueue<>();
-    private final Set<Conn> open = new HashSet<>();
+    private final Queue<Connection> wakeups = new ConcurrentLinkedQueue<>();
+    private final Set<Connection> open = new HashSet<>();
     /** Open connections by source address; touched by the I/O thread only. */
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
-    private final AtomicLong lastBackendWarning = new AtomicLong();
     private volatile boolean running = true;
     private long lastSweep = System.nanoTime();
 
@@ -90,8 +73,19 @@ public final class SvpServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound
      */
     public SvpServer(InetSocketAddress bind, Limits limits, Backend backend) throws IOException {
+        this(bind, limits, backend, false);
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param trustNamedAddress whether a LOG_REQ may name another address than its connection's
+     *     source (hosts behind NAT); otherwise such a request is refused and LOG_RM removes only the
+     *     source's entries
+     * @throws IOException when the address cannot be bound
+     */
+    public SvpServer(InetSocketAddress bind, Limits limits, Backend backend, boolean trustNamedAddress) throws IOException {
         this.limits = limits;
-        this.backend = backend;
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
         try {
@@ -104,13 +98,8 @@ public final class SvpServer implements AutoCloseable {
             selector.close();
             throw e;
         }
-        AtomicInteger n = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(limits.workers(), limits.workers(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(limits.workQueue()), r -> {
-                    Thread t = new Thread(r, "katar-worker-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.admission = new Admission(limits, stats);
+        this.dispatcher = new Dispatcher(backend, limits, admission, stats, trustNamedAddress);
         this.io = new Thread(this::loop, "katar-io");
         io.setDaemon(true);
         io.start();
@@ -137,6 +126,16 @@ public final class SvpServer implements AutoCloseable {
         return limits;
     }
 
+    /** Bytes every connection holds: replies queued and the largest reply of each request in a worker. */
+    public long heldBytes() {
+        return admission.totalHeld();
+    }
+
+    /** Lookups handed to workers (queued or running) and not yet answered. */
+    public int lookupsInProgress() {
+        return admission.inProgress();
+    }
+
     private void loop() {
         while (running) {
             try {
@@ -149,7 +148,7 @@ public final class SvpServer implements AutoCloseable {
                 break;
             }
             sweep();
-            Conn woken;
+            Connection woken;
             while ((woken = wakeups.poll()) != null) {
                 guarded(woken, woken::flush);
             }
@@ -164,9 +163,9 @@ public final class SvpServer implements AutoCloseable {
                     accept();
                     continue;
                 }
-                Conn c = (Conn) key.attachment();
+                Connection c = (Connection) key.attachment();
                 if (key.isReadable()) {
-                    guarded(c, c::read);
+                    guarded(c, () -> c.read(readBuffer));
                 }
                 if (key.isValid() && key.isWritable()) {
                     guarded(c, c::flush);
@@ -183,7 +182,8 @@ public final class SvpServer implements AutoCloseable {
     /**
      * Closes connections whose current message began longer than the stall limit ago (slowloris:
      * a byte now and then does not keep it open), and connections that sent no complete message
-     * for the idle limit while waiting for no answer.
+     * for the idle limit while waiting for no answer, and connections whose client took none of
+     * its replies for the idle limit (each holds a reply budget while it waits).
      */
     private void sweep() {
         long now = System.nanoTime();
@@ -193,12 +193,15 @@ public final class SvpServer implements AutoCloseable {
         lastSweep = now;
         long stalled = limits.stalledMessageMs() * 1_000_000L;
         long idle = limits.idleTimeoutMs() * 1_000_000L;
-        for (Conn c : new ArrayList<>(open)) {
-            if (c.reader.inMessage() && now - c.messageStart > stalled) {
+        for (Connection c : new ArrayList<>(open)) {
+            if (c.stalled(now, stalled)) {
                 stats.increment("closed_stalled");
                 c.close();
-            } else if (!c.reader.inMessage() && now - c.lastMessage > idle && c.outstanding.get() == 0 && c.out.isEmpty()) {
+            } else if (c.idle(now, idle)) {
                 stats.increment("closed_idle");
+                c.close();
+            } else if (c.notReading(now, idle)) {
+                stats.increment("closed_not_reading");
                 c.close();
             }
         }
@@ -209,7 +212,7 @@ public final class SvpServer implements AutoCloseable {
     }
 
     /** Any failure of one connection closes that connection, counted, and nothing else. */
-    private void guarded(Conn c, IoStep step) {
+    private void guarded(Connection c, IoStep step) {
         try {
             step.run();
         } catch (IOException e) {
@@ -247,7 +250,7 @@ public final class SvpServer implements AutoCloseable {
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            Conn c = new Conn(ch, source);
+            Connection c = new Connection(ch, source, limits.maxMessageBytes(), owner, admission, dispatcher, stats);
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             open.add(c);
             perAddress.merge(source, 1, Integer::sum);
@@ -291,316 +294,21 @@ public final class SvpServer implements AutoCloseable {
         return null;
     }
 
-    /** One client connection. Fields without a note are touched by the I/O thread only. */
-    private final class Conn {
-        final SocketChannel ch;
-        final String remote;
-        final FrameReader reader = new FrameReader(limits.maxMessageBytes());
-        /** Replies waiting to be written; workers add, the I/O thread removes. */
-        final Queue<ByteBuffer> out = new ConcurrentLinkedQueue<>();
-        final AtomicLong queuedBytes = new AtomicLong();
-        final AtomicInteger outstanding = new AtomicInteger();
-        final AtomicBoolean scheduled = new AtomicBoolean();
-        final ByteBuffer[] gather = new ByteBuffer[GATHER];
-        final InetAddress source;
-        SelectionKey key;
-        /** When the last complete message arrived (or the connection, before the first). */
-        long lastMessage = System.nanoTime();
-        /** When the first byte of the message being read arrived; meaningful while {@code reader.inMessage()}. */
-        long messageStart;
-        boolean readPaused;
-        boolean closing;
-        volatile boolean closed;
-        /** When the request being handled was read (I/O thread), for its duration in the stats. */
-        long handleStart;
-        /** Whether the request being handled went to a worker, which then times it. */
-        boolean handedToWorker;
-
-        Conn(SocketChannel ch, InetAddress source) {
-            this.ch = ch;
-            this.source = source;
-            String r;
-            try {
-                r = String.valueOf(ch.getRemoteAddress());
-            } catch (IOException e) {
-                r = "?";
-            }
-            this.remote = r;
+        /** What connections need of the server; their close runs on the I/O thread (or in {@link #close} after it ended). */
+    private final Connection.Owner owner = new Connection.Owner() {
+        @Override
+        public void wake(Connection c) {
+            wakeups.add(c);
+            selector.wakeup();
         }
 
-        void read() throws IOException {
-            readBuffer.clear();
-            int n = ch.read(readBuffer);
-            if (n < 0) {
-                close();
-                return;
-            }
-            long now = System.nanoTime();
-            boolean continuing = reader.inMessage();
-            readBuffer.flip();
-            try {
-                Frame f;
-                while (!closing && (f = reader.next(readBuffer)) != null) {
-                    continuing = false;
-                    lastMessage = now;
-                    handle(f);
-                }
-                if (reader.inMessage() && !continuing) {
-                    messageStart = now; // a new message began in this read
-                }
-            } catch (ProtocolException e) {
-                stats.increment("closed_" + e.reason().counter);
-                LOG.debug("katar: closing {}: {}", remote, e.getMessage());
-                close();
-                return;
-            }
-            flush();
-        }
-
-        private void handle(Frame f) {
-            // One counter per known request, one for everything else: 65,536 op codes are not 65,536 counters.
-            stats.increment(Svp.replyOf(f.op()) < 0 ? "requests_unknown" : "requests_" + Svp.opName(f.op()).toLowerCase(Locale.ROOT));
-            handleStart = System.nanoTime();
-            handedToWorker = false;
-            try {
-                answer(f);
-            } finally {
-                if (!handedToWorker) {
-                    stats.requestDuration().record(System.nanoTime() - handleStart); // answered here, from the cache or at once
-                }
-            }
-        }
-
-        private void answer(Frame f) {
-            try {
-                switch (f.op()) {
-                    case Svp.OP_PING:
-                        if (f.payload().length != 0) {
-                            throw new ProtocolException(ProtocolException.Reason.MALFORMED, "PING with a payload");
-                        }
-                        reply(f.id(), Svp.OP_PONG, EMPTY);
-                        break;
-                    case Svp.OP_VL2_REQ: {
-                        Vl2Request r = Vl2Request.decode(f.payload());
-                        Vl2Ack hit = backend.cachedVl2(r.vnetId(), r.mac());
-                        if (hit != null) {
-                            reply(f.id(), Svp.OP_VL2_ACK, hit.encode());
-                        } else {
-                            submit(f, Svp.OP_VL2_ACK, () -> backend.loadVl2(r.vnetId(), r.mac()).encode(),
-                                    Vl2Ack.status(Svp.STATUS_TRYAGAIN).encode());
-                        }
-                        break;
-                    }
-                    case Svp.OP_VL3_REQ: {
-                        Vl3Request r = Vl3Request.decode(f.payload());
-                        if (r.type() != Svp.VL3_IPV4 && r.type() != Svp.VL3_IPV6) {
-                            stats.increment("answered_badl3type");
-                            reply(f.id(), Svp.OP_VL3_ACK, Vl3Ack.status(Svp.STATUS_BADL3TYPE).encode());
-                            break;
-                        }
-                        Vl3Ack hit = backend.cachedVl3(r.vnetId(), r.ip());
-                        if (hit != null) {
-                            reply(f.id(), Svp.OP_VL3_ACK, hit.encode());
-                        } else {
-                            submit(f, Svp.OP_VL3_ACK, () -> backend.loadVl3(r.vnetId(), r.ip()).encode(),
-                                    Vl3Ack.status(Svp.STATUS_TRYAGAIN).encode());
-                        }
-                        break;
-                    }
-                    case Svp.OP_LOG_REQ: {
-                        LogRequest r = LogRequest.decode(f.payload());
-                        if (r.count() < 4) {
-                            // No LOG_ACK fits in fewer than 4 bytes: a request that cannot be answered.
-                            throw new ProtocolException(ProtocolException.Reason.MALFORMED, "LOG_REQ count " + r.count() + " < 4");
-                        }
-                        long max = Math.min(r.count(), limits.maxMessageBytes());
-                        submit(f, Svp.OP_LOG_ACK, () -> backend.log(r.ip(), max).encode(),
-                                new StatusOnly(Svp.STATUS_TRYAGAIN).encode());
-                        break;
-                    }
-                    case Svp.OP_LOG_RM: {
-                        LogRemove r = LogRemove.decode(f.payload());
-                        submit(f, Svp.OP_LOG_RM_ACK, () -> {
-                            backend.logRemove(r.ids());
-                            return new StatusOnly(Svp.STATUS_OK).encode();
-                        }, new StatusOnly(Svp.STATUS_TRYAGAIN).encode());
-                        break;
-                    }
-                    case Svp.OP_BULK_REQ: {
-                        BulkRequest r = BulkRequest.decode(f.payload());
-                        if (r.type() != Svp.BULK_VL2 && r.type() != Svp.BULK_VL3) {
-                            stats.increment("answered_badbulk");
-                            reply(f.id(), Svp.OP_BULK_ACK, BulkAck.status(Svp.STATUS_BADBULK, r.type()).encode());
-                            break;
-                        }
-                        submit(f, Svp.OP_BULK_ACK, () -> backend.bulk(r, limits.maxMessageBytes()).encode(),
-                                BulkAck.status(Svp.STATUS_TRYAGAIN, r.type()).encode());
-                        break;
-                    }
-                    default:
-                        // Unknown, or an operation a server never receives (an ACK, SHOOTDOWN).
-                        stats.increment("closed_unknown_op");
-                        reply(f.id(), Svp.OP_UNKNOWN, new StatusOnly(Svp.STATUS_FATAL).encode());
-                        closing = true;
-                }
-            } catch (ProtocolException e) {
-                stats.increment("closed_malformed");
-                LOG.debug("katar: closing {}: {}", remote, e.getMessage());
-                byte[] fatal = fatalAnswer(f.op());
-                if (fatal != null) {
-                    reply(f.id(), Svp.replyOf(f.op()), fatal);
-                }
-                closing = true;
-            }
-        }
-
-        /** The FATAL answer of a malformed request, or null when its answer has no status (PING). */
-        private byte[] fatalAnswer(int op) {
-            switch (op) {
-                case Svp.OP_VL2_REQ:
-                    return Vl2Ack.status(Svp.STATUS_FATAL).encode();
-                case Svp.OP_VL3_REQ:
-                    return Vl3Ack.status(Svp.STATUS_FATAL).encode();
-                case Svp.OP_LOG_REQ:
-                    return null; // a LOG_ACK must fit in the count asked, which may be < 4
-                case Svp.OP_LOG_RM:
-                    return new StatusOnly(Svp.STATUS_FATAL).encode();
-                case Svp.OP_BULK_REQ:
-                    return BulkAck.status(Svp.STATUS_FATAL, 0).encode();
-                default:
-                    return null;
-            }
-        }
-
-        private void submit(Frame f, int replyOp, Callable<byte[]> work, byte[] tryAgain) {
-            if (outstanding.get() >= limits.maxOutstanding()) {
-                stats.increment("tryagain_outstanding");
-                reply(f.id(), replyOp, tryAgain);
-                return;
-            }
-            outstanding.incrementAndGet();
-            int id = f.id();
-            long start = handleStart;
-            try {
-                workers.execute(() -> {
-                    byte[] payload;
-                    try {
-                        payload = work.call();
-                    } catch (Exception | LinkageError e) {
-                        stats.increment("tryagain_backend_error");
-                        warnBackend(e);
-                        payload = tryAgain;
-                    }
-                    stats.requestDuration().record(System.nanoTime() - start); // from the request read to its answer
-                    outstanding.decrementAndGet();
-                    if (!closed) {
-                        enqueue(id, replyOp, payload);
-                    }
-                });
-                handedToWorker = true;
-            } catch (RejectedExecutionException e) {
-                outstanding.decrementAndGet();
-                stats.increment("tryagain_work_queue");
-                reply(f.id(), replyOp, tryAgain);
-            }
-        }
-
-        /** Queues a reply from the I/O thread; written by the flush after the read. */
-        private void reply(int id, int op, byte[] payload) {
-            byte[] msg = Frame.encode(op, id, payload);
-            out.add(ByteBuffer.wrap(msg));
-            queuedBytes.addAndGet(msg.length);
-        }
-
-        /** Queues a reply from a worker and wakes the I/O thread. */
-        private void enqueue(int id, int op, byte[] payload) {
-            reply(id, op, payload);
-            if (scheduled.compareAndSet(false, true)) {
-                wakeups.add(this);
-                selector.wakeup();
-            }
-        }
-
-        void flush() throws IOException {
-            scheduled.set(false);
-            if (closed) {
-                return;
-            }
-            while (!out.isEmpty()) {
-                int n = 0;
-                for (ByteBuffer b : out) {
-                    gather[n++] = b;
-                    if (n == GATHER) {
-                        break;
-                    }
-                }
-                ch.write(gather, 0, n);
-                int done = 0;
-                for (int i = 0; i < n; i++) {
-                    if (gather[i].hasRemaining()) {
-                        break;
-                    }
-                    done++;
-                }
-                for (int i = 0; i < done; i++) {
-                    ByteBuffer b = out.poll();
-                    queuedBytes.addAndGet(-b.capacity());
-                }
-                java.util.Arrays.fill(gather, 0, n, null);
-                if (done < n) {
-                    break; // the socket is full
-                }
-            }
-            long queued = queuedBytes.get();
-            int ops = SelectionKey.OP_READ;
-            if (!out.isEmpty()) {
-                ops |= SelectionKey.OP_WRITE;
-            }
-            if (queued > limits.maxQueuedReplyBytes()) {
-                if (!readPaused) {
-                    stats.increment("read_paused");
-                }
-                readPaused = true;
-            } else if (readPaused && queued <= limits.maxQueuedReplyBytes() / 2) {
-                readPaused = false;
-            }
-            if (readPaused || closing) {
-                ops &= ~SelectionKey.OP_READ;
-            }
-            if (closing && out.isEmpty()) {
-                close();
-                return;
-            }
-            if (key.isValid() && key.interestOps() != ops) {
-                key.interestOps(ops);
-            }
-        }
-
-        void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            open.remove(this);
-            perAddress.computeIfPresent(source, (a, n) -> n == 1 ? null : n - 1);
+        @Override
+        public void closed(Connection c) {
+            open.remove(c);
+            perAddress.computeIfPresent(c.source, (a, n) -> n == 1 ? null : n - 1);
             connections.decrementAndGet();
-            key.cancel();
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closed anyway
-            }
-            out.clear();
         }
-    }
-
-    private void warnBackend(Throwable e) {
-        long now = System.nanoTime();
-        long last = lastBackendWarning.get();
-        if (now - last > TimeUnit.SECONDS.toNanos(10) && lastBackendWarning.compareAndSet(last, now)) {
-            LOG.warn("katar: a lookup failed and was answered TRYAGAIN: {} (further failures for 10 s are only counted)", e.toString());
-        }
-    }
+    };
 
     @Override
     public void close() {
@@ -611,7 +319,7 @@ public final class SvpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Conn c : new ArrayList<>(open)) {
+        for (Connection c : new ArrayList<>(open)) {
             c.close();
         }
         try {
@@ -620,18 +328,13 @@ public final class SvpServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        workers.shutdownNow();
-        try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        admission.close();
     }
 
     /** For tests: the number of open connection objects the I/O thread tracks. */
     List<String> openRemotes() {
         List<String> out = new ArrayList<>();
-        for (Conn c : open) {
+        for (Connection c : open) {
             out.add(c.remote);
         }
         return out;

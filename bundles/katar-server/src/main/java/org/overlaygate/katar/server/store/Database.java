@@ -64,7 +64,7 @@ public final class Database implements AutoCloseable {
 
     /** The URL without credentials, for display. */
     public String describe() {
-        return url.replaceAll("(?i)(password=)[^;&]*", "$1***") + (properties.containsKey("user") ? " as " + properties.getProperty("user") : "");
+        return JdbcUrls.masked(url) + (properties.containsKey("user") ? " as " + properties.getProperty("user") : "");
     }
 
     /** A connection outside the pool (migrations); the caller closes it. */

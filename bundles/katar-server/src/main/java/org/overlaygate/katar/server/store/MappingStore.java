@@ -93,7 +93,12 @@ public final class MappingStore {
 
     /** LOG_RM: removes the entries with these ids (unknown ids are ignored: removal is idempotent). */
     public void logRemove(List<byte[]> ids) throws SQLException {
-        reads.logRemove(ids);
+        reads.logRemove(null, ids);
+    }
+
+    /** LOG_RM: removes the entries with these ids whose host's underlay address {@code mayRemove} accepts (null: any). */
+    public void logRemove(java.util.function.Predicate<byte[]> mayRemove, List<byte[]> ids) throws SQLException {
+        reads.logRemove(mayRemove, ids);
     }
 
     /**

@@ -35,6 +35,8 @@ import org.overlaygate.katar.server.store.Keys.Vl3Key;
  *
  * <p>Every write is one transaction: bad input found half-way (an unknown host in the 900th
  * mapping of an import) rolls everything back and surfaces as one {@link IllegalArgumentException}.
+ * A transaction's parts: its rules (here, {@code Tx}), its rows ({@link MappingSql}) and its
+ * bookkeeping of changed keys and logged entries ({@link WriteBook}).
  */
 final class MappingWrites {
     /** An import touching more keys than this flushes the cache instead of listing them. */
@@ -107,7 +109,7 @@ final class MappingWrites {
             int total = doc.vnets().size() + doc.hosts().size() + doc.mappings().size();
             return "imported " + doc.vnets().size() + " vnet(s), " + doc.hosts().size() + " host(s), " + doc.mappings().size()
                     + " mapping(s): " + added + " added, " + changed + " changed, " + (total - added - changed) + " unchanged; "
-                    + tx.logEntries + " invalidation(s) logged";
+                    + tx.book.logEntries + " invalidation(s) logged";
         });
     }
 
@@ -127,15 +129,15 @@ final class MappingWrites {
                 Tx tx = new Tx(c);
                 last[0] = tx;
                 String r = work.run(tx);
-                tx.capLogs();
-                tx.notifyOthers();
+                tx.book.capLogs(logCap);
+                tx.book.notifyOthers(feed);
                 return r;
             });
-            Tx tx = last[0];
-            if (tx.flushesAll()) {
+            WriteBook book = last[0].book;
+            if (book.flushesAll()) {
                 cache.clear();
-            } else if (!tx.keys.isEmpty()) {
-                cache.invalidate(tx.keys);
+            } else if (!book.keys.isEmpty()) {
+                cache.invalidate(book.keys);
             }
             return result;
         } finally {
@@ -159,28 +161,17 @@ final class MappingWrites {
         return out.isEmpty() ? "no ips" : String.join(",", out);
     }
 
-    /** The state of one mapping inside a transaction. */
-    private record State(String host, int vlan, TreeSet<byte[]> ips) {
-    }
-
-    private static TreeSet<byte[]> ipSet(Collection<byte[]> ips) {
-        TreeSet<byte[]> s = new TreeSet<>(Arrays::compareUnsigned);
-        s.addAll(ips);
-        return s;
-    }
-
-    /** One write transaction: its connection, the keys it changed, the entries it logged. */
+    /**
+     * One write transaction's rules: what may change and what each change invalidates. The rows
+     * are {@link MappingSql}'s, the keys and log entries {@link WriteBook}'s.
+     */
     private final class Tx {
-        final Connection c;
-        final Set<Object> keys = new LinkedHashSet<>();
-        final Set<String> loggedHosts = new TreeSet<>();
-        /** A host being removed: nothing is logged for it. */
-        String leaving;
-        int logEntries;
-        int logDropped;
+        final MappingSql sql;
+        final WriteBook book;
 
         Tx(Connection c) {
-            this.c = c;
+            this.sql = new MappingSql(c);
+            this.book = new WriteBook(c);
         }
 
         /** Runs a step, prefixing a bad-input message with where in the document it came from. */
@@ -192,26 +183,8 @@ final class MappingWrites {
             }
         }
 
-        /** Too many keys to list: every server flushes its whole cache instead. */
-        boolean flushesAll() {
-            return keys.size() > MAX_LISTED_KEYS;
-        }
-
-        void notifyOthers() throws SQLException {
-            feed.notifyOthers(c, keys, flushesAll());
-        }
-
-        String[] host(String id) throws SQLException {
-            try (PreparedStatement p = c.prepareStatement("SELECT underlay_ip, underlay_port FROM katar_host WHERE host_id = ?")) {
-                p.setString(1, id);
-                try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? new String[] {Addresses.hex(r.getBytes(1)), Integer.toString(r.getInt(2))} : null;
-                }
-            }
-        }
-
         void requireHost(String id) throws SQLException {
-            if (host(id) == null) {
+            if (sql.host(id) == null) {
                 throw new IllegalArgumentException("no host '" + id + "' (add it with katar:host-add)");
             }
         }
@@ -223,19 +196,14 @@ final class MappingWrites {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("bad underlay port " + port + ": must be 1-65535");
             }
-            String owner = ProtocolReads.hostByIp(c, ip);
+            String owner = sql.hostByIp(ip);
             if (owner != null && !owner.equals(id)) {
                 throw new IllegalArgumentException("underlay address " + Addresses.formatIp(ip) + " is already host '" + owner + "'");
             }
-            String[] existing = host(id);
+            String[] existing = sql.host(id);
             String where = underlay(ip, port);
             if (existing == null) {
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO katar_host (host_id, underlay_ip, underlay_port) VALUES (?, ?, ?)")) {
-                    p.setString(1, id);
-                    p.setBytes(2, ip);
-                    p.setInt(3, port);
-                    p.executeUpdate();
-                }
+                sql.insertHost(id, ip, port);
                 return "host " + id + " added at " + where;
             }
             if (existing[0].equals(Addresses.hex(ip)) && Integer.parseInt(existing[1]) == port) {
@@ -245,135 +213,34 @@ final class MappingWrites {
             if (strict) {
                 throw new IllegalArgumentException("host '" + id + "' already exists at " + was + " (katar:import changes it)");
             }
-            try (PreparedStatement p = c.prepareStatement("UPDATE katar_host SET underlay_ip = ?, underlay_port = ? WHERE host_id = ?")) {
-                p.setBytes(1, ip);
-                p.setInt(2, port);
-                p.setString(3, id);
-                p.executeUpdate();
-            }
+            sql.updateHost(id, ip, port);
             // Every VL2 and VL3 answer naming this host changed.
-            int before = logEntries;
-            try (PreparedStatement p = c.prepareStatement("SELECT vnet_id, mac FROM katar_mapping WHERE host_id = ? ORDER BY vnet_id, mac")) {
-                p.setString(1, id);
-                List<long[]> owned = new ArrayList<>();
-                try (ResultSet r = p.executeQuery()) {
-                    while (r.next()) {
-                        owned.add(new long[] {r.getLong(1), r.getLong(2)});
-                    }
-                }
-                for (long[] m : owned) {
-                    State s = mapping(m[0], m[1]);
-                    Set<String> hosts = hostsOn(m[0]);
-                    logVl2(hosts, m[0], m[1]);
-                    for (byte[] a : s.ips()) {
-                        logVl3(hosts, m[0], a, s.vlan());
-                    }
+            int before = book.logEntries;
+            for (long[] m : sql.mappingsOf(id)) {
+                MappingSql.State s = sql.mapping(m[0], m[1]);
+                Set<String> hosts = sql.hostsOn(m[0]);
+                book.logVl2(hosts, m[0], m[1]);
+                for (byte[] a : s.ips()) {
+                    book.logVl3(hosts, m[0], a, s.vlan());
                 }
             }
-            return "host " + id + " updated from " + was + " to " + where + ", " + (logEntries - before) + " invalidation(s) logged";
+            return "host " + id + " updated from " + was + " to " + where + ", " + (book.logEntries - before) + " invalidation(s) logged";
         }
 
         String upsertVnet(long vnetId, String name, String path) throws SQLException {
             if (name != null && name.length() > 64) {
                 throw new IllegalArgumentException(path + ": vnet name longer than 64 characters");
             }
-            try (PreparedStatement p = c.prepareStatement("SELECT name FROM katar_vnet WHERE vnet_id = ?")) {
-                p.setLong(1, vnetId);
-                try (ResultSet r = p.executeQuery()) {
-                    if (r.next()) {
-                        String old = r.getString(1);
-                        if (name == null || name.equals(old)) {
-                            return "unchanged";
-                        }
-                        try (PreparedStatement u = c.prepareStatement("UPDATE katar_vnet SET name = ? WHERE vnet_id = ?")) {
-                            u.setString(1, name);
-                            u.setLong(2, vnetId);
-                            u.executeUpdate();
-                        }
-                        return "updated";
-                    }
+            String[] old = sql.vnet(vnetId);
+            if (old != null) {
+                if (name == null || name.equals(old[0])) {
+                    return "unchanged";
                 }
+                sql.renameVnet(vnetId, name);
+                return "updated";
             }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO katar_vnet (vnet_id, name) VALUES (?, ?)")) {
-                p.setLong(1, vnetId);
-                p.setString(2, name);
-                p.executeUpdate();
-            }
+            sql.insertVnet(vnetId, name);
             return "added";
-        }
-
-        State mapping(long vnetId, long mac) throws SQLException {
-            String host;
-            int vlan;
-            try (PreparedStatement p = c.prepareStatement("SELECT host_id, vlan FROM katar_mapping WHERE vnet_id = ? AND mac = ? FOR UPDATE")) {
-                p.setLong(1, vnetId);
-                p.setLong(2, mac);
-                try (ResultSet r = p.executeQuery()) {
-                    if (!r.next()) {
-                        return null;
-                    }
-                    host = r.getString(1);
-                    vlan = r.getInt(2);
-                }
-            }
-            TreeSet<byte[]> ips = ipSet(List.of());
-            try (PreparedStatement p = c.prepareStatement("SELECT ip FROM katar_mapping_ip WHERE vnet_id = ? AND mac = ?")) {
-                p.setLong(1, vnetId);
-                p.setLong(2, mac);
-                try (ResultSet r = p.executeQuery()) {
-                    while (r.next()) {
-                        ips.add(r.getBytes(1));
-                    }
-                }
-            }
-            return new State(host, vlan, ips);
-        }
-
-        Set<String> hostsOn(long vnetId) throws SQLException {
-            Set<String> hosts = new TreeSet<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT host_id FROM katar_mapping WHERE vnet_id = ?")) {
-                p.setLong(1, vnetId);
-                try (ResultSet r = p.executeQuery()) {
-                    while (r.next()) {
-                        hosts.add(r.getString(1));
-                    }
-                }
-            }
-            return hosts;
-        }
-
-        void logVl2(Collection<String> hosts, long vnetId, long mac) throws SQLException {
-            log(hosts, Svp.LOG_VL2, vnetId, mac, null, null);
-        }
-
-        void logVl3(Collection<String> hosts, long vnetId, byte[] ip, int vlan) throws SQLException {
-            log(hosts, Svp.LOG_VL3, vnetId, null, ip, vlan);
-        }
-
-        private void log(Collection<String> hosts, int type, long vnetId, Long mac, byte[] ip, Integer vlan) throws SQLException {
-            if (leaving != null && hosts.contains(leaving)) {
-                hosts = new ArrayList<>(hosts);
-                hosts.remove(leaving); // its log goes with it
-            }
-            logEntries += InvalidationLog.append(c, hosts, type, vnetId, mac, ip, vlan);
-            loggedHosts.addAll(hosts);
-        }
-
-        /** Keeps the log of every host this transaction wrote to within the cap. */
-        void capLogs() throws SQLException {
-            for (String h : loggedHosts) {
-                logDropped += InvalidationLog.cap(c, h, logCap);
-            }
-        }
-
-        Long ipOwner(long vnetId, byte[] ip) throws SQLException {
-            try (PreparedStatement p = c.prepareStatement("SELECT mac FROM katar_mapping_ip WHERE vnet_id = ? AND ip = ?")) {
-                p.setLong(1, vnetId);
-                p.setBytes(2, ip);
-                try (ResultSet r = p.executeQuery()) {
-                    return r.next() ? r.getLong(1) : null;
-                }
-            }
         }
 
         String putMapping(long vnetId, long mac, String host, int vlan, List<byte[]> ipList, boolean strict) throws SQLException {
@@ -388,9 +255,9 @@ final class MappingWrites {
             }
             requireHost(host);
             upsertVnet(vnetId, null, "");
-            TreeSet<byte[]> ips = ipSet(ipList);
+            TreeSet<byte[]> ips = MappingSql.ipSet(ipList);
             String what = describe(vnetId, mac);
-            State before = mapping(vnetId, mac);
+            MappingSql.State before = sql.mapping(vnetId, mac);
             if (before != null && before.host().equals(host) && before.vlan() == vlan && sameIps(before.ips(), ips)) {
                 return what + " unchanged on host " + host;
             }
@@ -398,46 +265,23 @@ final class MappingWrites {
                 throw new IllegalArgumentException(what + " is already mapped (host " + before.host() + ", vlan " + before.vlan() + ", "
                         + ipList(before.ips()) + "): use katar:map-move or katar:map-remove");
             }
-            Set<String> hosts = hostsOn(vnetId);
+            Set<String> hosts = sql.hostsOn(vnetId);
             if (before == null) {
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO katar_mapping (vnet_id, mac, host_id, vlan) VALUES (?, ?, ?, ?)")) {
-                    p.setLong(1, vnetId);
-                    p.setLong(2, mac);
-                    p.setString(3, host);
-                    p.setInt(4, vlan);
-                    p.executeUpdate();
-                }
+                sql.insertMapping(vnetId, mac, host, vlan);
             } else if (!before.host().equals(host) || before.vlan() != vlan) {
-                try (PreparedStatement p = c.prepareStatement("UPDATE katar_mapping SET host_id = ?, vlan = ?, updated = CURRENT_TIMESTAMP"
-                        + " WHERE vnet_id = ? AND mac = ?")) {
-                    p.setString(1, host);
-                    p.setInt(2, vlan);
-                    p.setLong(3, vnetId);
-                    p.setLong(4, mac);
-                    p.executeUpdate();
-                }
+                sql.updateMapping(vnetId, mac, host, vlan);
             }
             List<byte[]> vl3Changed = new ArrayList<>();
             for (byte[] ip : ips) {
-                Long owner = ipOwner(vnetId, ip);
+                Long owner = sql.ipOwner(vnetId, ip);
                 if (owner == null) {
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO katar_mapping_ip (vnet_id, ip, mac) VALUES (?, ?, ?)")) {
-                        p.setLong(1, vnetId);
-                        p.setBytes(2, ip);
-                        p.setLong(3, mac);
-                        p.executeUpdate();
-                    }
+                    sql.insertIp(vnetId, ip, mac);
                 } else if (owner != mac) {
                     if (strict) {
                         throw new IllegalArgumentException("ip " + Addresses.formatIp(ip) + " in vnet " + vnetId + " belongs to mac "
                                 + Addresses.formatMac(owner) + " (katar:map-remove it there first)");
                     }
-                    try (PreparedStatement p = c.prepareStatement("UPDATE katar_mapping_ip SET mac = ? WHERE vnet_id = ? AND ip = ?")) {
-                        p.setLong(1, mac);
-                        p.setLong(2, vnetId);
-                        p.setBytes(3, ip);
-                        p.executeUpdate();
-                    }
+                    sql.reassignIp(vnetId, ip, mac);
                     vl3Changed.add(ip);
                 }
             }
@@ -445,38 +289,34 @@ final class MappingWrites {
             if (before != null) {
                 for (byte[] ip : before.ips()) {
                     if (!ips.contains(ip)) {
-                        try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_mapping_ip WHERE vnet_id = ? AND ip = ?")) {
-                            p.setLong(1, vnetId);
-                            p.setBytes(2, ip);
-                            p.executeUpdate();
-                        }
+                        sql.deleteIp(vnetId, ip);
                         dropped.add(ip);
                     }
                 }
             }
-            hosts.addAll(hostsOn(vnetId));
+            hosts.addAll(sql.hostsOn(vnetId));
             boolean moved = before != null && !before.host().equals(host);
             boolean vlanChanged = before != null && before.vlan() != vlan;
-            int logged = logEntries;
+            int logged = book.logEntries;
             if (moved) {
-                logVl2(hosts, vnetId, mac);
+                book.logVl2(hosts, vnetId, mac);
             }
-            TreeSet<byte[]> vl3 = ipSet(vl3Changed);
+            TreeSet<byte[]> vl3 = MappingSql.ipSet(vl3Changed);
             if (moved || vlanChanged) {
                 vl3.addAll(ips);
             }
             for (byte[] ip : vl3) {
-                logVl3(hosts, vnetId, ip, vlan);
+                book.logVl3(hosts, vnetId, ip, vlan);
             }
             for (byte[] ip : dropped) {
-                logVl3(hosts, vnetId, ip, before.vlan());
+                book.logVl3(hosts, vnetId, ip, before.vlan());
             }
-            keys.add(new Vl2Key(vnetId, mac));
+            book.key(new Vl2Key(vnetId, mac));
             for (byte[] ip : ips) {
-                keys.add(Vl3Key.of(vnetId, ip));
+                book.key(Vl3Key.of(vnetId, ip));
             }
             for (byte[] ip : dropped) {
-                keys.add(Vl3Key.of(vnetId, ip));
+                book.key(Vl3Key.of(vnetId, ip));
             }
             String summary;
             if (before == null) {
@@ -486,50 +326,33 @@ final class MappingWrites {
             } else {
                 summary = what + " updated on host " + host + " (vlan " + vlan + ", " + ipList(ips) + ")";
             }
-            int n = logEntries - logged;
+            int n = book.logEntries - logged;
             return n == 0 ? summary : summary + ", " + n + " invalidation(s) logged";
         }
 
         String remove(long vnetId, long mac) throws SQLException {
             String what = describe(vnetId, mac);
-            State before = mapping(vnetId, mac);
+            MappingSql.State before = sql.mapping(vnetId, mac);
             if (before == null) {
                 throw new IllegalArgumentException("no mapping for " + what);
             }
-            Set<String> hosts = hostsOn(vnetId);
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_mapping_ip WHERE vnet_id = ? AND mac = ?")) {
-                p.setLong(1, vnetId);
-                p.setLong(2, mac);
-                p.executeUpdate();
-            }
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_mapping WHERE vnet_id = ? AND mac = ?")) {
-                p.setLong(1, vnetId);
-                p.setLong(2, mac);
-                p.executeUpdate();
-            }
-            int logged = logEntries;
-            logVl2(hosts, vnetId, mac);
+            Set<String> hosts = sql.hostsOn(vnetId);
+            sql.deleteMapping(vnetId, mac);
+            int logged = book.logEntries;
+            book.logVl2(hosts, vnetId, mac);
             for (byte[] ip : before.ips()) {
-                logVl3(hosts, vnetId, ip, before.vlan());
-                keys.add(Vl3Key.of(vnetId, ip));
+                book.logVl3(hosts, vnetId, ip, before.vlan());
+                book.key(Vl3Key.of(vnetId, ip));
             }
-            keys.add(new Vl2Key(vnetId, mac));
-            return what + " removed from host " + before.host() + ", " + (logEntries - logged) + " invalidation(s) logged";
+            book.key(new Vl2Key(vnetId, mac));
+            return what + " removed from host " + before.host() + ", " + (book.logEntries - logged) + " invalidation(s) logged";
         }
 
         String removeHost(String id, boolean force) throws SQLException {
-            if (host(id) == null) {
+            if (sql.host(id) == null) {
                 throw new IllegalArgumentException("no host '" + id + "'");
             }
-            List<long[]> owned = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT vnet_id, mac FROM katar_mapping WHERE host_id = ? ORDER BY vnet_id, mac")) {
-                p.setString(1, id);
-                try (ResultSet r = p.executeQuery()) {
-                    while (r.next()) {
-                        owned.add(new long[] {r.getLong(1), r.getLong(2)});
-                    }
-                }
-            }
+            List<long[]> owned = sql.mappingsOf(id);
             if (!owned.isEmpty() && !force) {
                 List<String> some = new ArrayList<>();
                 for (long[] m : owned.subList(0, Math.min(3, owned.size()))) {
@@ -539,26 +362,19 @@ final class MappingWrites {
                         + (owned.size() > 3 ? ", ..." : "") + "): move or remove them first, or katar:host-remove -f " + id
                         + " removes them too");
             }
-            int logged = logEntries;
-            leaving = id;
+            int logged = book.logEntries;
+            book.leaving = id;
             for (long[] m : owned) {
                 remove(m[0], m[1]);
             }
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_log WHERE host_id = ?")) {
-                p.setString(1, id);
-                p.executeUpdate();
-            }
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_host WHERE host_id = ?")) {
-                p.setString(1, id);
-                p.executeUpdate();
-            }
+            sql.deleteHost(id);
             return "host " + id + " removed" + (owned.isEmpty() ? ""
-                    : " with its " + owned.size() + " mapping(s), " + (logEntries - logged) + " invalidation(s) logged");
+                    : " with its " + owned.size() + " mapping(s), " + (book.logEntries - logged) + " invalidation(s) logged");
         }
 
         String move(long vnetId, long mac, String host) throws SQLException {
             String what = describe(vnetId, mac);
-            State before = mapping(vnetId, mac);
+            MappingSql.State before = sql.mapping(vnetId, mac);
             if (before == null) {
                 throw new IllegalArgumentException("no mapping for " + what);
             }

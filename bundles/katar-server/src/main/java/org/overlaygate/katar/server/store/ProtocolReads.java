@@ -57,7 +57,7 @@ final class ProtocolReads {
                 }
             }
         });
-        cache.put(new Vl2Key(vnetId, mac), ack, gen);
+        cache.put(new Vl2Key(vnetId, mac), ack, gen, ack.status() != Svp.STATUS_OK);
         return ack;
     }
 
@@ -75,7 +75,7 @@ final class ProtocolReads {
                 }
             }
         });
-        cache.put(Vl3Key.of(vnetId, ip), ack, gen);
+        cache.put(Vl3Key.of(vnetId, ip), ack, gen, ack.status() != Svp.STATUS_OK);
         return ack;
     }
 
@@ -116,14 +116,32 @@ final class ProtocolReads {
         });
     }
 
-    /** LOG_RM: removes the entries with these ids (unknown ids are ignored: removal is idempotent). */
-    void logRemove(List<byte[]> ids) throws SQLException {
+    /**
+     * LOG_RM: removes the entries with these ids (unknown ids are ignored: removal is idempotent)
+     * whose host's underlay address {@code mayRemove} accepts, or every one when it is null.
+     */
+    void logRemove(java.util.function.Predicate<byte[]> mayRemove, List<byte[]> ids) throws SQLException {
         if (ids.isEmpty()) {
             return;
         }
         db.write(c -> {
+            List<byte[]> allowed = ids;
+            if (mayRemove != null) {
+                allowed = new ArrayList<>();
+                try (PreparedStatement p = c.prepareStatement("SELECT h.underlay_ip FROM katar_log l"
+                        + " JOIN katar_host h ON h.host_id = l.host_id WHERE l.entry_id = ?")) {
+                    for (byte[] id : ids) {
+                        p.setBytes(1, id);
+                        try (ResultSet r = p.executeQuery()) {
+                            if (r.next() && mayRemove.test(r.getBytes(1))) {
+                                allowed.add(id);
+                            }
+                        }
+                    }
+                }
+            }
             try (PreparedStatement p = c.prepareStatement("DELETE FROM katar_log WHERE entry_id = ?")) {
-                for (byte[] id : ids) {
+                for (byte[] id : allowed) {
                     p.setBytes(1, id);
                     p.addBatch();
                 }

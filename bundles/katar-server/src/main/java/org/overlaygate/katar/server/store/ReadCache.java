@@ -2,6 +2,7 @@ package org.overlaygate.katar.server.store;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,7 +23,11 @@ import java.util.concurrent.atomic.LongAdder;
  * until the feed is back and it is {@link #resume resumed} empty. Nothing it served can then be
  * older than the last write it heard of.
  *
- * <p>One lock guards the map; the I/O thread takes it for a hit, which costs far less than the
+ * <p>NOTFOUND answers are kept apart, at most a quarter of the entries: a client asking for random
+ * MACs (a lookup fuzz) fills that quarter and evicts only its own kind, never the answers real
+ * hosts need (100,000 negative entries had pushed every real mapping out).
+ *
+ * <p>One lock guards the maps; the I/O thread takes it for a hit, which costs far less than the
  * system calls around it.
  */
 public final class ReadCache {
@@ -33,6 +38,9 @@ public final class ReadCache {
     private final long ttlNanos;
     private final long ttlMillis;
     private final LinkedHashMap<Object, Entry> map;
+    /** NOTFOUND answers, bounded by {@link #maxNegative}. */
+    private final LinkedHashMap<Object, Entry> negative;
+    private final int maxNegative;
     private long generation;
     private boolean suspended;
     private final LongAdder hits = new LongAdder();
@@ -59,12 +67,18 @@ public final class ReadCache {
         this.maxEntries = maxEntries;
         this.ttlMillis = ttlMillis;
         this.ttlNanos = ttlMillis * 1_000_000L;
-        this.map = new LinkedHashMap<>(16, 0.75f, true) {
+        this.maxNegative = maxEntries == 0 ? 0 : Math.max(1, maxEntries / 4);
+        this.map = lru(maxEntries);
+        this.negative = lru(maxNegative);
+    }
+
+    private LinkedHashMap<Object, Entry> lru(int bound) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<Object, Entry> eldest) {
-                boolean full = size() > ReadCache.this.maxEntries;
+                boolean full = size() > bound;
                 if (full) {
                     evicted.increment();
                 }
@@ -80,14 +94,16 @@ public final class ReadCache {
                 bypassed.increment();
                 return null;
             }
-            Entry e = map.get(key);
-            if (e != null) {
-                if (clock.getAsLong() - e.expiresAt < 0) {
-                    hits.increment();
-                    return e.value;
+            for (LinkedHashMap<Object, Entry> m : List.of(map, negative)) {
+                Entry e = m.get(key);
+                if (e != null) {
+                    if (clock.getAsLong() - e.expiresAt < 0) {
+                        hits.increment();
+                        return e.value;
+                    }
+                    m.remove(key);
+                    expired.increment();
                 }
-                map.remove(key);
-                expired.increment();
             }
         }
         misses.increment();
@@ -105,17 +121,29 @@ public final class ReadCache {
      * it is suspended.
      */
     public synchronized boolean put(Object key, Object value, long loadGeneration) {
+        return put(key, value, loadGeneration, false);
+    }
+
+    /** As {@link #put(Object, Object, long)}; a NOTFOUND answer ({@code notFound}) goes among its own kind. */
+    public synchronized boolean put(Object key, Object value, long loadGeneration, boolean notFound) {
         if (loadGeneration != generation || maxEntries == 0 || ttlNanos <= 0 || suspended) {
             return false;
         }
-        map.put(key, new Entry(value, clock.getAsLong() + ttlNanos));
+        Entry e = new Entry(value, clock.getAsLong() + ttlNanos);
+        if (notFound) {
+            map.remove(key);
+            negative.put(key, e);
+        } else {
+            negative.remove(key);
+            map.put(key, e);
+        }
         return true;
     }
 
     public synchronized void invalidate(Collection<?> keys) {
         generation++;
         for (Object k : keys) {
-            if (map.remove(k) != null) {
+            if (map.remove(k) != null | negative.remove(k) != null) {
                 invalidated.increment();
             }
         }
@@ -125,6 +153,7 @@ public final class ReadCache {
     public synchronized void clear() {
         generation++;
         map.clear();
+        negative.clear();
         flushes.increment();
     }
 
@@ -153,7 +182,12 @@ public final class ReadCache {
     }
 
     public synchronized int size() {
-        return map.size();
+        return map.size() + negative.size();
+    }
+
+    /** NOTFOUND answers held. */
+    public synchronized int negativeSize() {
+        return negative.size();
     }
 
     public int maxEntries() {
@@ -168,6 +202,7 @@ public final class ReadCache {
     public Map<String, Long> stats() {
         Map<String, Long> s = new LinkedHashMap<>();
         s.put("cache_entries", (long) size());
+        s.put("cache_notfound_entries", (long) negativeSize());
         s.put("cache_hits", hits.sum());
         s.put("cache_misses", misses.sum());
         s.put("cache_expired", expired.sum());
