@@ -310,16 +310,17 @@ final class Router {
             return;
         }
         int mtu = egress.overlay().mtu();
-        if (total > mtu) {
-            counters.increment(RouterCounters.I_TOO_BIG);
-            if ((u16(b, l3 + 6) & 0x4000) != 0) {
-                icmp4(in, b, off, l3, total, 3, 4, mtu & 0xFFFF, RouterCounters.I_ICMP_FRAG_NEEDED);
-            }
-            // without DF Linux would fragment; this router does not (yet): counted, no error
-            return;
-        }
         long nhHi = r.kind == Route.Kind.STATIC ? r.via.hi : 0;
         long nhLo = r.kind == Route.Kind.STATIC ? r.via.lo : dstLo;
+        if (total > mtu) {
+            if ((u16(b, l3 + 6) & 0x4000) != 0) {
+                counters.increment(RouterCounters.I_TOO_BIG);
+                icmp4(in, b, off, l3, total, 3, 4, mtu & 0xFFFF, RouterCounters.I_ICMP_FRAG_NEEDED);
+            } else {
+                fragment(in, out, egress, nhHi, nhLo, b, off, l3, total, ttl, mtu);
+            }
+            return;
+        }
         ByteBuffer s = Scratch.enter();
         if (s == null) {
             return;
@@ -334,6 +335,51 @@ final class Router {
             s.put(l3o + 8, (byte) (ttl - 1));
             s.putShort(l3o + 10, (short) Checksum.update(u16(s, l3o + 10), oldWord, oldWord - 0x100));
             toNextHop(in, out, egress, nhHi, nhLo, s, o, length, MacAddress.read(b, off + 6));
+        } finally {
+            Scratch.leave();
+        }
+    }
+
+    /**
+     * Cuts an IPv4 packet without DF into fragments that fit the egress MTU (RFC 791, RFC 1812
+     * 4.2.2.7), each with its own header: offsets in 8-byte units, MF on all but the last (and on
+     * the last when the packet was itself a fragment with MF), TTL decremented, checksum computed.
+     * A header with options is not cut (their copy rules are not implemented): dropped and counted.
+     */
+    private void fragment(RouterPort in, RouterPort out, AttachedPort egress, long nhHi, long nhLo, ByteBuffer b, int off, int l3,
+            int total, int ttl, int mtu) {
+        int ihl = (u8(b, l3) & 0x0F) * 4;
+        int chunk = (mtu - ihl) & ~7;
+        if (ihl != 20 || chunk < 8) {
+            counters.increment(RouterCounters.I_TOO_BIG);
+            return;
+        }
+        int flags = u16(b, l3 + 6);
+        int firstOffset = flags & 0x1FFF;
+        boolean moreAfter = (flags & 0x2000) != 0;
+        int payload = total - ihl;
+        long previousHop = MacAddress.read(b, off + 6);
+        ByteBuffer s = Scratch.enter();
+        if (s == null) {
+            return;
+        }
+        try {
+            int o = Scratch.OFFSET;
+            int l3o = o + ETH;
+            for (int done = 0; done < payload; done += chunk) {
+                int n = Math.min(chunk, payload - done);
+                boolean more = done + n < payload || moreAfter;
+                s.put(o, b, off, ETH + ihl);
+                s.put(l3o + ihl, b, l3 + ihl + done, n);
+                MacAddress.write(s, o + 6, out.mac);
+                s.putShort(l3o + 2, (short) (ihl + n));
+                s.putShort(l3o + 6, (short) ((more ? 0x2000 : 0) | (firstOffset + done / 8)));
+                s.put(l3o + 8, (byte) (ttl - 1));
+                s.putShort(l3o + 10, (short) 0);
+                s.putShort(l3o + 10, (short) Checksum.of(s, l3o, ihl));
+                toNextHop(in, out, egress, nhHi, nhLo, s, o, ETH + ihl + n, previousHop);
+            }
+            counters.increment(RouterCounters.I_FRAGMENTED);
         } finally {
             Scratch.leave();
         }

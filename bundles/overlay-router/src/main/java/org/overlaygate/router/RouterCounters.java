@@ -18,6 +18,7 @@ final class RouterCounters {
     static final String NEIGHBOUR_PROBES = "neighbour_probes";
     static final String NEIGHBOUR_FROM_LOOKUP = "neighbour_from_lookup";
     static final String HELD = "held_for_neighbour";
+    static final String FRAGMENTED = "fragmented";
     static final String ICMP_TIME_EXCEEDED = "icmp_time_exceeded";
     static final String ICMP_NET_UNREACHABLE = "icmp_net_unreachable";
     static final String ICMP_HOST_UNREACHABLE = "icmp_host_unreachable";
@@ -42,22 +43,54 @@ final class RouterCounters {
     static final String DROP_EGRESS_DETACHED = "egress_detached";
 
     private static final String[] NAMES = {ROUTED, ARP_ANSWERED, NDP_ANSWERED, ECHO_ANSWERED, RA_SENT, NEIGHBOUR_PROBES,
-            NEIGHBOUR_FROM_LOOKUP, HELD, ICMP_TIME_EXCEEDED, ICMP_NET_UNREACHABLE, ICMP_HOST_UNREACHABLE,
+            NEIGHBOUR_FROM_LOOKUP, HELD, FRAGMENTED, ICMP_TIME_EXCEEDED, ICMP_NET_UNREACHABLE, ICMP_HOST_UNREACHABLE,
             ICMP_PORT_UNREACHABLE, ICMP_FRAG_NEEDED, ICMP_RATE_LIMITED, DROP_NO_ROUTE, DROP_BLACKHOLE,
             DROP_TTL_EXCEEDED, DROP_TOO_BIG, DROP_NEIGHBOUR_UNREACHABLE, DROP_HOLD_FULL, DROP_NEIGHBOUR_TABLE_FULL,
             DROP_MARTIAN_SOURCE, DROP_MARTIAN_DESTINATION, DROP_NOT_ROUTED_GROUP, DROP_MALFORMED_IP,
             DROP_UNKNOWN_ETHERTYPE, DROP_TO_ROUTER, DROP_ARP_FOREIGN_SENDER, DROP_EGRESS_DETACHED};
 
-    static final int I_ROUTED = 0, I_ARP_ANSWERED = 1, I_NDP_ANSWERED = 2, I_ECHO_ANSWERED = 3, I_RA_SENT = 4,
-            I_NEIGHBOUR_PROBES = 5, I_NEIGHBOUR_FROM_LOOKUP = 6, I_HELD = 7, I_ICMP_TIME_EXCEEDED = 8,
-            I_ICMP_NET_UNREACHABLE = 9, I_ICMP_HOST_UNREACHABLE = 10, I_ICMP_PORT_UNREACHABLE = 11,
-            I_ICMP_FRAG_NEEDED = 12, I_ICMP_RATE_LIMITED = 13, I_NO_ROUTE = 14, I_BLACKHOLE = 15,
-            I_TTL_EXCEEDED = 16, I_TOO_BIG = 17, I_NEIGHBOUR_UNREACHABLE = 18, I_HOLD_FULL = 19,
-            I_NEIGHBOUR_TABLE_FULL = 20, I_MARTIAN_SOURCE = 21, I_MARTIAN_DESTINATION = 22, I_NOT_ROUTED_GROUP = 23,
-            I_MALFORMED_IP = 24, I_UNKNOWN_ETHERTYPE = 25, I_TO_ROUTER = 26, I_ARP_FOREIGN_SENDER = 27,
-            I_EGRESS_DETACHED = 28;
+    // indexes into the counters, in the order of NAMES
+    static final int I_ROUTED = index(ROUTED);
+    static final int I_ARP_ANSWERED = index(ARP_ANSWERED);
+    static final int I_NDP_ANSWERED = index(NDP_ANSWERED);
+    static final int I_ECHO_ANSWERED = index(ECHO_ANSWERED);
+    static final int I_RA_SENT = index(RA_SENT);
+    static final int I_NEIGHBOUR_PROBES = index(NEIGHBOUR_PROBES);
+    static final int I_NEIGHBOUR_FROM_LOOKUP = index(NEIGHBOUR_FROM_LOOKUP);
+    static final int I_HELD = index(HELD);
+    static final int I_FRAGMENTED = index(FRAGMENTED);
+    static final int I_ICMP_TIME_EXCEEDED = index(ICMP_TIME_EXCEEDED);
+    static final int I_ICMP_NET_UNREACHABLE = index(ICMP_NET_UNREACHABLE);
+    static final int I_ICMP_HOST_UNREACHABLE = index(ICMP_HOST_UNREACHABLE);
+    static final int I_ICMP_PORT_UNREACHABLE = index(ICMP_PORT_UNREACHABLE);
+    static final int I_ICMP_FRAG_NEEDED = index(ICMP_FRAG_NEEDED);
+    static final int I_ICMP_RATE_LIMITED = index(ICMP_RATE_LIMITED);
+    static final int I_NO_ROUTE = index(DROP_NO_ROUTE);
+    static final int I_BLACKHOLE = index(DROP_BLACKHOLE);
+    static final int I_TTL_EXCEEDED = index(DROP_TTL_EXCEEDED);
+    static final int I_TOO_BIG = index(DROP_TOO_BIG);
+    static final int I_NEIGHBOUR_UNREACHABLE = index(DROP_NEIGHBOUR_UNREACHABLE);
+    static final int I_HOLD_FULL = index(DROP_HOLD_FULL);
+    static final int I_NEIGHBOUR_TABLE_FULL = index(DROP_NEIGHBOUR_TABLE_FULL);
+    static final int I_MARTIAN_SOURCE = index(DROP_MARTIAN_SOURCE);
+    static final int I_MARTIAN_DESTINATION = index(DROP_MARTIAN_DESTINATION);
+    static final int I_NOT_ROUTED_GROUP = index(DROP_NOT_ROUTED_GROUP);
+    static final int I_MALFORMED_IP = index(DROP_MALFORMED_IP);
+    static final int I_UNKNOWN_ETHERTYPE = index(DROP_UNKNOWN_ETHERTYPE);
+    static final int I_TO_ROUTER = index(DROP_TO_ROUTER);
+    static final int I_ARP_FOREIGN_SENDER = index(DROP_ARP_FOREIGN_SENDER);
+    static final int I_EGRESS_DETACHED = index(DROP_EGRESS_DETACHED);
 
     private final AtomicLongArray values = new AtomicLongArray(NAMES.length);
+
+    private static int index(String name) {
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException(name);
+    }
 
     void increment(int index) {
         values.incrementAndGet(index);
@@ -81,12 +114,8 @@ final class RouterCounters {
         return out;
     }
 
+    /** Drops come after the events in {@link #NAMES}, from {@link #DROP_NO_ROUTE} on. */
     static boolean isDrop(String name) {
-        for (int i = I_NO_ROUTE; i < NAMES.length; i++) {
-            if (NAMES[i].equals(name)) {
-                return true;
-            }
-        }
-        return false;
+        return index(name) >= I_NO_ROUTE;
     }
 }

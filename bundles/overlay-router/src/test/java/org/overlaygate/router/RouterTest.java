@@ -277,6 +277,30 @@ public class RouterTest {
     }
 
     @Test
+    public void withoutDfAPacketTooBigIsFragmented() {
+        searchPlugin.put("ovl2 10.2.0.7", VM2);
+        byte[] in = Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.7", 64, 17, false, Wire.udp(1000, 2000, 1372));
+        unicast("ovl1", in);
+        List<byte[]> fragments = ovl2.take();
+        assertEquals(2, fragments.size());
+        Wire.V4 first = new Wire.V4(fragments.get(0));
+        Wire.V4 second = new Wire.V4(fragments.get(1));
+        assertTrue(first.headerChecksumOk && second.headerChecksumOk);
+        assertEquals("fits the egress MTU, payload a multiple of 8", 20 + 1280, first.total);
+        assertEquals("MF, offset 0", 0x2000, first.flags);
+        assertEquals("no MF, offset 1280/8", 160, second.flags);
+        assertEquals(20 + 1380 - 1280, second.total);
+        assertEquals(63, first.ttl);
+        assertEquals(63, second.ttl);
+        byte[] joined = new byte[first.payload.length + second.payload.length];
+        System.arraycopy(first.payload, 0, joined, 0, first.payload.length);
+        System.arraycopy(second.payload, 0, joined, first.payload.length, second.payload.length);
+        assertArrayEquals("reassembled, the original payload", Arrays.copyOfRange(in, 34, in.length), joined);
+        assertEquals(1, count(RouterCounters.FRAGMENTED));
+        assertTrue("no error to the sender", ovl1.take().isEmpty());
+    }
+
+    @Test
     public void packetTooBigInIpv6() {
         searchPlugin.put("ovl2 2001:db8:2::7", VM2);
         unicast("ovl1", Wire.ipv6(ROUTER, VM1, "2001:db8:1::5", "2001:db8:2::7", 64, 58, Wire.echo6(1, 1, 1400 - 48)));
