@@ -40,11 +40,36 @@ final class Router {
         final RouteTable table;
         final long[] localHi;
         final long[] localLo;
+        /** 1:1 NAT in force: PUBLIC, INSIDE, and the port whose subnet PUBLIC is on. */
+        final int[] natPublic;
+        final int[] natInside;
+        final RouterPort[] natOutside;
 
         Config(RouterDefinition definition, RouterPort[] ports, RouteTable table) {
             this.definition = definition;
             this.ports = ports;
             this.table = table;
+            List<RouterDefinition.NatSpec> nats = new ArrayList<>();
+            List<RouterPort> outside = new ArrayList<>();
+            for (RouterDefinition.NatSpec n : definition.nats) {
+                RouterPort on = null;
+                for (RouterPort p : ports) {
+                    if (p.onLink(n.publicAddress.hi, n.publicAddress.lo)) {
+                        on = p;
+                    }
+                }
+                if (on != null) {
+                    nats.add(n);
+                    outside.add(on);
+                }
+            }
+            natPublic = new int[nats.size()];
+            natInside = new int[nats.size()];
+            natOutside = outside.toArray(new RouterPort[0]);
+            for (int i = 0; i < natPublic.length; i++) {
+                natPublic[i] = (int) nats.get(i).publicAddress.lo;
+                natInside[i] = (int) nats.get(i).inside.lo;
+            }
             List<long[]> local = new ArrayList<>();
             for (RouterPort p : ports) {
                 for (Prefix a : p.v4) {
@@ -66,6 +91,36 @@ final class Router {
         boolean isLocal(long hi, long lo) {
             for (int i = 0; i < localHi.length; i++) {
                 if (localLo[i] == lo && localHi[i] == hi) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The NAT mapping whose PUBLIC address this is, or -1. */
+        int dnat(int dst) {
+            for (int i = 0; i < natPublic.length; i++) {
+                if (natPublic[i] == dst) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** The NAT mapping for a packet from INSIDE leaving through its outside port, or -1. */
+        int snat(int src, RouterPort out) {
+            for (int i = 0; i < natInside.length; i++) {
+                if (natInside[i] == src && natOutside[i] == out) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** Whether the router answers ARP for this address on this port: a NAT's PUBLIC address. */
+        boolean publicOn(RouterPort port, int address) {
+            for (int i = 0; i < natPublic.length; i++) {
+                if (natPublic[i] == address && natOutside[i] == port) {
                     return true;
                 }
             }
@@ -216,7 +271,7 @@ final class Router {
         int tpa = b.getInt(a + 24);
         long spaLo = Ip.v4Lo(spa);
         boolean senderOnLink = spa != 0 && in.onLink(0, spaLo) && !MacAddress.isGroup(sha);
-        if (op == 1 && in.owns(0, Ip.v4Lo(tpa))) {
+        if (op == 1 && (in.owns(0, Ip.v4Lo(tpa)) || config.publicOn(in, tpa))) {
             if (spa == 0) {
                 return false; // a probe (RFC 5227): only the owner's conflict detection, not ours to answer
             }
@@ -273,8 +328,12 @@ final class Router {
             return;
         }
         Config c = config;
+        int dnat = c.dnat(dst);
+        if (dnat >= 0) {
+            dst = c.natInside[dnat]; // routed to the inside address; the header is rewritten in the copy
+        }
         long dstLo = Ip.v4Lo(dst);
-        if (c.isLocal(0, dstLo)) {
+        if (dnat < 0 && c.isLocal(0, dstLo)) {
             local4(in, b, off, l3, ihl, total);
             return;
         }
@@ -312,10 +371,13 @@ final class Router {
         int mtu = egress.overlay().mtu();
         long nhHi = r.kind == Route.Kind.STATIC ? r.via.hi : 0;
         long nhLo = r.kind == Route.Kind.STATIC ? r.via.lo : dstLo;
+        int snat = c.snat(src, out);
         if (total > mtu) {
             if ((u16(b, l3 + 6) & 0x4000) != 0) {
                 counters.increment(RouterCounters.I_TOO_BIG);
                 icmp4(in, b, off, l3, total, 3, 4, mtu & 0xFFFF, RouterCounters.I_ICMP_FRAG_NEEDED);
+            } else if (dnat >= 0 || snat >= 0) {
+                counters.increment(RouterCounters.I_TOO_BIG); // translated packets are not fragmented
             } else {
                 fragment(in, out, egress, nhHi, nhLo, b, off, l3, total, ttl, mtu);
             }
@@ -334,6 +396,15 @@ final class Router {
             int oldWord = u16(s, l3o + 8);
             s.put(l3o + 8, (byte) (ttl - 1));
             s.putShort(l3o + 10, (short) Checksum.update(u16(s, l3o + 10), oldWord, oldWord - 0x100));
+            if (dnat >= 0) {
+                Nat.rewrite(s, l3o, ihl, total, 16, dst);
+            }
+            if (snat >= 0) {
+                Nat.rewrite(s, l3o, ihl, total, 12, c.natPublic[snat]);
+            }
+            if (dnat >= 0 || snat >= 0) {
+                counters.increment(RouterCounters.I_NAT_TRANSLATED);
+            }
             toNextHop(in, out, egress, nhHi, nhLo, s, o, length, MacAddress.read(b, off + 6));
         } finally {
             Scratch.leave();

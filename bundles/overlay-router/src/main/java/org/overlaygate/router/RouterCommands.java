@@ -53,6 +53,12 @@ final class RouterCommands {
             + "  (COUNTER KIND VALUE), then each port's frames in and out\n"
             + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
 
+    static final String NAT = "usage: router:nat [-p -o FIELD,...] NAME [dnat PUBLIC INSIDE | remove PUBLIC]\n"
+            + "  1:1 NAT (an elastic IP, IPv4): PUBLIC, an address on one of the router's subnets, stands for INSIDE, on\n"
+            + "  another: packets to PUBLIC go to INSIDE, packets from INSIDE leaving through PUBLIC's port come from PUBLIC, and\n"
+            + "  the router answers ARP for PUBLIC there. With NAME alone, the translations (PUBLIC INSIDE OUTSIDE)\n"
+            + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
+
     private final RouterManager manager;
 
     RouterCommands(RouterManager manager) {
@@ -71,6 +77,7 @@ final class RouterCommands {
         f.put("routes", command(ROUTES, Set.of("-o"), Set.of("-p"), this::routes));
         f.put("neigh", command(NEIGH, Set.of("-o"), Set.of("-p"), this::neigh));
         f.put("stats", command(STATS, Set.of("-o"), Set.of("-p"), this::stats));
+        f.put("nat", command(NAT, Set.of("-o"), Set.of("-p"), this::nat));
         return f;
     }
 
@@ -219,6 +226,36 @@ final class RouterCommands {
             }
         }
         return render(a, t, "");
+    }
+
+    String nat(Args a) {
+        List<String> w = a.operands(1, 4);
+        String name = w.get(0);
+        if (w.size() == 4 && w.get(1).equals("dnat")) {
+            RouterDefinition.NatSpec n = new RouterDefinition.NatSpec(Prefix.parse(w.get(2)), Prefix.parse(w.get(3)));
+            manager.natAdd(name, n);
+            return "router " + name + ": " + n.publicAddress.address() + " stands for " + n.inside.address() + "\n";
+        }
+        if (w.size() == 3 && w.get(1).equals("remove")) {
+            Prefix p = Prefix.parse(w.get(2));
+            manager.natRemove(name, p);
+            return "router " + name + ": " + p.address() + " no longer translated\n";
+        }
+        if (w.size() != 1) {
+            throw a.error("expected NAME, NAME dnat PUBLIC INSIDE, or NAME remove PUBLIC");
+        }
+        Router.Config c = manager.router(name).config();
+        TextTable t = new TextTable("PUBLIC", "INSIDE", "OUTSIDE");
+        for (RouterDefinition.NatSpec n : c.definition.nats) {
+            String outside = "--";
+            for (int i = 0; i < c.natPublic.length; i++) {
+                if (c.natPublic[i] == (int) n.publicAddress.lo) {
+                    outside = c.natOutside[i].overlay;
+                }
+            }
+            t.row(n.publicAddress.address(), n.inside.address(), outside);
+        }
+        return render(a, t, "no translations\n");
     }
 
     private static String render(Args a, TextTable t, String empty) {

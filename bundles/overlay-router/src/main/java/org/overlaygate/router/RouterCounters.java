@@ -19,6 +19,7 @@ final class RouterCounters {
     static final String NEIGHBOUR_FROM_LOOKUP = "neighbour_from_lookup";
     static final String HELD = "held_for_neighbour";
     static final String FRAGMENTED = "fragmented";
+    static final String NAT_TRANSLATED = "nat_translated";
     static final String ICMP_TIME_EXCEEDED = "icmp_time_exceeded";
     static final String ICMP_NET_UNREACHABLE = "icmp_net_unreachable";
     static final String ICMP_HOST_UNREACHABLE = "icmp_host_unreachable";
@@ -43,7 +44,7 @@ final class RouterCounters {
     static final String DROP_EGRESS_DETACHED = "egress_detached";
 
     private static final String[] NAMES = {ROUTED, ARP_ANSWERED, NDP_ANSWERED, ECHO_ANSWERED, RA_SENT, NEIGHBOUR_PROBES,
-            NEIGHBOUR_FROM_LOOKUP, HELD, FRAGMENTED, ICMP_TIME_EXCEEDED, ICMP_NET_UNREACHABLE, ICMP_HOST_UNREACHABLE,
+            NEIGHBOUR_FROM_LOOKUP, HELD, FRAGMENTED, NAT_TRANSLATED, ICMP_TIME_EXCEEDED, ICMP_NET_UNREACHABLE, ICMP_HOST_UNREACHABLE,
             ICMP_PORT_UNREACHABLE, ICMP_FRAG_NEEDED, ICMP_RATE_LIMITED, DROP_NO_ROUTE, DROP_BLACKHOLE,
             DROP_TTL_EXCEEDED, DROP_TOO_BIG, DROP_NEIGHBOUR_UNREACHABLE, DROP_HOLD_FULL, DROP_NEIGHBOUR_TABLE_FULL,
             DROP_MARTIAN_SOURCE, DROP_MARTIAN_DESTINATION, DROP_NOT_ROUTED_GROUP, DROP_MALFORMED_IP,
@@ -59,6 +60,7 @@ final class RouterCounters {
     static final int I_NEIGHBOUR_FROM_LOOKUP = index(NEIGHBOUR_FROM_LOOKUP);
     static final int I_HELD = index(HELD);
     static final int I_FRAGMENTED = index(FRAGMENTED);
+    static final int I_NAT_TRANSLATED = index(NAT_TRANSLATED);
     static final int I_ICMP_TIME_EXCEEDED = index(ICMP_TIME_EXCEEDED);
     static final int I_ICMP_NET_UNREACHABLE = index(ICMP_NET_UNREACHABLE);
     static final int I_ICMP_HOST_UNREACHABLE = index(ICMP_HOST_UNREACHABLE);

@@ -18,6 +18,7 @@ final class RouterDefinition {
     static final String MAC = "router.mac";
     static final String PORTS = "router.ports";
     static final String ROUTES = "router.routes";
+    static final String NATS = "router.nat";
 
     /** One attachment: an overlay, the MAC the router has there, and its addresses on it. */
     static final class PortDefinition {
@@ -88,24 +89,60 @@ final class RouterDefinition {
         }
     }
 
+    /** A 1:1 address translation ("elastic IP"): PUBLIC, on one port's subnet, stands for INSIDE, on another's. IPv4. */
+    static final class NatSpec {
+        final Prefix publicAddress;
+        final Prefix inside;
+
+        NatSpec(Prefix publicAddress, Prefix inside) {
+            if (!publicAddress.isV4() || !inside.isV4() || publicAddress.writtenLength() != 32 || inside.writtenLength() != 32) {
+                throw new IllegalArgumentException("1:1 NAT maps one IPv4 address to another: " + publicAddress + " " + inside);
+            }
+            this.publicAddress = publicAddress;
+            this.inside = inside;
+        }
+
+        String spec() {
+            return publicAddress.address() + " " + inside.address();
+        }
+
+        static NatSpec parse(String spec) {
+            String[] w = spec.trim().split("\\s+");
+            if (w.length != 2) {
+                throw new IllegalArgumentException("bad NAT '" + spec + "': PUBLIC INSIDE");
+            }
+            return new NatSpec(Prefix.parse(w[0]), Prefix.parse(w[1]));
+        }
+    }
+
     final String name;
     final long mac;
     final List<PortDefinition> ports;
     final List<RouteSpec> routes;
+    final List<NatSpec> nats;
 
     RouterDefinition(String name, long mac, List<PortDefinition> ports, List<RouteSpec> routes) {
+        this(name, mac, ports, routes, List.of());
+    }
+
+    RouterDefinition(String name, long mac, List<PortDefinition> ports, List<RouteSpec> routes, List<NatSpec> nats) {
         this.name = name;
         this.mac = mac;
         this.ports = List.copyOf(ports);
         this.routes = List.copyOf(routes);
+        this.nats = List.copyOf(nats);
     }
 
     RouterDefinition withPorts(List<PortDefinition> p) {
-        return new RouterDefinition(name, mac, p, routes);
+        return new RouterDefinition(name, mac, p, routes, nats);
     }
 
     RouterDefinition withRoutes(List<RouteSpec> r) {
-        return new RouterDefinition(name, mac, ports, r);
+        return new RouterDefinition(name, mac, ports, r, nats);
+    }
+
+    RouterDefinition withNats(List<NatSpec> n) {
+        return new RouterDefinition(name, mac, ports, routes, n);
     }
 
     PortDefinition port(String overlay) {
@@ -123,6 +160,7 @@ final class RouterDefinition {
         d.put(MAC, MacAddress.format(mac));
         d.put(PORTS, ports.stream().map(PortDefinition::spec).toArray(String[]::new));
         d.put(ROUTES, routes.stream().map(RouteSpec::spec).toArray(String[]::new));
+        d.put(NATS, nats.stream().map(NatSpec::spec).toArray(String[]::new));
         return d;
     }
 
@@ -139,9 +177,13 @@ final class RouterDefinition {
         for (String s : strings(d.get(ROUTES))) {
             routes.add(RouteSpec.parse(s));
         }
+        List<NatSpec> nats = new ArrayList<>();
+        for (String s : strings(d.get(NATS))) {
+            nats.add(NatSpec.parse(s));
+        }
         Object mac = d.get(MAC);
         return new RouterDefinition((String) name, mac == null ? RouterMac.of((String) name) : MacAddress.parse(mac.toString()), ports,
-                routes);
+                routes, nats);
     }
 
     private static List<String> strings(Object o) {

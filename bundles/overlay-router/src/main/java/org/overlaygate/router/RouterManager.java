@@ -314,6 +314,55 @@ public final class RouterManager {
         r.apply(next);
     }
 
+    /** 1:1 NAT: PUBLIC on one port's subnet (answered for in ARP there) stands for INSIDE, on another port's. */
+    synchronized void natAdd(String name, RouterDefinition.NatSpec nat) {
+        Router r = router(name);
+        RouterDefinition d = r.definition();
+        Router.Config c = r.config();
+        RouterPort outside = null;
+        RouterPort inside = null;
+        for (RouterPort p : c.ports) {
+            if (p.onLink(nat.publicAddress.hi, nat.publicAddress.lo)) {
+                outside = p;
+            }
+            if (p.onLink(nat.inside.hi, nat.inside.lo)) {
+                inside = p;
+            }
+        }
+        if (outside == null) {
+            throw new IllegalArgumentException("public address " + nat.publicAddress.address() + " is on none of router " + name + "'s subnets");
+        }
+        if (inside == null || inside == outside) {
+            throw new IllegalArgumentException("inside address " + nat.inside.address() + " must be on another of router " + name
+                    + "'s subnets than " + outside.overlay);
+        }
+        if (c.isLocal(nat.publicAddress.hi, nat.publicAddress.lo) || c.isLocal(nat.inside.hi, nat.inside.lo)) {
+            throw new IllegalArgumentException("an address of the router itself cannot be translated");
+        }
+        for (RouterDefinition.NatSpec n : d.nats) {
+            if (n.publicAddress.equals(nat.publicAddress) || n.inside.equals(nat.inside)) {
+                throw new IllegalArgumentException("router " + name + " translates " + n.spec().replace(" ", " to ") + " already");
+            }
+        }
+        List<RouterDefinition.NatSpec> nats = new ArrayList<>(d.nats);
+        nats.add(nat);
+        RouterDefinition next = d.withNats(nats);
+        save(next);
+        r.apply(next);
+    }
+
+    synchronized void natRemove(String name, Prefix publicAddress) {
+        Router r = router(name);
+        RouterDefinition d = r.definition();
+        List<RouterDefinition.NatSpec> nats = new ArrayList<>(d.nats);
+        if (!nats.removeIf(n -> n.publicAddress.equals(publicAddress))) {
+            throw new IllegalArgumentException("router " + name + " does not translate " + publicAddress.address());
+        }
+        RouterDefinition next = d.withNats(nats);
+        save(next);
+        r.apply(next);
+    }
+
     private void save(RouterDefinition d) {
         try {
             store.save(d);

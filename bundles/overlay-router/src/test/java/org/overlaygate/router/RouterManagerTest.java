@@ -123,6 +123,26 @@ public class RouterManagerTest {
     }
 
     @Test
+    public void natIsCheckedStoredAndShown() throws Exception {
+        run("create", "r1");
+        run("attach", "r1", "ovl1", "10.1.0.1/24");
+        run("attach", "r1", "ovl2", "10.2.0.1/24");
+        assertTrue(error("nat", "r1", "dnat", "10.9.0.100", "10.1.0.5").contains("on none of router r1's subnets"));
+        assertTrue(error("nat", "r1", "dnat", "10.2.0.100", "10.2.0.5").contains("must be on another"));
+        assertTrue(error("nat", "r1", "dnat", "10.2.0.1", "10.1.0.5").contains("the router itself"));
+        assertEquals("router r1: 10.2.0.100 stands for 10.1.0.5\n", run("nat", "r1", "dnat", "10.2.0.100", "10.1.0.5"));
+        assertTrue(error("nat", "r1", "dnat", "10.2.0.101", "10.1.0.5").contains("already"));
+        assertEquals("10.2.0.100:10.1.0.5:ovl2\n", run("nat", "r1", "-p", "-o", "PUBLIC,INSIDE,OUTSIDE"));
+        manager.deactivate();
+        RouterManager again = newManager();
+        again.restore();
+        assertEquals("kept in ConfigAdmin", "10.2.0.100:10.1.0.5:ovl2\n", run("nat", "r1", "-p", "-o", "PUBLIC,INSIDE,OUTSIDE"));
+        run("nat", "r1", "remove", "10.2.0.100");
+        assertEquals("no translations\n", run("nat", "r1"));
+        assertTrue(error("nat", "r1", "remove", "10.2.0.100").contains("does not translate"));
+    }
+
+    @Test
     public void everyCommandHasHelp() throws Exception {
         for (Map.Entry<String, Function> c : commands.entrySet()) {
             String help = run(c.getKey(), "-h");

@@ -422,6 +422,41 @@ public class RouterTest {
     }
 
     @Test
+    public void oneToOneNatTranslatesBothWaysWithTheTransportChecksums() {
+        router.apply(router.definition().withNats(List.of(RouterDefinition.NatSpec.parse("10.2.0.100 10.1.0.5"))));
+        searchPlugin.put("ovl1 10.1.0.5", VM1);
+        searchPlugin.put("ovl2 10.2.0.50", VM2);
+        // the outside asks who has the public address: the router, on the outside port only
+        assertTrue(group("ovl2", Wire.arp(0xFFFF_FFFF_FFFFL, 1, VM2, "10.2.0.50", 0, "10.2.0.100")));
+        assertEquals("10.2.0.100", Wire.text(Arrays.copyOfRange(ovl2.only(), 28, 32)));
+        assertFalse(group("ovl1", Wire.arp(0xFFFF_FFFF_FFFFL, 1, VM1, "10.1.0.9", 0, "10.2.0.100")));
+        assertTrue(ovl1.take().isEmpty());
+
+        unicast("ovl2", Wire.ipv4(ROUTER, VM2, "10.2.0.50", "10.2.0.100", 64, 6, true, Wire.tcp("10.2.0.50", "10.2.0.100", 40000, 22, 33)));
+        Wire.V4 in = new Wire.V4(ovl1.only());
+        assertEquals("10.1.0.5", in.dst);
+        assertEquals("10.2.0.50", in.src);
+        assertTrue("IP header checksum", in.headerChecksumOk);
+        assertTrue("TCP checksum over the new pseudo-header", in.transportChecksumOk());
+
+        unicast("ovl1", Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.50", 64, 17, true, Wire.udp("10.1.0.5", "10.2.0.50", 53, 40000, 41, true)));
+        Wire.V4 out = new Wire.V4(ovl2.only());
+        assertEquals("leaves from the public address", "10.2.0.100", out.src);
+        assertTrue(out.headerChecksumOk);
+        assertTrue("UDP checksum over the new pseudo-header", out.transportChecksumOk());
+
+        unicast("ovl1", Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.50", 64, 17, true, Wire.udp("10.1.0.5", "10.2.0.50", 53, 40000, 8, false)));
+        byte[] f = ovl2.only();
+        assertEquals("a UDP datagram without checksum keeps none", 0, Wire.u16(f, 34 + 6));
+        assertEquals(3, count(RouterCounters.NAT_TRANSLATED));
+
+        // not translated where it does not leave through the public address's port
+        searchPlugin.put("ovl1 10.1.0.6", VM2);
+        unicast("ovl1", Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.1.0.6", 64, 17, true, Wire.udp("10.1.0.5", "10.1.0.6", 53, 40000, 8, true)));
+        assertEquals("10.1.0.5", new Wire.V4(ovl1.only()).src);
+    }
+
+    @Test
     public void theForwardingPathAllocatesNothing() {
         searchPlugin.put("ovl2 10.2.0.7", VM2);
         byte[] in = Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.7", 64, 17, false, Wire.udp(1000, 2000, 100));

@@ -107,6 +107,38 @@ final class Wire {
         return m;
     }
 
+    /** A TCP segment (20-byte header, ACK) whose checksum covers the IPv4 pseudo-header of src and dst. */
+    static byte[] tcp(String src, String dst, int srcPort, int dstPort, int dataLength) {
+        byte[] m = new byte[20 + dataLength];
+        put16(m, 0, srcPort);
+        put16(m, 2, dstPort);
+        m[12] = 0x50;
+        m[13] = 0x10;
+        put16(m, 14, 65535);
+        for (int i = 0; i < dataLength; i++) {
+            m[20 + i] = (byte) (i * 31 + 7);
+        }
+        put16(m, 16, checksum(m, 0, m.length, pseudo4(ip(src), ip(dst), 6, m.length)));
+        return m;
+    }
+
+    /** A UDP datagram with its checksum (or none, {@code 0}, when {@code withChecksum} is false). */
+    static byte[] udp(String src, String dst, int srcPort, int dstPort, int dataLength, boolean withChecksum) {
+        byte[] m = udp(srcPort, dstPort, dataLength);
+        for (int i = 0; i < dataLength; i++) {
+            m[8 + i] = (byte) (i * 17 + 3);
+        }
+        if (withChecksum) {
+            int c = checksum(m, 0, m.length, pseudo4(ip(src), ip(dst), 17, m.length));
+            put16(m, 6, c == 0 ? 0xFFFF : c);
+        }
+        return m;
+    }
+
+    static long pseudo4(byte[] src, byte[] dst, int proto, int length) {
+        return u16(src, 0) + u16(src, 2) + u16(dst, 0) + u16(dst, 2) + proto + length;
+    }
+
     static byte[] ipv6(long dstMac, long srcMac, String src, String dst, int hopLimit, int next, byte[] payload) {
         byte[] f = new byte[14 + 40 + payload.length];
         mac(f, 0, dstMac);
@@ -214,6 +246,11 @@ final class Wire {
             dst = text(Arrays.copyOfRange(f, 30, 34));
             headerChecksumOk = checksum(f, 14, 20, 0) == 0;
             payload = Arrays.copyOfRange(f, 34, 14 + total);
+        }
+
+        /** Whether the TCP or UDP checksum verifies against this packet's own addresses. */
+        boolean transportChecksumOk() {
+            return checksum(payload, 0, payload.length, pseudo4(ip(src), ip(dst), proto, payload.length)) == 0;
         }
 
         Icmp icmp() {
