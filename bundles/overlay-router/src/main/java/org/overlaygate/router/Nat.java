@@ -40,4 +40,27 @@ final class Nat {
         int c = Checksum.update(checksum, oldAddress >>> 16, newAddress >>> 16);
         return Checksum.update(c, oldAddress & 0xFFFF, newAddress & 0xFFFF);
     }
+
+    /**
+     * Rewrites a transport port (TCP, UDP: the source at 0 or the destination at 2 of the header)
+     * or an ICMP echo identifier ({@code at} ignored), updating the checksum that covers it.
+     */
+    static void rewritePort(ByteBuffer s, int l3, int ihl, int at, int port) {
+        int proto = u8(s, l3 + 9);
+        int l4 = l3 + ihl;
+        if (proto == Packets.PROTO_ICMP) {
+            int old = u16(s, l4 + 4);
+            s.putShort(l4 + 2, (short) Checksum.update(u16(s, l4 + 2), old, port));
+            s.putShort(l4 + 4, (short) port);
+            return;
+        }
+        int old = u16(s, l4 + at);
+        if (proto == Packets.PROTO_TCP) {
+            s.putShort(l4 + 16, (short) Checksum.update(u16(s, l4 + 16), old, port));
+        } else if (u16(s, l4 + 6) != 0) {
+            int sum = Checksum.update(u16(s, l4 + 6), old, port);
+            s.putShort(l4 + 6, (short) (sum == 0 ? 0xFFFF : sum));
+        }
+        s.putShort(l4 + at, (short) port);
+    }
 }

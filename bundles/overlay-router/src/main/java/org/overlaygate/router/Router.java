@@ -44,11 +44,33 @@ final class Router {
         final int[] natPublic;
         final int[] natInside;
         final RouterPort[] natOutside;
+        /** Masquerading in force: the inside prefix, the address it leaves from, and that address's port. */
+        final Prefix[] masqInside;
+        final int[] masqAddress;
+        final RouterPort[] masqOutside;
 
         Config(RouterDefinition definition, RouterPort[] ports, RouteTable table) {
             this.definition = definition;
             this.ports = ports;
             this.table = table;
+            List<RouterDefinition.MasqueradeSpec> masq = new ArrayList<>();
+            List<RouterPort> masqPorts = new ArrayList<>();
+            for (RouterDefinition.MasqueradeSpec m : definition.masquerades) {
+                for (RouterPort p : ports) {
+                    if (p.onLink(m.address.hi, m.address.lo)) {
+                        masq.add(m);
+                        masqPorts.add(p);
+                        break;
+                    }
+                }
+            }
+            masqInside = new Prefix[masq.size()];
+            masqAddress = new int[masq.size()];
+            masqOutside = masqPorts.toArray(new RouterPort[0]);
+            for (int i = 0; i < masqInside.length; i++) {
+                masqInside[i] = masq.get(i).inside;
+                masqAddress[i] = (int) masq.get(i).address.lo;
+            }
             List<RouterDefinition.NatSpec> nats = new ArrayList<>();
             List<RouterPort> outside = new ArrayList<>();
             for (RouterDefinition.NatSpec n : definition.nats) {
@@ -117,14 +139,39 @@ final class Router {
             return -1;
         }
 
-        /** Whether the router answers ARP for this address on this port: a NAT's PUBLIC address. */
+        /** Whether the router answers ARP for this address on this port: a NAT's PUBLIC address, or one it masquerades behind. */
         boolean publicOn(RouterPort port, int address) {
             for (int i = 0; i < natPublic.length; i++) {
                 if (natPublic[i] == address && natOutside[i] == port) {
                     return true;
                 }
             }
+            for (int i = 0; i < masqAddress.length; i++) {
+                if (masqAddress[i] == address && masqOutside[i] == port) {
+                    return true;
+                }
+            }
             return false;
+        }
+
+        boolean isMasqueradeAddress(int dst) {
+            for (int a : masqAddress) {
+                if (a == dst) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The masquerade for a packet from {@code src} leaving through {@code out}, or -1. */
+        int masquerade(int src, RouterPort out) {
+            long lo = Ip.v4Lo(src);
+            for (int i = 0; i < masqInside.length; i++) {
+                if (masqOutside[i] == out && masqInside[i].contains(0, lo)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         boolean isDirectedBroadcast(long lo) {
@@ -143,6 +190,7 @@ final class Router {
     final LongSupplier clock;
     final RouterCounters counters = new RouterCounters();
     final IcmpRateLimit icmpLimit;
+    final ConnTrack conns;
     volatile Resolver resolver;
     private volatile Config config;
 
@@ -150,6 +198,7 @@ final class Router {
         this.name = definition.name;
         this.clock = nanoClock;
         this.icmpLimit = new IcmpRateLimit(nanoClock, IcmpRateLimit.PER_SECOND, IcmpRateLimit.BURST);
+        this.conns = new ConnTrack(nanoClock);
         this.config = new Config(definition, new RouterPort[0], RouteTable.EMPTY);
         apply(definition);
     }
@@ -332,8 +381,22 @@ final class Router {
         if (dnat >= 0) {
             dst = c.natInside[dnat]; // routed to the inside address; the header is rewritten in the copy
         }
+        int proto = u8(b, l3 + 9);
+        boolean whole = (u16(b, l3 + 6) & 0x3FFF) == 0;
+        int l4 = l3 + ihl;
+        int unmasqPort = -1;
+        if (dnat < 0 && whole && c.isMasqueradeAddress(dst)) { // a reply to a masqueraded connection?
+            int port = ports(b, l4, proto, total - ihl, 0, true);
+            if (port >= 0) {
+                int e = conns.inbound(proto, port, src, ports(b, l4, proto, total - ihl, 1, true), tcpFlags(b, l4, proto));
+                if (e >= 0) {
+                    dst = conns.insideIp(e);
+                    unmasqPort = conns.insidePort(e);
+                }
+            }
+        }
         long dstLo = Ip.v4Lo(dst);
-        if (dnat < 0 && c.isLocal(0, dstLo)) {
+        if (dnat < 0 && unmasqPort < 0 && c.isLocal(0, dstLo)) {
             local4(in, b, off, l3, ihl, total);
             return;
         }
@@ -372,11 +435,25 @@ final class Router {
         long nhHi = r.kind == Route.Kind.STATIC ? r.via.hi : 0;
         long nhLo = r.kind == Route.Kind.STATIC ? r.via.lo : dstLo;
         int snat = c.snat(src, out);
+        int masq = dnat < 0 && snat < 0 && unmasqPort < 0 ? c.masquerade(src, out) : -1;
+        int masqPort = -1;
+        if (masq >= 0) {
+            int port = whole ? ports(b, l4, proto, total - ihl, 1, false) : -1;
+            if (port < 0) {
+                counters.increment(RouterCounters.I_NAT_UNTRANSLATABLE); // a fragment, or no TCP, UDP or echo request
+                return;
+            }
+            masqPort = conns.outbound(proto, src, port, dst, ports(b, l4, proto, total - ihl, 0, false), tcpFlags(b, l4, proto));
+            if (masqPort < 0) {
+                counters.increment(RouterCounters.I_NAT_TABLE_FULL);
+                return;
+            }
+        }
         if (total > mtu) {
             if ((u16(b, l3 + 6) & 0x4000) != 0) {
                 counters.increment(RouterCounters.I_TOO_BIG);
                 icmp4(in, b, off, l3, total, 3, 4, mtu & 0xFFFF, RouterCounters.I_ICMP_FRAG_NEEDED);
-            } else if (dnat >= 0 || snat >= 0) {
+            } else if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0) {
                 counters.increment(RouterCounters.I_TOO_BIG); // translated packets are not fragmented
             } else {
                 fragment(in, out, egress, nhHi, nhLo, b, off, l3, total, ttl, mtu);
@@ -402,7 +479,15 @@ final class Router {
             if (snat >= 0) {
                 Nat.rewrite(s, l3o, ihl, total, 12, c.natPublic[snat]);
             }
-            if (dnat >= 0 || snat >= 0) {
+            if (unmasqPort >= 0) {
+                Nat.rewrite(s, l3o, ihl, total, 16, dst);
+                Nat.rewritePort(s, l3o, ihl, 2, unmasqPort);
+            }
+            if (masq >= 0) {
+                Nat.rewrite(s, l3o, ihl, total, 12, c.masqAddress[masq]);
+                Nat.rewritePort(s, l3o, ihl, 0, masqPort);
+            }
+            if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0) {
                 counters.increment(RouterCounters.I_NAT_TRANSLATED);
             }
             toNextHop(in, out, egress, nhHi, nhLo, s, o, length, MacAddress.read(b, off + 6));
@@ -454,6 +539,25 @@ final class Router {
         } finally {
             Scratch.leave();
         }
+    }
+
+    /**
+     * A port of a TCP or UDP header (which 0: the destination, 1: the source), or an ICMP echo's
+     * identifier (replies inbound, requests outbound; the source "port" of ICMP is 0); -1 when the
+     * packet has none of these.
+     */
+    private static int ports(ByteBuffer b, int l4, int proto, int length, int which, boolean inbound) {
+        if (proto == Packets.PROTO_TCP && length >= 20 || proto == Packets.PROTO_UDP && length >= 8) {
+            return u16(b, l4 + (which == 0 ? 2 : 0));
+        }
+        if (proto == Packets.PROTO_ICMP && length >= 8 && u8(b, l4) == (inbound ? 0 : 8)) {
+            return (which == 0) == inbound ? u16(b, l4 + 4) : 0;
+        }
+        return -1;
+    }
+
+    private static int tcpFlags(ByteBuffer b, int l4, int proto) {
+        return proto == Packets.PROTO_TCP ? u8(b, l4 + 13) : 0;
     }
 
     private void local4(RouterPort in, ByteBuffer b, int off, int l3, int ihl, int total) {
@@ -838,5 +942,6 @@ final class Router {
         for (RouterPort p : config.ports) {
             p.neighbours.tick();
         }
+        conns.expire();
     }
 }

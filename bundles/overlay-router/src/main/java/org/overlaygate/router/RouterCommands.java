@@ -53,10 +53,15 @@ final class RouterCommands {
             + "  (COUNTER KIND VALUE), then each port's frames in and out\n"
             + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
 
-    static final String NAT = "usage: router:nat [-p -o FIELD,...] NAME [dnat PUBLIC INSIDE | remove PUBLIC]\n"
-            + "  1:1 NAT (an elastic IP, IPv4): PUBLIC, an address on one of the router's subnets, stands for INSIDE, on\n"
-            + "  another: packets to PUBLIC go to INSIDE, packets from INSIDE leaving through PUBLIC's port come from PUBLIC, and\n"
-            + "  the router answers ARP for PUBLIC there. With NAME alone, the translations (PUBLIC INSIDE OUTSIDE)\n"
+    static final String NAT = "usage: router:nat [-p -o FIELD,...] NAME [dnat PUBLIC INSIDE | snat PREFIX ADDRESS | remove PUBLIC|PREFIX]\n"
+            + "  address translation, IPv4. dnat: 1:1 NAT (an elastic IP): PUBLIC, an address on one of the router's subnets,\n"
+            + "  stands for INSIDE, on another: packets to PUBLIC go to INSIDE, packets from INSIDE leaving through PUBLIC's port\n"
+            + "  come from PUBLIC, and the router answers ARP for PUBLIC there. snat: masquerading: TCP, UDP and pings from\n"
+            + "  PREFIX leaving through ADDRESS's port come from ADDRESS, each connection on a port of its own (1025-65535,\n"
+            + "  router:conns). With NAME alone, the translations (TYPE FROM TO OUTSIDE)\n"
+            + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
+    static final String CONNS = "usage: router:conns [-p -o FIELD,...] NAME\n"
+            + "  the connections router NAME masquerades (PROTO INSIDE PORT REMOTE EXPIRES, in seconds)\n"
             + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
 
     private final RouterManager manager;
@@ -78,6 +83,7 @@ final class RouterCommands {
         f.put("neigh", command(NEIGH, Set.of("-o"), Set.of("-p"), this::neigh));
         f.put("stats", command(STATS, Set.of("-o"), Set.of("-p"), this::stats));
         f.put("nat", command(NAT, Set.of("-o"), Set.of("-p"), this::nat));
+        f.put("conns", command(CONNS, Set.of("-o"), Set.of("-p"), this::conns));
         return f;
     }
 
@@ -236,16 +242,25 @@ final class RouterCommands {
             manager.natAdd(name, n);
             return "router " + name + ": " + n.publicAddress.address() + " stands for " + n.inside.address() + "\n";
         }
+        if (w.size() == 4 && w.get(1).equals("snat")) {
+            RouterDefinition.MasqueradeSpec m = new RouterDefinition.MasqueradeSpec(Prefix.parse(w.get(2)), Prefix.parse(w.get(3)));
+            manager.masqueradeAdd(name, m);
+            return "router " + name + ": " + m.inside + " masqueraded behind " + m.address.address() + "\n";
+        }
         if (w.size() == 3 && w.get(1).equals("remove")) {
             Prefix p = Prefix.parse(w.get(2));
+            if (w.get(2).indexOf('/') >= 0) {
+                manager.masqueradeRemove(name, p);
+                return "router " + name + ": " + p.network() + " no longer masqueraded\n";
+            }
             manager.natRemove(name, p);
             return "router " + name + ": " + p.address() + " no longer translated\n";
         }
         if (w.size() != 1) {
-            throw a.error("expected NAME, NAME dnat PUBLIC INSIDE, or NAME remove PUBLIC");
+            throw a.error("expected NAME, NAME dnat PUBLIC INSIDE, NAME snat PREFIX ADDRESS, or NAME remove PUBLIC|PREFIX");
         }
         Router.Config c = manager.router(name).config();
-        TextTable t = new TextTable("PUBLIC", "INSIDE", "OUTSIDE");
+        TextTable t = new TextTable("TYPE", "FROM", "TO", "OUTSIDE");
         for (RouterDefinition.NatSpec n : c.definition.nats) {
             String outside = "--";
             for (int i = 0; i < c.natPublic.length; i++) {
@@ -253,9 +268,27 @@ final class RouterCommands {
                     outside = c.natOutside[i].overlay;
                 }
             }
-            t.row(n.publicAddress.address(), n.inside.address(), outside);
+            t.row("dnat", n.publicAddress.address(), n.inside.address(), outside);
+        }
+        for (RouterDefinition.MasqueradeSpec m : c.definition.masquerades) {
+            String outside = "--";
+            for (int i = 0; i < c.masqAddress.length; i++) {
+                if (c.masqAddress[i] == (int) m.address.lo) {
+                    outside = c.masqOutside[i].overlay;
+                }
+            }
+            t.row("snat", m.inside, m.address.address(), outside);
         }
         return render(a, t, "no translations\n");
+    }
+
+    String conns(Args a) {
+        Router r = manager.router(a.operand("NAME"));
+        TextTable t = new TextTable("PROTO", "INSIDE", "PORT", "REMOTE", "EXPIRES");
+        for (String[] row : r.conns.rows()) {
+            t.row((Object[]) row);
+        }
+        return render(a, t, "no connections\n");
     }
 
     private static String render(Args a, TextTable t, String empty) {

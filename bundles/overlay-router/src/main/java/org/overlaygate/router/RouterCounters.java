@@ -42,13 +42,16 @@ final class RouterCounters {
     static final String DROP_TO_ROUTER = "to_router_unanswered";
     static final String DROP_ARP_FOREIGN_SENDER = "arp_foreign_sender";
     static final String DROP_EGRESS_DETACHED = "egress_detached";
+    static final String DROP_NAT_TABLE_FULL = "nat_table_full";
+    static final String DROP_NAT_UNTRANSLATABLE = "nat_untranslatable";
 
     private static final String[] NAMES = {ROUTED, ARP_ANSWERED, NDP_ANSWERED, ECHO_ANSWERED, RA_SENT, NEIGHBOUR_PROBES,
             NEIGHBOUR_FROM_LOOKUP, HELD, FRAGMENTED, NAT_TRANSLATED, ICMP_TIME_EXCEEDED, ICMP_NET_UNREACHABLE, ICMP_HOST_UNREACHABLE,
             ICMP_PORT_UNREACHABLE, ICMP_FRAG_NEEDED, ICMP_RATE_LIMITED, DROP_NO_ROUTE, DROP_BLACKHOLE,
             DROP_TTL_EXCEEDED, DROP_TOO_BIG, DROP_NEIGHBOUR_UNREACHABLE, DROP_HOLD_FULL, DROP_NEIGHBOUR_TABLE_FULL,
             DROP_MARTIAN_SOURCE, DROP_MARTIAN_DESTINATION, DROP_NOT_ROUTED_GROUP, DROP_MALFORMED_IP,
-            DROP_UNKNOWN_ETHERTYPE, DROP_TO_ROUTER, DROP_ARP_FOREIGN_SENDER, DROP_EGRESS_DETACHED};
+            DROP_UNKNOWN_ETHERTYPE, DROP_TO_ROUTER, DROP_ARP_FOREIGN_SENDER, DROP_EGRESS_DETACHED, DROP_NAT_TABLE_FULL,
+            DROP_NAT_UNTRANSLATABLE};
 
     // indexes into the counters, in the order of NAMES
     static final int I_ROUTED = index(ROUTED);
@@ -82,6 +85,8 @@ final class RouterCounters {
     static final int I_TO_ROUTER = index(DROP_TO_ROUTER);
     static final int I_ARP_FOREIGN_SENDER = index(DROP_ARP_FOREIGN_SENDER);
     static final int I_EGRESS_DETACHED = index(DROP_EGRESS_DETACHED);
+    static final int I_NAT_TABLE_FULL = index(DROP_NAT_TABLE_FULL);
+    static final int I_NAT_UNTRANSLATABLE = index(DROP_NAT_UNTRANSLATABLE);
 
     private final AtomicLongArray values = new AtomicLongArray(NAMES.length);
 

@@ -19,6 +19,7 @@ final class RouterDefinition {
     static final String PORTS = "router.ports";
     static final String ROUTES = "router.routes";
     static final String NATS = "router.nat";
+    static final String MASQUERADES = "router.snat";
 
     /** One attachment: an overlay, the MAC the router has there, and its addresses on it. */
     static final class PortDefinition {
@@ -115,34 +116,71 @@ final class RouterDefinition {
         }
     }
 
+    /** Masquerading: packets from PREFIX leaving through ADDRESS's port come from ADDRESS, ports translated. IPv4. */
+    static final class MasqueradeSpec {
+        final Prefix inside;
+        final Prefix address;
+
+        MasqueradeSpec(Prefix inside, Prefix address) {
+            if (!inside.isV4() || !address.isV4() || address.writtenLength() != 32) {
+                throw new IllegalArgumentException("masquerading maps an IPv4 prefix to one IPv4 address: " + inside + " " + address);
+            }
+            this.inside = inside.network();
+            this.address = address;
+        }
+
+        String spec() {
+            return inside + " " + address.address();
+        }
+
+        static MasqueradeSpec parse(String spec) {
+            String[] w = spec.trim().split("\\s+");
+            if (w.length != 2) {
+                throw new IllegalArgumentException("bad masquerade '" + spec + "': PREFIX ADDRESS");
+            }
+            return new MasqueradeSpec(Prefix.parse(w[0]), Prefix.parse(w[1]));
+        }
+    }
+
     final String name;
     final long mac;
     final List<PortDefinition> ports;
     final List<RouteSpec> routes;
     final List<NatSpec> nats;
+    final List<MasqueradeSpec> masquerades;
 
     RouterDefinition(String name, long mac, List<PortDefinition> ports, List<RouteSpec> routes) {
         this(name, mac, ports, routes, List.of());
     }
 
     RouterDefinition(String name, long mac, List<PortDefinition> ports, List<RouteSpec> routes, List<NatSpec> nats) {
+        this(name, mac, ports, routes, nats, List.of());
+    }
+
+    RouterDefinition(String name, long mac, List<PortDefinition> ports, List<RouteSpec> routes, List<NatSpec> nats,
+            List<MasqueradeSpec> masquerades) {
         this.name = name;
         this.mac = mac;
         this.ports = List.copyOf(ports);
         this.routes = List.copyOf(routes);
         this.nats = List.copyOf(nats);
+        this.masquerades = List.copyOf(masquerades);
     }
 
     RouterDefinition withPorts(List<PortDefinition> p) {
-        return new RouterDefinition(name, mac, p, routes, nats);
+        return new RouterDefinition(name, mac, p, routes, nats, masquerades);
     }
 
     RouterDefinition withRoutes(List<RouteSpec> r) {
-        return new RouterDefinition(name, mac, ports, r, nats);
+        return new RouterDefinition(name, mac, ports, r, nats, masquerades);
     }
 
     RouterDefinition withNats(List<NatSpec> n) {
-        return new RouterDefinition(name, mac, ports, routes, n);
+        return new RouterDefinition(name, mac, ports, routes, n, masquerades);
+    }
+
+    RouterDefinition withMasquerades(List<MasqueradeSpec> m) {
+        return new RouterDefinition(name, mac, ports, routes, nats, m);
     }
 
     PortDefinition port(String overlay) {
@@ -161,6 +199,7 @@ final class RouterDefinition {
         d.put(PORTS, ports.stream().map(PortDefinition::spec).toArray(String[]::new));
         d.put(ROUTES, routes.stream().map(RouteSpec::spec).toArray(String[]::new));
         d.put(NATS, nats.stream().map(NatSpec::spec).toArray(String[]::new));
+        d.put(MASQUERADES, masquerades.stream().map(MasqueradeSpec::spec).toArray(String[]::new));
         return d;
     }
 
@@ -181,9 +220,13 @@ final class RouterDefinition {
         for (String s : strings(d.get(NATS))) {
             nats.add(NatSpec.parse(s));
         }
+        List<MasqueradeSpec> masquerades = new ArrayList<>();
+        for (String s : strings(d.get(MASQUERADES))) {
+            masquerades.add(MasqueradeSpec.parse(s));
+        }
         Object mac = d.get(MAC);
         return new RouterDefinition((String) name, mac == null ? RouterMac.of((String) name) : MacAddress.parse(mac.toString()), ports,
-                routes, nats);
+                routes, nats, masquerades);
     }
 
     private static List<String> strings(Object o) {

@@ -363,6 +363,46 @@ public final class RouterManager {
         r.apply(next);
     }
 
+    /** Masquerading: packets from PREFIX leaving through ADDRESS's port come from ADDRESS, each connection on a port of its own. */
+    synchronized void masqueradeAdd(String name, RouterDefinition.MasqueradeSpec m) {
+        Router r = router(name);
+        RouterDefinition d = r.definition();
+        RouterPort outside = null;
+        for (RouterPort p : r.config().ports) {
+            if (p.onLink(m.address.hi, m.address.lo)) {
+                outside = p;
+            }
+        }
+        if (outside == null) {
+            throw new IllegalArgumentException("address " + m.address.address() + " is on none of router " + name + "'s subnets");
+        }
+        if (outside.onLink(m.inside.hi, m.inside.lo)) {
+            throw new IllegalArgumentException(m.inside + " is on " + outside.overlay + " itself: masquerade a prefix behind another port");
+        }
+        for (RouterDefinition.MasqueradeSpec x : d.masquerades) {
+            if (x.inside.equals(m.inside)) {
+                throw new IllegalArgumentException("router " + name + " masquerades " + x.inside + " already");
+            }
+        }
+        List<RouterDefinition.MasqueradeSpec> list = new ArrayList<>(d.masquerades);
+        list.add(m);
+        RouterDefinition next = d.withMasquerades(list);
+        save(next);
+        r.apply(next);
+    }
+
+    synchronized void masqueradeRemove(String name, Prefix inside) {
+        Router r = router(name);
+        RouterDefinition d = r.definition();
+        List<RouterDefinition.MasqueradeSpec> list = new ArrayList<>(d.masquerades);
+        if (!list.removeIf(x -> x.inside.equals(inside.network()))) {
+            throw new IllegalArgumentException("router " + name + " does not masquerade " + inside.network());
+        }
+        RouterDefinition next = d.withMasquerades(list);
+        save(next);
+        r.apply(next);
+    }
+
     private void save(RouterDefinition d) {
         try {
             store.save(d);

@@ -23,11 +23,13 @@
  * table serve both. A forwarded packet is copied once into a per-thread buffer and sent in place:
  * no allocation while its next hop is known.
  *
- * <h2>1:1 NAT</h2>
+ * <h2>NAT</h2>
  * A public address on one port's subnet may stand for an inside address on another's
  * ({@link org.overlaygate.router.Nat}): the router answers ARP for it there, rewrites the
  * destination of what is sent to it and the source of what the inside address sends out through
- * that port. Stateless, so every host that defines the router translates alike.
+ * that port. Stateless, so every host that defines the router translates alike. Masquerading
+ * (SNAT of a prefix behind one address) tracks connections in
+ * {@link org.overlaygate.router.ConnTrack}, per host.
  *
  * <h2>Next hops</h2>
  * {@link org.overlaygate.router.NeighbourTable} per port, after Linux's neighbour states: the

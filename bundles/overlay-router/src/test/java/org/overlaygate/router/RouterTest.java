@@ -457,6 +457,54 @@ public class RouterTest {
     }
 
     @Test
+    public void masqueradingTranslatesConnectionsBothWays() {
+        router.apply(router.definition().withMasquerades(List.of(RouterDefinition.MasqueradeSpec.parse("10.1.0.0/24 10.2.0.1"))));
+        searchPlugin.put("ovl1 10.1.0.5", VM1);
+        searchPlugin.put("ovl2 10.2.0.50", VM2);
+        byte[] syn = Wire.tcp("10.1.0.5", "10.2.0.50", 40000, 80, 0);
+        syn[13] = 0x02;
+        Wire.put16(syn, 16, 0);
+        Wire.put16(syn, 16, Wire.checksum(syn, 0, syn.length, Wire.pseudo4(Wire.ip("10.1.0.5"), Wire.ip("10.2.0.50"), 6, syn.length)));
+        unicast("ovl1", Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.50", 64, 6, true, syn));
+        Wire.V4 out = new Wire.V4(ovl2.only());
+        assertEquals("10.2.0.1", out.src);
+        int port = Wire.u16(out.payload, 0);
+        assertEquals("the first port of the range", ConnTrack.FIRST_PORT, port);
+        assertTrue(out.headerChecksumOk && out.transportChecksumOk());
+
+        unicast("ovl2", Wire.ipv4(ROUTER, VM2, "10.2.0.50", "10.2.0.1", 64, 6, true, Wire.tcp("10.2.0.50", "10.2.0.1", 80, port, 10)));
+        Wire.V4 back = new Wire.V4(ovl1.only());
+        assertEquals("10.1.0.5", back.dst);
+        assertEquals(40000, Wire.u16(back.payload, 2));
+        assertTrue(back.headerChecksumOk && back.transportChecksumOk());
+
+        // a ping: its identifier is the port
+        unicast("ovl1", Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.50", 64, 1, false, Wire.icmp(8, 0, 77, 1, 16)));
+        Wire.V4 ping = new Wire.V4(ovl2.only());
+        Wire.Icmp request = ping.icmp();
+        assertTrue(request.checksumOk);
+        int id = (int) (request.rest >>> 16);
+        assertEquals(ConnTrack.FIRST_PORT, id);
+        unicast("ovl2", Wire.ipv4(ROUTER, VM2, "10.2.0.50", "10.2.0.1", 64, 1, false, Wire.icmp(0, 0, id, 1, 16)));
+        Wire.Icmp reply = new Wire.V4(ovl1.only()).icmp();
+        assertEquals(77, reply.rest >>> 16);
+        assertTrue(reply.checksumOk);
+
+        // unknown to the table: for the router itself (port unreachable), as before
+        unicast("ovl2", Wire.ipv4(ROUTER, VM2, "10.2.0.50", "10.2.0.1", 64, 17, false, Wire.udp(53, 4444, 4)));
+        assertEquals(3, new Wire.V4(ovl2.only()).icmp().type);
+        assertEquals(2, router.conns.size());
+        // a fragment cannot be translated
+        byte[] frag = Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.50", 64, 17, false, Wire.udp(1, 2, 4));
+        frag[20] = 0x20; // MF
+        Wire.put16(frag, 24, 0);
+        Wire.put16(frag, 24, Wire.checksum(frag, 14, 20, 0));
+        unicast("ovl1", frag);
+        assertEquals(1, count(RouterCounters.DROP_NAT_UNTRANSLATABLE));
+        assertTrue(ovl2.take().isEmpty());
+    }
+
+    @Test
     public void theForwardingPathAllocatesNothing() {
         searchPlugin.put("ovl2 10.2.0.7", VM2);
         byte[] in = Wire.ipv4(ROUTER, VM1, "10.1.0.5", "10.2.0.7", 64, 17, false, Wire.udp(1000, 2000, 100));
