@@ -98,10 +98,6 @@ public final class RouterManager {
         LOG.info("{} router(s) restored", routers.size());
     }
 
-    void setAddressLookup(AddressLookup lookup) {
-        this.addressLookup = lookup;
-    }
-
     private Router newRouter(RouterDefinition d) {
         Router r = new Router(d, clock);
         r.resolver = this::macOf;
