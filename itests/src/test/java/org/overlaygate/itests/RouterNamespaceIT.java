@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 import org.junit.Test;
@@ -22,7 +23,10 @@ import org.overlaygate.testsupport.Netns;
  * ways in IPv4 and IPv6, traceroute shows the gateway as the one hop, ping -t 1 gets time exceeded
  * from it, ping -M do -s 1372 from the 1400 side gets "frag needed" with mtu 1300 and tracepath
  * finds pmtu 1300, iperf3 runs TCP across; a blackhole route drops silently, a network without a
- * route is unreachable; and the router jar replaced on host 0 during a routed ping, which resumes.
+ * route is unreachable; 1:1 NAT (an elastic IP on net2 for vma) on both hosts; masquerading out of
+ * an uplink overlay whose TAP is in an outside namespace, whose server sees the router's address;
+ * the router jar replaced on host 0 during a routed ping, which resumes; and vma moved to host 1,
+ * where the same gateway (address and MAC) routes it.
  */
 public class RouterNamespaceIT {
     private static final String MAC_A = "02:08:20:00:91:0a";
@@ -40,7 +44,8 @@ public class RouterNamespaceIT {
         Path net2 = dir.resolve("net2.json");
         Files.writeString(net1, mapping(MAC_A, "10.64.0.1", "10.1.0.2", "2001:db8:1::2"), StandardCharsets.UTF_8);
         Files.writeString(net2, mapping(MAC_B, "10.64.0.2", "10.2.0.2", "2001:db8:2::2"), StandardCharsets.UTF_8);
-        try (TestHosts hosts = TestHosts.create("ogrt", "10.64.0.1/24", "10.64.0.2/24"); Netns vma = Netns.create("ogrva"); Netns vmb = Netns.create("ogrvb")) {
+        try (TestHosts hosts = TestHosts.create("ogrt", "10.64.0.1/24", "10.64.0.2/24"); Netns vma = Netns.create("ogrva"); Netns vmb = Netns.create("ogrvb");
+                Netns outside = Netns.create("ogrvo")) {
             List<Distribution> appliances = hosts.startAppliances(2);
             for (int i = 0; i < 2; i++) {
                 Distribution d = appliances.get(i);
@@ -122,6 +127,40 @@ public class RouterNamespaceIT {
             Netns.Result none = vma.exec(10_000, "ping", "-n", "-c", "1", "-W", "1", "10.98.0.1");
             assertTrue("net unreachable: " + none, none.output.contains("From 10.1.0.1 icmp_seq=1 Destination Net Unreachable"));
 
+            // 1:1 NAT on both hosts: 10.2.0.100 on net2 stands for vma; vmb reaches it, and the replies come from it
+            for (Distribution d : appliances) {
+                d.adm("router:nat", "r1", "dnat", "10.2.0.100", "10.1.0.2");
+            }
+            Netns.Result elastic = vmb.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "10.2.0.100");
+            assertEquals("vmb -> vma at its public address: " + elastic, 0, elastic.exitCode);
+            assertTrue(elastic.output, elastic.output.contains("bytes from 10.2.0.100"));
+            assertTrue("host 1 translated the requests", counter(b, "nat_translated") >= 3);
+            assertTrue("host 0 translated the replies", counter(a, "nat_translated") >= 3);
+
+            // masquerading out of an uplink: an overlay whose TAP VNIC is in an "outside" namespace; the server there
+            // sees the router's address, never vma's
+            a.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", "300", "-p", "vxlan/listen_ip=10.64.0.1", "-p",
+                    "direct/dest_ip=10.64.0.2", "-p", "direct/dest_port=4789", "up");
+            a.adm("vnic:create", "-l", "up", "-t", "rtapo", "uplink");
+            TestNetwork.plug(hosts.host(0), "rtapo", outside, "192.168.250.1/24");
+            a.adm("router:attach", "r1", "up", "192.168.250.2/24");
+            a.adm("router:nat", "r1", "snat", "10.1.0.0/24", "192.168.250.2");
+            Netns.Result out = vma.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "192.168.250.1");
+            assertEquals("vma -> the outside, masqueraded: " + out, 0, out.exitCode);
+            Path serverLog = dir.resolve("iperf3-outside.log");
+            outside.start(serverLog.toFile(), "iperf3", "-s", "-1", "-B", "192.168.250.1");
+            Await.until("the outside iperf3 to listen", 5_000,
+                    Await.check(() -> outside.exec("ss", "-ltn").output.contains("192.168.250.1:5201")));
+            Netns.Result snat = vma.exec(30_000, "iperf3", "-c", "192.168.250.1", "-t", "1", "-f", "m");
+            assertEquals("iperf3 to the outside: " + snat, 0, snat.exitCode);
+            Await.until("the outside server to log its client", 5_000,
+                    Await.check(() -> Files.readString(serverLog).contains("Accepted connection from")));
+            String accepted = Files.readString(serverLog);
+            assertTrue("the outside sees the router's address: " + accepted, accepted.contains("Accepted connection from 192.168.250.2")
+                    && !accepted.contains("10.1.0.2"));
+            String conns = a.adm("router:conns", "-p", "-o", "PROTO,INSIDE", "r1");
+            assertTrue(conns, conns.contains("tcp:10.1.0.2\\:") && conns.contains("icmp:10.1.0.2\\:"));
+
             // the router jar replaced on host 0 while a routed ping runs: it resumes
             TestNetwork.Ping ping = TestNetwork.Ping.start(vma, "10.2.0.2", 0.1);
             Await.until("the routed ping to run", 10_000, Await.check(() -> ping.replies() >= 5));
@@ -130,19 +169,43 @@ public class RouterNamespaceIT {
             PluginJars.drop(newer, a.home.resolve("plugins.d"), "overlay-router.jar");
             Await.until("version 99 of the router to run", 30_000, Await.check(() -> a.adm("felix:lb", "-s").contains("org.overlaygate.overlay.router (99.0.0)")));
             Await.until("r1 restored and attached by the new version", 10_000,
-                    Await.check(() -> a.adm("router:show", "-p", "-o", "STATE", "r1").equals("up\nup\n")));
+                    Await.check(() -> a.adm("router:show", "-p", "-o", "STATE", "r1").equals("up\nup\nup\n")));
             int after = ping.replies();
             Await.until("the routed ping to resume", 10_000, Await.check(() -> ping.replies() >= after + 10));
             int[] sent = ping.stop();
             System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + sent[0] + " sent, " + sent[1] + " received");
             assertEquals("the router's definitions came back from ConfigAdmin", "10.99.0.0/16:blackhole\n",
                     a.adm("router:routes", "-p", "-o", "PREFIX,TYPE", "r1").lines().filter(l -> l.startsWith("10.99")).findFirst().orElse("") + "\n");
+
+            // vma moves to host 1 (the mapping follows): the gateway there has the same address and MAC, and routes it
+            String gateway = gatewayMac(vma);
+            a.adm("vnic:delete", "vma");
+            vma.exec("ip", "link", "del", "rtapa"); // gone with its VNIC already, unless it outlives it in the VM
+            Path moved = dir.resolve("net1.json.tmp");
+            Files.writeString(moved, mapping(MAC_A, "10.64.0.2", "10.1.0.2", "2001:db8:1::2"), StandardCharsets.UTF_8);
+            Files.move(moved, net1, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            b.adm("vnic:create", "-l", "net1", "-m", MAC_A, "-t", "rtapa2", "vma2");
+            TestNetwork.plug(hosts.host(1), "rtapa2", vma, "10.1.0.2/24");
+            vma.exec("ip", "route", "add", "default", "via", "10.1.0.1").check();
+            long routedOnB = counter(b, "routed");
+            Await.until("vma to reach vmb from host 1", 10_000,
+                    Await.check(() -> vma.exec(5_000, "ping", "-n", "-c", "1", "-W", "1", "10.2.0.2").exitCode == 0));
+            ping(vmb, "10.1.0.2");
+            assertEquals("the same gateway MAC on the new host", gateway, gatewayMac(vma));
+            assertTrue("host 1 routes vma's packets now", counter(b, "routed") >= routedOnB + 4);
         } finally {
             try (var paths = Files.list(dir)) {
                 paths.forEach(p -> p.toFile().delete());
             }
             Files.delete(dir);
         }
+    }
+
+    private static String gatewayMac(Netns vm) throws Exception {
+        String n = vm.exec("ip", "neigh", "show", "10.1.0.1").output.trim();
+        int at = n.indexOf("lladdr ");
+        assertTrue("the gateway's neighbour entry: " + n, at >= 0);
+        return n.substring(at + 7, at + 24);
     }
 
     private static void ping(Netns vm, String to) throws Exception {
