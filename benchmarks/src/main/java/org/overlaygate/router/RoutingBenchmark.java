@@ -59,6 +59,11 @@ public class RoutingBenchmark {
         }
 
         @Override
+        public int vlan() {
+            return org.overlaygate.api.datapath.VnicConfig.NO_VLAN;
+        }
+
+        @Override
         public OverlayDevice overlay() {
             return device;
         }

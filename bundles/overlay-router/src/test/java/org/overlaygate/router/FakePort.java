@@ -53,6 +53,11 @@ class FakePort implements AttachedPort {
     }
 
     @Override
+    public int vlan() {
+        return org.overlaygate.api.datapath.VnicConfig.NO_VLAN;
+    }
+
+    @Override
     public OverlayDevice overlay() {
         return device;
     }
