@@ -242,8 +242,7 @@ public final class RouterManager {
         List<RouterDefinition.PortDefinition> ports = new ArrayList<>(d.ports);
         ports.add(new RouterDefinition.PortDefinition(overlay, mac == -1 ? d.mac : checkMac(mac), addresses));
         RouterDefinition next = d.withPorts(ports);
-        save(next);
-        r.apply(next);
+        putInForce(r, next);
         RouterPort port = null;
         for (RouterPort p : r.config().ports) {
             if (p.overlay.equals(overlay)) {
@@ -265,8 +264,7 @@ public final class RouterManager {
         List<RouterDefinition.PortDefinition> ports = new ArrayList<>(d.ports);
         ports.removeIf(p -> p.overlay.equals(overlay));
         RouterDefinition next = d.withPorts(ports);
-        save(next);
-        for (RouterPort gone : r.apply(next)) {
+        for (RouterPort gone : putInForce(r, next)) {
             gone.detach("detached");
         }
     }
@@ -294,8 +292,7 @@ public final class RouterManager {
         List<RouterDefinition.RouteSpec> routes = new ArrayList<>(d.routes);
         routes.add(spec);
         RouterDefinition next = d.withRoutes(routes);
-        save(next);
-        r.apply(next);
+        putInForce(r, next);
     }
 
     synchronized void routeRemove(String name, Prefix prefix) {
@@ -306,8 +303,7 @@ public final class RouterManager {
             throw new IllegalArgumentException("router " + name + " has no static route to " + prefix.network());
         }
         RouterDefinition next = d.withRoutes(routes);
-        save(next);
-        r.apply(next);
+        putInForce(r, next);
     }
 
     /** 1:1 NAT: PUBLIC on one port's subnet (answered for in ARP there) stands for INSIDE, on another port's. */
@@ -343,8 +339,7 @@ public final class RouterManager {
         List<RouterDefinition.NatSpec> nats = new ArrayList<>(d.nats);
         nats.add(nat);
         RouterDefinition next = d.withNats(nats);
-        save(next);
-        r.apply(next);
+        putInForce(r, next);
     }
 
     synchronized void natRemove(String name, Prefix publicAddress) {
@@ -355,8 +350,7 @@ public final class RouterManager {
             throw new IllegalArgumentException("router " + name + " does not translate " + publicAddress.address());
         }
         RouterDefinition next = d.withNats(nats);
-        save(next);
-        r.apply(next);
+        putInForce(r, next);
     }
 
     /** Masquerading: packets from PREFIX leaving through ADDRESS's port come from ADDRESS, each connection on a port of its own. */
@@ -383,8 +377,7 @@ public final class RouterManager {
         List<RouterDefinition.MasqueradeSpec> list = new ArrayList<>(d.masquerades);
         list.add(m);
         RouterDefinition next = d.withMasquerades(list);
-        save(next);
-        r.apply(next);
+        putInForce(r, next);
     }
 
     synchronized void masqueradeRemove(String name, Prefix inside) {
@@ -395,8 +388,13 @@ public final class RouterManager {
             throw new IllegalArgumentException("router " + name + " does not masquerade " + inside.network());
         }
         RouterDefinition next = d.withMasquerades(list);
+        putInForce(r, next);
+    }
+
+    /** Saves a router's new definition, then puts it in force (what cannot be saved changes nothing); returns the ports that went. */
+    private List<RouterPort> putInForce(Router r, RouterDefinition next) {
         save(next);
-        r.apply(next);
+        return r.apply(next);
     }
 
     private void save(RouterDefinition d) {
