@@ -25,15 +25,27 @@ import org.overlaygate.testsupport.Netns;
  * finds pmtu 1300, iperf3 runs TCP across; a blackhole route drops silently, a network without a
  * route is unreachable; 1:1 NAT (an elastic IP on net2 for vma) on both hosts; masquerading out of
  * an uplink overlay whose TAP is in an outside namespace, whose server sees the router's address;
- * the router jar replaced on host 0 during a routed ping, which resumes; and vma moved to host 1,
+ * the router jar replaced on host 0 during a routed ping, which resumes, and a ping on net1 alone
+ * (vmc on host 1 to vma), which loses nothing; and vma moved to host 1,
  * where the same gateway (address and MAC) routes it.
  */
 public class RouterNamespaceIT {
     private static final String MAC_A = "02:08:20:00:91:0a";
     private static final String MAC_B = "02:08:20:00:91:0b";
+    private static final String MAC_C = "02:08:20:00:91:0c";
 
     private static String mapping(String mac, String host, String v4, String v6) {
-        return "{ \"" + mac + "\": { \"ip\": \"" + host + "\", \"port\": 4789, \"arp\": \"" + v4 + "\", \"ndp\": \"" + v6 + "\" } }\n";
+        return "{ " + entry(mac, host, v4, v6) + " }\n";
+    }
+
+    private static String entry(String mac, String host, String v4, String v6) {
+        return "\"" + mac + "\": { \"ip\": \"" + host + "\", \"port\": 4789, \"arp\": \"" + v4 + "\", \"ndp\": \"" + v6 + "\" }";
+    }
+
+    /** net1's mapping: vma where it is, vmc on host 1. */
+    private static String net1(String vmaHost) {
+        return "{ " + entry(MAC_A, vmaHost, "10.1.0.2", "2001:db8:1::2") + ",\n  " + entry(MAC_C, "10.64.0.2", "10.1.0.3", "2001:db8:1::3")
+                + " }\n";
     }
 
     @Test
@@ -42,9 +54,10 @@ public class RouterNamespaceIT {
         Path dir = Files.createTempDirectory("router-it");
         Path net1 = dir.resolve("net1.json");
         Path net2 = dir.resolve("net2.json");
-        Files.writeString(net1, mapping(MAC_A, "10.64.0.1", "10.1.0.2", "2001:db8:1::2"), StandardCharsets.UTF_8);
+        Files.writeString(net1, net1("10.64.0.1"), StandardCharsets.UTF_8);
         Files.writeString(net2, mapping(MAC_B, "10.64.0.2", "10.2.0.2", "2001:db8:2::2"), StandardCharsets.UTF_8);
         try (TestHosts hosts = TestHosts.create("ogrt", "10.64.0.1/24", "10.64.0.2/24"); Netns vma = Netns.create("ogrva"); Netns vmb = Netns.create("ogrvb");
+                Netns vmc = Netns.create("ogrvc");
                 Netns outside = Netns.create("ogrvo")) {
             List<Distribution> appliances = hosts.startAppliances(2);
             for (int i = 0; i < 2; i++) {
@@ -64,11 +77,13 @@ public class RouterNamespaceIT {
                     b.adm("router:show", "-p", "-o", "MACADDRESS", "r1"));
             a.adm("vnic:create", "-l", "net1", "-m", MAC_A, "-t", "rtapa", "vma");
             b.adm("vnic:create", "-l", "net2", "-m", MAC_B, "-t", "rtapb", "vmb");
-            for (Netns vm : List.of(vma, vmb)) { // static addresses only: no SLAAC address the mappings do not know
+            b.adm("vnic:create", "-l", "net1", "-m", MAC_C, "-t", "rtapc", "vmc");
+            for (Netns vm : List.of(vma, vmb, vmc)) { // static addresses only: no SLAAC address the mappings do not know
                 vm.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0").check();
             }
             TestNetwork.plug(hosts.host(0), "rtapa", vma, "10.1.0.2/24");
             TestNetwork.plug(hosts.host(1), "rtapb", vmb, "10.2.0.2/24");
+            TestNetwork.plug(hosts.host(1), "rtapc", vmc, "10.1.0.3/24");
             vma.exec("ip", "-6", "addr", "add", "2001:db8:1::2/64", "dev", "rtapa", "nodad").check();
             vmb.exec("ip", "-6", "addr", "add", "2001:db8:2::2/64", "dev", "rtapb", "nodad").check();
             vma.exec("ip", "route", "add", "default", "via", "10.1.0.1").check();
@@ -163,7 +178,8 @@ public class RouterNamespaceIT {
 
             // the router jar replaced on host 0 while a routed ping runs: it resumes
             TestNetwork.Ping ping = TestNetwork.Ping.start(vma, "10.2.0.2", 0.1);
-            Await.until("the routed ping to run", 10_000, Await.check(() -> ping.replies() >= 5));
+            TestNetwork.Ping sameOverlay = TestNetwork.Ping.start(vmc, "10.1.0.2", 0.1);
+            Await.until("the routed ping to run", 10_000, Await.check(() -> ping.replies() >= 5 && sameOverlay.replies() >= 5));
             Path jar = a.home.resolve("plugins.d/overlay-router.jar");
             Path newer = PluginJars.withVersion(jar, "99.0.0", dir);
             PluginJars.drop(newer, a.home.resolve("plugins.d"), "overlay-router.jar");
@@ -173,7 +189,10 @@ public class RouterNamespaceIT {
             int after = ping.replies();
             Await.until("the routed ping to resume", 10_000, Await.check(() -> ping.replies() >= after + 10));
             int[] sent = ping.stop();
-            System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + sent[0] + " sent, " + sent[1] + " received");
+            int[] layer2 = sameOverlay.stop();
+            System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + sent[0] + " sent, " + sent[1] + " received;"
+                    + " vmc -> vma on net1: " + layer2[0] + " sent, " + layer2[1] + " received");
+            assertEquals("net1's own traffic (vmc -> vma) lost nothing while the router jar was replaced", layer2[0], layer2[1]);
             assertEquals("the router's definitions came back from ConfigAdmin", "10.99.0.0/16:blackhole\n",
                     a.adm("router:routes", "-p", "-o", "PREFIX,TYPE", "r1").lines().filter(l -> l.startsWith("10.99")).findFirst().orElse("") + "\n");
 
@@ -182,7 +201,7 @@ public class RouterNamespaceIT {
             a.adm("vnic:delete", "vma");
             vma.exec("ip", "link", "del", "rtapa"); // gone with its VNIC already, unless it outlives it in the VM
             Path moved = dir.resolve("net1.json.tmp");
-            Files.writeString(moved, mapping(MAC_A, "10.64.0.2", "10.1.0.2", "2001:db8:1::2"), StandardCharsets.UTF_8);
+            Files.writeString(moved, net1("10.64.0.2"), StandardCharsets.UTF_8);
             Files.move(moved, net1, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             b.adm("vnic:create", "-l", "net1", "-m", MAC_A, "-t", "rtapa2", "vma2");
             TestNetwork.plug(hosts.host(1), "rtapa2", vma, "10.1.0.2/24");
