@@ -11,7 +11,7 @@
 # datapath, started by the test itself: no kernel module, no service).
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db isc-dhcp-client busybox dnsmasq-base openvswitch-switch"
+packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db isc-dhcp-client busybox dnsmasq-base openvswitch-switch traceroute iputils-tracepath"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

@@ -26,7 +26,7 @@ public final class PacketPathReport {
 
     public static void main(String[] args) throws Exception {
         Options options = new OptionsBuilder().parent(new CommandLineOptions(args)).include(PacketPathBenchmark.class.getSimpleName())
-                .include("CacheLookupBenchmark").include("OffloadBenchmark")
+                .include("CacheLookupBenchmark").include("OffloadBenchmark").include("RoutingBenchmark")
                 .addProfiler(GCProfiler.class).build();
         Collection<RunResult> results = new Runner(options).run();
         Map<String, double[]> rows = new TreeMap<>();
@@ -42,6 +42,7 @@ public final class PacketPathReport {
         rows.forEach((name, v) -> System.out.printf(Locale.ROOT, "%-22s %10.2f %10.3f %22.2f%n", name, v[0], v[1],
                 base == null ? Double.NaN : v[0] / base[0]));
         System.out.println("(baseline: ConcurrentHashMap<Long,...>.get, the obvious JDK way to key by MAC, 24 B/op of boxing;"
-                + " the hit path, segment64KiB and coalesce49Segments must allocate 0 B/op)");
+                + " the hit path, segment64KiB, coalesce49Segments, routeIpv4 and routeIpv6 must allocate 0 B/op;"
+                + " baselineCopy: the copy of a 1400-byte frame any forwarding makes)");
     }
 }

@@ -52,6 +52,7 @@ public class GlossaryTest {
         COUNTED.put("org.overlaygate.varpd.dhcp.DhcpEvents", ".*");
         COUNTED.put("org.overlaygate.invalidation.shootdown.Shootdown", "SENT|UNSENT|SUPPRESSED|APPLIED|RATE_LIMITED|UNKNOWN_SENDER|OPERATOR_ENTRY|PENDING|NOT_CACHED");
         COUNTED.put("org.overlaygate.invalidation.shootdown.ShootdownSocket", "MALFORMED|BAD_CRC|UNKNOWN_VNET");
+        COUNTED.put("org.overlaygate.router.RouterCounters", ".*");
     }
 
     /** Bundles whose counters are not overlay:stats' (the katar server's are katar:show stats, in katar-protocol.md). */

@@ -1,0 +1,87 @@
+package org.overlaygate.router;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.Test;
+
+/** Connection tracking on an injected clock: ports, replies, timeouts by protocol and TCP state, the bound. */
+public class ConnTrackTest {
+    static final long S = 1_000_000_000L;
+    final AtomicLong now = new AtomicLong(10 * S);
+    final ConnTrack t = new ConnTrack(now::get);
+    static final int IN = 0x0A01_0005;
+    static final int REMOTE = 0x0A02_0032;
+
+    void advance(long nanos) {
+        now.addAndGet(nanos);
+        t.expire();
+    }
+
+    @Test
+    public void aConnectionKeepsItsPortAndRepliesFindIt() {
+        int p = t.outbound(17, IN, 5000, REMOTE, 53, 0);
+        assertEquals(p, t.outbound(17, IN, 5000, REMOTE, 53, 0));
+        assertNotEquals(p, t.outbound(17, IN, 5001, REMOTE, 53, 0));
+        int e = t.inbound(17, p, REMOTE, 53, 0);
+        assertEquals(IN, t.insideIp(e));
+        assertEquals(5000, t.insidePort(e));
+        assertEquals("from another remote: not this connection", -1, t.inbound(17, p, REMOTE + 1, 53, 0));
+        assertEquals("from another remote port", -1, t.inbound(17, p, REMOTE, 54, 0));
+        assertEquals("another protocol", -1, t.inbound(6, p, REMOTE, 53, 0));
+    }
+
+    @Test
+    public void udpLivesThirtySecondsUnansweredAndThreeMinutesAnswered() {
+        int quiet = t.outbound(17, IN, 1, REMOTE, 53, 0);
+        int answered = t.outbound(17, IN, 2, REMOTE, 53, 0);
+        t.inbound(17, answered, REMOTE, 53, 0);
+        advance(29 * S);
+        assertEquals(2, t.size());
+        advance(S);
+        assertEquals(-1, t.inbound(17, quiet, REMOTE, 53, 0));
+        assertEquals(1, t.size());
+        advance(149 * S);
+        assertEquals("answered: 180 s from the answer", 1, t.size());
+        advance(S);
+        assertEquals(0, t.size());
+    }
+
+    @Test
+    public void tcpLivesByItsState() {
+        int p = t.outbound(6, IN, 40000, REMOTE, 80, 0x02); // SYN
+        advance(119 * S);
+        t.inbound(6, p, REMOTE, 80, 0x12); // SYN-ACK: established
+        advance(7000 * S);
+        assertEquals("established: 7440 s", 1, t.size());
+        t.outbound(6, IN, 40000, REMOTE, 80, 0x11); // FIN
+        advance(119 * S);
+        assertEquals(1, t.size());
+        advance(S);
+        assertEquals(0, t.size());
+
+        int q = t.outbound(6, IN, 40001, REMOTE, 80, 0x02);
+        t.inbound(6, q, REMOTE, 80, 0x04); // RST
+        advance(10 * S);
+        assertEquals(0, t.size());
+
+        t.outbound(6, IN, 40002, REMOTE, 80, 0x02);
+        advance(120 * S);
+        assertEquals("a SYN never answered: 120 s", 0, t.size());
+    }
+
+    @Test
+    public void theTableIsBoundedAndPortsComeBack() {
+        for (int i = 0; i < ConnTrack.MAX; i++) {
+            assertNotEquals(-1, t.outbound(17, IN, i, REMOTE, 53, 0));
+        }
+        assertEquals("full", -1, t.outbound(17, IN, 99_999, REMOTE + 1, 53, 0));
+        assertEquals("an existing connection goes on", ConnTrack.FIRST_PORT, t.outbound(17, IN, 0, REMOTE, 53, 0));
+        advance(31 * S);
+        assertEquals(0, t.size());
+        int p = t.outbound(17, IN, 1, REMOTE, 53, 0);
+        assertEquals(ConnTrack.FIRST_PORT + ConnTrack.MAX, p);
+    }
+}

@@ -1,0 +1,243 @@
+package org.overlaygate.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+import org.junit.Test;
+import org.overlaygate.testsupport.Await;
+import org.overlaygate.testsupport.Netns;
+
+/**
+ * System test (root, ip, ping, traceroute, tracepath, iperf3): two appliances in host namespaces
+ * of their own, each with overlay net1 (10.1.0.0/24 and 2001:db8:1::/64, VNI 100, MTU 1400) and
+ * net2 (10.2.0.0/24 and 2001:db8:2::/64, VNI 200, MTU 1300) mapped by files, and the same router
+ * r1 defined on both: a distributed gateway, so each host routes its own VM's packets (vma on host
+ * 0 in net1, vmb on host 1 in net2, default routes via the gateway), and next hops come from the
+ * files mappings through varpd's address lookup. Linux's own tools are the reference: ping both
+ * ways in IPv4 and IPv6, traceroute shows the gateway as the one hop, ping -t 1 gets time exceeded
+ * from it, ping -M do -s 1372 from the 1400 side gets "frag needed" with mtu 1300 and tracepath
+ * finds pmtu 1300, iperf3 runs TCP across; a blackhole route drops silently, a network without a
+ * route is unreachable; 1:1 NAT (an elastic IP on net2 for vma) on both hosts; masquerading out of
+ * an uplink overlay whose TAP is in an outside namespace, whose server sees the router's address;
+ * the router jar replaced on host 0 during a routed ping, which resumes, and a ping on net1 alone
+ * (vmc on host 1 to vma), which loses nothing; and vma moved to host 1,
+ * where the same gateway (address and MAC) routes it.
+ */
+public class RouterNamespaceIT {
+    private static final String MAC_A = "02:08:20:00:91:0a";
+    private static final String MAC_B = "02:08:20:00:91:0b";
+    private static final String MAC_C = "02:08:20:00:91:0c";
+
+    private static String mapping(String mac, String host, String v4, String v6) {
+        return "{ " + entry(mac, host, v4, v6) + " }\n";
+    }
+
+    private static String entry(String mac, String host, String v4, String v6) {
+        return "\"" + mac + "\": { \"ip\": \"" + host + "\", \"port\": 4789, \"arp\": \"" + v4 + "\", \"ndp\": \"" + v6 + "\" }";
+    }
+
+    /** net1's mapping: vma where it is, vmc on host 1. */
+    private static String net1(String vmaHost) {
+        return "{ " + entry(MAC_A, vmaHost, "10.1.0.2", "2001:db8:1::2") + ",\n  " + entry(MAC_C, "10.64.0.2", "10.1.0.3", "2001:db8:1::3")
+                + " }\n";
+    }
+
+    @Test
+    public void vmsOnTwoOverlaysReachEachOtherThroughTheSameGatewayOnBothHosts() throws Exception {
+        SystemTests.assumeSystem("RouterNamespaceIT", "ping", "traceroute", "tracepath", "iperf3");
+        Path dir = Files.createTempDirectory("router-it");
+        Path net1 = dir.resolve("net1.json");
+        Path net2 = dir.resolve("net2.json");
+        Files.writeString(net1, net1("10.64.0.1"), StandardCharsets.UTF_8);
+        Files.writeString(net2, mapping(MAC_B, "10.64.0.2", "10.2.0.2", "2001:db8:2::2"), StandardCharsets.UTF_8);
+        try (TestHosts hosts = TestHosts.create("ogrt", "10.64.0.1/24", "10.64.0.2/24"); Netns vma = Netns.create("ogrva"); Netns vmb = Netns.create("ogrvb");
+                Netns vmc = Netns.create("ogrvc");
+                Netns outside = Netns.create("ogrvo")) {
+            List<Distribution> appliances = hosts.startAppliances(2);
+            for (int i = 0; i < 2; i++) {
+                Distribution d = appliances.get(i);
+                String listen = "vxlan/listen_ip=10.64.0." + (i + 1);
+                d.adm("overlay:create", "-e", "vxlan", "-s", "files", "-v", "100", "-p", listen, "-p", "files/config=" + net1, "-p", "mtu=1400",
+                        "net1");
+                d.adm("overlay:create", "-e", "vxlan", "-s", "files", "-v", "200", "-p", listen, "-p", "files/config=" + net2, "-p", "mtu=1300",
+                        "net2");
+                d.adm("router:create", "r1");
+                d.adm("router:attach", "r1", "net1", "10.1.0.1/24", "2001:db8:1::1/64");
+                d.adm("router:attach", "r1", "net2", "10.2.0.1/24", "2001:db8:2::1/64");
+            }
+            Distribution a = appliances.get(0);
+            Distribution b = appliances.get(1);
+            assertEquals("the same gateway MAC on both hosts", a.adm("router:show", "-p", "-o", "MACADDRESS", "r1"),
+                    b.adm("router:show", "-p", "-o", "MACADDRESS", "r1"));
+            a.adm("vnic:create", "-l", "net1", "-m", MAC_A, "-t", "rtapa", "vma");
+            b.adm("vnic:create", "-l", "net2", "-m", MAC_B, "-t", "rtapb", "vmb");
+            b.adm("vnic:create", "-l", "net1", "-m", MAC_C, "-t", "rtapc", "vmc");
+            for (Netns vm : List.of(vma, vmb, vmc)) { // static addresses only: no SLAAC address the mappings do not know
+                vm.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0").check();
+            }
+            TestNetwork.plug(hosts.host(0), "rtapa", vma, "10.1.0.2/24");
+            TestNetwork.plug(hosts.host(1), "rtapb", vmb, "10.2.0.2/24");
+            TestNetwork.plug(hosts.host(1), "rtapc", vmc, "10.1.0.3/24");
+            vma.exec("ip", "-6", "addr", "add", "2001:db8:1::2/64", "dev", "rtapa", "nodad").check();
+            vmb.exec("ip", "-6", "addr", "add", "2001:db8:2::2/64", "dev", "rtapb", "nodad").check();
+            vma.exec("ip", "route", "add", "default", "via", "10.1.0.1").check();
+            vmb.exec("ip", "route", "add", "default", "via", "10.2.0.1").check();
+            vma.exec("ip", "-6", "route", "add", "default", "via", "2001:db8:1::1").check();
+            vmb.exec("ip", "-6", "route", "add", "default", "via", "2001:db8:2::1").check();
+
+            // ping both ways, IPv4 and IPv6, and the gateway itself
+            ping(vma, "10.1.0.1");
+            ping(vma, "10.2.0.2");
+            ping(vmb, "10.1.0.2");
+            ping(vma, "2001:db8:2::2");
+            ping(vmb, "2001:db8:1::2");
+            assertTrue("host 0 routed", counter(a, "routed") >= 6);
+            assertTrue("host 1 routed its own VM's packets", counter(b, "routed") >= 6);
+            assertTrue("next hops from the files mappings", counter(a, "neighbour_from_lookup") >= 2);
+            String neigh = a.adm("router:neigh", "-p", "-o", "OVERLAY,ADDRESS,SOURCE", "r1");
+            assertTrue(neigh, neigh.contains("net2:10.2.0.2:lookup"));
+
+            // traceroute: the gateway is the one hop
+            Netns.Result trace = vma.exec(30_000, "traceroute", "-n", "-q", "1", "-w", "2", "-m", "5", "10.2.0.2");
+            assertEquals("traceroute: " + trace, 0, trace.exitCode);
+            List<String> hops = trace.output.lines().filter(l -> l.matches("\\s*\\d+\\s.*")).toList();
+            assertEquals(trace.output, 2, hops.size());
+            assertTrue(trace.output, hops.get(0).trim().startsWith("1  10.1.0.1 "));
+            assertTrue(trace.output, hops.get(1).trim().startsWith("2  10.2.0.2 "));
+
+            // time exceeded
+            Netns.Result ttl = vma.exec(10_000, "ping", "-n", "-c", "1", "-t", "1", "-W", "2", "10.2.0.2");
+            assertTrue("ping -t 1: " + ttl, ttl.output.contains("From 10.1.0.1 icmp_seq=1 Time to live exceeded"));
+
+            // path MTU: net2's 1300 reported by the gateway, in IPv4 and IPv6
+            Netns.Result big = vma.exec(10_000, "ping", "-n", "-c", "1", "-M", "do", "-s", "1372", "-W", "2", "10.2.0.2");
+            assertTrue("ping -M do -s 1372: " + big, big.output.contains("From 10.1.0.1 icmp_seq=1 Frag needed and DF set (mtu = 1300)"));
+            assertTrue(counter(a, "icmp_frag_needed") >= 1);
+            Netns.Result tracepath = vma.exec(30_000, "tracepath", "-n", "10.2.0.2");
+            assertTrue("tracepath: " + tracepath, tracepath.output.contains("pmtu 1300"));
+            Netns.Result tracepath6 = vma.exec(30_000, "tracepath", "-n", "2001:db8:2::2");
+            assertTrue("tracepath (IPv6, packet too big): " + tracepath6, tracepath6.output.contains("pmtu 1300")
+                    && tracepath6.output.contains("2001:db8:1::1"));
+
+            // TCP across the router
+            vmb.start(dir.resolve("iperf3-server.log").toFile(), "iperf3", "-s", "-1", "-B", "10.2.0.2");
+            Await.until("iperf3 to listen", 5_000, Await.check(() -> vmb.exec("ss", "-ltn").output.contains("10.2.0.2:5201")));
+            Netns.Result iperf = vma.exec(30_000, "iperf3", "-c", "10.2.0.2", "-t", "2", "-f", "m");
+            assertEquals("iperf3: " + iperf, 0, iperf.exitCode);
+            assertTrue(iperf.output, iperf.output.contains("receiver"));
+            System.out.println("RouterNamespaceIT: iperf3 through the router:\n" + iperf.output.lines().filter(l -> l.contains("receiver"))
+                    .findFirst().orElse(""));
+
+            // a blackhole drops silently; a network without a route is unreachable
+            a.adm("router:route-add", "r1", "10.99.0.0/16", "blackhole");
+            Netns.Result hole = vma.exec(10_000, "ping", "-n", "-c", "1", "-W", "1", "10.99.0.1");
+            assertTrue("no answer at all: " + hole, hole.exitCode != 0 && !hole.output.contains("From "));
+            assertTrue(counter(a, "blackhole") >= 1);
+            Netns.Result none = vma.exec(10_000, "ping", "-n", "-c", "1", "-W", "1", "10.98.0.1");
+            assertTrue("net unreachable: " + none, none.output.contains("From 10.1.0.1 icmp_seq=1 Destination Net Unreachable"));
+
+            // 1:1 NAT on both hosts: 10.2.0.100 on net2 stands for vma; vmb reaches it, and the replies come from it
+            for (Distribution d : appliances) {
+                d.adm("router:nat", "r1", "dnat", "10.2.0.100", "10.1.0.2");
+            }
+            Netns.Result elastic = vmb.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "10.2.0.100");
+            assertEquals("vmb -> vma at its public address: " + elastic, 0, elastic.exitCode);
+            assertTrue(elastic.output, elastic.output.contains("bytes from 10.2.0.100"));
+            assertTrue("host 1 translated the requests", counter(b, "nat_translated") >= 3);
+            assertTrue("host 0 translated the replies", counter(a, "nat_translated") >= 3);
+
+            // masquerading out of an uplink: an overlay whose TAP VNIC is in an "outside" namespace; the server there
+            // sees the router's address, never vma's
+            a.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", "300", "-p", "vxlan/listen_ip=10.64.0.1", "-p",
+                    "direct/dest_ip=10.64.0.2", "-p", "direct/dest_port=4789", "up");
+            a.adm("vnic:create", "-l", "up", "-t", "rtapo", "uplink");
+            TestNetwork.plug(hosts.host(0), "rtapo", outside, "192.168.250.1/24");
+            a.adm("router:attach", "r1", "up", "192.168.250.2/24");
+            a.adm("router:nat", "r1", "snat", "10.1.0.0/24", "192.168.250.2");
+            Netns.Result out = vma.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "192.168.250.1");
+            assertEquals("vma -> the outside, masqueraded: " + out, 0, out.exitCode);
+            Path serverLog = dir.resolve("iperf3-outside.log");
+            outside.start(serverLog.toFile(), "iperf3", "-s", "-1", "-B", "192.168.250.1");
+            Await.until("the outside iperf3 to listen", 5_000,
+                    Await.check(() -> outside.exec("ss", "-ltn").output.contains("192.168.250.1:5201")));
+            Netns.Result snat = vma.exec(30_000, "iperf3", "-c", "192.168.250.1", "-t", "1", "-f", "m");
+            assertEquals("iperf3 to the outside: " + snat, 0, snat.exitCode);
+            Await.until("the outside server to log its client", 5_000,
+                    Await.check(() -> Files.readString(serverLog).contains("Accepted connection from")));
+            String accepted = Files.readString(serverLog);
+            assertTrue("the outside sees the router's address: " + accepted, accepted.contains("Accepted connection from 192.168.250.2")
+                    && !accepted.contains("10.1.0.2"));
+            String conns = a.adm("router:conns", "-p", "-o", "PROTO,INSIDE", "r1");
+            assertTrue(conns, conns.contains("tcp:10.1.0.2\\:") && conns.contains("icmp:10.1.0.2\\:"));
+
+            // the router jar replaced on host 0 while a routed ping runs: it resumes
+            TestNetwork.Ping ping = TestNetwork.Ping.start(vma, "10.2.0.2", 0.1);
+            TestNetwork.Ping sameOverlay = TestNetwork.Ping.start(vmc, "10.1.0.2", 0.1);
+            Await.until("the routed ping to run", 10_000, Await.check(() -> ping.replies() >= 5 && sameOverlay.replies() >= 5));
+            Path jar = a.home.resolve("plugins.d/overlay-router.jar");
+            Path newer = PluginJars.withVersion(jar, "99.0.0", dir);
+            PluginJars.drop(newer, a.home.resolve("plugins.d"), "overlay-router.jar");
+            Await.until("version 99 of the router to run", 30_000, Await.check(() -> a.adm("felix:lb", "-s").contains("org.overlaygate.overlay.router (99.0.0)")));
+            Await.until("r1 restored and attached by the new version", 10_000,
+                    Await.check(() -> a.adm("router:show", "-p", "-o", "STATE", "r1").equals("up\nup\nup\n")));
+            int after = ping.replies();
+            Await.until("the routed ping to resume", 10_000, Await.check(() -> ping.replies() >= after + 10));
+            int[] sent = ping.stop();
+            int[] layer2 = sameOverlay.stop();
+            System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + sent[0] + " sent, " + sent[1] + " received;"
+                    + " vmc -> vma on net1: " + layer2[0] + " sent, " + layer2[1] + " received");
+            assertEquals("net1's own traffic (vmc -> vma) lost nothing while the router jar was replaced", layer2[0], layer2[1]);
+            assertEquals("the router's definitions came back from ConfigAdmin", "10.99.0.0/16:blackhole\n",
+                    a.adm("router:routes", "-p", "-o", "PREFIX,TYPE", "r1").lines().filter(l -> l.startsWith("10.99")).findFirst().orElse("") + "\n");
+
+            // vma moves to host 1 (the mapping follows): the gateway there has the same address and MAC, and routes it
+            String gateway = gatewayMac(vma);
+            a.adm("vnic:delete", "vma");
+            vma.exec("ip", "link", "del", "rtapa"); // gone with its VNIC already, unless it outlives it in the VM
+            Path moved = dir.resolve("net1.json.tmp");
+            Files.writeString(moved, net1("10.64.0.2"), StandardCharsets.UTF_8);
+            Files.move(moved, net1, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            b.adm("vnic:create", "-l", "net1", "-m", MAC_A, "-t", "rtapa2", "vma2");
+            TestNetwork.plug(hosts.host(1), "rtapa2", vma, "10.1.0.2/24");
+            vma.exec("ip", "route", "add", "default", "via", "10.1.0.1").check();
+            long routedOnB = counter(b, "routed");
+            Await.until("vma to reach vmb from host 1", 10_000,
+                    Await.check(() -> vma.exec(5_000, "ping", "-n", "-c", "1", "-W", "1", "10.2.0.2").exitCode == 0));
+            ping(vmb, "10.1.0.2");
+            assertEquals("the same gateway MAC on the new host", gateway, gatewayMac(vma));
+            assertTrue("host 1 routes vma's packets now", counter(b, "routed") >= routedOnB + 4);
+        } finally {
+            try (var paths = Files.list(dir)) {
+                paths.forEach(p -> p.toFile().delete());
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static String gatewayMac(Netns vm) throws Exception {
+        String n = vm.exec("ip", "neigh", "show", "10.1.0.1").output.trim();
+        int at = n.indexOf("lladdr ");
+        assertTrue("the gateway's neighbour entry: " + n, at >= 0);
+        return n.substring(at + 7, at + 24);
+    }
+
+    private static void ping(Netns vm, String to) throws Exception {
+        Netns.Result r = vm.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", to);
+        assertEquals(vm.name() + " -> " + to + ": " + r, 0, r.exitCode);
+    }
+
+    private static long counter(Distribution d, String name) throws Exception {
+        for (String line : d.adm("router:stats", "-p", "-o", "COUNTER,VALUE", "r1").split("\n")) {
+            if (line.startsWith(name + ":")) {
+                return Long.parseLong(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError("no counter " + name);
+    }
+}
