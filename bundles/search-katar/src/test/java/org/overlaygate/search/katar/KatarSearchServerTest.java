@@ -46,6 +46,9 @@ public class KatarSearchServerTest {
         dir = Files.createTempDirectory("katar-search");
         Map<String, Object> config = new HashMap<>();
         config.put("port", "0");
+        // this host, cn1 at 10.88.0.1, connects from 127.0.0.1, as a host behind NAT would: the
+        // server must take the log's host from the request, not from the connection's source
+        config.put("log.trust.named.address", "true");
         server = KatarService.start(KatarSettings.from(config, name -> null, dir));
         server.store().importDocument(ImportDocument.parse(DOC));
         plugin = new KatarSearchPlugin(new ClientSettings(30_000, 50, 200, 1000, 5000, 1000, 100, 200, 50, 16 * 1024, 20, 4096, 1024,
