@@ -8,10 +8,12 @@
 # gives promtool (the metrics are checked), chromium loads the web console headless, dpkg installs
 # the built .deb (adduser and acl are what it depends on), lintian checks it and man-db shows its
 # manual pages; openvswitch-switch is the Geneve and VXLAN peer of OvsInteropIT (its userspace
-# datapath, started by the test itself: no kernel module, no service).
+# datapath, started by the test itself: no kernel module, no service); llvm gives llvm-mc, which
+# assembles the tc programs VlanInteropIT makes a VLAN access port with on kernels without 802.1Q
+# devices.
 set -eu
 cd "$(dirname "$0")"
-packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db isc-dhcp-client busybox dnsmasq-base openvswitch-switch traceroute iputils-tracepath"
+packages="iproute2 iputils-ping iputils-arping tshark iperf3 ethtool libpcap0.8 bsdutils procps util-linux postgresql systemd prometheus chromium dpkg adduser acl lintian systemd-container man-db isc-dhcp-client busybox dnsmasq-base openvswitch-switch traceroute iputils-tracepath llvm"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $packages; do

@@ -99,6 +99,20 @@ final class TestNetwork {
         throw new AssertionError("no row " + link + " in overlay:stats " + link);
     }
 
+    /** A column of a VNIC's row of the {@code overlay:stats} VNIC table (IPKTS: frames from its VM, OPKTS: frames to it ...). */
+    static long vnicCounter(Distribution dist, String vnic, String column) throws Exception {
+        List<String> header = null;
+        for (String line : dist.adm("overlay:stats").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f[0].equals("VNIC")) {
+                header = List.of(f);
+            } else if (header != null && f[0].equals(vnic)) {
+                return Long.parseLong(f[header.indexOf(column)]);
+            }
+        }
+        throw new AssertionError("no VNIC " + vnic + " in overlay:stats");
+    }
+
     /** An event count of {@code overlay:stats NAME} (moved, invalidated ...), 0 when never counted. */
     static long event(Distribution dist, String link, String event) throws Exception {
         for (String line : dist.adm("overlay:stats", link).split("\n")) {
