@@ -37,6 +37,8 @@ public class DistributionIT {
             assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("search\\s+direct\\s+point\\s+org.overlaygate.search.direct\\s+\\S+\\s+ACTIVE")));
             assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("encap\\s+geneve\\s+udp/6081\\s+org.overlaygate.encap.geneve\\s+\\S+\\s+ACTIVE")));
             assertTrue(plugins.out, plugins.out.lines().anyMatch(l -> l.matches("search\\s+files\\s+dynamic\\s+org.overlaygate.search.files\\s+\\S+\\s+ACTIVE")));
+            assertTrue("the router, a drop-in of another kind, is listed as working: " + plugins.out, plugins.out.lines()
+                    .anyMatch(l -> l.matches("extension\\s+overlay-router\\.jar\\s+--\\s+org.overlaygate.overlay.router\\s+\\S+\\s+ACTIVE")));
             assertFalse("every jar of plugins.d/ installed once, from there alone: " + plugins.out,
                     plugins.out.lines().anyMatch(l -> l.startsWith("file ")));
 

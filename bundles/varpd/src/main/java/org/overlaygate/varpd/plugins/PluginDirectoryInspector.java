@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
@@ -61,7 +62,8 @@ public final class PluginDirectoryInspector {
 
     /**
      * One {@link PluginInfo} of kind {@code file} per jar that is not an active bundle, plus one per
-     * active bundle that registered no plugin service.
+     * active bundle that registered no service at all; one of kind {@code extension} per active
+     * bundle that offers services but no plugin service (the router).
      *
      * @param pluginBundles ids of the bundles that registered plugin services
      */
@@ -115,6 +117,14 @@ public final class PluginDirectoryInspector {
             return fragment ? null : fileInfo(file, bundle, "FAILED", "resolved but not started (see the log)");
         }
         if (!pluginBundles.contains(bundle.getBundleId())) {
+            // A drop-in that is no encapsulation, search or invalidation plugin but offers services of
+            // its own (the router: commands, gateway addresses) is working as meant; one that offers
+            // nothing at all is a plugin whose component did not come up.
+            ServiceReference<?>[] offered = bundle.getRegisteredServices();
+            if (state == Bundle.ACTIVE && offered != null && offered.length > 0) {
+                return new PluginInfo(PluginInfo.EXTENSION, file, "--", bundle.getSymbolicName(), bundle.getVersion().toString(),
+                        BundleStates.name(state), null, List.of());
+            }
             return fileInfo(file, bundle, BundleStates.name(state), "no plugin service registered");
         }
         return null;

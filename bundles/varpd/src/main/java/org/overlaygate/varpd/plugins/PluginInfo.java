@@ -5,8 +5,9 @@ import java.util.List;
 import org.overlaygate.api.property.PropertySpec;
 
 /**
- * One line of {@code overlay:plugins}: a plugin service, or a jar of {@code plugins.d/} that did not
- * become one (kind {@code file}) with the reason.
+ * One line of {@code overlay:plugins}: a plugin service, a drop-in that extends the appliance
+ * otherwise (kind {@code extension}), or a jar of {@code plugins.d/} that did not become one (kind
+ * {@code file}) with the reason.
  */
 public final class PluginInfo {
     /** Kind column values. */
@@ -14,6 +15,8 @@ public final class PluginInfo {
     public static final String SEARCH = "search";
     public static final String INVALIDATION = "invalidation";
     public static final String FILE = "file";
+    /** A drop-in bundle that extends the appliance without being one of the three plugin kinds (the router). */
+    public static final String EXTENSION = "extension";
 
     public final String kind;
     public final String name;

@@ -35,7 +35,8 @@ public final class PluginsCommand {
     static final String USAGE = "overlay:plugins";
     static final String HELP = "usage: " + USAGE + "\n"
             + "  every encapsulation, search and invalidation plugin (kind, name, transport or mode, bundle, version, state)\n"
-            + "  with its properties (name, type, default, required, possible values), then every jar of plugins.d that failed";
+            + "  with its properties (name, type, default, required, possible values), every other drop-in of plugins.d\n"
+            + "  (kind extension: the router), then every jar of plugins.d that failed";
 
     @Descriptor("list encapsulation, search and invalidation plugins, and jars of plugins.d that failed")
     public String plugins(@Descriptor("-h for help") String... args) throws Exception {
