@@ -222,13 +222,14 @@ public final class RouterThroughput {
     /** A veth pair from a bridge of {@code host} into {@code vm}, with an address and a default route there. */
     private static void vethInto(Netns host, String bridge, Netns vm, String cidr, String gateway) throws IOException {
         String root = Netns.uniqueName("rbve");
-        vm.addVeth(root, "eth0"); // created in the root namespace; the root end goes to the host, into the bridge
+        String inside = Netns.uniqueName("rbvi"); // unique in the root namespace too, where the pair is made
+        vm.addVeth(root, inside); // the root end goes on to the host, into the bridge
         Netns.run("ip", "link", "set", root, "netns", host.name()).check();
         host.exec("ip", "link", "set", root, "mtu", MTU).check();
         host.exec("ip", "link", "set", root, "master", bridge).check();
         host.exec("ip", "link", "set", root, "up").check();
-        vm.exec("ip", "link", "set", "eth0", "mtu", MTU).check();
-        Throughput.plug(vm, "eth0", cidr);
+        vm.exec("ip", "link", "set", inside, "mtu", MTU).check();
+        Throughput.plug(vm, inside, cidr);
         vm.exec("ip", "route", "add", "default", "via", gateway).check();
     }
 }
