@@ -45,7 +45,7 @@ public final class Throughput {
     private final Path dist;
     private final String offloads;
 
-    private Throughput(int seconds, Path dist, String offloads) {
+    Throughput(int seconds, Path dist, String offloads) {
         this.seconds = seconds;
         this.dist = dist;
         this.offloads = offloads;
@@ -241,7 +241,7 @@ public final class Throughput {
     // measuring
 
     /** iperf3 TCP then UDP from a to b's address, each for {@code seconds}, with CPU time and RSS. */
-    private Result measure(String path, Netns a, Netns b, String server, List<Appliance> appliances) throws Exception {
+    Result measure(String path, Netns a, Netns b, String server, List<Appliance> appliances) throws Exception {
         Netns.Result ping = a.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", server);
         if (ping.exitCode != 0) {
             throw new IOException(path + ": no connectivity before measuring: " + ping);
