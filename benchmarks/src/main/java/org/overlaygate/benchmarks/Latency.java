@@ -155,16 +155,7 @@ public final class Latency {
                 System.exit(2);
             }
         }
-        String why = Netns.unavailableReason();
-        for (String tool : List.of("iperf3", "sockperf", "ping")) {
-            if (why == null && Netns.findExecutable(tool) == null) {
-                why = "needs " + tool;
-            }
-        }
-        if (why != null) {
-            System.err.println("latency: " + why);
-            System.exit(2);
-        }
+        Throughput.requireNamespacesAnd("latency", "iperf3", "sockperf", "ping");
         if (!Files.isExecutable(dist.resolve("bin/overlaygate"))) {
             System.err.println("latency: no distribution at " + dist + " (build it: mvn -DskipTests install)");
             System.exit(2);

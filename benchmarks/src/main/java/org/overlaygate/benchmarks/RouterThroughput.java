@@ -59,14 +59,7 @@ public final class RouterThroughput {
                 System.exit(2);
             }
         }
-        String why = Netns.unavailableReason();
-        if (why == null && Netns.findExecutable("iperf3") == null) {
-            why = "needs iperf3 (apt-get install iperf3)";
-        }
-        if (why != null) {
-            System.err.println("router: " + why);
-            System.exit(2);
-        }
+        Throughput.requireNamespacesAnd("router", "iperf3");
         if (!Files.isRegularFile(dist.resolve("plugins.d/overlay-router.jar"))) {
             System.err.println("router: no distribution with the router plugin at " + dist + " (build it: mvn -DskipTests install)");
             System.exit(2);

@@ -86,14 +86,7 @@ public final class Throughput {
                 System.exit(2);
             }
         }
-        String why = Netns.unavailableReason();
-        if (why == null && Netns.findExecutable("iperf3") == null) {
-            why = "needs iperf3 (apt-get install iperf3)";
-        }
-        if (why != null) {
-            System.err.println("throughput: " + why);
-            System.exit(2);
-        }
+        requireNamespacesAnd("throughput", "iperf3");
         if (!Files.isExecutable(dist.resolve("bin/overlaygate"))) {
             System.err.println("throughput: no distribution at " + dist + " (build it: mvn -DskipTests install)");
             System.exit(2);
@@ -342,6 +335,23 @@ public final class Throughput {
             sum += a.cpuTicks();
         }
         return sum;
+    }
+
+    /**
+     * Exits with status 2, saying why, unless network namespaces can be made here and every one of
+     * {@code tools} is on the PATH: what each benchmark checks before it starts.
+     */
+    static void requireNamespacesAnd(String benchmark, String... tools) {
+        String why = Netns.unavailableReason();
+        for (String tool : tools) {
+            if (why == null && Netns.findExecutable(tool) == null) {
+                why = "needs " + tool + " (apt-get install " + (tool.equals("ping") ? "iputils-ping" : tool) + ")";
+            }
+        }
+        if (why != null) {
+            System.err.println(benchmark + ": " + why);
+            System.exit(2);
+        }
     }
 
     static String loadAverage() {
