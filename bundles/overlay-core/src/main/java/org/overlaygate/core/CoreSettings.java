@@ -50,6 +50,19 @@ public @interface CoreSettings {
     int busyPollMicros() default -1;
 
     /**
+     * Queues per TAP device (1 to 64): with more than one, each TAP VNIC is a multi-queue TAP
+     * (IFF_MULTI_QUEUE), the kernel spreads the flows the VM sends over the queues by their hash,
+     * and the VNIC's reader serves the queues in turns, so that a small flow (a ping, an RPC) does
+     * not wait behind everything a bulk flow has queued. 0 or negative (the default): the framework
+     * property {@code overlaygate.core.tapQueues} (etc/config.properties, or -D in JAVA_OPTS), else
+     * {@value DataPathService#DEFAULT_TAP_QUEUES}. Read when the data path starts; a TAP VNIC
+     * opened after a change gets the new number.
+     */
+    @AttributeDefinition(description = "Queues per TAP device, 1 to 64 (more than one: multi-queue, flows served in turns);"
+            + " 0: the framework property overlaygate.core.tapQueues, else the default")
+    int tapQueues() default 0;
+
+    /**
      * The I/O offloads the data path may use where the kernel has them: all, none, or a list of
      * mmsg, udp_gro, udp_gso, tap_tso, tap_gro (each may be -NAME: all but those; +udp_gso: all,
      * with udp_gso used even over an underlay device that completes no checksums, a veth, TAP or

@@ -53,6 +53,7 @@ import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
 import org.overlaygate.core.vnic.MemoryVnic;
 import org.overlaygate.core.os.Kernel;
+import org.overlaygate.core.os.TapDevice;
 import org.overlaygate.core.vnic.PortVnic;
 import org.overlaygate.core.vnic.TcpCoalescer;
 import org.overlaygate.core.vnic.Vnic;
@@ -85,6 +86,10 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     static final String OFFLOADS_PROPERTY = "overlaygate.core.offloads";
     /** The framework property that says how long data path threads busy-poll, when ConfigAdmin does not. */
     static final String BUSY_POLL_PROPERTY = "overlaygate.core.busyPollMicros";
+    /** The framework property that says how many queues a TAP device has, when ConfigAdmin does not. */
+    static final String TAP_QUEUES_PROPERTY = "overlaygate.core.tapQueues";
+    /** Queues per TAP device unless a setting says otherwise. */
+    static final int DEFAULT_TAP_QUEUES = 8;
 
     private CoreSettings settings;
     private Set<Offload> allowed;
@@ -121,7 +126,32 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             forced = EnumSet.noneOf(Offload.class);
         }
         long busyPoll = micros(config.busyPollMicros(), context.getProperty(BUSY_POLL_PROPERTY), BUSY_POLL_PROPERTY, 0) * 1000L;
-        start(config, OsFramePorts.create(allowed, busyPoll), allowed, forced, busyPoll);
+        int tapQueues = tapQueues(config.tapQueues(), context.getProperty(TAP_QUEUES_PROPERTY));
+        start(config, OsFramePorts.create(allowed, busyPoll, tapQueues), allowed, forced, busyPoll);
+        LOG.info("TAP devices get {} queues", tapQueues);
+    }
+
+    /**
+     * Queues per TAP device: ConfigAdmin's when it set one (1 or more), else the framework
+     * property's, else {@link #DEFAULT_TAP_QUEUES}. A number out of 1 to
+     * {@value TapDevice#MAX_QUEUES}, or not a number, is refused with one line in the log (the
+     * default then).
+     */
+    static int tapQueues(int configured, String property) {
+        String value = configured > 0 ? Integer.toString(configured) : property;
+        if (value == null || value.isBlank()) {
+            return DEFAULT_TAP_QUEUES;
+        }
+        try {
+            int queues = Integer.parseInt(value.trim());
+            if (queues >= 1 && queues <= TapDevice.MAX_QUEUES) {
+                return queues;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        LOG.error("tapQueues '{}' refused (1 to {}): using {}", value, TapDevice.MAX_QUEUES, DEFAULT_TAP_QUEUES);
+        return DEFAULT_TAP_QUEUES;
     }
 
     /**

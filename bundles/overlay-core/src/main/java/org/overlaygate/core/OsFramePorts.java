@@ -16,23 +16,26 @@ import org.overlaygate.core.vnic.TapFramePort;
 final class OsFramePorts implements FramePortFactory {
     private final Set<Offload> offloads;
     private final long busyPollNanos;
+    private final int tapQueues;
 
-    private OsFramePorts(Set<Offload> offloads, long busyPollNanos) {
+    private OsFramePorts(Set<Offload> offloads, long busyPollNanos, int tapQueues) {
         this.offloads = offloads;
         this.busyPollNanos = busyPollNanos;
+        this.tapQueues = tapQueues;
     }
 
     /**
-     * TAP devices get the offloads of {@code offloads} that the kernel has, and their readers
-     * busy-poll for {@code busyPollNanos} before they sleep.
+     * TAP devices get the offloads of {@code offloads} that the kernel has and up to
+     * {@code tapQueues} queues, and their readers busy-poll for {@code busyPollNanos} before they
+     * sleep.
      */
-    static FramePortFactory create(Set<Offload> offloads, long busyPollNanos) {
-        return new OsFramePorts(offloads, busyPollNanos);
+    static FramePortFactory create(Set<Offload> offloads, long busyPollNanos, int tapQueues) {
+        return new OsFramePorts(offloads, busyPollNanos, tapQueues);
     }
 
     @Override
     public FramePort openTap(String name, long mac, int mtu) throws IOException {
-        FramePort port = TapFramePort.open(name, mac, mtu, offloads);
+        FramePort port = TapFramePort.open(name, mac, mtu, offloads, tapQueues);
         port.busyPoll(busyPollNanos);
         return port;
     }

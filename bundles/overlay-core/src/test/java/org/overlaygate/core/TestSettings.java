@@ -13,6 +13,7 @@ public class TestSettings implements CoreSettings {
     public int missRetryMillis = 2000;
     public String offloads = "";
     public int busyPollMicros = -1;
+    public int tapQueues = 0;
 
     @Override
     public Class<? extends Annotation> annotationType() {
@@ -72,5 +73,10 @@ public class TestSettings implements CoreSettings {
     @Override
     public int busyPollMicros() {
         return busyPollMicros;
+    }
+
+    @Override
+    public int tapQueues() {
+        return tapQueues;
     }
 }

@@ -272,7 +272,7 @@ final class ApplianceMetrics {
         }
         // the I/O offloads in use, as overlay:stats shows them (why one is off is in overlay:stats)
         Family underOffloads = Family.gauge("underlay_offload_on", "1 when the underlay socket uses the offload (mmsg, udp_gro, udp_gso), 0 when not", null);
-        Family vnicOffloads = Family.gauge("vnic_offload_on", "1 when the TAP VNIC uses the offload (tap_tso, tap_gro), 0 when not", null);
+        Family vnicOffloads = Family.gauge("vnic_offload_on", "1 when the TAP VNIC uses the offload (tap_tso, tap_gro, tap_mq), 0 when not", null);
         Set<String> socketNames = new TreeSet<>();
         sockets.forEach(u -> socketNames.add(u.name()));
         new TreeMap<>(dp.offloads()).forEach((name, features) -> new TreeMap<>(features).forEach((feature, state) -> {

@@ -58,7 +58,8 @@ public interface DataPath {
     /**
      * The I/O offloads in use, per open underlay socket (named as in {@link #underlayStats()}) and
      * per TAP VNIC (by VNIC name): each applicable feature ({@code mmsg}, {@code udp_gro},
-     * {@code udp_gso}, {@code tap_tso}, {@code tap_gro}) with "on", or "off: " and why (the
+     * {@code udp_gso}, {@code tap_tso}, {@code tap_gro}, {@code tap_mq}) with "on" (for
+     * {@code tap_mq} "on: N queues"), or "off: " and why (the
      * operator's setting, the kernel's version, the probe's or a later refusal).
      *
      * @since 2.1

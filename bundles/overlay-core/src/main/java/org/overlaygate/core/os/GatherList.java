@@ -61,6 +61,21 @@ public final class GatherList {
         return count;
     }
 
+    /** The buffer of piece {@code i}. */
+    public ByteBuffer buffer(int i) {
+        return buffers[i];
+    }
+
+    /** Where piece {@code i} begins in its buffer. */
+    public int offset(int i) {
+        return offsets[i];
+    }
+
+    /** The bytes of piece {@code i}. */
+    public int length(int i) {
+        return lengths[i];
+    }
+
     /** The bytes of every piece together. */
     public long bytes() {
         return bytes;

@@ -120,6 +120,7 @@ final class LibC {
     static final short IFF_NO_PI = 0x1000;
     static final short IFF_TUN_EXCL = (short) 0x8000;
     static final short IFF_VNET_HDR = 0x4000;
+    static final short IFF_MULTI_QUEUE = 0x0100;
     static final long TUNSETOFFLOAD = 0x400454d0L;
     static final long TUNGETVNETHDRSZ = 0x800454d7L;
     static final int TUN_F_CSUM = 0x01;

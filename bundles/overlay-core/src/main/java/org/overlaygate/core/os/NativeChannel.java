@@ -59,6 +59,8 @@ abstract class NativeChannel implements Closeable {
 
     /** Per-thread scratch: offsets into {@link Scratch#buffer}. */
     static final int SCRATCH_POLLFDS = 0;
+    /** Bytes of one {@code struct pollfd}: int fd, short events, short revents. */
+    static final int POLLFD_SIZE = 8;
     static final int SCRATCH_SOCKADDR = 16;
     static final int SCRATCH_OUT0 = 32;
     static final int SCRATCH_OUT1 = 40;
@@ -198,11 +200,31 @@ abstract class NativeChannel implements Closeable {
     final int awaitReadable(int fd, long deadlineNanos, boolean forever) throws IOException {
         Scratch scratch = scratch();
         ByteBuffer b = scratch.buffer;
+        b.putInt(SCRATCH_POLLFDS, fd);
+        b.putShort(SCRATCH_POLLFDS + 4, LibC.POLLIN);
+        return awaitReadable(b, SCRATCH_POLLFDS, scratch.address + SCRATCH_POLLFDS, 1, deadlineNanos, forever) == 0
+                ? 0 : b.getShort(SCRATCH_POLLFDS + 6) & 0xFFFF;
+    }
+
+    /**
+     * Waits with poll(2) until one of {@code count} fds is readable (or has an error or hang-up to
+     * report), the deadline passes, or the channel is closed. {@code fds} holds, at byte
+     * {@code at} (native address {@code address}), room for {@code count + 1} {@code struct
+     * pollfd}: the first {@code count} with their fd and events set by the caller, the last filled
+     * here with the wake-up eventfd. Their revents say which are ready.
+     *
+     * @return the number of ready fds (never 0 when ready), 0 on timeout
+     * @throws ClosedChannelException when the channel was closed while waiting
+     */
+    final int awaitReadable(ByteBuffer fds, int at, long address, int count, long deadlineNanos, boolean forever) throws IOException {
+        int wake = at + count * POLLFD_SIZE;
+        fds.putInt(wake, wakeFd);
+        fds.putShort(wake + 4, LibC.POLLIN);
         long spin = busyPollNanos;
         if (spin > 0) {
-            int revents = busyPoll(fd, scratch, forever ? spin : Math.min(spin, deadlineNanos - System.nanoTime()));
-            if (revents != 0) {
-                return revents;
+            int ready = busyPoll(fds, at, address, count, forever ? spin : Math.min(spin, deadlineNanos - System.nanoTime()));
+            if (ready != 0) {
+                return ready;
             }
         }
         for (;;) {
@@ -213,16 +235,16 @@ abstract class NativeChannel implements Closeable {
                 long remaining = deadlineNanos - System.nanoTime();
                 millis = remaining <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (remaining + 999_999) / 1_000_000);
             }
-            pollFds(b, fd);
+            clearRevents(fds, at, count);
             if (millis != 0) {
                 sleeps.incrementAndGet();
             }
-            int r = LibC.poll(scratch.address + SCRATCH_POLLFDS, 2, millis);
+            int r = LibC.poll(address, count + 1, millis);
             if (r > 0) {
-                if (b.getShort(SCRATCH_POLLFDS + 14) != 0 || isClosed()) {
+                if (fds.getShort(wake + 6) != 0 || isClosed()) {
                     throw new ClosedChannelException();
                 }
-                return b.getShort(SCRATCH_POLLFDS + 6) & 0xFFFF;
+                return r;
             }
             if (r == 0) {
                 if (isClosed()) {
@@ -241,26 +263,26 @@ abstract class NativeChannel implements Closeable {
     }
 
     /**
-     * Polls {@code fd} (and the wake-up eventfd) without sleeping for up to {@code nanos}: its poll
-     * revents once it is ready, 0 when the time ran out first.
+     * Polls the fds (and the wake-up eventfd) without sleeping for up to {@code nanos}: the number
+     * of ready fds once one is ready, 0 when the time ran out first.
      *
      * @throws ClosedChannelException when the channel was closed meanwhile
      */
-    private int busyPoll(int fd, Scratch scratch, long nanos) throws IOException {
+    private int busyPoll(ByteBuffer fds, int at, long address, int count, long nanos) throws IOException {
         if (nanos <= 0) {
             return 0;
         }
         busyPolls.incrementAndGet();
-        ByteBuffer b = scratch.buffer;
+        int wake = at + count * POLLFD_SIZE;
         long start = System.nanoTime();
         do {
-            pollFds(b, fd);
-            int r = LibC.poll(scratch.address + SCRATCH_POLLFDS, 2, 0);
+            clearRevents(fds, at, count);
+            int r = LibC.poll(address, count + 1, 0);
             if (r > 0) {
-                if (b.getShort(SCRATCH_POLLFDS + 14) != 0 || isClosed()) {
+                if (fds.getShort(wake + 6) != 0 || isClosed()) {
                     throw new ClosedChannelException();
                 }
-                return b.getShort(SCRATCH_POLLFDS + 6) & 0xFFFF;
+                return r;
             }
             if (r < 0) {
                 int errno = com.sun.jna.Native.getLastError();
@@ -273,14 +295,10 @@ abstract class NativeChannel implements Closeable {
         return 0;
     }
 
-    /** Writes {@code struct pollfd[2]}, {@code fd} and the wake-up eventfd for POLLIN, at SCRATCH_POLLFDS. */
-    private void pollFds(ByteBuffer b, int fd) {
-        b.putInt(SCRATCH_POLLFDS, fd);
-        b.putShort(SCRATCH_POLLFDS + 4, LibC.POLLIN);
-        b.putShort(SCRATCH_POLLFDS + 6, (short) 0);
-        b.putInt(SCRATCH_POLLFDS + 8, wakeFd);
-        b.putShort(SCRATCH_POLLFDS + 12, LibC.POLLIN);
-        b.putShort(SCRATCH_POLLFDS + 14, (short) 0);
+    private static void clearRevents(ByteBuffer fds, int at, int count) {
+        for (int i = 0; i <= count; i++) {
+            fds.putShort(at + i * POLLFD_SIZE + 6, (short) 0);
+        }
     }
 
     /** A one-line IOException: "TAP device ogtap0: read: Bad file descriptor". */

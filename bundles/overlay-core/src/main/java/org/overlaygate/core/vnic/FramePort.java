@@ -41,6 +41,15 @@ public interface FramePort {
     int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException;
 
     /**
+     * The queue the last frame read came from, for a port with several (a multi-queue TAP): the
+     * reader sends what it holds when this changes, so that a frame of one flow is not held back
+     * behind another queue's. 0 for a port of one queue.
+     */
+    default int queue() {
+        return 0;
+    }
+
+    /**
      * Writes one frame. Thread-safe; writes nothing outside the frame.
      *
      * @return null when written, or why the device could not take it now (its queue is full:

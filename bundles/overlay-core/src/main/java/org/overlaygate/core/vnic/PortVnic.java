@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * has frames ready the reader takes them without waiting; when it has none, when the buffer is
  * full, or when the segmenter needs its buffer again, the batch is flushed (one sendmmsg, trains
  * of one flow as UDP GSO sends) and reading starts again at the buffer's beginning. A TCP segment
- * larger than the MTU from a TAP with offloads is cut by the {@link TcpSegmenter} first.
+ * larger than the MTU from a TAP with offloads is cut by the {@link TcpSegmenter} first. A port of
+ * several queues (a multi-queue TAP) hands over frames of one queue after the other (see
+ * {@link QueueRoundRobin}); when the queue changes, the batch is sent first, so that a lone frame
+ * of one queue goes as soon as the next queue's turn begins.
  */
 public final class PortVnic extends Vnic implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PortVnic.class);
@@ -42,6 +45,8 @@ public final class PortVnic extends Vnic implements Runnable {
     private final TcpSegmenter.Sink toDevice;
     /** Where the reader reads the next frame (its headroom), in the read buffer. */
     private int next;
+    /** The port's queue the last frame came from. */
+    private int lastQueue;
     private volatile boolean closed;
 
     public PortVnic(String name, long mac, Device device, VnicConfig.Kind kind, FramePort port) {
@@ -138,6 +143,12 @@ public final class PortVnic extends Vnic implements Runnable {
                     continue;
                 }
                 next = (frame + n + 7) & ~7;
+                int queue = port.queue();
+                if (queue != lastQueue) {
+                    // another queue's turn: what the last one's frames hold goes now, not behind this queue's
+                    lastQueue = queue;
+                    sendBatch();
+                }
                 if (offloadHeader > 0) {
                     segmenter.process(buf, frame - offloadHeader, frame, n, counters, toDevice);
                 } else {
@@ -164,9 +175,14 @@ public final class PortVnic extends Vnic implements Runnable {
 
     /** Sends what the batch holds; the read and segment buffers are free again. */
     private void flush() {
+        sendBatch();
+        next = 0;
+    }
+
+    /** Sends what the batch holds, and frees the segmenter's buffer; frames read after the batch's stay where they are. */
+    private void sendBatch() {
         batch.flush();
         segmenter.reset();
-        next = 0;
     }
 
     private static void sleepQuietly() {

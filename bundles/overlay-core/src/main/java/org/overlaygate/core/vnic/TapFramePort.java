@@ -8,8 +8,11 @@ import java.util.Set;
 
 import org.overlaygate.core.base.Offload;
 import org.overlaygate.core.base.OffloadState;
+import org.overlaygate.core.device.FlowHash;
 import org.overlaygate.core.os.GatherList;
 import org.overlaygate.core.os.TapDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TAP device as the far side of a VNIC; closing it removes the device. With the offloads it has
@@ -19,30 +22,68 @@ import org.overlaygate.core.os.TapDevice;
  * ({@link TcpCoalescer}). With neither, it is a plain TAP device of whole frames.
  */
 public final class TapFramePort implements FramePort {
+    private static final Logger LOG = LoggerFactory.getLogger(TapFramePort.class);
     /** A TCP segment the stack hands over with TSO: 64 KiB of IP packet, its Ethernet header and a VLAN tag, with slack. */
     private static final int TSO_READ = 65536 + 256;
+    /** What {@link #offloads()} calls the device's queues. */
+    static final String QUEUES = "tap_mq";
     private final TapDevice tap;
     private final boolean vnetHeader;
     private final OffloadState offloads;
+    private final String queuesState;
+    private final int queues;
+    /** The reader's turns over the queues; null with one queue. */
+    private final QueueRoundRobin turns;
 
-    private TapFramePort(TapDevice tap, boolean vnetHeader, OffloadState offloads) {
+    private TapFramePort(TapDevice tap, boolean vnetHeader, OffloadState offloads, int askedQueues) {
         this.tap = tap;
         this.vnetHeader = vnetHeader;
         this.offloads = offloads;
+        this.queues = tap.queues();
+        this.queuesState = queuesState(askedQueues, queues, tap.queueRefusal());
+        this.turns = queues == 1 ? null : new QueueRoundRobin(new QueueRoundRobin.Queues() {
+            @Override
+            public int count() {
+                return queues;
+            }
+
+            @Override
+            public int read(int q, ByteBuffer direct, int offset) throws IOException {
+                return tap.readQueue(q, direct, offset);
+            }
+
+            @Override
+            public long await(int timeoutMillis) throws IOException {
+                return tap.awaitQueues(timeoutMillis);
+            }
+        });
     }
 
-    /** Creates it with every offload the kernel has. */
+    /** "on: 4 queues", or "off: " and why, for {@link #offloads()}. */
+    static String queuesState(int asked, int got, String refusal) {
+        if (asked <= 1) {
+            return "off: one queue (setting tapQueues)";
+        }
+        if (got > 1) {
+            return "on: " + got + " queues" + (refusal == null ? "" : " (" + refusal + ")");
+        }
+        return "off: " + refusal;
+    }
+
+    /** Creates it with every offload the kernel has, and one queue. */
     public static TapFramePort open(String name, long mac, int mtu) throws IOException {
-        return open(name, mac, mtu, EnumSet.allOf(Offload.class));
+        return open(name, mac, mtu, EnumSet.allOf(Offload.class), 1);
     }
 
     /**
-     * Creates TAP device {@code name} with the VNIC's MAC and the overlay's MTU and the offloads
-     * {@code allowed} that the kernel has (probed), and brings it up.
+     * Creates TAP device {@code name} with the VNIC's MAC and the overlay's MTU, the offloads
+     * {@code allowed} that the kernel has (probed), and up to {@code queues} queues (as many as
+     * the kernel gives; one when it refuses multi-queue, logged once and shown by
+     * {@link #offloads()}), and brings it up.
      */
-    public static TapFramePort open(String name, long mac, int mtu, Set<Offload> allowed) throws IOException {
+    public static TapFramePort open(String name, long mac, int mtu, Set<Offload> allowed, int queues) throws IOException {
         boolean vnetHeader = allowed.contains(Offload.TAP_TSO) || allowed.contains(Offload.TAP_GRO);
-        TapDevice tap = TapDevice.create(name, vnetHeader);
+        TapDevice tap = TapDevice.create(name, vnetHeader, queues);
         try {
             OffloadState state = new OffloadState(EnumSet.of(Offload.TAP_TSO, Offload.TAP_GRO));
             if (allowed.contains(Offload.TAP_TSO)) {
@@ -60,7 +101,10 @@ public final class TapFramePort implements FramePort {
             tap.setMacAddress(mac);
             tap.setMtu(mtu);
             tap.setUp();
-            return new TapFramePort(tap, vnetHeader, state);
+            if (tap.queueRefusal() != null) {
+                LOG.warn("TAP device {}: {} of {} queues: {}", name, tap.queues(), queues, tap.queueRefusal());
+            }
+            return new TapFramePort(tap, vnetHeader, state, queues);
         } catch (IOException | RuntimeException e) {
             tap.close();
             throw e;
@@ -94,11 +138,23 @@ public final class TapFramePort implements FramePort {
 
     @Override
     public int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException {
-        if (!vnetHeader) {
-            return tap.read(direct, offset, timeoutMillis);
-        }
-        int n = tap.read(direct, offset - TapDevice.VNET_HEADER_LENGTH, timeoutMillis);
-        return n <= 0 ? n : Math.max(0, n - TapDevice.VNET_HEADER_LENGTH);
+        int header = vnetHeader ? TapDevice.VNET_HEADER_LENGTH : 0;
+        int n = turns == null ? tap.read(direct, offset - header, timeoutMillis) : turns.read(direct, offset - header, timeoutMillis);
+        return n <= 0 ? n : Math.max(0, n - header);
+    }
+
+    @Override
+    public int queue() {
+        return turns == null ? 0 : turns.queue();
+    }
+
+    /**
+     * The queue a frame is written through: one per flow (by the frame's {@link FlowHash}), since
+     * the kernel sends the stack's answers of a flow through the queue its frames came by; so the
+     * flows the VM receives are spread over the queues as those it sends.
+     */
+    private int queueOf(ByteBuffer buf, int offset, int length) {
+        return queues == 1 ? 0 : Math.floorMod(FlowHash.of(buf, offset, length), queues);
     }
 
     /**
@@ -108,7 +164,8 @@ public final class TapFramePort implements FramePort {
      */
     @Override
     public String write(ByteBuffer direct, int offset, int length) throws IOException {
-        return vnetHeader ? tap.writeWithoutOffload(direct, offset, length) : tap.write(direct, offset, length);
+        int queue = queueOf(direct, offset, length);
+        return vnetHeader ? tap.writeWithoutOffload(queue, direct, offset, length) : tap.write(queue, direct, offset, length);
     }
 
     @Override
@@ -118,12 +175,15 @@ public final class TapFramePort implements FramePort {
 
     @Override
     public String writeCoalesced(GatherList frame) throws IOException {
-        return tap.write(frame);
+        // piece 0 is the vnet header, piece 1 the first segment's headers and payload
+        return tap.write(queues == 1 ? 0 : queueOf(frame.buffer(1), frame.offset(1), frame.length(1)), frame);
     }
 
     @Override
     public Map<String, String> offloads() {
-        return offloads.describe();
+        Map<String, String> out = offloads.describe();
+        out.put(QUEUES, queuesState);
+        return out;
     }
 
     @Override

@@ -38,11 +38,7 @@ public class TapDeviceTest {
             assertEquals("02:0a:0b:0c:0d:01", Files.readString(Path.of("/sys/class/net/" + dev + "/address")).trim());
 
             // Into the namespace: the fd keeps working; moving brings the device down.
-            ns.moveIn(dev);
-            ns.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").check();
-            ns.exec("ip", "link", "set", dev, "up").check();
-            ns.exec("ip", "addr", "add", TAP_IP + "/24", "dev", dev).check();
-            ns.exec("ip", "neigh", "add", PEER_IP, "lladdr", "02:0a:0b:0c:0d:fe", "dev", dev, "nud", "permanent").check();
+            plugIn(ns, dev);
             assertEquals("MAC through the TAP fd after the move", TAP_MAC, tap.macAddress());
 
             Pinger ping = Pinger.start(ns, TAP_IP, PEER_IP, 3);
@@ -90,11 +86,7 @@ public class TapDeviceTest {
         try (Netns ns = Netns.create("oggso"); TapDevice tap = TapDevice.create(dev, true)) {
             org.junit.Assert.assertNull(tap.probeSegmentedWrites());
             tap.setMacAddress(TAP_MAC);
-            ns.moveIn(dev);
-            ns.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").check();
-            ns.exec("ip", "link", "set", dev, "up").check();
-            ns.exec("ip", "addr", "add", TAP_IP + "/24", "dev", dev).check();
-            ns.exec("ip", "neigh", "add", PEER_IP, "lladdr", "02:0a:0b:0c:0d:fe", "dev", dev, "nud", "permanent").check();
+            plugIn(ns, dev);
 
             int payload = 20_000;
             long seq = 0x1000_0000L;
@@ -135,6 +127,88 @@ public class TapDeviceTest {
             }
             assertEquals("the reset acknowledges the whole segment", seq + payload, acknowledged);
         }
+    }
+
+    /**
+     * A multi-queue device has the queues asked for (an fd each, a tx queue each in sysfs), and
+     * the stack behind it answers a flow through the queue the flow's last frame was written to:
+     * what the VNIC relies on to keep each flow in a queue of its own. TCP SYNs of one flow to a
+     * closed port, written through queue 3, then 0, then 2, are answered (a reset) through queue
+     * 3, 0, 2.
+     */
+    @Test
+    public void aMultiQueueDeviceAnswersAFlowThroughTheQueueItCameBy() throws Exception {
+        Netns.assumeAvailable("TapDeviceTest.aMultiQueueDeviceAnswersAFlowThroughTheQueueItCameBy");
+        String dev = Netns.uniqueName("ogmq");
+        try (Netns ns = Netns.create("ogmq"); TapDevice tap = TapDevice.create(dev, false, 4)) {
+            assertEquals(4, tap.queues());
+            assertNull(tap.queueRefusal());
+            try (java.util.stream.Stream<Path> queues = Files.list(Path.of("/sys/class/net/" + dev + "/queues"))) {
+                assertEquals(4, queues.filter(q -> q.getFileName().toString().startsWith("tx-")).count());
+            }
+            tap.setMacAddress(TAP_MAC);
+            plugIn(ns, dev);
+            ByteBuffer syn = ByteBuffer.allocateDirect(54);
+            ByteBuffer in = ByteBuffer.allocateDirect(2048);
+            int seq = 0x2000_0000;
+            for (int queue : new int[] {3, 0, 2}) {
+                // the kernel records the queue after it has taken the frame in: the first SYN's reset
+                // still goes by the queue recorded before, the second's by this one
+                answeredBy(tap, syn, in, queue, seq += 1000);
+                assertEquals("the reset to a second SYN through queue " + queue + " comes by that queue", queue,
+                        answeredBy(tap, syn, in, queue, seq += 1000));
+            }
+        }
+        assertTrue("the TAP device is removed when its last queue is closed", !Files.exists(Path.of("/sys/class/net/" + dev)));
+    }
+
+    /** Moves the device into the namespace, up, with TAP_IP and the peer as a permanent neighbour (no IPv6: no stray frames). */
+    private static void plugIn(Netns ns, String dev) throws Exception {
+        ns.moveIn(dev);
+        ns.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").check();
+        ns.exec("ip", "link", "set", dev, "up").check();
+        ns.exec("ip", "addr", "add", TAP_IP + "/24", "dev", dev).check();
+        ns.exec("ip", "neigh", "add", PEER_IP, "lladdr", "02:0a:0b:0c:0d:fe", "dev", dev, "nud", "permanent").check();
+    }
+
+    /** Writes a SYN from port 40000 to closed port 9 through {@code queue}: the queue its reset came by (-1: none within 10 s). */
+    private static int answeredBy(TapDevice tap, ByteBuffer syn, ByteBuffer in, int queue, int seq) throws Exception {
+        tcpSyn(syn, 40000, 9, seq);
+        assertNull(tap.write(queue, syn, 0, 54));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long ready = tap.awaitQueues(200);
+            for (int q = 0; q < tap.queues(); q++) {
+                int m;
+                while ((ready & (1L << q)) != 0 && (m = tap.readQueue(q, in, 0)) > 0) {
+                    if (m >= 54 && in.getShort(12) == Frames.ETHERTYPE_IPV4 && in.get(23) == 6 && (in.get(47) & 0x04) != 0
+                            && in.getInt(42) == seq + 1) {
+                        return q;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** A TCP SYN from the peer to the TAP's address, checksums complete, in [0, 54). */
+    private static void tcpSyn(ByteBuffer frame, int sourcePort, int destinationPort, int seq) {
+        Frames.putMac(frame, 0, TAP_MAC);
+        Frames.putMac(frame, 6, PEER_MAC);
+        frame.putShort(12, (short) Frames.ETHERTYPE_IPV4);
+        frame.put(14, (byte) 0x45).put(15, (byte) 0).putShort(16, (short) 40).putInt(18, 0x4000).put(22, (byte) 64).put(23, (byte) 6)
+                .putShort(24, (short) 0).putInt(26, Frames.ipv4(192, 0, 2, 2)).putInt(30, Frames.ipv4(192, 0, 2, 1));
+        frame.putShort(24, (short) Frames.checksum(frame, 14, 20));
+        frame.putShort(34, (short) sourcePort).putShort(36, (short) destinationPort).putInt(38, seq).putInt(42, 0).put(46, (byte) 0x50)
+                .put(47, (byte) 0x02).putShort(48, (short) 512).putInt(50, 0);
+        long sum = 0xC000 + 0x0202 + 0xC000 + 0x0201 + 6 + 20; // 192.0.2.2, 192.0.2.1, TCP, length
+        for (int i = 34; i < 54; i += 2) {
+            sum += frame.getShort(i) & 0xFFFF;
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        frame.putShort(50, (short) ~sum);
     }
 
     /** A TAP device that vanishes with its namespace is an IOException for the reader, not a hang. */
