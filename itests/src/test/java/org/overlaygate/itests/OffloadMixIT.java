@@ -80,6 +80,9 @@ public class OffloadMixIT {
                 assertTrue(onStats, onStats.matches("(?s).*vnic\\s+" + feature + "\\s+on\\n.*"));
                 assertTrue(offStats, offStats.matches("(?s).*vnic\\s+" + feature + "\\s+off: off by setting overlaygate.core.offloads\\n.*"));
             }
+            // multi-queue TAPs (etc/config.properties: 8) on both sides, with and without a vnet header
+            assertTrue(onStats, onStats.matches("(?s).*vnic\\s+tap_mq\\s+on: 8 queues\\n.*"));
+            assertTrue(offStats, offStats.matches("(?s).*vnic\\s+tap_mq\\s+on: 8 queues\\n.*"));
             Netns.Result ping = h0.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", overlay[1]);
             assertEquals(ping.toString(), 0, ping.exitCode);
 
