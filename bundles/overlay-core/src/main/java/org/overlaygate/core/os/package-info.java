@@ -9,7 +9,8 @@
  * <tr><th>class</th><th>carries</th><th>how</th></tr>
  * <tr><td>{@link org.overlaygate.core.os.TapDevice}</td><td>Ethernet frames of a VNIC</td>
  * <td>a TAP device this process creates on {@code /dev/net/tun} (IFF_TAP, IFF_NO_PI,
- * IFF_TUN_EXCL, not persistent: it disappears with the fd), optionally with a virtio_net_hdr in
+ * IFF_TUN_EXCL, not persistent: it disappears with its fds), optionally IFF_MULTI_QUEUE with an
+ * fd per queue (the kernel puts each flow in one queue by its hash), optionally with a virtio_net_hdr in
  * front of every frame (IFF_VNET_HDR): then it hands over TCP segments of up to 64 KiB with partial
  * checksums (TUNSETOFFLOAD) and takes them too, written with writev from pieces</td></tr>
  * <tr><td>{@link org.overlaygate.core.os.PcapPort}</td><td>Ethernet frames of an existing

@@ -57,6 +57,11 @@ final class QueueRoundRobin {
                     return n;
                 }
                 credit = 0; // empty: its turn ends early
+                if (pending == 0 && timeoutMillis == 0) {
+                    // the round is over: the caller sends what it holds and then waits, which polls
+                    // anyway (a sparse frame so costs no poll more than with one queue)
+                    return 0;
+                }
             }
             if (pending == 0) {
                 pending = queues.await(timeoutMillis); // a new round: what every queue has now

@@ -14,5 +14,11 @@
  * ACK and PSH only), writing the result with writev from where the segments were received. A frame
  * that cannot be merged is written alone and unchanged, and no flow's order ever changes. Without
  * the offloads a TAP VNIC reads and writes whole frames, as an interface attached through pcap does.
+ *
+ * <h2>TAP queues</h2>
+ * A TAP VNIC of several queues (tapQueues) reads them in turns of up to 64 KiB
+ * ({@link org.overlaygate.core.vnic.QueueRoundRobin}), and its reader sends its batch whenever the
+ * queue changes, so that a small flow waits behind one turn of a bulk flow at most; it writes each
+ * frame through the queue of its flow's hash, which the kernel then uses for that flow's answers.
  */
 package org.overlaygate.core.vnic;

@@ -92,24 +92,17 @@ public class QueueRoundRobinTest {
         fake.add(0, 100, 1514);
         fake.add(2, 100, 1514);
         QueueRoundRobin turns = new QueueRoundRobin(fake);
-        List<Integer> order = read(turns, 200);
-        int perTurn = (QueueRoundRobin.QUANTUM + 1513) / 1514; // a turn ends once its quantum is used up
-        int at = 0;
-        int expected = 0;
-        while (at < 200) {
-            int run = 0;
-            while (at < 200 && order.get(at) == expected) {
-                run++;
-                at++;
-            }
-            assertTrue("a turn of queue " + expected + " at frame " + at + ": " + run + " frames", run == perTurn || at == 200 || at > 200 - perTurn);
-            expected = expected == 0 ? 2 : 0;
+        // a turn ends once its 64 KiB are used up: after 44 frames of 1514 bytes; or when its queue is empty
+        List<Integer> expected = new ArrayList<>();
+        for (int[] turn : new int[][] {{0, 44}, {2, 44}, {0, 44}, {2, 44}, {0, 12}, {2, 12}}) {
+            expected.addAll(java.util.Collections.nCopies(turn[1], turn[0]));
         }
+        assertEquals(expected, read(turns, 200));
         assertEquals(0, turns.read(buf, 0, 0));
     }
 
     @Test
-    public void aQueueThatEmptiesEndsItsTurnAndAllEmptyIsZeroAfterOnePoll() throws Exception {
+    public void aQueueThatEmptiesEndsItsTurnAndTheLastOneEndsTheRoundWithoutAPoll() throws Exception {
         FakeQueues fake = new FakeQueues(2);
         fake.add(0, 2, 100);
         fake.add(1, 1, 100);
@@ -117,7 +110,9 @@ public class QueueRoundRobinTest {
         assertEquals(List.of(0, 0, 1), read(turns, 3));
         int awaits = fake.awaits;
         assertEquals(0, turns.read(buf, 0, 0));
-        assertEquals("one poll to see that nothing is left", awaits + 1, fake.awaits);
+        assertEquals("the round's last queue ran empty: 0 without a poll", awaits, fake.awaits);
+        assertEquals(0, turns.read(buf, 0, 0));
+        assertEquals("asked again: one poll, that waits for nothing", awaits + 1, fake.awaits);
         assertEquals(0, fake.lastTimeout);
         assertEquals(0, turns.read(buf, 0, 200));
         assertEquals("the caller's timeout is the poll's", 200, fake.lastTimeout);
