@@ -188,11 +188,10 @@ public class RouterNamespaceIT {
                     Await.check(() -> a.adm("router:show", "-p", "-o", "STATE", "r1").equals("up\nup\nup\n")));
             int after = ping.replies();
             Await.until("the routed ping to resume", 10_000, Await.check(() -> ping.replies() >= after + 10));
-            int[] sent = ping.stop();
-            int[] layer2 = sameOverlay.stop();
-            System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + sent[0] + " sent, " + sent[1] + " received;"
-                    + " vmc -> vma on net1: " + layer2[0] + " sent, " + layer2[1] + " received");
-            assertEquals("net1's own traffic (vmc -> vma) lost nothing while the router jar was replaced", layer2[0], layer2[1]);
+            PingLog routed = ping.stop();
+            PingLog layer2 = sameOverlay.stop();
+            System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + routed + "; vmc -> vma on net1: " + layer2);
+            layer2.assertNoneLost("net1's own traffic (vmc -> vma) while the router jar was replaced");
             assertEquals("the router's definitions came back from ConfigAdmin", "10.99.0.0/16:blackhole\n",
                     a.adm("router:routes", "-p", "-o", "PREFIX,TYPE", "r1").lines().filter(l -> l.startsWith("10.99")).findFirst().orElse("") + "\n");
 
