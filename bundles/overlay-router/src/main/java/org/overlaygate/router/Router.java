@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 
 import org.overlaygate.api.MacAddress;
-import org.overlaygate.api.datapath.AttachedPort;
 
 /**
  * One virtual router: its ports on overlays, its routes, and what it does with a frame a port
@@ -249,9 +248,20 @@ final class Router {
         }
         RouteTable onLink = new RouteTable(connected);
         List<Route> all = new ArrayList<>(connected);
+        RouterPort uplink = null;
+        for (RouterPort p : ports) {
+            if (p.definition.isUplink()) {
+                uplink = p;
+            }
+        }
         for (RouterDefinition.RouteSpec s : d.routes) {
-            if (s.via == null) {
+            if (s.isBlackhole()) {
                 all.add(new Route(s.prefix, Route.Kind.BLACKHOLE, null, null));
+            } else if (s.uplink) {
+                Prefix gateway = uplink == null ? null : uplink.definition.gateway;
+                if (gateway != null && gateway.isV4() == s.prefix.isV4()) {
+                    all.add(new Route(s.prefix, Route.Kind.UPLINK, gateway, uplink));
+                }
             } else {
                 Route c = onLink.lookup(s.via.hi, s.via.lo);
                 if (c != null) {
@@ -328,7 +338,7 @@ final class Router {
                 counters.increment(RouterCounters.I_ARP_FOREIGN_SENDER);
                 return true;
             }
-            AttachedPort port = in.attached;
+            PortLink port = in.link;
             ByteBuffer s = Scratch.enter();
             if (port != null && s != null) {
                 try {
@@ -425,15 +435,15 @@ final class Router {
             return;
         }
         RouterPort out = r.port;
-        AttachedPort egress = out.attached;
+        PortLink egress = out.link;
         if (egress == null) {
             counters.increment(RouterCounters.I_EGRESS_DETACHED);
             icmp4(in, b, off, l3, total, 3, 0, 0, RouterCounters.I_ICMP_NET_UNREACHABLE);
             return;
         }
-        int mtu = egress.overlay().mtu();
-        long nhHi = r.kind == Route.Kind.STATIC ? r.via.hi : 0;
-        long nhLo = r.kind == Route.Kind.STATIC ? r.via.lo : dstLo;
+        int mtu = egress.mtu();
+        long nhHi = r.via != null ? r.via.hi : 0;
+        long nhLo = r.via != null ? r.via.lo : dstLo;
         int snat = c.snat(src, out);
         int masq = dnat < 0 && snat < 0 && unmasqPort < 0 ? c.masquerade(src, out) : -1;
         int masqPort = -1;
@@ -502,7 +512,7 @@ final class Router {
      * the last when the packet was itself a fragment with MF), TTL decremented, checksum computed.
      * A header with options is not cut (their copy rules are not implemented): dropped and counted.
      */
-    private void fragment(RouterPort in, RouterPort out, AttachedPort egress, long nhHi, long nhLo, ByteBuffer b, int off, int l3,
+    private void fragment(RouterPort in, RouterPort out, PortLink egress, long nhHi, long nhLo, ByteBuffer b, int off, int l3,
             int total, int ttl, int mtu) {
         int ihl = (u8(b, l3) & 0x0F) * 4;
         int chunk = (mtu - ihl) & ~7;
@@ -565,7 +575,7 @@ final class Router {
         boolean fragment = (u16(b, l3 + 6) & 0x3FFF) != 0;
         if (proto == Packets.PROTO_ICMP && !fragment && total - ihl >= 8 && u8(b, l3 + ihl) == 8
                 && Checksum.of(b, l3 + ihl, total - ihl) == 0) {
-            AttachedPort port = in.attached;
+            PortLink port = in.link;
             ByteBuffer s = Scratch.enter();
             if (s == null) {
                 return;
@@ -608,7 +618,7 @@ final class Router {
             }
         }
         int from = in.v4From(Ip.v4Lo(src));
-        AttachedPort port = in.attached;
+        PortLink port = in.link;
         if (from == 0 || port == null) {
             return;
         }
@@ -694,20 +704,20 @@ final class Router {
             return false;
         }
         RouterPort out = r.port;
-        AttachedPort egress = out.attached;
+        PortLink egress = out.link;
         if (egress == null) {
             counters.increment(RouterCounters.I_EGRESS_DETACHED);
             icmp6(in, b, off, l3, total, 1, 0, 0, RouterCounters.I_ICMP_NET_UNREACHABLE);
             return false;
         }
-        int mtu = egress.overlay().mtu();
+        int mtu = egress.mtu();
         if (total > mtu) {
             counters.increment(RouterCounters.I_TOO_BIG);
             icmp6(in, b, off, l3, total, 2, 0, mtu, RouterCounters.I_ICMP_FRAG_NEEDED);
             return false;
         }
-        long nhHi = r.kind == Route.Kind.STATIC ? r.via.hi : dstHi;
-        long nhLo = r.kind == Route.Kind.STATIC ? r.via.lo : dstLo;
+        long nhHi = r.via != null ? r.via.hi : dstHi;
+        long nhLo = r.via != null ? r.via.lo : dstLo;
         ByteBuffer s = Scratch.enter();
         if (s == null) {
             return false;
@@ -727,7 +737,7 @@ final class Router {
 
     private void local6(RouterPort in, ByteBuffer b, int off, int l3, int total, int next) {
         if (next == Packets.PROTO_ICMPV6 && total >= 48 && u8(b, l3 + 40) == 128 && icmp6Valid(b, l3, total)) {
-            AttachedPort port = in.attached;
+            PortLink port = in.link;
             ByteBuffer s = Scratch.enter();
             if (s == null) {
                 return;
@@ -764,7 +774,7 @@ final class Router {
         long ethSrc = MacAddress.read(b, off + 6);
         boolean unspecified = srcHi == 0 && srcLo == 0;
         if (type == 133) { // router solicitation
-            if (in.v6.length == 0 || in.attached == null) {
+            if (in.v6.length == 0 || in.link == null) {
                 return false;
             }
             if (!unspecified && !in.onLink(srcHi, srcLo)) {
@@ -779,7 +789,7 @@ final class Router {
                 int n = Packets.routerAdvertisement(s, Scratch.OFFSET, unspecified ? Packets.ALL_NODES_MAC : ethSrc, in.mac,
                         in.linkLocalHi, in.linkLocalLo, unspecified ? Packets.ALL_NODES_HI : srcHi,
                         unspecified ? Packets.ALL_NODES_LO : srcLo, in.mtu(), in.v6);
-                AttachedPort port = in.attached;
+                PortLink port = in.link;
                 if (port != null) {
                     port.sendInPlace(s, Scratch.OFFSET, n);
                     counters.increment(RouterCounters.I_RA_SENT);
@@ -811,7 +821,7 @@ final class Router {
             counters.increment(RouterCounters.I_ARP_FOREIGN_SENDER);
             return true;
         }
-        AttachedPort port = in.attached;
+        PortLink port = in.link;
         ByteBuffer s = Scratch.enter();
         if (s == null) {
             return true;
@@ -871,7 +881,7 @@ final class Router {
         Prefix from = in.v6From(srcHi, srcLo);
         long fromHi = from == null ? in.linkLocalHi : from.hi;
         long fromLo = from == null ? in.linkLocalLo : from.lo;
-        AttachedPort port = in.attached;
+        PortLink port = in.link;
         if (port == null) {
             return;
         }
@@ -896,7 +906,7 @@ final class Router {
     // ================================================================ next hop
 
     /** The rewritten frame at [o, o+length) of {@code s} leaves through {@code out} once the next hop's MAC is known. */
-    private void toNextHop(RouterPort in, RouterPort out, AttachedPort egress, long nhHi, long nhLo, ByteBuffer s, int o,
+    private void toNextHop(RouterPort in, RouterPort out, PortLink egress, long nhHi, long nhLo, ByteBuffer s, int o,
             int length, long previousHop) {
         Neighbour n = out.neighbours.get(nhHi, nhLo);
         if (n != null && n.usable()) {
