@@ -105,6 +105,22 @@ final class ConnTrack {
         return e;
     }
 
+    /**
+     * The entry of the connection an ICMP error from the outside is about (it quotes the packet
+     * that left: outside port, remote address and port), without refreshing it; -1 if none.
+     */
+    synchronized int quoted(int protocol, int port, int rip, int rport) {
+        int k = kindOf(protocol);
+        if (k < 0 || port < 0 || port > 65535) {
+            return -1;
+        }
+        int e = reverse[k][port] - 1;
+        if (e < 0 || !used[e] || remoteIp[e] != rip || (k != ICMPV4 && remotePort[e] != rport)) {
+            return -1;
+        }
+        return e;
+    }
+
     synchronized int insideIp(int e) {
         return insideIp[e];
     }

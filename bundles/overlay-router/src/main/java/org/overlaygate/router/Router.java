@@ -395,6 +395,9 @@ final class Router {
         boolean whole = (u16(b, l3 + 6) & 0x3FFF) == 0;
         int l4 = l3 + ihl;
         int unmasqPort = -1;
+        // an ICMP error about a translated packet: what its quoted source becomes (address, and port or -1); 0: none
+        int quotedAddress = 0;
+        int quotedPort = -1;
         if (dnat < 0 && whole && c.isMasqueradeAddress(dst)) { // a reply to a masqueraded connection?
             int port = ports(b, l4, proto, total - ihl, 0, true);
             if (port >= 0) {
@@ -403,10 +406,25 @@ final class Router {
                     dst = conns.insideIp(e);
                     unmasqPort = conns.insidePort(e);
                 }
+            } else if (isIcmpError(b, l4, proto, total - ihl)) { // or an error about one (frag needed, time exceeded)
+                int q = l4 + 8;
+                int ql4 = q + (u8(b, q) & 0x0F) * 4;
+                int qproto = u8(b, q + 9);
+                // the quoted packet left from (masquerade address, outside port): TCP/UDP ports, or an echo request's identifier
+                int qport = qproto == Packets.PROTO_ICMP ? (u8(b, ql4) == 8 ? u16(b, ql4 + 4) : -1) : u16(b, ql4);
+                int e = qport < 0 || b.getInt(q + 12) != dst ? -1
+                        : conns.quoted(qproto, qport, b.getInt(q + 16), qproto == Packets.PROTO_ICMP ? 0 : u16(b, ql4 + 2));
+                if (e >= 0) {
+                    dst = conns.insideIp(e);
+                    quotedAddress = dst;
+                    quotedPort = conns.insidePort(e);
+                }
             }
+        } else if (dnat >= 0 && whole && isIcmpError(b, l4, proto, total - ihl) && b.getInt(l4 + 8 + 12) == c.natPublic[dnat]) {
+            quotedAddress = dst; // an error about what the inside address sent as PUBLIC
         }
         long dstLo = Ip.v4Lo(dst);
-        if (dnat < 0 && unmasqPort < 0 && c.isLocal(0, dstLo)) {
+        if (dnat < 0 && unmasqPort < 0 && quotedAddress == 0 && c.isLocal(0, dstLo)) {
             local4(in, b, off, l3, ihl, total);
             return;
         }
@@ -445,7 +463,7 @@ final class Router {
         long nhHi = r.via != null ? r.via.hi : 0;
         long nhLo = r.via != null ? r.via.lo : dstLo;
         int snat = c.snat(src, out);
-        int masq = dnat < 0 && snat < 0 && unmasqPort < 0 ? c.masquerade(src, out) : -1;
+        int masq = dnat < 0 && snat < 0 && unmasqPort < 0 && quotedAddress == 0 ? c.masquerade(src, out) : -1;
         int masqPort = -1;
         if (masq >= 0) {
             int port = whole ? ports(b, l4, proto, total - ihl, 1, false) : -1;
@@ -463,7 +481,7 @@ final class Router {
             if ((u16(b, l3 + 6) & 0x4000) != 0) {
                 counters.increment(RouterCounters.I_TOO_BIG);
                 icmp4(in, b, off, l3, total, 3, 4, mtu & 0xFFFF, RouterCounters.I_ICMP_FRAG_NEEDED);
-            } else if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0) {
+            } else if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0 || quotedAddress != 0) {
                 counters.increment(RouterCounters.I_TOO_BIG); // translated packets are not fragmented
             } else {
                 fragment(in, out, egress, nhHi, nhLo, b, off, l3, total, ttl, mtu);
@@ -497,7 +515,13 @@ final class Router {
                 Nat.rewrite(s, l3o, ihl, total, 12, c.masqAddress[masq]);
                 Nat.rewritePort(s, l3o, ihl, 0, masqPort);
             }
-            if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0) {
+            if (quotedAddress != 0) {
+                if (dnat < 0) {
+                    Nat.rewrite(s, l3o, ihl, total, 16, dst);
+                }
+                Nat.rewriteQuoted(s, l3o + ihl, total - ihl, quotedAddress, quotedPort);
+            }
+            if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0 || quotedAddress != 0) {
                 counters.increment(RouterCounters.I_NAT_TRANSLATED);
             }
             toNextHop(in, out, egress, nhHi, nhLo, s, o, length, MacAddress.read(b, off + 6));
@@ -564,6 +588,23 @@ final class Router {
             return (which == 0) == inbound ? u16(b, l4 + 4) : 0;
         }
         return -1;
+    }
+
+    /**
+     * Whether this is an ICMP error (destination unreachable, time exceeded, parameter problem)
+     * that quotes an IPv4 header and the 8 bytes after it, with a good checksum.
+     */
+    private static boolean isIcmpError(ByteBuffer b, int l4, int proto, int length) {
+        if (proto != Packets.PROTO_ICMP || length < 8 + 20 + 8) {
+            return false;
+        }
+        int type = u8(b, l4);
+        if (type != 3 && type != 11 && type != 12) {
+            return false;
+        }
+        int q = l4 + 8;
+        int qihl = (u8(b, q) & 0x0F) * 4;
+        return (u8(b, q) >>> 4) == 4 && qihl >= 20 && length >= 8 + qihl + 8 && Checksum.of(b, l4, length) == 0;
     }
 
     private static int tcpFlags(ByteBuffer b, int l4, int proto) {

@@ -142,6 +142,70 @@ public class RouterUplinkTest {
         assertTrue(back.headerChecksumOk && back.transportChecksumOk());
     }
 
+    /** An ICMP error from the outside about {@code left} (a frame that left through the uplink), quoting its IP header and {@code quoted} bytes after it. */
+    static byte[] errorAbout(byte[] left, int type, int code, int rest, int quoted) {
+        byte[] m = new byte[8 + 20 + quoted];
+        m[0] = (byte) type;
+        m[1] = (byte) code;
+        Wire.put16(m, 6, rest);
+        System.arraycopy(left, 14, m, 8, 20 + quoted);
+        Wire.put16(m, 2, Wire.checksum(m, 0, m.length, 0));
+        return m;
+    }
+
+    /** Checks the error a VM got: for it, quoting what it sent itself, every checksum good. */
+    static Wire.Icmp assertQuotesTheInside(byte[] frame, String insideIp, int insidePort) {
+        Wire.V4 v = new Wire.V4(frame);
+        assertEquals(insideIp, v.dst);
+        Wire.Icmp icmp = v.icmp();
+        assertTrue("ICMP checksum over the rewritten message", icmp.checksumOk);
+        byte[] q = icmp.body;
+        assertEquals("the quoted source is what the VM sent from", insideIp, Wire.text(Arrays.copyOfRange(q, 12, 16)));
+        assertEquals("the quoted header's checksum", 0, Wire.checksum(q, 0, 20, 0));
+        assertEquals("the quoted source port", insidePort, Wire.u16(q, 20));
+        return icmp;
+    }
+
+    @Test
+    public void icmpErrorsAboutMasqueradedPacketsReachTheirSenderTranslated() {
+        router.apply(router.definition().withMasquerades(List.of(RouterDefinition.MasqueradeSpec.parse("10.1.0.0/24 192.0.2.2"))));
+        fromVm(Wire.ipv4(ROUTER, VM1, "10.1.0.5", "198.51.100.7", 64, 17, true, Wire.udp("10.1.0.5", "198.51.100.7", 40000, 53, 1300, true)));
+        hostAnswers("192.0.2.1");
+        byte[] left = outside.only();
+        // a router beyond the gateway: fragmentation needed, next-hop MTU 1200, quoting the whole UDP header (checksum included)
+        outside.read(Wire.ipv4(UPLINK, HOST, "198.51.100.1", "192.0.2.2", 64, 1, false, errorAbout(left, 3, 4, 1200, 48)));
+        Wire.Icmp fragNeeded = assertQuotesTheInside(ovl1.only(), "10.1.0.5", 40000);
+        assertEquals(3, fragNeeded.type);
+        assertEquals("the next-hop MTU goes through", 1200, fragNeeded.rest & 0xFFFF);
+        byte[] q = fragNeeded.body;
+        int quotedUdpLength = Wire.u16(q, 24);
+        assertEquals(8 + 1300, quotedUdpLength);
+
+        // time exceeded about a TCP segment, quoting 8 bytes only (RFC 792's minimum)
+        byte[] syn = Wire.tcp("10.1.0.5", "198.51.100.7", 41000, 80, 0);
+        fromVm(Wire.ipv4(ROUTER, VM1, "10.1.0.5", "198.51.100.7", 64, 6, true, syn));
+        byte[] tcpLeft = outside.only();
+        outside.read(Wire.ipv4(UPLINK, HOST, "198.51.100.1", "192.0.2.2", 64, 1, false, errorAbout(tcpLeft, 11, 0, 0, 8)));
+        assertEquals(11, assertQuotesTheInside(ovl1.only(), "10.1.0.5", 41000).type);
+
+        // about no connection the router knows: for the router itself, not forwarded
+        byte[] stranger = tcpLeft.clone();
+        Wire.put16(stranger, 34, 2000);
+        outside.read(Wire.ipv4(UPLINK, HOST, "198.51.100.1", "192.0.2.2", 64, 1, false, errorAbout(stranger, 3, 3, 0, 8)));
+        assertTrue(ovl1.take().isEmpty());
+    }
+
+    @Test
+    public void icmpErrorsAboutWhatAnElasticIpSentReachItsVm() {
+        router.apply(router.definition().withNats(List.of(RouterDefinition.NatSpec.parse("192.0.2.10 10.1.0.5"))));
+        fromVm(Wire.ipv4(ROUTER, VM1, "10.1.0.5", "198.51.100.7", 64, 17, true, Wire.udp("10.1.0.5", "198.51.100.7", 40000, 53, 12, true)));
+        hostAnswers("192.0.2.1");
+        byte[] left = outside.only();
+        assertEquals("192.0.2.10", new Wire.V4(left).src);
+        outside.read(Wire.ipv4(UPLINK, HOST, "198.51.100.7", "192.0.2.10", 64, 1, false, errorAbout(left, 3, 3, 0, 20)));
+        assertEquals("port unreachable", 3, assertQuotesTheInside(ovl1.only(), "10.1.0.5", 40000).code);
+    }
+
     @Test
     public void aPublicAddressOnTheUplinkIsAnsweredForAndReachesItsVm() {
         router.apply(router.definition().withNats(List.of(RouterDefinition.NatSpec.parse("192.0.2.10 10.1.0.5"))));
