@@ -93,15 +93,10 @@ final class ConnTrack {
 
     /** The entry a reply to an outside port belongs to (and it is refreshed), or -1; then {@link #insideIp(int)} and {@link #insidePort(int)}. */
     synchronized int inbound(int protocol, int port, int rip, int rport, int tcpFlags) {
-        int k = kindOf(protocol);
-        if (k < 0 || port < 0 || port > 65535) {
-            return -1;
+        int e = quoted(protocol, port, rip, rport);
+        if (e >= 0) {
+            refresh(e, kind[e], tcpFlags, clock.getAsLong(), true);
         }
-        int e = reverse[k][port] - 1;
-        if (e < 0 || !used[e] || remoteIp[e] != rip || (k != ICMPV4 && remotePort[e] != rport)) {
-            return -1;
-        }
-        refresh(e, k, tcpFlags, clock.getAsLong(), true);
         return e;
     }
 
