@@ -27,7 +27,7 @@ import org.overlaygate.testsupport.Netns;
  * on an existing interface (a veth to an outside namespace), attached, with a default route to its
  * gateway, masquerading vma towards a server beyond it, which sees the uplink's address; on host 1
  * an uplink TAP device (moved into a second outside namespace) with an elastic IP there that the
- * outside reaches vmb at; a masqueraded TCP stream that outlives the router jar's replacement;
+ * outside reaches vmb at, kept through the router jar's replacement on host 1; a masqueraded TCP stream that outlives the router jar's replacement;
  * the router jar replaced on host 0 during a routed ping, which resumes, and a ping on net1 alone
  * (vmc on host 1 to vma), which loses nothing; and vma moved to host 1,
  * where the same gateway (address and MAC) routes it.
@@ -232,6 +232,15 @@ public class RouterNamespaceIT {
             layer2.assertNoneLost("net1's own traffic (vmc -> vma) while the router jar was replaced");
             assertEquals("the router's definitions came back from ConfigAdmin", "10.99.0.0/16:blackhole\n",
                     a.adm("router:routes", "-p", "-o", "PREFIX,TYPE", "r1").lines().filter(l -> l.startsWith("10.99")).findFirst().orElse("") + "\n");
+
+            // the router jar replaced on host 1 too: its uplink's TAP device is kept for the new version (still in
+            // outside2, with the address given it there), and the outside reaches vmb at its public address again
+            PluginJars.drop(newer, b.home.resolve("plugins.d"), "overlay-router.jar");
+            Await.until("version 99 of the router to run on host 1", 30_000,
+                    Await.check(() -> b.adm("felix:lb", "-s").contains("org.overlaygate.overlay.router (99.0.0)")));
+            Await.until("the outside to reach vmb through the kept TAP uplink", 10_000,
+                    Await.check(() -> outside2.exec(5_000, "ping", "-n", "-c", "1", "-W", "1", "198.51.100.10").exitCode == 0));
+            assertTrue("the same device, still in outside2", outside2.exec("ip", "addr", "show", "ogup1").output.contains("198.51.100.1/24"));
 
             // vma moves to host 1 (the mapping follows): the gateway there has the same address and MAC, and routes it
             String gateway = gatewayMac(vma);

@@ -53,6 +53,7 @@ import org.overlaygate.core.underlay.SourcePorts;
 import org.overlaygate.core.underlay.UdpMux;
 import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
+import org.overlaygate.core.vnic.HostLinkLease;
 import org.overlaygate.core.vnic.HostLinkPort;
 import org.overlaygate.core.vnic.MemoryVnic;
 import org.overlaygate.core.os.Kernel;
@@ -84,6 +85,8 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     private final Map<String, Vnic> vnics = new ConcurrentHashMap<>();
     /** Host links by interface name. */
     private final Map<String, HostLinkPort> links = new ConcurrentHashMap<>();
+    /** How long a TAP device a service closed is kept for the service's next version (its bundle updated). */
+    long hostLinkLingerMillis = 10_000;
     private final SecureRandom random = new SecureRandom();
 
     /** The framework property that says which offloads to use, when ConfigAdmin does not. */
@@ -389,12 +392,25 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     // ------------------------------------------------------------------ host links
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A TAP device a service closed is kept, without a handler, for {@link #hostLinkLingerMillis}:
+     * opened again by that name meanwhile (the service's bundle updated), it is the same device,
+     * with whatever the host configured on it. An attached interface is let go at once.
+     */
     @Override
     public synchronized HostLink openHostLink(String osName, int mtu, HostLinkHandler handler) throws DataPathException {
         if (osName == null || !OS_NAME.matcher(osName).matches()) {
             throw new DataPathException("bad interface name '" + osName + "': 1-15 letters, digits, '_', '.', '-'");
         }
-        if (links.containsKey(osName)) {
+        HostLinkPort kept = links.get(osName);
+        if (kept != null && !kept.claimed()) {
+            kept.claim(handler);
+            LOG.info("host link {} taken up again (the TAP device kept since its last service closed it)", osName);
+            return new HostLinkLease(kept, this::release);
+        }
+        if (kept != null) {
             throw new DataPathException(osName + " is in use by another host link");
         }
         if (vnics.values().stream().anyMatch(v -> osName.equals(v.osName()))) {
@@ -428,7 +444,27 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         links.put(osName, link);
         link.start();
         LOG.info("host link {} opened ({}, MTU {})", osName, link.createdTap() ? "TAP device created" : "attached through pcap", link.mtu());
-        return link;
+        return new HostLinkLease(link, this::release);
+    }
+
+    /** A lease was closed: a TAP device waits a while for its service's next version, an attached interface is let go. */
+    private void release(HostLinkPort link) {
+        if (!link.createdTap() || sweeper.isShutdown()) {
+            link.close();
+            return;
+        }
+        try {
+            sweeper.schedule(() -> closeUnclaimed(link), hostLinkLingerMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // stopping meanwhile
+            link.close();
+        }
+    }
+
+    private synchronized void closeUnclaimed(HostLinkPort link) {
+        if (!link.claimed()) {
+            link.close();
+            LOG.info("host link {} closed: no service took it up again within {} ms", link.osName(), hostLinkLingerMillis);
+        }
     }
 
     /** The first ogtapN not used by the host or by a VNIC being created. */

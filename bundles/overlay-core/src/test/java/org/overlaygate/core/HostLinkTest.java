@@ -225,17 +225,51 @@ public class HostLinkTest {
     }
 
     @Test
-    public void namesInUseAndBadNamesAreRefusedAndAClosedLinkFreesItsName() throws Exception {
-        HostLink link = dp.openHostLink("ogup0", 1500, new Received());
+    public void namesInUseAndBadNamesAreRefused() throws Exception {
+        dp.openHostLink("ogup0", 1500, new Received());
         DataPathException taken = assertThrows(DataPathException.class, () -> dp.openHostLink("ogup0", 1500, new Received()));
         assertEquals("ogup0 is in use by another host link", taken.getMessage());
         assertEquals("bad interface name 'no/such': 1-15 letters, digits, '_', '.', '-'",
                 assertThrows(DataPathException.class, () -> dp.openHostLink("no/such", 1500, new Received())).getMessage());
         assertEquals("MTU 40 is outside 68-65535", assertThrows(DataPathException.class, () -> dp.openHostLink("ogup1", 40, new Received())).getMessage());
+    }
+
+    @Test
+    public void aClosedTapIsKeptForItsServicesNextVersionThenRemoved() throws Exception {
+        Received first = new Received();
+        HostLink link = dp.openHostLink("ogup0", 1500, first);
+        FakeInterface tap = host.opened.get(0);
         link.close();
-        assertTrue("closing closes the interface", host.opened.get(0).closed);
         link.close(); // idempotent
+        assertFalse("kept for the service's next version", tap.closed);
+        tap.toRead.add(frame(60, 1));
+        Await.until("a frame read meanwhile counted", () -> link.stats().drops().getOrDefault(DropReasons.LINK_UNCLAIMED, 0L) == 1);
+        link.send(ByteBuffer.allocateDirect(100), 0, 60);
+        assertEquals("a closed lease sends nothing", 0, tap.written.size());
+
+        Received second = new Received();
+        HostLink again = dp.openHostLink("ogup0", 1500, second);
+        assertEquals("the same device, not a new one", 1, host.opened.size());
+        tap.toRead.add(frame(60, 2));
+        assertEquals(2, second.frames.poll(10, TimeUnit.SECONDS)[59]);
+        assertTrue("the old handler is given nothing", first.frames.isEmpty());
+        link.close(); // the old lease again: changes nothing
+        assertFalse(tap.closed);
+        tap.toRead.add(frame(60, 3));
+        assertEquals(3, second.frames.poll(10, TimeUnit.SECONDS)[59]);
+
+        dp.hostLinkLingerMillis = 50;
+        again.close();
+        Await.until("removed once nobody took it up", () -> tap.closed);
         dp.openHostLink("ogup0", 1500, new Received());
+        assertEquals("then a new device", 2, host.opened.size());
+    }
+
+    @Test
+    public void anAttachedInterfaceIsLetGoAtOnce() throws Exception {
+        dp.openHostLink("eth1", 1500, new Received()).close();
+        assertTrue(host.opened.get(0).closed);
+        dp.openHostLink("eth1", 1500, new Received());
         assertEquals(2, host.opened.size());
     }
 

@@ -16,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link HostLink}: a {@link FramePort} (a plain TAP device, or an interface attached through
- * pcap) whose frames go to a handler rather than into an overlay. One reader thread hands each
- * frame to the handler in the reader's own buffer; any thread may send.
+ * A {@link HostLink}'s device: a {@link FramePort} (a plain TAP device, or an interface attached
+ * through pcap) whose frames go to a handler rather than into an overlay. One reader thread hands
+ * each frame to the handler in the reader's own buffer; any thread may send. Services hold it
+ * through a {@link HostLinkLease}: between two leases it has no handler (a TAP device kept for a
+ * service's next version), and what it reads meanwhile is dropped as {@code link_unclaimed}.
  */
 public final class HostLinkPort implements HostLink, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(HostLinkPort.class);
@@ -28,7 +30,9 @@ public final class HostLinkPort implements HostLink, Runnable {
     private final boolean createdTap;
     private final long hostMac;
     private final int mtu;
-    private final HostLinkHandler handler;
+    private volatile HostLinkHandler handler;
+    /** Set by the reader while it calls the handler (see {@link #claim}). */
+    private volatile boolean inHandler;
     private final Counters counters;
     private final Thread reader;
     private final Runnable onClose;
@@ -49,6 +53,29 @@ public final class HostLinkPort implements HostLink, Runnable {
 
     public void start() {
         reader.start();
+    }
+
+    /**
+     * Gives the link a new handler, or none ({@code null}). Once this returns the previous handler
+     * is called no more: a call in progress on the reader has ended.
+     */
+    public void claim(HostLinkHandler next) {
+        handler = next;
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        // the reader sets inHandler before it reads the handler: seen false here, it reads the new one
+        while (inHandler && Thread.currentThread() != reader && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Whether a service holds it. */
+    public boolean claimed() {
+        return handler != null;
+    }
+
+    /** Counts a frame a closed lease tried to send. */
+    void dropUnclaimed() {
+        counters.drop(DropReasons.LINK_UNCLAIMED);
     }
 
     @Override
@@ -108,7 +135,17 @@ public final class HostLinkPort implements HostLink, Runnable {
                     continue;
                 }
                 counters.in(n);
-                handler.receive(buf, BufferLayout.HEADROOM, n);
+                inHandler = true;
+                try {
+                    HostLinkHandler h = handler;
+                    if (h == null) {
+                        counters.drop(DropReasons.LINK_UNCLAIMED);
+                    } else {
+                        h.receive(buf, BufferLayout.HEADROOM, n);
+                    }
+                } finally {
+                    inHandler = false;
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (Throwable e) { // the handler is plugin code: nothing it throws may end the reader
