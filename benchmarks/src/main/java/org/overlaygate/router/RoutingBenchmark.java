@@ -114,8 +114,8 @@ public class RoutingBenchmark {
         Router router = new Router(d, System::nanoTime);
         router.resolver = (overlay, hi, lo) -> CompletableFuture.completedFuture(OptionalLong.of(VM2));
         RouterPort[] ports = router.config().ports;
-        ports[0].attached = new Discard(device(9000));
-        ports[1].attached = new Discard(device(9000));
+        ports[0].link = PortLink.of(new Discard(device(9000)));
+        ports[1].link = PortLink.of(new Discard(device(9000)));
         in = ports[0];
         v4 = ByteBuffer.allocateDirect(2048);
         v4Length = ipv4(v4, 64);

@@ -130,11 +130,10 @@ public class FilesNamespaceIT {
             Await.until("every overlay healed", 5_000, Await.check(() -> status(distA, "fa").equals("ONLINE:--")
                     && status(distB, "fb").equals("ONLINE:--") && status(distB, "fc").equals("ONLINE:--")));
 
-            int[] blueCount = toBlue.stop();
-            int[] greenCount = toGreen.stop();
-            System.out.println("FilesNamespaceIT: red -> blue (never moved) " + blueCount[0] + " sent, " + blueCount[1] + " received; red -> green"
-                    + " (moved) " + greenCount[0] + " sent, " + greenCount[1] + " received");
-            assertEquals("no ping to blue lost while the file was rewritten, moved, broken and fixed", blueCount[0], blueCount[1]);
+            PingLog blueCount = toBlue.stop();
+            PingLog greenCount = toGreen.stop();
+            System.out.println("FilesNamespaceIT: red -> blue (never moved) " + blueCount + "; red -> green (moved) " + greenCount);
+            blueCount.assertNoneLost("red -> blue, while the file was rewritten, moved, broken and fixed");
             assertEquals("fa looked nothing up again: only the moved MAC was touched, re-pointed in place", misses,
                     TestNetwork.linkCounter(distA, "fa", "MISSES"));
             assertEquals("one MAC moved", 1, TestNetwork.event(distA, "fa", "moved"));

@@ -19,7 +19,8 @@ import org.junit.Test;
 import org.overlaygate.testsupport.Netns;
 
 /**
- * System test (root, ip, ping, promtool): GET /metrics of the real distribution passes
+ * System test (root, ip, ping, promtool): GET /metrics of the real distribution (with the router
+ * plugin's series once a router answers a VM) passes
  * {@code promtool check metrics}, binds to loopback only, and its counters move with traffic:
  * pings between two namespaces through two VXLAN overlays, and a katar request. Operations and
  * sockets are labels, families are there at 0 from the start, no ratio is exported; the JVM's and
@@ -140,6 +141,20 @@ public class MetricsIT {
                     "process_cpu_seconds_total ", "jvm_gc_collection_seconds_count{")) {
                 assertTrue(jvm + " in " + after, after.contains(jvm));
             }
+
+            // a router (the drop-in in plugins.d/) on ovla: VM a pings its address; its counters move, promtool is content
+            dist.adm("router:create", "r1");
+            dist.adm("router:attach", "r1", "ovla", "192.168.78.254/24");
+            Netns.Result gateway = a.exec("ping", "-c", "5", "-i", "0.05", "-W", "2", "192.168.78.254");
+            assertEquals(gateway.toString(), 0, gateway.exitCode);
+            String routed = get(url);
+            promtool(dist, routed);
+            assertEquals(routed, 1, sample(routed, "overlaygate_router_routers"), 0);
+            assertTrue(routed, sample(routed, "overlaygate_router_events_total{event=\"echo_answered\"}") >= 5);
+            assertTrue(routed, sample(routed, "overlaygate_router_events_total{event=\"arp_answered\"}") >= 1);
+            assertTrue("every drop reason from the start: " + routed,
+                    routed.contains("overlaygate_router_dropped_packets_total{reason=\"blackhole\"} 0.0"));
+            assertTrue(routed, routed.contains("overlaygate_router_packets_routed_total 0.0"));
 
             // a katar overlay: the search plugin's own counters, per overlay
             int pk = SystemTests.freeUdpPort("127.0.0.1");

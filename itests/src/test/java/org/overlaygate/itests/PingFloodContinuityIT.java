@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -59,34 +58,12 @@ public class PingFloodContinuityIT {
         return last;
     }
 
-    /**
-     * Checks a ping flood's log, stopped by SIGINT: every echo answered, but for the one sent as it
-     * was stopped, which may still be on its way back.
-     */
+    /** Checks a ping flood's log, stopped by SIGINT (see {@link PingLog#assertNoneLost}). */
     private static void assertNoneLost(String what, File log) throws java.io.IOException {
-        String out = Files.readString(log.toPath());
+        PingLog ping = PingLog.parse(Files.readString(log.toPath()));
         log.delete();
-        Matcher stats = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(out);
-        assertTrue(out, stats.find());
-        int sent = Integer.parseInt(stats.group(1));
-        int received = Integer.parseInt(stats.group(2));
-        BitSet answered = new BitSet();
-        Matcher seq = Pattern.compile("icmp_seq=(\\d+)").matcher(out);
-        while (seq.find()) {
-            answered.set(Integer.parseInt(seq.group(1)));
-        }
-        int highest = answered.length() - 1;
-        List<Integer> lost = new ArrayList<>();
-        for (int unanswered = answered.nextClearBit(1); unanswered < highest; unanswered = answered.nextClearBit(unanswered + 1)) {
-            lost.add(unanswered);
-        }
-        System.out.println("PingFloodContinuityIT: " + what + ": " + sent + " echoes sent, " + received + " answered, highest answered " + highest);
-        String summary = out.lines().filter(l -> !l.contains("bytes from")).reduce("", (x, y) -> x + y + "\n");
-        assertTrue(what + ": not one echo lost across both hosts' replacements; unanswered: " + lost + "\n" + summary, lost.isEmpty());
-        // SIGINT stops ping at once: the echo sent just before it may still be on its way back, and
-        // is not a loss. One echo every 5 ms and sub-millisecond round trips leave at most one so.
-        assertTrue(what + ": at most the echo sent as ping was stopped is unanswered: sent " + sent + ", highest answered " + highest + "\n"
-                + summary, sent - highest <= 1);
+        System.out.println("PingFloodContinuityIT: " + what + ": " + ping);
+        ping.assertNoneLost(what + ", across both hosts' replacements");
     }
 
     /** ARP replies arping has printed so far. */

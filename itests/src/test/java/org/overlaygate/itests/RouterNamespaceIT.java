@@ -14,7 +14,7 @@ import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.Netns;
 
 /**
- * System test (root, ip, ping, traceroute, tracepath, iperf3): two appliances in host namespaces
+ * System test (root, ip, ping, traceroute, tracepath, iperf3, ethtool): two appliances in host namespaces
  * of their own, each with overlay net1 (10.1.0.0/24 and 2001:db8:1::/64, VNI 100, MTU 1400) and
  * net2 (10.2.0.0/24 and 2001:db8:2::/64, VNI 200, MTU 1300) mapped by files, and the same router
  * r1 defined on both: a distributed gateway, so each host routes its own VM's packets (vma on host
@@ -23,8 +23,11 @@ import org.overlaygate.testsupport.Netns;
  * ways in IPv4 and IPv6, traceroute shows the gateway as the one hop, ping -t 1 gets time exceeded
  * from it, ping -M do -s 1372 from the 1400 side gets "frag needed" with mtu 1300 and tracepath
  * finds pmtu 1300, iperf3 runs TCP across; a blackhole route drops silently, a network without a
- * route is unreachable; 1:1 NAT (an elastic IP on net2 for vma) on both hosts; masquerading out of
- * an uplink overlay whose TAP is in an outside namespace, whose server sees the router's address;
+ * route is unreachable; 1:1 NAT (an elastic IP on net2 for vma) on both hosts; on host 0 an uplink
+ * on an existing interface (a veth to an outside namespace), attached, with a default route to its
+ * gateway, masquerading vma towards a server beyond it, which sees the uplink's address; on host 1
+ * an uplink TAP device (moved into a second outside namespace) with an elastic IP there that the
+ * outside reaches vmb at, kept through the router jar's replacement on host 1; a masqueraded TCP stream that outlives the router jar's replacement;
  * the router jar replaced on host 0 during a routed ping, which resumes, and a ping on net1 alone
  * (vmc on host 1 to vma), which loses nothing; and vma moved to host 1,
  * where the same gateway (address and MAC) routes it.
@@ -50,7 +53,7 @@ public class RouterNamespaceIT {
 
     @Test
     public void vmsOnTwoOverlaysReachEachOtherThroughTheSameGatewayOnBothHosts() throws Exception {
-        SystemTests.assumeSystem("RouterNamespaceIT", "ping", "traceroute", "tracepath", "iperf3");
+        SystemTests.assumeSystem("RouterNamespaceIT", "ping", "traceroute", "tracepath", "iperf3", "ethtool");
         Path dir = Files.createTempDirectory("router-it");
         Path net1 = dir.resolve("net1.json");
         Path net2 = dir.resolve("net2.json");
@@ -58,7 +61,7 @@ public class RouterNamespaceIT {
         Files.writeString(net2, mapping(MAC_B, "10.64.0.2", "10.2.0.2", "2001:db8:2::2"), StandardCharsets.UTF_8);
         try (TestHosts hosts = TestHosts.create("ogrt", "10.64.0.1/24", "10.64.0.2/24"); Netns vma = Netns.create("ogrva"); Netns vmb = Netns.create("ogrvb");
                 Netns vmc = Netns.create("ogrvc");
-                Netns outside = Netns.create("ogrvo")) {
+                Netns outside = Netns.create("ogrvo"); Netns outside2 = Netns.create("ogrvp")) {
             List<Distribution> appliances = hosts.startAppliances(2);
             for (int i = 0; i < 2; i++) {
                 Distribution d = appliances.get(i);
@@ -152,34 +155,63 @@ public class RouterNamespaceIT {
             assertTrue("host 1 translated the requests", counter(b, "nat_translated") >= 3);
             assertTrue("host 0 translated the replies", counter(a, "nat_translated") >= 3);
 
-            // masquerading out of an uplink: an overlay whose TAP VNIC is in an "outside" namespace; the server there
-            // sees the router's address, never vma's
-            a.adm("overlay:create", "-e", "vxlan", "-s", "direct", "-v", "300", "-p", "vxlan/listen_ip=10.64.0.1", "-p",
-                    "direct/dest_ip=10.64.0.2", "-p", "direct/dest_port=4789", "up");
-            a.adm("vnic:create", "-l", "up", "-t", "rtapo", "uplink");
-            TestNetwork.plug(hosts.host(0), "rtapo", outside, "192.168.250.1/24");
-            a.adm("router:attach", "r1", "up", "192.168.250.2/24");
-            a.adm("router:nat", "r1", "snat", "10.1.0.0/24", "192.168.250.2");
-            Netns.Result out = vma.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "192.168.250.1");
-            assertEquals("vma -> the outside, masqueraded: " + out, 0, out.exitCode);
+            // host 0's uplink: an existing interface (a veth whose other end is in an "outside" namespace), attached;
+            // vma reaches a server beyond its gateway through masquerading and a default route out of the uplink, and the
+            // server sees the uplink's address, never vma's
+            Netns.run("ip", "link", "add", "ext0", "netns", hosts.host(0).name(), "type", "veth", "peer", "name", "ext0p", "netns",
+                    outside.name()).check();
+            hosts.host(0).exec("ip", "link", "set", "ext0", "up").check();
+            // as for any AF_PACKET reader (see OvsInteropIT): no merged frames on the attached interface, no TSO from its peer
+            hosts.host(0).exec("ethtool", "-K", "ext0", "gro", "off").check();
+            outside.exec("ethtool", "-K", "ext0p", "tx", "off").check();
+            outside.exec("ip", "addr", "add", "192.168.250.1/24", "dev", "ext0p").check();
+            outside.exec("ip", "link", "set", "ext0p", "up").check();
+            outside.exec("ip", "addr", "add", "198.18.0.1/32", "dev", "lo").check(); // a server beyond the gateway
+            String attached = a.adm("router:uplink", "r1", "ext0", "192.168.250.2/24", "gw", "192.168.250.1");
+            assertTrue(attached, !attached.contains("("));
+            a.adm("router:route-add", "r1", "0.0.0.0/0", "uplink");
+            a.adm("router:nat", "r1", "snat", "10.1.0.0/24");
+            Netns.Result out = vma.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "198.18.0.1");
+            assertEquals("vma -> the outside through the uplink's gateway, masqueraded: " + out, 0, out.exitCode);
             Path serverLog = dir.resolve("iperf3-outside.log");
-            outside.start(serverLog.toFile(), "iperf3", "-s", "-1", "-B", "192.168.250.1");
+            outside.start(serverLog.toFile(), "iperf3", "-s", "-B", "198.18.0.1");
             Await.until("the outside iperf3 to listen", 5_000,
-                    Await.check(() -> outside.exec("ss", "-ltn").output.contains("192.168.250.1:5201")));
-            Netns.Result snat = vma.exec(30_000, "iperf3", "-c", "192.168.250.1", "-t", "1", "-f", "m");
+                    Await.check(() -> outside.exec("ss", "-ltn").output.contains("198.18.0.1:5201")));
+            Netns.Result snat = vma.exec(30_000, "iperf3", "-c", "198.18.0.1", "-t", "1", "-f", "m");
             assertEquals("iperf3 to the outside: " + snat, 0, snat.exitCode);
             Await.until("the outside server to log its client", 5_000,
                     Await.check(() -> Files.readString(serverLog).contains("Accepted connection from")));
             String accepted = Files.readString(serverLog);
-            assertTrue("the outside sees the router's address: " + accepted, accepted.contains("Accepted connection from 192.168.250.2")
+            assertTrue("the outside sees the uplink's address: " + accepted, accepted.contains("Accepted connection from 192.168.250.2")
                     && !accepted.contains("10.1.0.2"));
             String conns = a.adm("router:conns", "-p", "-o", "PROTO,INSIDE", "r1");
             assertTrue(conns, conns.contains("tcp:10.1.0.2\\:") && conns.contains("icmp:10.1.0.2\\:"));
+            String neighbours = a.adm("router:neigh", "-p", "-o", "OVERLAY,ADDRESS,SOURCE", "r1");
+            assertTrue("the gateway found by ARP on the uplink: " + neighbours, neighbours.contains("uplink\\:ext0:192.168.250.1:arp"));
 
-            // the router jar replaced on host 0 while a routed ping runs: it resumes
+            // host 1's uplink: a TAP device the appliance makes (moved here into a second outside namespace, its host
+            // side); an elastic IP there stands for vmb, and the outside reaches vmb at it
+            b.adm("router:uplink", "r1", "ogup1", "198.51.100.2/24", "gw", "198.51.100.1");
+            TestNetwork.plug(hosts.host(1), "ogup1", outside2, "198.51.100.1/24");
+            b.adm("router:nat", "r1", "dnat", "198.51.100.10", "10.2.0.2");
+            Netns.Result elasticOut = outside2.exec(20_000, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "198.51.100.10");
+            assertEquals("the outside -> vmb at its public address through the TAP uplink: " + elasticOut, 0, elasticOut.exitCode);
+            String seen = outside2.exec("ip", "neigh", "show", "198.51.100.10").output;
+            String uplinkMac = b.adm("router:show", "-p", "-o", "OVERLAY,MACADDRESS", "r1").lines().filter(l -> l.startsWith("uplink\\:ogup1:"))
+                    .map(l -> l.substring("uplink\\:ogup1:".length()).replace("\\:", ":")).findFirst().orElse("none");
+            assertTrue("the router answered ARP for the public address with the uplink's MAC " + uplinkMac + ": " + seen, seen.contains(uplinkMac));
+            assertTrue("host 1 translated", counter(b, "nat_translated") >= 6);
+
+            // the router jar replaced on host 0 while a routed ping runs (it resumes), while a ping on net1 alone runs (it
+            // loses nothing), and while a masqueraded TCP stream to the outside runs: its connection keeps its outside
+            // port through the replacement (the earlier iperf3's connections took the first ports: a new, empty table
+            // would give it another, and the server would reset it)
             TestNetwork.Ping ping = TestNetwork.Ping.start(vma, "10.2.0.2", 0.1);
             TestNetwork.Ping sameOverlay = TestNetwork.Ping.start(vmc, "10.1.0.2", 0.1);
-            Await.until("the routed ping to run", 10_000, Await.check(() -> ping.replies() >= 5 && sameOverlay.replies() >= 5));
+            Path streamLog = dir.resolve("iperf3-stream.log");
+            Process stream = vma.start(streamLog.toFile(), "iperf3", "-c", "198.18.0.1", "-t", "12", "-b", "20M", "-f", "m", "--forceflush");
+            Await.until("the routed ping and the stream to run", 10_000, Await.check(() -> ping.replies() >= 5 && sameOverlay.replies() >= 5
+                    && Files.readString(streamLog).contains("Mbits/sec")));
             Path jar = a.home.resolve("plugins.d/overlay-router.jar");
             Path newer = PluginJars.withVersion(jar, "99.0.0", dir);
             PluginJars.drop(newer, a.home.resolve("plugins.d"), "overlay-router.jar");
@@ -188,13 +220,27 @@ public class RouterNamespaceIT {
                     Await.check(() -> a.adm("router:show", "-p", "-o", "STATE", "r1").equals("up\nup\nup\n")));
             int after = ping.replies();
             Await.until("the routed ping to resume", 10_000, Await.check(() -> ping.replies() >= after + 10));
-            int[] sent = ping.stop();
-            int[] layer2 = sameOverlay.stop();
-            System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + sent[0] + " sent, " + sent[1] + " received;"
-                    + " vmc -> vma on net1: " + layer2[0] + " sent, " + layer2[1] + " received");
-            assertEquals("net1's own traffic (vmc -> vma) lost nothing while the router jar was replaced", layer2[0], layer2[1]);
+            PingLog routed = ping.stop();
+            PingLog layer2 = sameOverlay.stop();
+            assertTrue("the stream ends", stream.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            String streamed = Files.readString(streamLog);
+            System.out.println("RouterNamespaceIT: masqueraded TCP stream across the jar replacement:\n" + streamed.lines()
+                    .filter(l -> l.contains("receiver") || l.contains("error")).reduce("", (x, y) -> x + y + "\n"));
+            assertEquals("the masqueraded TCP stream outlived the jar replacement (its connection restored): " + streamed, 0, stream.exitValue());
+            assertTrue(streamed, streamed.contains("receiver"));
+            System.out.println("RouterNamespaceIT: routed ping across the jar replacement: " + routed + "; vmc -> vma on net1: " + layer2);
+            layer2.assertNoneLost("net1's own traffic (vmc -> vma) while the router jar was replaced");
             assertEquals("the router's definitions came back from ConfigAdmin", "10.99.0.0/16:blackhole\n",
                     a.adm("router:routes", "-p", "-o", "PREFIX,TYPE", "r1").lines().filter(l -> l.startsWith("10.99")).findFirst().orElse("") + "\n");
+
+            // the router jar replaced on host 1 too: its uplink's TAP device is kept for the new version (still in
+            // outside2, with the address given it there), and the outside reaches vmb at its public address again
+            PluginJars.drop(newer, b.home.resolve("plugins.d"), "overlay-router.jar");
+            Await.until("version 99 of the router to run on host 1", 30_000,
+                    Await.check(() -> b.adm("felix:lb", "-s").contains("org.overlaygate.overlay.router (99.0.0)")));
+            Await.until("the outside to reach vmb through the kept TAP uplink", 10_000,
+                    Await.check(() -> outside2.exec(5_000, "ping", "-n", "-c", "1", "-W", "1", "198.51.100.10").exitCode == 0));
+            assertTrue("the same device, still in outside2", outside2.exec("ip", "addr", "show", "ogup1").output.contains("198.51.100.1/24"));
 
             // vma moves to host 1 (the mapping follows): the gateway there has the same address and MAC, and routes it
             String gateway = gatewayMac(vma);

@@ -145,15 +145,13 @@ final class TestNetwork {
             return (int) Files.readString(log.toPath()).lines().filter(l -> l.contains("bytes from")).count();
         }
 
-        /** Stops it and returns {transmitted, received}. */
-        int[] stop() throws Exception {
+        /** Stops it and returns what it printed. */
+        PingLog stop() throws Exception {
             Netns.run("kill", "-INT", Long.toString(process.pid())).check(); // ip netns exec execs ping: the same pid
             assertTrue("ping ends on SIGINT", process.waitFor(10, TimeUnit.SECONDS));
             String out = Files.readString(log.toPath());
-            Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(out);
-            assertTrue("ping summary in: " + out, m.find());
             log.delete();
-            return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+            return PingLog.parse(out);
         }
     }
 

@@ -34,6 +34,8 @@ import org.overlaygate.api.datapath.DataPath;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.api.datapath.DeviceConfig;
 import org.overlaygate.api.datapath.DeviceStats;
+import org.overlaygate.api.datapath.HostLink;
+import org.overlaygate.api.datapath.HostLinkHandler;
 import org.overlaygate.api.datapath.MemoryPort;
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.datapath.Upcall;
@@ -51,6 +53,8 @@ import org.overlaygate.core.underlay.SourcePorts;
 import org.overlaygate.core.underlay.UdpMux;
 import org.overlaygate.core.vnic.FramePort;
 import org.overlaygate.core.vnic.FramePortFactory;
+import org.overlaygate.core.vnic.HostLinkLease;
+import org.overlaygate.core.vnic.HostLinkPort;
 import org.overlaygate.core.vnic.MemoryVnic;
 import org.overlaygate.core.os.Kernel;
 import org.overlaygate.core.os.TapDevice;
@@ -80,6 +84,10 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
 
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
     private final Map<String, Vnic> vnics = new ConcurrentHashMap<>();
+    /** Host links by interface name. */
+    private final Map<String, HostLinkPort> links = new ConcurrentHashMap<>();
+    /** How long a TAP device a service closed is kept for the service's next version (its bundle updated). */
+    long hostLinkLingerMillis = 10_000;
     private final SecureRandom random = new SecureRandom();
 
     /** The framework property that says which offloads to use, when ConfigAdmin does not. */
@@ -225,6 +233,9 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
             v.close();
         }
         vnics.clear();
+        for (HostLinkPort l : List.copyOf(links.values())) {
+            l.close();
+        }
         for (Device d : devices.values()) {
             d.close();
         }
@@ -409,11 +420,88 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         }
     }
 
+    // ------------------------------------------------------------------ host links
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A TAP device a service closed is kept, without a handler, for {@link #hostLinkLingerMillis}:
+     * opened again by that name meanwhile (the service's bundle updated), it is the same device,
+     * with whatever the host configured on it. An attached interface is let go at once.
+     */
+    @Override
+    public synchronized HostLink openHostLink(String osName, int mtu, HostLinkHandler handler) throws DataPathException {
+        if (osName == null || !OS_NAME.matcher(osName).matches()) {
+            throw new DataPathException("bad interface name '" + osName + "': 1-15 letters, digits, '_', '.', '-'");
+        }
+        HostLinkPort kept = links.get(osName);
+        if (kept != null && !kept.claimed()) {
+            kept.claim(handler);
+            LOG.info("host link {} taken up again (the TAP device kept since its last service closed it)", osName);
+            return new HostLinkLease(kept, this::release);
+        }
+        if (kept != null) {
+            throw new DataPathException(osName + " is in use by another host link");
+        }
+        if (vnics.values().stream().anyMatch(v -> osName.equals(v.osName()))) {
+            throw new DataPathException(osName + " is in use by a VNIC");
+        }
+        HostLinkPort link;
+        try {
+            if (framePorts.interfaceExists(osName)) {
+                FramePort port = framePorts.openPcap(osName);
+                try {
+                    link = new HostLinkPort(port, false, framePorts.interfaceMtu(osName), handler, () -> links.remove(osName));
+                } catch (IOException e) {
+                    port.close();
+                    throw e;
+                }
+            } else {
+                if (mtu < 68 || mtu > 65535) {
+                    throw new DataPathException("MTU " + mtu + " is outside 68-65535");
+                }
+                FramePort port = framePorts.openPlainTap(osName, macOrGenerated(-1), mtu);
+                try {
+                    link = new HostLinkPort(port, true, mtu, handler, () -> links.remove(osName));
+                } catch (IOException e) {
+                    port.close();
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            throw new DataPathException(e.getMessage(), e);
+        }
+        links.put(osName, link);
+        link.start();
+        LOG.info("host link {} opened ({}, MTU {})", osName, link.createdTap() ? "TAP device created" : "attached through pcap", link.mtu());
+        return new HostLinkLease(link, this::release);
+    }
+
+    /** A lease was closed: a TAP device waits a while for its service's next version, an attached interface is let go. */
+    private void release(HostLinkPort link) {
+        if (!link.createdTap() || sweeper.isShutdown()) {
+            link.close();
+            return;
+        }
+        try {
+            sweeper.schedule(() -> closeUnclaimed(link), hostLinkLingerMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // stopping meanwhile
+            link.close();
+        }
+    }
+
+    private synchronized void closeUnclaimed(HostLinkPort link) {
+        if (!link.claimed()) {
+            link.close();
+            LOG.info("host link {} closed: no service took it up again within {} ms", link.osName(), hostLinkLingerMillis);
+        }
+    }
+
     /** The first ogtapN not used by the host or by a VNIC being created. */
     private String freeTapName() throws DataPathException {
         for (int i = 0; i < 10_000; i++) {
             String candidate = "ogtap" + i;
-            boolean ours = vnics.values().stream().anyMatch(v -> candidate.equals(v.osName()));
+            boolean ours = vnics.values().stream().anyMatch(v -> candidate.equals(v.osName())) || links.containsKey(candidate);
             if (!ours && !framePorts.interfaceExists(candidate)) {
                 return candidate;
             }

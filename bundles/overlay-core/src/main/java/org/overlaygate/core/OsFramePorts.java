@@ -3,6 +3,7 @@ package org.overlaygate.core;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.EnumSet;
 import java.util.Set;
 
 import org.overlaygate.core.base.Offload;
@@ -38,6 +39,20 @@ final class OsFramePorts implements FramePortFactory {
         FramePort port = TapFramePort.open(name, mac, mtu, offloads, tapQueues);
         port.busyPoll(busyPollNanos);
         return port;
+    }
+
+    @Override
+    public FramePort openPlainTap(String name, long mac, int mtu) throws IOException {
+        return TapFramePort.open(name, mac, mtu, EnumSet.noneOf(Offload.class));
+    }
+
+    @Override
+    public int interfaceMtu(String name) throws IOException {
+        try {
+            return Integer.parseInt(Files.readString(Paths.get("/sys/class/net", name, "mtu")).trim());
+        } catch (NumberFormatException e) {
+            throw new IOException("cannot read the MTU of " + name + ": " + e.getMessage());
+        }
     }
 
     @Override

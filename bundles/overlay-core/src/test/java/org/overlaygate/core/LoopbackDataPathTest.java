@@ -49,6 +49,16 @@ public class LoopbackDataPathTest {
         }
 
         @Override
+        public FramePort openPlainTap(String name, long mac, int mtu) throws IOException {
+            throw new IOException("not in this test");
+        }
+
+        @Override
+        public int interfaceMtu(String name) throws IOException {
+            throw new IOException("not in this test");
+        }
+
+        @Override
         public FramePort openPcap(String name) throws IOException {
             throw new IOException("not in this test");
         }

@@ -1,5 +1,8 @@
 package org.overlaygate.router;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.function.LongSupplier;
 
 /**
@@ -90,6 +93,18 @@ final class ConnTrack {
 
     /** The entry a reply to an outside port belongs to (and it is refreshed), or -1; then {@link #insideIp(int)} and {@link #insidePort(int)}. */
     synchronized int inbound(int protocol, int port, int rip, int rport, int tcpFlags) {
+        int e = quoted(protocol, port, rip, rport);
+        if (e >= 0) {
+            refresh(e, kind[e], tcpFlags, clock.getAsLong(), true);
+        }
+        return e;
+    }
+
+    /**
+     * The entry of the connection an ICMP error from the outside is about (it quotes the packet
+     * that left: outside port, remote address and port), without refreshing it; -1 if none.
+     */
+    synchronized int quoted(int protocol, int port, int rip, int rport) {
         int k = kindOf(protocol);
         if (k < 0 || port < 0 || port > 65535) {
             return -1;
@@ -98,7 +113,6 @@ final class ConnTrack {
         if (e < 0 || !used[e] || remoteIp[e] != rip || (k != ICMPV4 && remotePort[e] != rport)) {
             return -1;
         }
-        refresh(e, k, tcpFlags, clock.getAsLong(), true);
         return e;
     }
 
@@ -139,6 +153,11 @@ final class ConnTrack {
         if (out < 0) {
             return -1;
         }
+        return insert(k, ip, port, rip, rport, out);
+    }
+
+    /** Adds a connection on outside port {@code out}, which must be free. */
+    private int insert(int k, int ip, int port, int rip, int rport, int out) {
         while (used[free]) {
             free = (free + 1) % MAX;
         }
@@ -212,6 +231,65 @@ final class ConnTrack {
 
     synchronized int size() {
         return size;
+    }
+
+    /**
+     * Writes every connection with the lifetime it has left, for {@link #readFrom} in the next
+     * version of the bundle (see {@link RouterState}).
+     */
+    synchronized void writeTo(DataOutput out) throws IOException {
+        long now = clock.getAsLong();
+        out.writeInt(size);
+        for (int e = 0; e < MAX; e++) {
+            if (used[e]) {
+                out.writeByte(kind[e]);
+                out.writeInt(insideIp[e]);
+                out.writeShort(insidePort[e]);
+                out.writeInt(remoteIp[e]);
+                out.writeShort(remotePort[e]);
+                out.writeShort(outsidePort[e]);
+                out.writeLong(expires[e] - now);
+                out.writeBoolean(replied[e]);
+                out.writeByte(tcpState[e]);
+            }
+        }
+    }
+
+    /**
+     * Takes back connections {@link #writeTo} wrote {@code elapsedNanos} ago, each on the outside
+     * port it had (so that the outside's replies still find it) with what is left of its lifetime;
+     * one that expired meanwhile, whose port is taken or that is malformed is skipped.
+     *
+     * @return the connections restored
+     */
+    synchronized int readFrom(DataInput in, long elapsedNanos) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX) {
+            throw new IOException("bad connection count " + n);
+        }
+        long now = clock.getAsLong();
+        int restored = 0;
+        for (int i = 0; i < n; i++) {
+            int k = in.readByte();
+            int ip = in.readInt();
+            int port = in.readUnsignedShort();
+            int rip = in.readInt();
+            int rport = in.readUnsignedShort();
+            int out = in.readUnsignedShort();
+            long left = in.readLong() - elapsedNanos;
+            boolean wasReplied = in.readBoolean();
+            byte state = in.readByte();
+            if (k < TCP || k > ICMPV4 || out < FIRST_PORT || state < SYN_SENT || state > CLOSED || left <= 0 || size >= MAX
+                    || reverse[k][out] != 0 || find(k, ip, port, rip, rport) >= 0) {
+                continue;
+            }
+            int e = insert(k, ip, port, rip, rport, out);
+            replied[e] = wasReplied;
+            tcpState[e] = state;
+            expires[e] = now + left;
+            restored++;
+        }
+        return restored;
     }
 
     /** The connections, for router:conns: PROTO INSIDE OUTSIDE-PORT REMOTE SECONDS-LEFT. */

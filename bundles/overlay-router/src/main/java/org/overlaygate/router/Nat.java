@@ -63,4 +63,50 @@ final class Nat {
         }
         s.putShort(l4 + at, (short) port);
     }
+
+    /**
+     * The packet an ICMP error quotes (RFC 792: the header and at least 8 bytes of what it is
+     * about), as it left through the translation: its source {@code address} and, unless
+     * {@code port} is -1, its source port (or echo identifier) put back to what the inside host
+     * sent, so that the host's stack matches the error to its socket (path-MTU discovery,
+     * traceroute). The quoted header's checksum is updated, the quoted transport checksum too when
+     * it is there whole, and the ICMP checksum computed again over the message.
+     *
+     * @param l4 the ICMP error's offset; {@code icmpLength} its length
+     */
+    static void rewriteQuoted(ByteBuffer s, int l4, int icmpLength, int address, int port) {
+        int q = l4 + 8;
+        int qihl = (u8(s, q) & 0x0F) * 4;
+        int quotedLength = icmpLength - 8;
+        int old = s.getInt(q + 12);
+        s.putShort(q + 10, (short) update(u16(s, q + 10), old, address));
+        int proto = u8(s, q + 9);
+        int ql4 = q + qihl;
+        int l4Length = quotedLength - qihl;
+        if (proto == Packets.PROTO_TCP && l4Length >= 18) {
+            s.putShort(ql4 + 16, (short) update(u16(s, ql4 + 16), old, address));
+        } else if (proto == Packets.PROTO_UDP && l4Length >= 8 && u16(s, ql4 + 6) != 0) {
+            int sum = update(u16(s, ql4 + 6), old, address);
+            s.putShort(ql4 + 6, (short) (sum == 0 ? 0xFFFF : sum));
+        }
+        s.putInt(q + 12, address);
+        if (port >= 0) {
+            if (proto == Packets.PROTO_ICMP) {
+                int oldId = u16(s, ql4 + 4);
+                s.putShort(ql4 + 2, (short) Checksum.update(u16(s, ql4 + 2), oldId, port));
+                s.putShort(ql4 + 4, (short) port);
+            } else {
+                int oldPort = u16(s, ql4);
+                if (proto == Packets.PROTO_TCP && l4Length >= 18) {
+                    s.putShort(ql4 + 16, (short) Checksum.update(u16(s, ql4 + 16), oldPort, port));
+                } else if (proto == Packets.PROTO_UDP && l4Length >= 8 && u16(s, ql4 + 6) != 0) {
+                    int sum = Checksum.update(u16(s, ql4 + 6), oldPort, port);
+                    s.putShort(ql4 + 6, (short) (sum == 0 ? 0xFFFF : sum));
+                }
+                s.putShort(ql4, (short) port);
+            }
+        }
+        s.putShort(l4 + 2, (short) 0);
+        s.putShort(l4 + 2, (short) Checksum.of(s, l4, icmpLength));
+    }
 }

@@ -6,7 +6,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
 import org.overlaygate.api.MacAddress;
-import org.overlaygate.api.datapath.AttachedPort;
 
 /**
  * What a port's neighbour table asks for, done: the overlay's search plugin asked through
@@ -23,7 +22,7 @@ final class NeighbourActions implements NeighbourTable.Actions {
     @Override
     public boolean lookup(Neighbour n) {
         Router.Resolver r = port.router.resolver;
-        if (r == null || port.attached == null) {
+        if (r == null || port.link == null || port.isUplink()) { // the uplink has no search plugin: ARP it is
             return false;
         }
         CompletionStage<OptionalLong> answer;
@@ -48,7 +47,7 @@ final class NeighbourActions implements NeighbourTable.Actions {
 
     @Override
     public void probe(Neighbour n) {
-        AttachedPort a = port.attached;
+        PortLink a = port.link;
         if (a == null) {
             return;
         }
@@ -80,14 +79,14 @@ final class NeighbourActions implements NeighbourTable.Actions {
 
     @Override
     public void release(Neighbour n, List<Neighbour.Held> held) {
-        AttachedPort a = port.attached;
+        PortLink a = port.link;
         for (Neighbour.Held h : held) {
             if (a == null) {
                 port.router.counters.increment(RouterCounters.I_EGRESS_DETACHED);
                 continue;
             }
             MacAddress.write(h.frame, 0, n.mac);
-            a.send(ByteBuffer.wrap(h.frame));
+            a.send(h.frame);
             port.router.counters.increment(RouterCounters.I_ROUTED);
         }
     }

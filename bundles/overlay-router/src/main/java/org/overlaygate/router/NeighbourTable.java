@@ -126,6 +126,25 @@ final class NeighbourTable {
         return Hold.HELD;
     }
 
+    /**
+     * A neighbour known before a restart (see {@link RouterState}): made STALE with its MAC, so that
+     * it is used at once and confirmed by a probe when it is. An existing entry is left alone.
+     */
+    void restoreStale(long hi, long lo, long mac, String source) {
+        Neighbour e = getOrCreate(hi, lo, Neighbour.State.STALE);
+        if (e == null) {
+            return;
+        }
+        synchronized (e) {
+            if (e.mac == 0 && e.held.isEmpty()) {
+                e.mac = mac;
+                e.source = source;
+                e.state = Neighbour.State.STALE;
+                e.since = clock.getAsLong();
+            }
+        }
+    }
+
     /** The search plugin had no answer: fall back to ARP / a solicitation at once. */
     void lookupEmpty(Neighbour e) {
         if (e.state == Neighbour.State.INCOMPLETE || e.state == Neighbour.State.PROBE) {

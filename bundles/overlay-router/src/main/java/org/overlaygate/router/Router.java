@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 
 import org.overlaygate.api.MacAddress;
-import org.overlaygate.api.datapath.AttachedPort;
 
 /**
  * One virtual router: its ports on overlays, its routes, and what it does with a frame a port
@@ -249,9 +248,20 @@ final class Router {
         }
         RouteTable onLink = new RouteTable(connected);
         List<Route> all = new ArrayList<>(connected);
+        RouterPort uplink = null;
+        for (RouterPort p : ports) {
+            if (p.definition.isUplink()) {
+                uplink = p;
+            }
+        }
         for (RouterDefinition.RouteSpec s : d.routes) {
-            if (s.via == null) {
+            if (s.isBlackhole()) {
                 all.add(new Route(s.prefix, Route.Kind.BLACKHOLE, null, null));
+            } else if (s.uplink) {
+                Prefix gateway = uplink == null ? null : uplink.definition.gateway;
+                if (gateway != null && gateway.isV4() == s.prefix.isV4()) {
+                    all.add(new Route(s.prefix, Route.Kind.UPLINK, gateway, uplink));
+                }
             } else {
                 Route c = onLink.lookup(s.via.hi, s.via.lo);
                 if (c != null) {
@@ -328,7 +338,7 @@ final class Router {
                 counters.increment(RouterCounters.I_ARP_FOREIGN_SENDER);
                 return true;
             }
-            AttachedPort port = in.attached;
+            PortLink port = in.link;
             ByteBuffer s = Scratch.enter();
             if (port != null && s != null) {
                 try {
@@ -385,6 +395,9 @@ final class Router {
         boolean whole = (u16(b, l3 + 6) & 0x3FFF) == 0;
         int l4 = l3 + ihl;
         int unmasqPort = -1;
+        // an ICMP error about a translated packet: what its quoted source becomes (address, and port or -1); 0: none
+        int quotedAddress = 0;
+        int quotedPort = -1;
         if (dnat < 0 && whole && c.isMasqueradeAddress(dst)) { // a reply to a masqueraded connection?
             int port = ports(b, l4, proto, total - ihl, 0, true);
             if (port >= 0) {
@@ -393,10 +406,25 @@ final class Router {
                     dst = conns.insideIp(e);
                     unmasqPort = conns.insidePort(e);
                 }
+            } else if (isIcmpError(b, l4, proto, total - ihl)) { // or an error about one (frag needed, time exceeded)
+                int q = l4 + 8;
+                int ql4 = q + (u8(b, q) & 0x0F) * 4;
+                int qproto = u8(b, q + 9);
+                // the quoted packet left from (masquerade address, outside port): TCP/UDP ports, or an echo request's identifier
+                int qport = qproto == Packets.PROTO_ICMP ? (u8(b, ql4) == 8 ? u16(b, ql4 + 4) : -1) : u16(b, ql4);
+                int e = qport < 0 || b.getInt(q + 12) != dst ? -1
+                        : conns.quoted(qproto, qport, b.getInt(q + 16), qproto == Packets.PROTO_ICMP ? 0 : u16(b, ql4 + 2));
+                if (e >= 0) {
+                    dst = conns.insideIp(e);
+                    quotedAddress = dst;
+                    quotedPort = conns.insidePort(e);
+                }
             }
+        } else if (dnat >= 0 && whole && isIcmpError(b, l4, proto, total - ihl) && b.getInt(l4 + 8 + 12) == c.natPublic[dnat]) {
+            quotedAddress = dst; // an error about what the inside address sent as PUBLIC
         }
         long dstLo = Ip.v4Lo(dst);
-        if (dnat < 0 && unmasqPort < 0 && c.isLocal(0, dstLo)) {
+        if (dnat < 0 && unmasqPort < 0 && quotedAddress == 0 && c.isLocal(0, dstLo)) {
             local4(in, b, off, l3, ihl, total);
             return;
         }
@@ -425,17 +453,17 @@ final class Router {
             return;
         }
         RouterPort out = r.port;
-        AttachedPort egress = out.attached;
+        PortLink egress = out.link;
         if (egress == null) {
             counters.increment(RouterCounters.I_EGRESS_DETACHED);
             icmp4(in, b, off, l3, total, 3, 0, 0, RouterCounters.I_ICMP_NET_UNREACHABLE);
             return;
         }
-        int mtu = egress.overlay().mtu();
-        long nhHi = r.kind == Route.Kind.STATIC ? r.via.hi : 0;
-        long nhLo = r.kind == Route.Kind.STATIC ? r.via.lo : dstLo;
+        int mtu = egress.mtu();
+        long nhHi = r.via != null ? r.via.hi : 0;
+        long nhLo = r.via != null ? r.via.lo : dstLo;
         int snat = c.snat(src, out);
-        int masq = dnat < 0 && snat < 0 && unmasqPort < 0 ? c.masquerade(src, out) : -1;
+        int masq = dnat < 0 && snat < 0 && unmasqPort < 0 && quotedAddress == 0 ? c.masquerade(src, out) : -1;
         int masqPort = -1;
         if (masq >= 0) {
             int port = whole ? ports(b, l4, proto, total - ihl, 1, false) : -1;
@@ -453,7 +481,7 @@ final class Router {
             if ((u16(b, l3 + 6) & 0x4000) != 0) {
                 counters.increment(RouterCounters.I_TOO_BIG);
                 icmp4(in, b, off, l3, total, 3, 4, mtu & 0xFFFF, RouterCounters.I_ICMP_FRAG_NEEDED);
-            } else if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0) {
+            } else if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0 || quotedAddress != 0) {
                 counters.increment(RouterCounters.I_TOO_BIG); // translated packets are not fragmented
             } else {
                 fragment(in, out, egress, nhHi, nhLo, b, off, l3, total, ttl, mtu);
@@ -487,7 +515,13 @@ final class Router {
                 Nat.rewrite(s, l3o, ihl, total, 12, c.masqAddress[masq]);
                 Nat.rewritePort(s, l3o, ihl, 0, masqPort);
             }
-            if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0) {
+            if (quotedAddress != 0) {
+                if (dnat < 0) {
+                    Nat.rewrite(s, l3o, ihl, total, 16, dst);
+                }
+                Nat.rewriteQuoted(s, l3o + ihl, total - ihl, quotedAddress, quotedPort);
+            }
+            if (dnat >= 0 || snat >= 0 || masq >= 0 || unmasqPort >= 0 || quotedAddress != 0) {
                 counters.increment(RouterCounters.I_NAT_TRANSLATED);
             }
             toNextHop(in, out, egress, nhHi, nhLo, s, o, length, MacAddress.read(b, off + 6));
@@ -502,7 +536,7 @@ final class Router {
      * the last when the packet was itself a fragment with MF), TTL decremented, checksum computed.
      * A header with options is not cut (their copy rules are not implemented): dropped and counted.
      */
-    private void fragment(RouterPort in, RouterPort out, AttachedPort egress, long nhHi, long nhLo, ByteBuffer b, int off, int l3,
+    private void fragment(RouterPort in, RouterPort out, PortLink egress, long nhHi, long nhLo, ByteBuffer b, int off, int l3,
             int total, int ttl, int mtu) {
         int ihl = (u8(b, l3) & 0x0F) * 4;
         int chunk = (mtu - ihl) & ~7;
@@ -556,6 +590,23 @@ final class Router {
         return -1;
     }
 
+    /**
+     * Whether this is an ICMP error (destination unreachable, time exceeded, parameter problem)
+     * that quotes an IPv4 header and the 8 bytes after it, with a good checksum.
+     */
+    private static boolean isIcmpError(ByteBuffer b, int l4, int proto, int length) {
+        if (proto != Packets.PROTO_ICMP || length < 8 + 20 + 8) {
+            return false;
+        }
+        int type = u8(b, l4);
+        if (type != 3 && type != 11 && type != 12) {
+            return false;
+        }
+        int q = l4 + 8;
+        int qihl = (u8(b, q) & 0x0F) * 4;
+        return (u8(b, q) >>> 4) == 4 && qihl >= 20 && length >= 8 + qihl + 8 && Checksum.of(b, l4, length) == 0;
+    }
+
     private static int tcpFlags(ByteBuffer b, int l4, int proto) {
         return proto == Packets.PROTO_TCP ? u8(b, l4 + 13) : 0;
     }
@@ -565,7 +616,7 @@ final class Router {
         boolean fragment = (u16(b, l3 + 6) & 0x3FFF) != 0;
         if (proto == Packets.PROTO_ICMP && !fragment && total - ihl >= 8 && u8(b, l3 + ihl) == 8
                 && Checksum.of(b, l3 + ihl, total - ihl) == 0) {
-            AttachedPort port = in.attached;
+            PortLink port = in.link;
             ByteBuffer s = Scratch.enter();
             if (s == null) {
                 return;
@@ -608,7 +659,7 @@ final class Router {
             }
         }
         int from = in.v4From(Ip.v4Lo(src));
-        AttachedPort port = in.attached;
+        PortLink port = in.link;
         if (from == 0 || port == null) {
             return;
         }
@@ -694,20 +745,20 @@ final class Router {
             return false;
         }
         RouterPort out = r.port;
-        AttachedPort egress = out.attached;
+        PortLink egress = out.link;
         if (egress == null) {
             counters.increment(RouterCounters.I_EGRESS_DETACHED);
             icmp6(in, b, off, l3, total, 1, 0, 0, RouterCounters.I_ICMP_NET_UNREACHABLE);
             return false;
         }
-        int mtu = egress.overlay().mtu();
+        int mtu = egress.mtu();
         if (total > mtu) {
             counters.increment(RouterCounters.I_TOO_BIG);
             icmp6(in, b, off, l3, total, 2, 0, mtu, RouterCounters.I_ICMP_FRAG_NEEDED);
             return false;
         }
-        long nhHi = r.kind == Route.Kind.STATIC ? r.via.hi : dstHi;
-        long nhLo = r.kind == Route.Kind.STATIC ? r.via.lo : dstLo;
+        long nhHi = r.via != null ? r.via.hi : dstHi;
+        long nhLo = r.via != null ? r.via.lo : dstLo;
         ByteBuffer s = Scratch.enter();
         if (s == null) {
             return false;
@@ -727,7 +778,7 @@ final class Router {
 
     private void local6(RouterPort in, ByteBuffer b, int off, int l3, int total, int next) {
         if (next == Packets.PROTO_ICMPV6 && total >= 48 && u8(b, l3 + 40) == 128 && icmp6Valid(b, l3, total)) {
-            AttachedPort port = in.attached;
+            PortLink port = in.link;
             ByteBuffer s = Scratch.enter();
             if (s == null) {
                 return;
@@ -764,7 +815,7 @@ final class Router {
         long ethSrc = MacAddress.read(b, off + 6);
         boolean unspecified = srcHi == 0 && srcLo == 0;
         if (type == 133) { // router solicitation
-            if (in.v6.length == 0 || in.attached == null) {
+            if (in.v6.length == 0 || in.link == null) {
                 return false;
             }
             if (!unspecified && !in.onLink(srcHi, srcLo)) {
@@ -779,7 +830,7 @@ final class Router {
                 int n = Packets.routerAdvertisement(s, Scratch.OFFSET, unspecified ? Packets.ALL_NODES_MAC : ethSrc, in.mac,
                         in.linkLocalHi, in.linkLocalLo, unspecified ? Packets.ALL_NODES_HI : srcHi,
                         unspecified ? Packets.ALL_NODES_LO : srcLo, in.mtu(), in.v6);
-                AttachedPort port = in.attached;
+                PortLink port = in.link;
                 if (port != null) {
                     port.sendInPlace(s, Scratch.OFFSET, n);
                     counters.increment(RouterCounters.I_RA_SENT);
@@ -811,7 +862,7 @@ final class Router {
             counters.increment(RouterCounters.I_ARP_FOREIGN_SENDER);
             return true;
         }
-        AttachedPort port = in.attached;
+        PortLink port = in.link;
         ByteBuffer s = Scratch.enter();
         if (s == null) {
             return true;
@@ -871,7 +922,7 @@ final class Router {
         Prefix from = in.v6From(srcHi, srcLo);
         long fromHi = from == null ? in.linkLocalHi : from.hi;
         long fromLo = from == null ? in.linkLocalLo : from.lo;
-        AttachedPort port = in.attached;
+        PortLink port = in.link;
         if (port == null) {
             return;
         }
@@ -896,7 +947,7 @@ final class Router {
     // ================================================================ next hop
 
     /** The rewritten frame at [o, o+length) of {@code s} leaves through {@code out} once the next hop's MAC is known. */
-    private void toNextHop(RouterPort in, RouterPort out, AttachedPort egress, long nhHi, long nhLo, ByteBuffer s, int o,
+    private void toNextHop(RouterPort in, RouterPort out, PortLink egress, long nhHi, long nhLo, ByteBuffer s, int o,
             int length, long previousHop) {
         Neighbour n = out.neighbours.get(nhHi, nhLo);
         if (n != null && n.usable()) {

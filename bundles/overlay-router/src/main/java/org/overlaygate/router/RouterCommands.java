@@ -9,7 +9,6 @@ import java.util.Set;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
 import org.overlaygate.api.MacAddress;
-import org.overlaygate.api.datapath.AttachedPort;
 import org.overlaygate.api.shell.Args;
 import org.overlaygate.api.shell.Commands;
 import org.overlaygate.api.shell.TextTable;
@@ -32,9 +31,15 @@ final class RouterCommands {
             + "  -m MAC   the port's MAC (default: the router's)";
     static final String DETACH = "usage: router:detach NAME OVERLAY\n"
             + "  removes router NAME's port on OVERLAY, its subnets' routes and its neighbours";
-    static final String ROUTE_ADD = "usage: router:route-add NAME PREFIX (via NEXTHOP | blackhole)\n"
-            + "  a static route: packets to PREFIX go to NEXTHOP (on one of the router's subnets), or are dropped\n"
-            + "  without an ICMP error (blackhole)";
+    static final String UPLINK = "usage: router:uplink [-m MAC] NAME INTERFACE ADDRESS/PREFIX [ADDRESS/PREFIX ...] [gw GATEWAY] | router:uplink NAME remove\n"
+            + "  gives router NAME its port to the outside: INTERFACE, attached (promiscuous, as a pcap VNIC) when the host has\n"
+            + "  it, else a TAP device of that name made for it (give the host side an address and route or NAT behind it).\n"
+            + "  Routes \"PREFIX uplink\" lead to GATEWAY; snat and dnat work on its subnet as on any port's (snat PREFIX\n"
+            + "  alone masquerades behind its address). It is shown as port uplink:INTERFACE; remove takes it away\n"
+            + "  -m MAC   its MAC (default: derived from NAME and its first address, so that hosts sharing the outside differ)";
+    static final String ROUTE_ADD = "usage: router:route-add NAME PREFIX (via NEXTHOP | blackhole | uplink)\n"
+            + "  a static route: packets to PREFIX go to NEXTHOP (on one of the router's subnets), out of the uplink (to\n"
+            + "  its gateway), or are dropped without an ICMP error (blackhole)";
     static final String ROUTE_REMOVE = "usage: router:route-remove NAME PREFIX\n"
             + "  removes the static or blackhole route to PREFIX";
     static final String SHOW = "usage: router:show [-p -o FIELD,...] [NAME]\n"
@@ -53,11 +58,12 @@ final class RouterCommands {
             + "  (COUNTER KIND VALUE), then each port's frames in and out\n"
             + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
 
-    static final String NAT = "usage: router:nat [-p -o FIELD,...] NAME [dnat PUBLIC INSIDE | snat PREFIX ADDRESS | remove PUBLIC|PREFIX]\n"
+    static final String NAT = "usage: router:nat [-p -o FIELD,...] NAME [dnat PUBLIC INSIDE | snat PREFIX [ADDRESS] | remove PUBLIC|PREFIX]\n"
             + "  address translation, IPv4. dnat: 1:1 NAT (an elastic IP): PUBLIC, an address on one of the router's subnets,\n"
             + "  stands for INSIDE, on another: packets to PUBLIC go to INSIDE, packets from INSIDE leaving through PUBLIC's port\n"
             + "  come from PUBLIC, and the router answers ARP for PUBLIC there. snat: masquerading: TCP, UDP and pings from\n"
-            + "  PREFIX leaving through ADDRESS's port come from ADDRESS, each connection on a port of its own (1025-65535,\n"
+            + "  PREFIX leaving through ADDRESS's port (default: the uplink's address) come from ADDRESS, each connection on a\n"
+            + "  port of its own (1025-65535,\n"
             + "  router:conns). With NAME alone, the translations (TYPE FROM TO OUTSIDE)\n"
             + "  -p -o FIELD,...  parseable output of the named columns, colon-separated, for scripts";
     static final String CONNS = "usage: router:conns [-p -o FIELD,...] NAME\n"
@@ -76,6 +82,7 @@ final class RouterCommands {
         f.put("delete", command(DELETE, Set.of(), Set.of(), this::delete));
         f.put("attach", command(ATTACH, Set.of("-m"), Set.of(), this::attach));
         f.put("detach", command(DETACH, Set.of(), Set.of(), this::detach));
+        f.put("uplink", command(UPLINK, Set.of("-m"), Set.of(), this::uplink));
         f.put("route-add", command(ROUTE_ADD, Set.of(), Set.of(), this::routeAdd));
         f.put("route-remove", command(ROUTE_REMOVE, Set.of(), Set.of(), this::routeRemove));
         f.put("show", command(SHOW, Set.of("-o"), Set.of("-p"), this::show));
@@ -138,7 +145,38 @@ final class RouterCommands {
         }
         RouterPort p = manager.attach(w.get(0), w.get(1), mac(a), addresses);
         return "router " + w.get(0) + " on " + w.get(1) + ": " + MacAddress.format(p.mac) + " " + join(p.definition.addresses)
-                + (p.attached == null ? " (" + p.fault + ")" : "") + "\n";
+                + (p.link == null ? " (" + p.fault + ")" : "") + "\n";
+    }
+
+    String uplink(Args a) {
+        List<String> w = a.operands();
+        if (w.size() == 2 && w.get(1).equals("remove")) {
+            manager.removeUplink(w.get(0));
+            return "router " + w.get(0) + ": uplink removed\n";
+        }
+        if (w.size() < 3) {
+            throw a.error("expected NAME INTERFACE ADDRESS/PREFIX ... [gw GATEWAY], or NAME remove");
+        }
+        int end = w.size();
+        Prefix gateway = null;
+        if (w.get(end - 2).equals("gw")) {
+            gateway = Prefix.parse(w.get(end - 1));
+            if (gateway.writtenLength() != (gateway.isV4() ? 32 : 128)) {
+                throw a.error("gw takes an address, not '" + w.get(end - 1) + "'");
+            }
+            end -= 2;
+        }
+        List<Prefix> addresses = new ArrayList<>();
+        for (String s : w.subList(2, end)) {
+            if (s.indexOf('/') < 0) {
+                throw a.error("'" + s + "' has no prefix length: ADDRESS/PREFIX");
+            }
+            addresses.add(Prefix.parse(s));
+        }
+        RouterPort p = manager.uplink(w.get(0), w.get(1), mac(a), addresses, gateway);
+        PortLink link = p.link;
+        return "router " + w.get(0) + ": uplink on " + w.get(1) + ": " + MacAddress.format(p.mac) + " " + join(p.definition.addresses)
+                + (gateway == null ? "" : " gw " + gateway.address()) + (link == null ? " (" + p.fault + ")" : "") + "\n";
     }
 
     String detach(Args a) {
@@ -172,9 +210,9 @@ final class RouterCommands {
                 t.row(r.name, "--", MacAddress.format(r.definition().mac), "--", "--", "no ports");
             }
             for (RouterPort p : ports) {
-                AttachedPort ap = p.attached;
-                t.row(r.name, p.overlay, MacAddress.format(p.mac), join(p.definition.addresses), ap == null ? "--" : ap.overlay().mtu(),
-                        ap == null ? "absent: " + p.fault : "up");
+                PortLink link = p.link;
+                t.row(r.name, p.overlay, MacAddress.format(p.mac), join(p.definition.addresses), link == null ? "--" : link.mtu(),
+                        link == null ? "absent: " + p.fault : "up");
             }
         }
         return render(a, t, "no routers\n");
@@ -186,14 +224,16 @@ final class RouterCommands {
         Router.Config c = r.config();
         for (Route route : c.table.routes()) {
             t.row(route.prefix, route.kind.name().toLowerCase(), route.via == null ? "--" : route.via.address(),
-                    route.port == null ? "--" : route.port.overlay, route.port == null || route.port.attached != null ? "active" : "detached");
+                    route.port == null ? "--" : route.port.overlay, route.port == null || route.port.link != null ? "active" : "detached");
         }
         for (RouterDefinition.RouteSpec s : c.definition.routes) {
             boolean active = false;
             for (Route route : c.table.routes()) {
                 active |= route.kind != Route.Kind.CONNECTED && route.prefix.equals(s.prefix);
             }
-            if (!active) {
+            if (!active && s.uplink) {
+                t.row(s.prefix, "uplink", "--", "--", "inactive: no uplink with a gateway of its family");
+            } else if (!active) {
                 t.row(s.prefix, "static", s.via.address(), "--", "inactive: next hop on no subnet");
             }
         }
@@ -224,9 +264,9 @@ final class RouterCommands {
             t.row(e.getKey(), RouterCounters.isDrop(e.getKey()) ? "drop" : "event", e.getValue());
         }
         for (RouterPort p : r.config().ports) {
-            AttachedPort ap = p.attached;
-            if (ap != null) {
-                var s = ap.stats();
+            PortLink link = p.link;
+            if (link != null) {
+                var s = link.stats();
                 t.row(p.name() + ".frames_in", "port", s.packetsIn());
                 t.row(p.name() + ".frames_out", "port", s.packetsOut());
             }
@@ -242,8 +282,9 @@ final class RouterCommands {
             manager.natAdd(name, n);
             return "router " + name + ": " + n.publicAddress.address() + " stands for " + n.inside.address() + "\n";
         }
-        if (w.size() == 4 && w.get(1).equals("snat")) {
-            RouterDefinition.MasqueradeSpec m = new RouterDefinition.MasqueradeSpec(Prefix.parse(w.get(2)), Prefix.parse(w.get(3)));
+        if ((w.size() == 3 || w.size() == 4) && w.get(1).equals("snat")) {
+            Prefix address = w.size() == 4 ? Prefix.parse(w.get(3)) : manager.uplinkAddress(name);
+            RouterDefinition.MasqueradeSpec m = new RouterDefinition.MasqueradeSpec(Prefix.parse(w.get(2)), address);
             manager.masqueradeAdd(name, m);
             return "router " + name + ": " + m.inside + " masqueraded behind " + m.address.address() + "\n";
         }
@@ -257,7 +298,7 @@ final class RouterCommands {
             return "router " + name + ": " + p.address() + " no longer translated\n";
         }
         if (w.size() != 1) {
-            throw a.error("expected NAME, NAME dnat PUBLIC INSIDE, NAME snat PREFIX ADDRESS, or NAME remove PUBLIC|PREFIX");
+            throw a.error("expected NAME, NAME dnat PUBLIC INSIDE, NAME snat PREFIX [ADDRESS], or NAME remove PUBLIC|PREFIX");
         }
         Router.Config c = manager.router(name).config();
         TextTable t = new TextTable("TYPE", "FROM", "TO", "OUTSIDE");

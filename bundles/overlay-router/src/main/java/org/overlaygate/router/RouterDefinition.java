@@ -21,16 +21,42 @@ final class RouterDefinition {
     static final String NATS = "router.nat";
     static final String MASQUERADES = "router.snat";
 
-    /** One attachment: an overlay, the MAC the router has there, and its addresses on it. */
+    /**
+     * One port: an overlay, the MAC the router has there, and its addresses on it; or the uplink,
+     * a host interface (its {@code overlay} is {@code uplink:INTERFACE}, which no overlay's name can
+     * be) with an optional gateway, where {@code PREFIX uplink} routes lead.
+     */
     static final class PortDefinition {
+        static final String UPLINK = "uplink:";
         final String overlay;
         final long mac;
         final List<Prefix> addresses;
+        /** The uplink's host interface; {@code null} for a port on an overlay. */
+        final String hostInterface;
+        /** The uplink's gateway, where {@code uplink} routes lead, or {@code null} (the uplink then reaches its subnet only). */
+        final Prefix gateway;
 
         PortDefinition(String overlay, long mac, List<Prefix> addresses) {
+            this(overlay, mac, addresses, null, null);
+        }
+
+        private PortDefinition(String overlay, long mac, List<Prefix> addresses, String hostInterface, Prefix gateway) {
             this.overlay = overlay;
             this.mac = mac;
             this.addresses = List.copyOf(addresses);
+            this.hostInterface = hostInterface;
+            this.gateway = gateway;
+        }
+
+        static PortDefinition uplink(String hostInterface, long mac, List<Prefix> addresses, Prefix gateway) {
+            if (gateway != null && gateway.writtenLength() != (gateway.isV4() ? 32 : 128)) {
+                throw new IllegalArgumentException("bad gateway '" + gateway + "': an address");
+            }
+            return new PortDefinition(UPLINK + hostInterface, mac, addresses, hostInterface, gateway);
+        }
+
+        boolean isUplink() {
+            return hostInterface != null;
         }
 
         String spec() {
@@ -38,45 +64,79 @@ final class RouterDefinition {
             for (Prefix p : addresses) {
                 s.append(' ').append(p);
             }
+            if (gateway != null) {
+                s.append(" gw ").append(gateway.address());
+            }
             return s.toString();
         }
 
         static PortDefinition parse(String spec) {
             String[] w = spec.trim().split("\\s+");
-            if (w.length < 3) {
+            int end = w.length;
+            Prefix gateway = null;
+            if (end >= 2 && w[end - 2].equals("gw")) {
+                gateway = Prefix.parse(w[end - 1]);
+                end -= 2;
+            }
+            if (end < 3) {
                 throw new IllegalArgumentException("bad port '" + spec + "'");
             }
             List<Prefix> a = new ArrayList<>();
-            for (int i = 2; i < w.length; i++) {
+            for (int i = 2; i < end; i++) {
                 a.add(Prefix.parse(w[i]));
             }
-            return new PortDefinition(w[0], MacAddress.parse(w[1]), a);
+            long mac = MacAddress.parse(w[1]);
+            if (w[0].startsWith(UPLINK)) {
+                return uplink(w[0].substring(UPLINK.length()), mac, a, gateway);
+            }
+            if (gateway != null) {
+                throw new IllegalArgumentException("bad port '" + spec + "': only the uplink has a gateway");
+            }
+            return new PortDefinition(w[0], mac, a);
         }
 
         boolean sameAs(PortDefinition o) {
-            return overlay.equals(o.overlay) && mac == o.mac && addresses.equals(o.addresses);
+            return overlay.equals(o.overlay) && mac == o.mac && addresses.equals(o.addresses) && java.util.Objects.equals(gateway, o.gateway);
         }
     }
 
-    /** A static or blackhole route as given. */
+    /** A static, blackhole or uplink route as given. */
     static final class RouteSpec {
         final Prefix prefix;
-        /** {@code null} for a blackhole. */
+        /** {@code null} for a blackhole or an uplink route. */
         final Prefix via;
+        /** To the uplink's gateway. */
+        final boolean uplink;
 
         RouteSpec(Prefix prefix, Prefix via) {
+            this(prefix, via, false);
+        }
+
+        private RouteSpec(Prefix prefix, Prefix via, boolean uplink) {
             this.prefix = prefix.network();
             this.via = via;
+            this.uplink = uplink;
+        }
+
+        static RouteSpec toUplink(Prefix prefix) {
+            return new RouteSpec(prefix, null, true);
+        }
+
+        boolean isBlackhole() {
+            return via == null && !uplink;
         }
 
         String spec() {
-            return prefix + (via == null ? " blackhole" : " via " + via.address());
+            return prefix + (uplink ? " uplink" : via == null ? " blackhole" : " via " + via.address());
         }
 
         static RouteSpec parse(String spec) {
             String[] w = spec.trim().split("\\s+");
             if (w.length == 2 && w[1].equals("blackhole")) {
                 return new RouteSpec(Prefix.parse(w[0]), null);
+            }
+            if (w.length == 2 && w[1].equals("uplink")) {
+                return toUplink(Prefix.parse(w[0]));
             }
             if (w.length == 3 && w[1].equals("via")) {
                 Prefix p = Prefix.parse(w[0]);
@@ -86,7 +146,7 @@ final class RouterDefinition {
                 }
                 return new RouteSpec(p, via);
             }
-            throw new IllegalArgumentException("bad route '" + spec + "': PREFIX via NEXTHOP, or PREFIX blackhole");
+            throw new IllegalArgumentException("bad route '" + spec + "': PREFIX via NEXTHOP, PREFIX blackhole or PREFIX uplink");
         }
     }
 
@@ -181,6 +241,16 @@ final class RouterDefinition {
 
     RouterDefinition withMasquerades(List<MasqueradeSpec> m) {
         return new RouterDefinition(name, mac, ports, routes, nats, m);
+    }
+
+    /** The uplink, or {@code null}. */
+    PortDefinition uplink() {
+        for (PortDefinition p : ports) {
+            if (p.isUplink()) {
+                return p;
+            }
+        }
+        return null;
     }
 
     PortDefinition port(String overlay) {

@@ -1,6 +1,8 @@
 package org.overlaygate.router;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,6 +27,7 @@ import org.overlaygate.api.AddressLookup;
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.datapath.DataPath;
 import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.api.datapath.HostLink;
 import org.overlaygate.api.datapath.OverlayDevice;
 import org.overlaygate.api.shell.Suggestions;
 import org.slf4j.Logger;
@@ -41,6 +45,8 @@ public final class RouterManager {
     static final long TICK_MILLIS = 100;
     static final long ATTACH_RETRY_NANOS = 1_000_000_000L;
     static final int MAX_ROUTERS = 256;
+    /** The MTU of an uplink's TAP device: Ethernet's. */
+    static final int UPLINK_TAP_MTU = 1500;
 
     @Reference
     private DataPath dataPath;
@@ -51,6 +57,8 @@ public final class RouterManager {
 
     private final Map<String, Router> routers = new TreeMap<>();
     private final LongSupplier clock;
+    /** Where routers' run-time state waits across a restart ({@link RouterState}); {@code null}: none is kept. */
+    private Path stateDir;
     private RouterStore store;
     private ScheduledExecutorService timer;
 
@@ -58,15 +66,18 @@ public final class RouterManager {
         this.clock = System::nanoTime;
     }
 
-    /** For tests: a data path, a store and a clock of the test's; no timer (call {@link #tick}). */
-    RouterManager(DataPath dataPath, RouterStore store, LongSupplier clock) {
+    /** For tests: a data path, a store and a clock of the test's; no timer (call {@link #tick}); state kept in {@code stateDir} if not null. */
+    RouterManager(DataPath dataPath, RouterStore store, LongSupplier clock, Path stateDir) {
         this.dataPath = dataPath;
         this.store = store;
         this.clock = clock;
+        this.stateDir = stateDir;
     }
 
     @Activate
-    void activate() throws IOException {
+    void activate(BundleContext context) throws IOException {
+        File data = context.getDataFile("state");
+        stateDir = data == null ? null : data.toPath();
         store = new RouterStore(configAdmin);
         restore();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -83,6 +94,7 @@ public final class RouterManager {
             timer.shutdownNow();
         }
         for (Router r : routers.values()) {
+            saveState(r);
             for (RouterPort p : r.config().ports) {
                 p.detach("router bundle stopped");
             }
@@ -92,10 +104,38 @@ public final class RouterManager {
 
     synchronized void restore() throws IOException {
         for (RouterDefinition d : store.load()) {
-            routers.put(d.name, newRouter(d));
+            Router r = newRouter(d);
+            restoreState(r);
+            routers.put(d.name, r);
         }
         tick();
         LOG.info("{} router(s) restored", routers.size());
+    }
+
+    private void saveState(Router r) {
+        if (stateDir == null) {
+            return;
+        }
+        try {
+            RouterState.save(stateDir, r, System.currentTimeMillis());
+            LOG.info("router {}: {} connection(s) and its neighbours kept for its next start", r.name, r.conns.size());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("router {}: cannot keep its connections and neighbours: {}", r.name, e.toString());
+        }
+    }
+
+    private void restoreState(Router r) {
+        if (stateDir == null) {
+            return;
+        }
+        try {
+            int[] restored = RouterState.restore(stateDir, r, System.currentTimeMillis());
+            if (restored[0] + restored[1] > 0) {
+                LOG.info("router {}: {} neighbour(s) and {} connection(s) restored", r.name, restored[0], restored[1]);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("router {}: its connections and neighbours are not restored: {}", r.name, e.toString());
+        }
     }
 
     private Router newRouter(RouterDefinition d) {
@@ -134,31 +174,60 @@ public final class RouterManager {
     }
 
     private void reconcile(RouterPort p) {
+        if (p.isUplink()) {
+            reconcileUplink(p);
+            return;
+        }
         Optional<OverlayDevice> device = dataPath.device(p.overlay);
-        var attached = p.attached;
-        if (attached != null) {
-            if (device.isEmpty() || device.get() != attached.overlay()) {
+        PortLink link = p.link;
+        if (link != null) {
+            if (device.isEmpty() || device.get() != link.overlay()) {
                 p.detach("overlay " + p.overlay + " is gone");
                 LOG.info("router {}: detached from {}: the overlay is gone", p.router.name, p.overlay);
             }
             return;
         }
-        long now = clock.getAsLong();
-        if (p.lastAttempt != 0 && now - p.lastAttempt < ATTACH_RETRY_NANOS) {
+        if (!attemptDue(p)) {
             return;
         }
-        p.lastAttempt = now == 0 ? 1 : now;
         if (device.isEmpty()) {
             p.fault = "no overlay " + p.overlay + " here";
             return;
         }
         try {
-            p.attached = device.get().attachPort(p.name(), p.mac, true, p);
+            p.link = PortLink.of(device.get().attachPort(p.name(), p.mac, true, p));
             p.fault = null;
             LOG.info("router {}: attached to {} as {}", p.router.name, p.overlay, MacAddress.format(p.mac));
         } catch (DataPathException | RuntimeException e) {
             p.fault = "cannot attach: " + e.getMessage();
         }
+    }
+
+    /** The uplink's host link, opened (a TAP device made, or the interface attached) and retried until it is. */
+    private void reconcileUplink(RouterPort p) {
+        if (p.link != null || !attemptDue(p)) {
+            return;
+        }
+        String itf = p.definition.hostInterface;
+        try {
+            HostLink link = dataPath.openHostLink(itf, UPLINK_TAP_MTU, p::fromHost);
+            p.link = PortLink.of(link);
+            p.fault = null;
+            LOG.info("router {}: uplink on {} ({}, MTU {}) as {}", p.router.name, itf,
+                    link.createdTap() ? "a TAP device" : "an attached interface", link.mtu(), MacAddress.format(p.mac));
+        } catch (DataPathException | RuntimeException e) {
+            p.fault = "cannot open " + itf + ": " + e.getMessage();
+        }
+    }
+
+    /** Whether a port that is down may try to come up now: at most once every {@link #ATTACH_RETRY_NANOS}. */
+    private boolean attemptDue(RouterPort p) {
+        long now = clock.getAsLong();
+        if (p.lastAttempt != 0 && now - p.lastAttempt < ATTACH_RETRY_NANOS) {
+            return false;
+        }
+        p.lastAttempt = now == 0 ? 1 : now;
+        return true;
     }
 
     // ================================================================ what the commands do
@@ -218,8 +287,82 @@ public final class RouterManager {
             }
             throw new IllegalArgumentException("no overlay " + overlay + Suggestions.didYouMean(overlay, names));
         }
+        checkAddresses(d, overlay, addresses);
+        return addPort(r, new RouterDefinition.PortDefinition(overlay, mac == -1 ? d.mac : checkMac(mac), addresses));
+    }
+
+    /**
+     * Gives a router its uplink: host interface {@code itf} (attached when the host has it, else a
+     * TAP device made), with its addresses and an optional gateway, where {@code uplink} routes lead. Its
+     * MAC defaults to one derived from the router's name and the uplink's first address: unlike the
+     * overlay ports', it must differ between hosts, which may share the outside network.
+     */
+    synchronized RouterPort uplink(String name, String itf, long mac, List<Prefix> addresses, Prefix gateway) {
+        Router r = router(name);
+        RouterDefinition d = r.definition();
+        RouterDefinition.PortDefinition old = d.uplink();
+        if (old != null) {
+            throw new IllegalArgumentException("router " + name + " has an uplink on " + old.hostInterface + " already: remove it first");
+        }
+        if (!itf.matches("[A-Za-z0-9_.-]{1,15}")) {
+            throw new IllegalArgumentException("bad interface name '" + itf + "': 1-15 letters, digits, '_', '.', '-'");
+        }
+        checkAddresses(d, RouterDefinition.PortDefinition.UPLINK + itf, addresses);
+        if (gateway != null) {
+            boolean onLink = false;
+            for (Prefix a : addresses) {
+                boolean itself = a.hi == gateway.hi && a.lo == gateway.lo;
+                onLink |= a.isV4() == gateway.isV4() && a.contains(gateway.hi, gateway.lo) && !itself;
+            }
+            if (!onLink) {
+                throw new IllegalArgumentException("gateway " + gateway.address() + " is on none of the uplink's subnets (or is its own address)");
+            }
+        }
+        long m = mac == -1 ? RouterMac.of(name + "/uplink/" + addresses.get(0).address()) : checkMac(mac);
+        return addPort(r, RouterDefinition.PortDefinition.uplink(itf, m, addresses, gateway));
+    }
+
+    /** The uplink's first IPv4 address: what {@code snat PREFIX} masquerades behind when no address is given. */
+    synchronized Prefix uplinkAddress(String name) {
+        RouterDefinition.PortDefinition u = router(name).definition().uplink();
+        if (u == null) {
+            throw new IllegalArgumentException("router " + name + " has no uplink: name the ADDRESS to masquerade behind");
+        }
+        for (Prefix a : u.addresses) {
+            if (a.isV4()) {
+                return Prefix.parse(a.address());
+            }
+        }
+        throw new IllegalArgumentException("router " + name + "'s uplink has no IPv4 address to masquerade behind");
+    }
+
+    synchronized void removeUplink(String name) {
+        RouterDefinition.PortDefinition u = router(name).definition().uplink();
+        if (u == null) {
+            throw new IllegalArgumentException("router " + name + " has no uplink");
+        }
+        detach(name, u.overlay);
+    }
+
+    private RouterPort addPort(Router r, RouterDefinition.PortDefinition port) {
+        RouterDefinition d = r.definition();
+        List<RouterDefinition.PortDefinition> ports = new ArrayList<>(d.ports);
+        ports.add(port);
+        putInForce(r, d.withPorts(ports));
+        RouterPort added = null;
+        for (RouterPort p : r.config().ports) {
+            if (p.overlay.equals(port.overlay)) {
+                added = p;
+                reconcile(p);
+            }
+        }
+        return added;
+    }
+
+    /** A new port's addresses: at least one, each with room for neighbours, no martian, none overlapping another port's. */
+    private static void checkAddresses(RouterDefinition d, String where, List<Prefix> addresses) {
         if (addresses.isEmpty()) {
-            throw new IllegalArgumentException("router " + name + " needs at least one ADDRESS/PREFIX on " + overlay);
+            throw new IllegalArgumentException("router " + d.name + " needs at least one ADDRESS/PREFIX on " + where);
         }
         for (Prefix a : addresses) {
             if (a.writtenLength() == (a.isV4() ? 32 : 128)) {
@@ -239,18 +382,6 @@ public final class RouterManager {
                 }
             }
         }
-        List<RouterDefinition.PortDefinition> ports = new ArrayList<>(d.ports);
-        ports.add(new RouterDefinition.PortDefinition(overlay, mac == -1 ? d.mac : checkMac(mac), addresses));
-        RouterDefinition next = d.withPorts(ports);
-        putInForce(r, next);
-        RouterPort port = null;
-        for (RouterPort p : r.config().ports) {
-            if (p.overlay.equals(overlay)) {
-                port = p;
-                reconcile(p);
-            }
-        }
-        return port;
     }
 
     synchronized void detach(String name, String overlay) {
@@ -279,6 +410,19 @@ public final class RouterManager {
         }
         if (d.routes.size() >= RouteTable.MAX_ROUTES) {
             throw new IllegalStateException("router " + name + " has " + RouteTable.MAX_ROUTES + " routes: no more");
+        }
+        if (spec.uplink) {
+            RouterDefinition.PortDefinition u = d.uplink();
+            if (u == null) {
+                throw new IllegalArgumentException("router " + name + " has no uplink: give it one with router:uplink");
+            }
+            if (u.gateway == null) {
+                throw new IllegalArgumentException("router " + name + "'s uplink has no gateway (router:uplink ... gw GATEWAY): route via an"
+                        + " address on its subnet");
+            }
+            if (u.gateway.isV4() != spec.prefix.isV4()) {
+                throw new IllegalArgumentException("the uplink's gateway " + u.gateway.address() + " cannot carry " + spec.prefix);
+            }
         }
         if (spec.via != null) {
             Route c = Router.buildTable(d.withRoutes(List.of()), r.config().ports).lookup(spec.via.hi, spec.via.lo);

@@ -4,13 +4,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.datapath.AttachedPort;
 import org.overlaygate.api.datapath.PortHandler;
 
 /**
- * One interface of a router: its overlay, MAC and addresses, its neighbours, and, while the
- * overlay's device exists here, the {@link AttachedPort} that joins it to the overlay. Frames the
- * overlay delivers go to the {@link Router} that owns the port.
+ * One interface of a router: its overlay (or, for the uplink, its host interface), MAC and
+ * addresses, its neighbours, and, while it is up, the {@link PortLink} that joins it to its
+ * network (the {@link AttachedPort} on the overlay's device, or the host link). Frames the network
+ * delivers go to the {@link Router} that owns the port.
  */
 final class RouterPort implements PortHandler {
     final Router router;
@@ -25,7 +27,8 @@ final class RouterPort implements PortHandler {
     final long linkLocalHi;
     final long linkLocalLo;
     final NeighbourTable neighbours;
-    volatile AttachedPort attached;
+    /** What joins the port to its network; {@code null} while it is down. */
+    volatile PortLink link;
     /** Why the port is not attached, or {@code null} when it is. */
     volatile String fault = "not attached yet";
     long lastAttempt;
@@ -56,6 +59,25 @@ final class RouterPort implements PortHandler {
     @Override
     public boolean receiveGroup(ByteBuffer buf, int offset, int length, boolean fromUnderlay) {
         return router.inputGroup(this, buf, offset, length);
+    }
+
+    /**
+     * A frame read from the uplink's host interface: everything the interface sees (an attached
+     * interface is promiscuous), so only what is for the port's MAC, or a group, is the router's.
+     */
+    void fromHost(ByteBuffer buf, int offset, int length) {
+        if (length < 14) {
+            return;
+        }
+        if ((buf.get(offset) & 1) != 0) {
+            router.inputGroup(this, buf, offset, length);
+        } else if (MacAddress.read(buf, offset) == mac) {
+            router.input(this, buf, offset, length);
+        }
+    }
+
+    boolean isUplink() {
+        return definition.isUplink();
     }
 
     /** Whether a neighbour at this address may talk to the port: it is in one of the port's subnets (or link-local, for IPv6). */
@@ -117,16 +139,16 @@ final class RouterPort implements PortHandler {
         return null;
     }
 
-    /** The egress MTU: the overlay's, 0 while detached. */
+    /** The egress MTU: the overlay's or the host interface's, 0 while down. */
     int mtu() {
-        AttachedPort a = attached;
-        return a == null ? 0 : a.overlay().mtu();
+        PortLink l = link;
+        return l == null ? 0 : l.mtu();
     }
 
-    /** Detaches from the overlay and forgets the neighbours. */
+    /** Detaches from the overlay (closes the host link) and forgets the neighbours. */
     void detach(String why) {
-        AttachedPort a = attached;
-        attached = null;
+        PortLink a = link;
+        link = null;
         fault = why;
         if (a != null) {
             a.close();

@@ -42,7 +42,16 @@
  * {@link org.overlaygate.router.RouterManager} keeps the definitions in ConfigAdmin (location
  * "?", so they outlive the jar), restores them when the bundle starts and attaches ports as the
  * overlays' devices appear. While the jar is replaced the ports are detached: layer-2 traffic on
- * the overlays flows on untouched, routed traffic stops until the new version attaches again
- * (neighbours are then learnt anew).
+ * the overlays flows on untouched, routed traffic stops until the new version attaches again. What
+ * the router learnt goes across in the bundle's data area ({@link org.overlaygate.router.RouterState}):
+ * masqueraded connections keep their outside ports (so they survive the upgrade), neighbours come
+ * back STALE (used at once, confirmed when used).
+ *
+ * <h2>The uplink</h2>
+ * One port of a router may be on a host interface instead of an overlay
+ * ({@code router:uplink}): a TAP device the data path makes, or an existing interface attached
+ * through pcap ({@code DataPath.openHostLink}). Both kinds of port send through a
+ * {@link org.overlaygate.router.PortLink}; the uplink's resolves next hops by ARP and
+ * solicitation alone and is where {@code PREFIX uplink} routes lead, to its gateway.
  */
 package org.overlaygate.router;

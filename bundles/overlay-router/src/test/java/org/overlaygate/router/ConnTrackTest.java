@@ -84,4 +84,45 @@ public class ConnTrackTest {
         int p = t.outbound(17, IN, 1, REMOTE, 53, 0);
         assertEquals(ConnTrack.FIRST_PORT + ConnTrack.MAX, p);
     }
+
+    @Test
+    public void connectionsComeBackOnTheirPortsWithWhatWasLeftOfTheirLives() throws Exception {
+        int udp = t.outbound(17, IN, 5000, REMOTE, 53, 0);
+        t.inbound(17, udp, REMOTE, 53, 0); // answered: 180 s
+        int tcp = t.outbound(6, IN, 40000, REMOTE, 80, 0x02);
+        t.inbound(6, tcp, REMOTE, 80, 0x12); // established: 7440 s
+        int ping = t.outbound(1, IN, 77, REMOTE, 0, 0); // 30 s
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        t.writeTo(new java.io.DataOutputStream(bytes));
+
+        AtomicLong later = new AtomicLong(999 * S); // another clock: a new JVM's nanoTime
+        ConnTrack next = new ConnTrack(later::get);
+        next.outbound(17, IN, 6000, REMOTE, 53, 0); // takes the first port again, if it is free
+        int restored = next.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 40 * S);
+        assertEquals("the ping had 30 s: gone after 40; and the UDP connection's port is taken by then", 1, restored);
+        int e = next.inbound(6, tcp, REMOTE, 80, 0);
+        assertEquals("a reply to the TCP connection's outside port finds it", IN, next.insideIp(e));
+        assertEquals(40000, next.insidePort(e));
+        assertEquals("the same outside port outbound", tcp, next.outbound(6, IN, 40000, REMOTE, 80, 0x10));
+        assertEquals(-1, next.inbound(1, ping, REMOTE, 0, 0));
+        assertEquals(2, next.size());
+
+        byte[] bad = bytes.toByteArray();
+        bad[0] = 0x7F; // a count beyond the table
+        assertEquals("bad connection count 2130706435",
+                org.junit.Assert.assertThrows(java.io.IOException.class,
+                        () -> new ConnTrack(later::get).readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bad)), 0)).getMessage());
+    }
+
+    @Test
+    public void aRestoredConnectionKeepsItsStateAndAges() throws Exception {
+        int tcp = t.outbound(6, IN, 40000, REMOTE, 80, 0x02); // SYN sent: 120 s
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        t.writeTo(new java.io.DataOutputStream(bytes));
+        ConnTrack next = new ConnTrack(now::get);
+        assertEquals(1, next.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), 100 * S));
+        now.addAndGet(21 * S);
+        next.expire();
+        assertEquals("120 s from the SYN, 100 of them before the restart", -1, next.inbound(6, tcp, REMOTE, 80, 0x12));
+    }
 }

@@ -13,6 +13,7 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.overlaygate.api.datapath.DataPath;
 import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.api.datapath.HostLinkHandler;
 import org.overlaygate.api.datapath.OverlayDevice;
 
 /** An in-memory ConfigurationAdmin (factory configurations only) and a data path of named overlays whose attached ports are {@link FakePort}s. */
@@ -87,6 +88,9 @@ final class FakeServices {
     static final class Overlays {
         final Map<String, OverlayDevice> devices = new LinkedHashMap<>();
         final Map<String, FakePort> attached = new LinkedHashMap<>();
+        /** Host links opened, by interface name; an interface named here is refused. */
+        final Map<String, FakeLink> links = new LinkedHashMap<>();
+        final Map<String, String> refusedLinks = new LinkedHashMap<>();
 
         void add(String name, int mtu) {
             OverlayDevice device = (OverlayDevice) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -132,6 +136,19 @@ final class FakeServices {
                         return Optional.ofNullable(devices.get(args[0]));
                     case "devices":
                         return new ArrayList<>(devices.values());
+                    case "openHostLink": {
+                        String name = (String) args[0];
+                        if (refusedLinks.containsKey(name)) {
+                            throw new DataPathException(refusedLinks.get(name));
+                        }
+                        FakeLink open = links.get(name);
+                        if (open != null && !open.closed) {
+                            throw new DataPathException(name + " is in use by another host link");
+                        }
+                        FakeLink link = new FakeLink(name, (Integer) args[1], (HostLinkHandler) args[2]);
+                        links.put(name, link);
+                        return link;
+                    }
                     default:
                         throw new UnsupportedOperationException(m.getName());
                 }

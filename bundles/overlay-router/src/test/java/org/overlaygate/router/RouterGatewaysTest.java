@@ -15,7 +15,7 @@ public class RouterGatewaysTest {
         FakeServices.Overlays overlays = new FakeServices.Overlays();
         overlays.add("ovl1", 1400);
         overlays.add("ovl2", 1400);
-        RouterManager manager = new RouterManager(overlays.dataPath(), new RouterStore(new FakeServices.Store().admin()), () -> 1L);
+        RouterManager manager = new RouterManager(overlays.dataPath(), new RouterStore(new FakeServices.Store().admin()), () -> 1L, null);
         RouterGateways g = new RouterGateways(manager);
         assertEquals(Optional.empty(), g.gatewayOf("ovl1", GatewayAddresses.NO_VLAN));
         manager.create("r1", -1);

@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.felix.service.command.Function;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.overlaygate.api.MacAddress;
 import org.overlaygate.api.shell.CommandException;
 
@@ -22,6 +24,8 @@ public class RouterManagerTest {
     final FakeServices.Store store = new FakeServices.Store();
     final FakeServices.Overlays overlays = new FakeServices.Overlays();
     final AtomicLong now = new AtomicLong(1);
+    @Rule
+    public final TemporaryFolder state = new TemporaryFolder();
     RouterManager manager;
     Map<String, Function> commands;
 
@@ -33,7 +37,7 @@ public class RouterManagerTest {
     }
 
     RouterManager newManager() {
-        RouterManager m = new RouterManager(overlays.dataPath(), new RouterStore(store.admin()), now::get);
+        RouterManager m = new RouterManager(overlays.dataPath(), new RouterStore(store.admin()), now::get, state.getRoot().toPath());
         commands = new RouterCommands(m).functions();
         return m;
     }
@@ -83,6 +87,102 @@ public class RouterManagerTest {
         assertEquals("3 connected, a static and a blackhole route", 5, again.router("r1").config().table.size());
         assertNotNull("attached again", overlays.attached.get("r1.ovl1"));
         assertEquals(show, run("show", "-p", "-o", "ROUTER,OVERLAY,ADDRESSES,MTU,STATE"));
+    }
+
+    @Test
+    public void anUplinkIsOpenedOnItsHostInterfaceKeptInConfigAdminAndRemoved() throws Exception {
+        run("create", "r1");
+        run("attach", "r1", "ovl1", "10.1.0.1/24");
+        long mac = RouterMac.of("r1/uplink/192.0.2.2");
+        assertEquals("router r1: uplink on ogup0: " + MacAddress.format(mac) + " 192.0.2.2/24 gw 192.0.2.1\n",
+                run("uplink", "r1", "ogup0", "192.0.2.2/24", "gw", "192.0.2.1"));
+        FakeLink link = overlays.links.get("ogup0");
+        assertNotNull("the host link opened at once", link);
+        assertEquals("a TAP device made for an uplink has Ethernet's MTU", 1500, link.mtu);
+        run("route-add", "r1", "0.0.0.0/0", "uplink");
+        assertEquals("router r1: 10.1.0.0/24 masqueraded behind 192.0.2.2\n", run("nat", "r1", "snat", "10.1.0.0/24"));
+        String show = run("show", "-p", "-o", "OVERLAY,MACADDRESS,ADDRESSES,MTU,STATE", "r1");
+        assertTrue(show, show.contains("uplink\\:ogup0:" + MacAddress.format(mac).replace(":", "\\:") + ":192.0.2.2/24:1500:up\n"));
+        String routes = run("routes", "r1", "-p", "-o", "PREFIX,TYPE,NEXTHOP,OVERLAY,STATE");
+        assertTrue(routes, routes.contains("0.0.0.0/0:uplink:192.0.2.1:uplink\\:ogup0:active"));
+
+        assertTrue(error("uplink", "r1", "eth1", "198.51.100.2/24").contains("has an uplink on ogup0 already"));
+        run("uplink", "r1", "remove");
+        assertTrue("removing it closes the link", link.closed);
+        assertTrue(run("routes", "r1").contains("inactive: no uplink"));
+        assertTrue(error("uplink", "r1", "ogup0", "192.0.2.2/24", "gw", "192.0.3.1").contains("gateway 192.0.3.1 is on none of the uplink's subnets"));
+        assertTrue(error("uplink", "r1", "ogup0", "192.0.2.2/24", "gw", "192.0.2.2").contains("or is its own address"));
+        assertTrue(error("uplink", "r1", "ogup0", "10.1.0.2/16").contains("overlaps 10.1.0.1/24 on ovl1"));
+        assertTrue(error("uplink", "r1", "bad/name", "192.0.2.2/24").contains("bad interface name"));
+        assertTrue(error("uplink", "r1", "remove").contains("has no uplink"));
+
+        run("uplink", "r1", "ogup0", "192.0.2.2/24", "gw", "192.0.2.1");
+        manager.deactivate();
+        assertTrue("closed when the bundle stops", overlays.links.get("ogup0").closed);
+        RouterManager again = newManager();
+        again.restore();
+        assertTrue("opened again", !overlays.links.get("ogup0").closed);
+        assertEquals(show, run("show", "-p", "-o", "OVERLAY,MACADDRESS,ADDRESSES,MTU,STATE", "r1"));
+        assertEquals("the route to the uplink came back with it", "0.0.0.0/0:uplink:192.0.2.1\n",
+                run("routes", "r1", "-p", "-o", "PREFIX,TYPE,NEXTHOP").lines().filter(l -> l.startsWith("0.0.0.0")).findFirst().orElse("") + "\n");
+    }
+
+    @Test
+    public void anUplinkWithoutAGatewayTakesNoUplinkRoutes() throws Exception {
+        run("create", "r1");
+        run("uplink", "r1", "ogup0", "192.0.2.2/24");
+        assertTrue(error("route-add", "r1", "0.0.0.0/0", "uplink").contains("uplink has no gateway"));
+        assertTrue(error("route-add", "r2", "0.0.0.0/0", "uplink").contains("no router r2"));
+        run("route-add", "r1", "198.51.100.0/24", "via", "192.0.2.1");
+    }
+
+    @Test
+    public void anUplinkThatCannotOpenSaysWhyAndIsTriedAgain() throws Exception {
+        run("create", "r1");
+        overlays.refusedLinks.put("eth9", "cannot attach to eth9: no such device");
+        assertTrue(run("uplink", "r1", "eth9", "198.51.100.2/24").endsWith("(cannot open eth9: cannot attach to eth9: no such device)\n"));
+        assertTrue(run("show", "r1").contains("absent: cannot open eth9"));
+        overlays.refusedLinks.clear();
+        now.addAndGet(2_000_000_000L);
+        manager.tick();
+        assertTrue(run("show", "r1").contains(" up"));
+    }
+
+    @Test
+    public void masqueradedConnectionsAndNeighboursOutliveARestartOfTheBundle() throws Exception {
+        run("create", "r1");
+        run("attach", "r1", "ovl1", "10.1.0.1/24");
+        run("attach", "r1", "ovl2", "10.2.0.1/24");
+        run("nat", "r1", "snat", "10.1.0.0/24", "10.2.0.1");
+        Router r = manager.router("r1");
+        int port = r.conns.outbound(6, (int) Ip.parse("10.1.0.5")[1], 40000, (int) Ip.parse("10.2.0.50")[1], 80, 0x02);
+        RouterPort ovl2 = r.config().ports[1];
+        ovl2.neighbours.restoreStale(0, Ip.parse("10.2.0.50")[1], 0x0200_0000_0050L, "arp");
+        String conns = run("conns", "r1", "-p", "-o", "PROTO,INSIDE,PORT,REMOTE");
+
+        manager.deactivate();
+        assertTrue("kept in the bundle's data area", java.nio.file.Files.exists(RouterState.file(state.getRoot().toPath(), "r1")));
+        RouterManager again = newManager();
+        again.restore();
+        Router back = again.router("r1");
+        assertEquals("the connection, on its outside port", conns, run("conns", "r1", "-p", "-o", "PROTO,INSIDE,PORT,REMOTE"));
+        assertTrue(conns, conns.contains(":" + port + ":"));
+        Neighbour n = back.config().ports[1].neighbours.get(0, Ip.parse("10.2.0.50")[1]);
+        assertEquals(0x0200_0000_0050L, n.mac);
+        assertEquals("used at once, confirmed when used", Neighbour.State.STALE, n.state);
+        assertTrue("read once", !java.nio.file.Files.exists(RouterState.file(state.getRoot().toPath(), "r1")));
+    }
+
+    @Test
+    public void aStateFileThatCannotBeReadLeavesTheRouterEmptyNotBroken() throws Exception {
+        run("create", "r1");
+        run("attach", "r1", "ovl1", "10.1.0.1/24");
+        manager.deactivate();
+        java.nio.file.Files.write(RouterState.file(state.getRoot().toPath(), "r1"), new byte[] {1, 2, 3});
+        RouterManager again = newManager();
+        again.restore();
+        assertEquals("no connections\n", run("conns", "r1"));
+        assertTrue(run("show", "r1").contains(" up"));
     }
 
     @Test

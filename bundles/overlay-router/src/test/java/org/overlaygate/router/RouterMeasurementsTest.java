@@ -12,7 +12,7 @@ public class RouterMeasurementsTest {
     public void countersAreSummedOverRoutersWithEveryNamePresent() throws Exception {
         FakeServices.Overlays overlays = new FakeServices.Overlays();
         overlays.add("ovl1", 1400);
-        RouterManager manager = new RouterManager(overlays.dataPath(), new RouterStore(new FakeServices.Store().admin()), () -> 1L);
+        RouterManager manager = new RouterManager(overlays.dataPath(), new RouterStore(new FakeServices.Store().admin()), () -> 1L, null);
         RouterMeasurements m = new RouterMeasurements(manager);
         assertEquals(0L, (long) m.labelledCounters().get("dropped_packets").values().get(RouterCounters.DROP_NO_ROUTE));
         manager.create("r1", -1);

@@ -42,8 +42,8 @@ public class RouterTest {
         router = new Router(d, now::get);
         ovl1 = new FakePort("ovl1", ROUTER, 1400);
         ovl2 = new FakePort("ovl2", ROUTER, 1300);
-        port("ovl1").attached = ovl1;
-        port("ovl2").attached = ovl2;
+        port("ovl1").link = PortLink.of(ovl1);
+        port("ovl2").link = PortLink.of(ovl2);
         router.resolver = (overlay, hi, lo) -> {
             Long mac = searchPlugin.get(overlay + " " + Ip.format(hi, lo));
             return CompletableFuture.completedFuture(mac == null ? OptionalLong.empty() : OptionalLong.of(mac));

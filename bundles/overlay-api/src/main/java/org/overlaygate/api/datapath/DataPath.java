@@ -43,6 +43,21 @@ public interface DataPath {
     /** Removes a VNIC (and the TAP device it created). */
     void deleteVnic(String name) throws DataPathException;
 
+    /**
+     * Opens a network interface of the host for a service of the appliance (a router's uplink):
+     * attaches {@code osName} through pcap when the host has an interface of that name, else
+     * creates a TAP device of that name with the given MTU, up, without an address (the operator
+     * configures the host side). Frames read from it go to {@code handler} on the link's own
+     * thread. A name in use by a VNIC or another link is refused.
+     *
+     * @param mtu the MTU of a TAP device created (68-65535); an attached interface keeps its own
+     * @throws DataPathException when the name is bad or taken, or the OS refused the device
+     * @since 2.4
+     */
+    default HostLink openHostLink(String osName, int mtu, HostLinkHandler handler) throws DataPathException {
+        throw new DataPathException("this data path opens no host links");
+    }
+
     /** Every VNIC, sorted by name. */
     List<VnicInfo> vnics();
 

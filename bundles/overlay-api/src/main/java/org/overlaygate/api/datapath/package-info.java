@@ -48,5 +48,5 @@
  * proxying overlay, which become address requests.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.3.0")
+@org.osgi.annotation.versioning.Version("2.4.0")
 package org.overlaygate.api.datapath;

@@ -66,6 +66,12 @@ public final class DropReasons {
     /** An address request (ARP/NS) on a proxying overlay that did not fit the upcall channel. */
     public static final String ADDRESS_REQUEST_DROPPED = "address_request_dropped";
 
+    /** A frame read from a host link while no service held it (a TAP device kept for the service's next version). */
+    public static final String LINK_UNCLAIMED = "link_unclaimed";
+
+    /** A port's or host link's handler threw on a frame (the frame is lost; the thread goes on). */
+    public static final String PORT_HANDLER_FAILED = "port_handler_failed";
+
     /** What a plugin's reason becomes when it is not a short snake_case word. */
     public static final String OTHER = "other";
     private static final Pattern PLUGIN_REASON = Pattern.compile("[a-z0-9_]{1,32}");

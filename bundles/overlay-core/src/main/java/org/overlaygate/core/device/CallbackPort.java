@@ -21,7 +21,6 @@ import org.overlaygate.core.base.DropReasons;
 final class CallbackPort implements LocalPort, AttachedPort {
     /** A frame sent from within a handler that itself got a frame sent from within a handler ... beyond this depth is dropped. */
     static final int MAX_NESTING = 4;
-    static final String HANDLER_FAILED = "port_handler_failed";
     static final String NESTED_TOO_DEEP = "port_send_nested_too_deep";
 
     /** Per thread: one scratch buffer per nesting level, and the level in use. */
@@ -109,7 +108,7 @@ final class CallbackPort implements LocalPort, AttachedPort {
             handler.receive(buf, offset, length);
             counters.out(length);
         } catch (Throwable t) { // the handler's bug, or its bundle's classes gone: the frame only
-            counters.drop(HANDLER_FAILED);
+            counters.drop(DropReasons.PORT_HANDLER_FAILED);
         }
     }
 
@@ -123,7 +122,7 @@ final class CallbackPort implements LocalPort, AttachedPort {
             counters.out(length);
             return consumed;
         } catch (Throwable t) {
-            counters.drop(HANDLER_FAILED);
+            counters.drop(DropReasons.PORT_HANDLER_FAILED);
             return false;
         }
     }

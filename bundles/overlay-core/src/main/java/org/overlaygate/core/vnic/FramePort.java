@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 
+import org.overlaygate.core.base.Counters;
+import org.overlaygate.core.base.DropReasons;
 import org.overlaygate.core.os.GatherList;
 
 /** The OS side of a VNIC: a TAP device or an attached interface. */
@@ -71,10 +73,32 @@ public interface FramePort {
         throw new UnsupportedOperationException("this VNIC takes no coalesced frames");
     }
 
+    /**
+     * Frames the OS handed over whole that were longer than a read takes, dropped (an attached
+     * interface with GRO on, or a veth peer sending TSO segments, as AF_PACKET sees them).
+     */
+    default long oversizedReads() {
+        return 0;
+    }
+
     /** Its offloads by name: "on", or "off: " and why. */
     default Map<String, String> offloads() {
         return Map.of();
     }
 
     void close();
+
+    /** Writes one frame through {@code port}, counting it out or its drop (the port's refusal, or {@code delivery_failed}) in {@code counters}. */
+    static void writeCounted(FramePort port, ByteBuffer direct, int offset, int length, Counters counters) {
+        try {
+            String refused = port.write(direct, offset, length);
+            if (refused == null) {
+                counters.out(length);
+            } else {
+                counters.drop(refused);
+            }
+        } catch (IOException e) {
+            counters.drop(DropReasons.DELIVERY_FAILED);
+        }
+    }
 }

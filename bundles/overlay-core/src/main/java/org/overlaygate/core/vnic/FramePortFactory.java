@@ -8,6 +8,12 @@ public interface FramePortFactory {
     /** Creates TAP device {@code name} with the MAC and MTU, up. */
     FramePort openTap(String name, long mac, int mtu) throws IOException;
 
+    /** Creates TAP device {@code name} without offloads (whole frames, no vnet header), up: a host link's. */
+    FramePort openPlainTap(String name, long mac, int mtu) throws IOException;
+
+    /** The MTU of existing interface {@code name}. */
+    int interfaceMtu(String name) throws IOException;
+
     /** Attaches to existing interface {@code name} (inbound frames only). */
     FramePort openPcap(String name) throws IOException;
 

@@ -38,6 +38,11 @@ public final class PcapFramePort implements FramePort {
     }
 
     @Override
+    public long oversizedReads() {
+        return pcap.droppedReads();
+    }
+
+    @Override
     public void close() {
         pcap.close();
     }

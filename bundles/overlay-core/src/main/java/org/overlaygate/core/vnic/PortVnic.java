@@ -89,16 +89,7 @@ public final class PortVnic extends Vnic implements Runnable {
 
     @Override
     public void deliver(ByteBuffer buf, int offset, int length) {
-        try {
-            String refused = port.write(buf, offset, length);
-            if (refused == null) {
-                counters.out(length);
-            } else {
-                counters.drop(refused);
-            }
-        } catch (IOException e) {
-            counters.drop(DropReasons.DELIVERY_FAILED);
-        }
+        FramePort.writeCounted(port, buf, offset, length, counters);
     }
 
     /** Whether the receive path may hand this VNIC coalesced TCP segments. */
@@ -185,7 +176,7 @@ public final class PortVnic extends Vnic implements Runnable {
         segmenter.reset();
     }
 
-    private static void sleepQuietly() {
+    static void sleepQuietly() {
         try {
             Thread.sleep(50);
         } catch (InterruptedException ie) {

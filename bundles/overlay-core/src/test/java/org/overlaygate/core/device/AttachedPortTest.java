@@ -176,7 +176,7 @@ public class AttachedPortTest {
         AttachedPort port = d.attachPort("r1.ovl0", MAC_ROUTER, true, r);
         fromVm(a, frame(MacAddress.BROADCAST, MAC_A, 28));
         assertEquals("the other port still got it", 1, b.delivered.size());
-        assertEquals(1, port.stats().drops().get(CallbackPort.HANDLER_FAILED).longValue());
+        assertEquals(1, port.stats().drops().get(org.overlaygate.core.base.DropReasons.PORT_HANDLER_FAILED).longValue());
     }
 
     /** A handler that sends from within a delivery, to a port whose handler does the same ... */
