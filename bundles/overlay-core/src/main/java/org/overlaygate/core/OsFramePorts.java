@@ -43,7 +43,7 @@ final class OsFramePorts implements FramePortFactory {
 
     @Override
     public FramePort openPlainTap(String name, long mac, int mtu) throws IOException {
-        return TapFramePort.open(name, mac, mtu, EnumSet.noneOf(Offload.class));
+        return TapFramePort.open(name, mac, mtu, EnumSet.noneOf(Offload.class), 1); // a host link: one queue, whole frames
     }
 
     @Override
