@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * a vnet header in front of every frame both ways: {@code tap_tso} lets the stack behind it hand
  * over TCP segments of up to 64 KiB with partial checksums (undone by the VNIC's
  * {@link TcpSegmenter}), {@code tap_gro} lets the VNIC write TCP segments it coalesced
- * ({@link TcpCoalescer}). With neither, it is a plain TAP device of whole frames.
+ * ({@link TcpCoalescer}). With neither, it is a plain TAP device of whole frames. With several
+ * queues ({@code tap_mq}) it reads them in turns ({@link QueueRoundRobin}) and writes each frame
+ * through the queue of its flow's hash.
  */
 public final class TapFramePort implements FramePort {
     private static final Logger LOG = LoggerFactory.getLogger(TapFramePort.class);
