@@ -1,5 +1,7 @@
 package org.overlaygate.core.base;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.overlaygate.api.datapath.DeviceStats;
@@ -55,6 +57,17 @@ public final class Counters {
 
     public long packetsIn() {
         return packetsIn.sum();
+    }
+
+    /** The snapshot with {@code extra} more drops under {@code reason}: drops counted elsewhere (by the OS side of a port). */
+    public DeviceStats.Counters snapshotWith(String reason, long extra) {
+        DeviceStats.Counters c = snapshot();
+        if (extra == 0) {
+            return c;
+        }
+        Map<String, Long> drops = new HashMap<>(c.drops());
+        drops.merge(reason, extra, Long::sum);
+        return new DeviceStats.Counters(c.name(), c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), drops);
     }
 
     public DeviceStats.Counters snapshot() {

@@ -458,7 +458,7 @@ public final class Device implements OverlayDevice, UnderlayReceiver {
         }
         List<DeviceStats.Counters> vnics = new ArrayList<>();
         for (LocalPort p : ports.all()) {
-            vnics.add(p.counters().snapshot());
+            vnics.add(p.stats());
         }
         return new DeviceStats(name, counters.snapshot(), cache.hits.sum(), cache.misses.sum(), cache.size(), pending, vnics,
                 events.snapshot());

@@ -2,6 +2,7 @@ package org.overlaygate.core.device;
 
 import java.nio.ByteBuffer;
 
+import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.core.base.Counters;
 
 /** A device's view of one of its VNICs: where local frames go. */
@@ -12,6 +13,11 @@ public interface LocalPort {
     long mac();
 
     Counters counters();
+
+    /** The port's counters now, with any drops its OS side counted itself (frames too big to read). */
+    default DeviceStats.Counters stats() {
+        return counters().snapshot();
+    }
 
     /**
      * Hands a frame ([offset, offset+length) of a direct buffer) to the VM behind the VNIC. Must

@@ -3,8 +3,6 @@ package org.overlaygate.core.vnic;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.datapath.HostLink;
@@ -114,14 +112,7 @@ public final class HostLinkPort implements HostLink, Runnable {
     /** The counters, with the frames the port dropped itself for their size counted as {@code too_big}. */
     @Override
     public DeviceStats.Counters stats() {
-        DeviceStats.Counters c = counters.snapshot();
-        long oversized = port.oversizedReads();
-        if (oversized == 0) {
-            return c;
-        }
-        Map<String, Long> drops = new HashMap<>(c.drops());
-        drops.merge(DropReasons.TOO_BIG, oversized, Long::sum);
-        return new DeviceStats.Counters(c.name(), c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), drops);
+        return counters.snapshotWith(DropReasons.TOO_BIG, port.oversizedReads());
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.Map;
 
+import org.overlaygate.api.datapath.DeviceStats;
 import org.overlaygate.api.datapath.VnicConfig;
 import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.DropReasons;
@@ -90,6 +91,12 @@ public final class PortVnic extends Vnic implements Runnable {
     @Override
     public void deliver(ByteBuffer buf, int offset, int length) {
         FramePort.writeCounted(port, buf, offset, length, counters);
+    }
+
+    /** Its counters, with the frames an attached interface's reader dropped for their size (GRO, a veth peer's TSO) as {@code too_big}. */
+    @Override
+    public DeviceStats.Counters stats() {
+        return counters.snapshotWith(DropReasons.TOO_BIG, port.oversizedReads());
     }
 
     /** Whether the receive path may hand this VNIC coalesced TCP segments. */

@@ -54,7 +54,7 @@ public class TcpCoalescerTest {
     }
 
     /** A TAP that records what it is written. */
-    static final class FakeTap implements FramePort {
+    static class FakeTap implements FramePort {
         final List<Write> writes = new ArrayList<>();
         boolean takesCoalesced = true;
         boolean record = true;
