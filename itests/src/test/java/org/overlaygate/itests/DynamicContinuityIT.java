@@ -513,8 +513,12 @@ public class DynamicContinuityIT {
         try {
             shell.await("overlay:plugins", o -> hasLine(o, "encap\\s+vxlan.*ACTIVE") && o.contains("atlas"), WITHIN_MS, "plugins present");
             int port = portFreeOnBoth();
-            shell.run("overlay:create -e vxlan -s atlas -v 7003 -p vxlan/listen_ip=127.0.0.1 -p vxlan/listen_port=" + port + " ovlt");
-            shell.run("overlay:create -e vxlan -s atlas -v 7003 -p vxlan/listen_ip=127.0.0.2 -p vxlan/listen_port=" + port + " ovlu");
+            // as in the test above: FileInstall may update the vxlan bundle once more after the listing showed it (the
+            // jar dropped again, or an earlier test's version 9 still the one listed), so creating is retried meanwhile
+            shell.await("overlay:create -e vxlan -s atlas -v 7003 -p vxlan/listen_ip=127.0.0.1 -p vxlan/listen_port=" + port + " ovlt",
+                    o -> o.contains("overlay ovlt created"), WITHIN_MS, "ovlt created");
+            shell.await("overlay:create -e vxlan -s atlas -v 7003 -p vxlan/listen_ip=127.0.0.2 -p vxlan/listen_port=" + port + " ovlu",
+                    o -> o.contains("overlay ovlu created"), WITHIN_MS, "ovlu created");
             shell.run("vnic:create -l ovlu -k memory -m " + MacAddress.format(MAC_B) + " vu");
             shell.run("vnic:create -l ovlt -t " + tap + " vt");
             atlas.macs.put(MAC_B, UnderlayAddress.parse("127.0.0.2:" + port));
