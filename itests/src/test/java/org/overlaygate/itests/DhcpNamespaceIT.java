@@ -91,9 +91,13 @@ public class DhcpNamespaceIT {
             String addressA = awaitAddress(a, tapA, "10.61.0.");
             assertTrue(addressA, addressA.matches("10\\.61\\.0\\.1[0-4][0-9]|10\\.61\\.0\\.150"));
             assertTrue(link(a, tapA), link(a, tapA).contains(" mtu 1400 "));
-            assertTrue(a.exec("ip", "route").output.contains("default via 10.61.0.1 dev " + tapA));
-            String resolv = Files.readString(resolvA);
-            assertTrue(resolv, resolv.contains("nameserver 10.61.0.53") && resolv.contains("tenant.test"));
+            // dhclient-script adds the address first, then the default route and resolv.conf: wait for them
+            Await.until("the default route via the DHCP router", 10_000,
+                    Await.check(() -> a.exec("ip", "route").output.contains("default via 10.61.0.1 dev " + tapA)));
+            Await.until("resolv.conf with the DHCP DNS server and domain", 10_000, Await.check(() -> {
+                String resolv = Files.exists(resolvA) ? Files.readString(resolvA) : "";
+                return resolv.contains("nameserver 10.61.0.53") && resolv.contains("tenant.test");
+            }));
 
             // busybox udhcpc: the reserved address; a renewal (unicast to the server); a release
             Path scriptDir = work.resolve("udhcpc-b");
@@ -119,7 +123,8 @@ public class DhcpNamespaceIT {
             c.start(work.resolve("dhclient-c.log").toFile(), "dhclient", "-d", "-v", "-1", "-pf", work.resolve("c.pid").toString(),
                     "-lf", work.resolve("c.leases").toString(), tapC);
             String addressC = awaitAddress(c, tapC, "10.62.0.");
-            assertTrue(c.exec("ip", "route").output.contains("default via 10.62.0.1 dev " + tapC));
+            Await.until("VLAN 10's default route", 10_000,
+                    Await.check(() -> c.exec("ip", "route").output.contains("default via 10.62.0.1 dev " + tapC)));
             assertTrue(link(c, tapC), link(c, tapC).contains(" mtu 1400 "));
             String leases = leases(dist);
             assertTrue(leases, leases.contains("0:" + addressA + ":") && leases.contains("10:" + addressC + ":"));
