@@ -446,27 +446,18 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         if (vnics.values().stream().anyMatch(v -> osName.equals(v.osName()))) {
             throw new DataPathException(osName + " is in use by a VNIC");
         }
+        boolean attach = framePorts.interfaceExists(osName);
+        if (!attach && (mtu < 68 || mtu > 65535)) {
+            throw new DataPathException("MTU " + mtu + " is outside 68-65535");
+        }
         HostLinkPort link;
         try {
-            if (framePorts.interfaceExists(osName)) {
-                FramePort port = framePorts.openPcap(osName);
-                try {
-                    link = new HostLinkPort(port, false, framePorts.interfaceMtu(osName), handler, () -> links.remove(osName));
-                } catch (IOException e) {
-                    port.close();
-                    throw e;
-                }
-            } else {
-                if (mtu < 68 || mtu > 65535) {
-                    throw new DataPathException("MTU " + mtu + " is outside 68-65535");
-                }
-                FramePort port = framePorts.openPlainTap(osName, macOrGenerated(-1), mtu);
-                try {
-                    link = new HostLinkPort(port, true, mtu, handler, () -> links.remove(osName));
-                } catch (IOException e) {
-                    port.close();
-                    throw e;
-                }
+            FramePort port = attach ? framePorts.openPcap(osName) : framePorts.openPlainTap(osName, macOrGenerated(-1), mtu);
+            try {
+                link = new HostLinkPort(port, !attach, attach ? framePorts.interfaceMtu(osName) : mtu, handler, () -> links.remove(osName));
+            } catch (IOException e) {
+                port.close();
+                throw e;
             }
         } catch (IOException e) {
             throw new DataPathException(e.getMessage(), e);

@@ -210,6 +210,16 @@ final class Router {
         return config.definition;
     }
 
+    /** The port on this overlay (or {@code uplink:INTERFACE}), or {@code null}. */
+    RouterPort port(String overlay) {
+        for (RouterPort p : config.ports) {
+            if (p.overlay.equals(overlay)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     /**
      * Puts a definition in force: ports whose definition is unchanged are kept (attached, with
      * their neighbours); others are made anew, unattached, and the ones that went are detached.

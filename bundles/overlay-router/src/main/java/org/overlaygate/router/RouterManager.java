@@ -349,13 +349,8 @@ public final class RouterManager {
         List<RouterDefinition.PortDefinition> ports = new ArrayList<>(d.ports);
         ports.add(port);
         putInForce(r, d.withPorts(ports));
-        RouterPort added = null;
-        for (RouterPort p : r.config().ports) {
-            if (p.overlay.equals(port.overlay)) {
-                added = p;
-                reconcile(p);
-            }
-        }
+        RouterPort added = r.port(port.overlay);
+        reconcile(added);
         return added;
     }
 

@@ -101,7 +101,7 @@ final class RouterState {
                 long lo = in.readLong();
                 long mac = in.readLong();
                 String source = in.readUTF();
-                RouterPort p = port(router, port);
+                RouterPort p = router.port(port);
                 if (p != null && mac != 0 && p.onLink(hi, lo) && elapsedNanos < NeighbourTable.STALE_GC_NANOS) {
                     p.neighbours.restoreStale(hi, lo, mac, source);
                     neighbours++;
@@ -112,14 +112,5 @@ final class RouterState {
         } finally {
             Files.deleteIfExists(f);
         }
-    }
-
-    private static RouterPort port(Router router, String name) {
-        for (RouterPort p : router.config().ports) {
-            if (p.overlay.equals(name)) {
-                return p;
-            }
-        }
-        return null;
     }
 }
