@@ -28,10 +28,16 @@ public final class SourcePorts {
         return max - min + 1;
     }
 
-    /** The i-th candidate port, spreading the pool evenly over the range from a start offset. */
-    int candidate(int start, int i) {
+    /**
+     * The port pool socket {@code slot} tries on its {@code probe}-th attempt: the pool spreads
+     * evenly over the range from a start offset (probe 0), and a slot whose port is taken walks on
+     * from there one port at a time, so that {@link #range()} probes visit every port of the range
+     * once. (Stepping by the spread instead would revisit the pool's own few ports: one socket of
+     * another process on one of them would leave no free port.)
+     */
+    int candidate(int start, int slot, int probe) {
         long step = Math.max(1, range() / poolSize);
-        return min + (int) ((start + (long) i * step) % range());
+        return min + (int) ((start + (long) slot * step + probe) % range());
     }
 
     @Override

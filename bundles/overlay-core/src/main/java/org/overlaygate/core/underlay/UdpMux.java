@@ -107,19 +107,18 @@ public final class UdpMux extends BaseMux {
             UdpEndpoint[] tx = new UdpEndpoint[ports.poolSize];
             int[] txPorts = new int[ports.poolSize];
             int start = Math.floorMod(listen.hashCode(), ports.range());
-            int attempt = 0;
             for (int i = 0; i < tx.length; i++) {
-                while (tx[i] == null) {
-                    if (attempt >= ports.range()) {
+                for (int probe = 0; tx[i] == null; probe++) {
+                    if (probe >= ports.range()) {
                         throw new DataPathException("no free UDP source ports in " + ports + " on " + listen.address().getHostAddress());
                     }
-                    int port = ports.candidate(start, i + attempt);
+                    int port = ports.candidate(start, i, probe);
                     try {
                         tx[i] = UdpEndpoint.open(listen.address(), port, socketBufferBytes, !wantGso);
                         opened.add(tx[i]);
                         txPorts[i] = port;
                     } catch (BindException busy) {
-                        attempt++;
+                        // taken (by another process, or by a socket of this pool): try the next port
                     }
                 }
             }
