@@ -98,6 +98,12 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     static final String TAP_QUEUES_PROPERTY = "overlaygate.core.tapQueues";
     /** Queues per TAP device unless a setting says otherwise. */
     static final int DEFAULT_TAP_QUEUES = 8;
+    /** The framework property that says how many sockets receive on a UDP listen port, when ConfigAdmin does not. */
+    static final String UNDERLAY_QUEUES_PROPERTY = "overlaygate.core.underlayQueues";
+    /** Receiving sockets per UDP listen address and port unless a setting says otherwise. */
+    static final int DEFAULT_UNDERLAY_QUEUES = 4;
+    /** At most this many: each is a thread. */
+    static final int MAX_UNDERLAY_QUEUES = 16;
 
     private CoreSettings settings;
     private Set<Offload> allowed;
@@ -117,7 +123,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     /** For tests: a service with settings, OS ports and muxes of the caller's choosing. */
     public DataPathService(CoreSettings settings, FramePortFactory framePorts) {
         start(settings, framePorts, Offload.parse(settings.offloads()), Offload.forced(settings.offloads()),
-                Math.max(0, settings.busyPollMicros()) * 1000L);
+                Math.max(0, settings.busyPollMicros()) * 1000L, underlayQueues(settings.underlayQueues(), null));
     }
 
     @Activate
@@ -135,31 +141,44 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         }
         long busyPoll = micros(config.busyPollMicros(), context.getProperty(BUSY_POLL_PROPERTY), BUSY_POLL_PROPERTY, 0) * 1000L;
         int tapQueues = tapQueues(config.tapQueues(), context.getProperty(TAP_QUEUES_PROPERTY));
-        start(config, OsFramePorts.create(allowed, busyPoll, tapQueues), allowed, forced, busyPoll);
-        LOG.info("TAP devices get {} queues", tapQueues);
+        int underlayQueues = underlayQueues(config.underlayQueues(), context.getProperty(UNDERLAY_QUEUES_PROPERTY));
+        start(config, OsFramePorts.create(allowed, busyPoll, tapQueues), allowed, forced, busyPoll, underlayQueues);
+        LOG.info("TAP devices get {} queues, UDP listen ports {} receiving sockets", tapQueues, underlayQueues);
+    }
+
+    /** Queues per TAP device: {@link #queues} of 1 to {@value TapDevice#MAX_QUEUES}, else {@link #DEFAULT_TAP_QUEUES}. */
+    static int tapQueues(int configured, String property) {
+        return queues("tapQueues", configured, property, TapDevice.MAX_QUEUES, DEFAULT_TAP_QUEUES);
     }
 
     /**
-     * Queues per TAP device: ConfigAdmin's when it set one (1 or more), else the framework
-     * property's, else {@link #DEFAULT_TAP_QUEUES}. A number out of 1 to
-     * {@value TapDevice#MAX_QUEUES}, or not a number, is refused with one line in the log (the
-     * default then).
+     * Receiving sockets per UDP listen address and port: {@link #queues} of 1 to
+     * {@value #MAX_UNDERLAY_QUEUES}, else {@link #DEFAULT_UNDERLAY_QUEUES}.
      */
-    static int tapQueues(int configured, String property) {
+    static int underlayQueues(int configured, String property) {
+        return queues("underlayQueues", configured, property, MAX_UNDERLAY_QUEUES, DEFAULT_UNDERLAY_QUEUES);
+    }
+
+    /**
+     * A number of queues: ConfigAdmin's when it set one (1 or more), else the framework
+     * property's, else {@code fallback}. A number out of 1 to {@code max}, or not a number, is
+     * refused with one line in the log (the fallback then).
+     */
+    static int queues(String name, int configured, String property, int max, int fallback) {
         String value = configured > 0 ? Integer.toString(configured) : property;
         if (value == null || value.isBlank()) {
-            return DEFAULT_TAP_QUEUES;
+            return fallback;
         }
         try {
             int queues = Integer.parseInt(value.trim());
-            if (queues >= 1 && queues <= TapDevice.MAX_QUEUES) {
+            if (queues >= 1 && queues <= max) {
                 return queues;
             }
         } catch (NumberFormatException e) {
             // refused below
         }
-        LOG.error("tapQueues '{}' refused (1 to {}): using {}", value, TapDevice.MAX_QUEUES, DEFAULT_TAP_QUEUES);
-        return DEFAULT_TAP_QUEUES;
+        LOG.error("{} '{}' refused (1 to {}): using {}", name, value, max, fallback);
+        return fallback;
     }
 
     /**
@@ -187,7 +206,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     }
 
     private synchronized void start(CoreSettings config, FramePortFactory ports, Set<Offload> allowed, Set<Offload> forced,
-            long busyPollNanos) {
+            long busyPollNanos, int underlayQueues) {
         this.settings = config;
         this.allowed = allowed;
         SourcePorts sourcePorts = new SourcePorts(config.sourcePortMin(), config.sourcePortMax(), config.sourcePortPool());
@@ -195,7 +214,7 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         Supplier<TcpCoalescer> batches = allowed.contains(Offload.TAP_GRO) ? TcpCoalescer::new : () -> null;
         this.muxes = new MuxRegistry((key, transport) -> {
             if (transport.kind() == UnderlayTransport.Kind.UDP) {
-                UdpMux m = UdpMux.open(key, sourcePorts, config.socketBufferBytes(), allowed, forced, batches);
+                UdpMux m = UdpMux.open(key, sourcePorts, underlayQueues, config.socketBufferBytes(), allowed, forced, batches);
                 m.busyPoll(busyPollNanos);
                 return m;
             }

@@ -79,4 +79,9 @@ public class TestSettings implements CoreSettings {
     public int tapQueues() {
         return tapQueues;
     }
+
+    @Override
+    public int underlayQueues() {
+        return 0;
+    }
 }

@@ -271,7 +271,7 @@ final class ApplianceMetrics {
             socketReasons.forEach(reason -> underDrops.point(u.drops().getOrDefault(reason, 0L), with(socket, "reason", reason)));
         }
         // the I/O offloads in use, as overlay:stats shows them (why one is off is in overlay:stats)
-        Family underOffloads = Family.gauge("underlay_offload_on", "1 when the underlay socket uses the offload (mmsg, udp_gro, udp_gso), 0 when not", null);
+        Family underOffloads = Family.gauge("underlay_offload_on", "1 when the underlay socket uses the offload (mmsg, udp_gro, udp_gso, udp_mq), 0 when not", null);
         Family vnicOffloads = Family.gauge("vnic_offload_on", "1 when the TAP VNIC uses the offload (tap_tso, tap_gro, tap_mq), 0 when not", null);
         Set<String> socketNames = new TreeSet<>();
         sockets.forEach(u -> socketNames.add(u.name()));

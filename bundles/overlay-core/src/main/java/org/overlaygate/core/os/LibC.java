@@ -95,6 +95,7 @@ final class LibC {
     static final int IP_MREQN_SIZE = 12;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
+    static final int SO_REUSEPORT = 15;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
     static final int SO_ERROR = 4;

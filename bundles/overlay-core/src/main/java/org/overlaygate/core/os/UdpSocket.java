@@ -40,7 +40,19 @@ public final class UdpSocket extends IpSocket {
      * @throws IOException with the OS's reason otherwise
      */
     public static UdpSocket open(Inet4Address bindAddress, int port, boolean zeroChecksum) throws IOException {
-        return open(bindAddress, port, zeroChecksum, false);
+        return open(bindAddress, port, zeroChecksum, 0);
+    }
+
+    /**
+     * Opens one of several sockets that share {@code bindAddress:port} (SO_REUSEPORT): the kernel
+     * gives each datagram to one of them by a hash of its source and destination address and port.
+     * Only sockets that set the option too, of the same user, can join; the caller makes sure the
+     * port was free before the first (see {@code UdpEndpoint.openReceivers}).
+     *
+     * @throws BindException when the address and port are taken by a socket that does not share
+     */
+    public static UdpSocket openShared(Inet4Address bindAddress, int port, boolean zeroChecksum) throws IOException {
+        return open(bindAddress, port, zeroChecksum, LibC.SO_REUSEPORT);
     }
 
     /**
@@ -49,7 +61,7 @@ public final class UdpSocket extends IpSocket {
      * (IP_MULTICAST_ALL off). Join the group with {@link #joinGroup}.
      */
     public static UdpSocket openGroup(Inet4Address group, int port) throws IOException {
-        UdpSocket socket = open(group, port, false, true);
+        UdpSocket socket = open(group, port, false, LibC.SO_REUSEADDR);
         try {
             Multicast.onlyJoinedGroups(socket.fd, "cannot open UDP socket on " + socket.local);
         } catch (IOException e) {
@@ -59,7 +71,8 @@ public final class UdpSocket extends IpSocket {
         return socket;
     }
 
-    private static UdpSocket open(Inet4Address bindAddress, int port, boolean zeroChecksum, boolean reuseAddress) throws IOException {
+    /** {@code reuse}: SO_REUSEADDR or SO_REUSEPORT to share the address and port, 0 not to. */
+    private static UdpSocket open(Inet4Address bindAddress, int port, boolean zeroChecksum, int reuse) throws IOException {
         LibC.requireSupportedPlatform();
         String local = bindAddress.getHostAddress() + ":" + port;
         String what = "cannot open UDP socket on " + local;
@@ -72,8 +85,8 @@ public final class UdpSocket extends IpSocket {
             if (zeroChecksum) {
                 setInt(fd, LibC.SOL_SOCKET, LibC.SO_NO_CHECK, 1, what, "SO_NO_CHECK");
             }
-            if (reuseAddress) {
-                setInt(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, 1, what, "SO_REUSEADDR");
+            if (reuse != 0) {
+                setInt(fd, LibC.SOL_SOCKET, reuse, 1, what, reuse == LibC.SO_REUSEPORT ? "SO_REUSEPORT" : "SO_REUSEADDR");
             }
             long sockaddr = scratch().sockaddrIn(RawIpSocket.toInt(bindAddress), port);
             if (LibC.bind(fd, sockaddr, LibC.SOCKADDR_IN_SIZE) < 0) {

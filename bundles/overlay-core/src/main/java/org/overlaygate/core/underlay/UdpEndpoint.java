@@ -10,6 +10,8 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.core.base.DropReasons;
@@ -48,6 +50,37 @@ abstract class UdpEndpoint implements PacketSource, AutoCloseable {
             return new JdkUdpEndpoint(ch, null);
         } catch (IOException | RuntimeException e) {
             ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the sockets that receive on the listen address and port: one, or over IPv4
+     * {@code count} sharing it (SO_REUSEPORT), among which the kernel spreads datagrams by a hash
+     * of their addresses and ports. A UDP encapsulation's source port is a hash of the inner flow,
+     * so each inner flow keeps to one socket (in order) and different flows mostly to different
+     * ones: a small flow's datagrams do not queue behind a bulk flow's in one socket's buffer. A
+     * plain socket is bound first and closed, so that a port held by anyone (another appliance
+     * too, which binds the same way) is still refused as taken rather than silently shared; what
+     * is left open is a process of the same user that sets SO_REUSEPORT itself and binds later.
+     * Over IPv6 (the JDK's channel) there is one socket.
+     */
+    static List<UdpEndpoint> openReceivers(InetAddress address, int port, int bufferBytes, int count) throws IOException {
+        if (count <= 1 || !(address instanceof Inet4Address)) {
+            return List.of(open(address, port, bufferBytes, true));
+        }
+        Inet4Address a4 = (Inet4Address) address;
+        UdpSocket.open(a4, port, true).close(); // taken: a BindException, as for one socket
+        List<UdpEndpoint> opened = new ArrayList<>(count);
+        try {
+            for (int i = 0; i < count; i++) {
+                UdpSocket socket = UdpSocket.openShared(a4, port, true);
+                setBuffers(socket, bufferBytes);
+                opened.add(new NativeUdpEndpoint(socket));
+            }
+            return opened;
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(UdpEndpoint::close);
             throw e;
         }
     }

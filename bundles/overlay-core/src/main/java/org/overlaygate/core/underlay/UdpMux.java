@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A UDP underlay (VXLAN): one socket bound to the listen address and port receives, on its own
- * thread; a pool of sockets bound to ports of the {@link SourcePorts} range sends, the socket
+ * A UDP underlay (VXLAN): the sockets bound to the listen address and port receive, each on its
+ * own thread (one, or several sharing the port: {@link UdpEndpoint#openReceivers}); a pool of sockets bound to ports of the {@link SourcePorts} range sends, the socket
  * chosen by the inner flow's hash. Over IPv4 the sockets set DF (the kernel refuses, rather than
  * fragments, an outer packet too large for the path: RFC 7348 "MUST NOT fragment"); receive accepts
  * any checksum, including zero. Devices refuse inner frames larger than their MTU, so with an
@@ -56,18 +57,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class UdpMux extends BaseMux {
     private static final Logger LOG = LoggerFactory.getLogger(UdpMux.class);
+    static final String QUEUES = "udp_mq";
 
-    private final UdpEndpoint receiver;
+    /** The sockets on the listen address and port, each read by its own thread. */
+    private final UdpEndpoint[] receivers;
     private final UdpEndpoint[] senders;
     private final int[] senderPorts;
     private final int bufferBytes;
     private final OffloadState offloads;
     private final Set<Offload> allowed;
 
-    private UdpMux(UnderlayKey key, UdpEndpoint receiver, UdpEndpoint[] senders, int[] senderPorts, int bufferBytes, Set<Offload> allowed,
+    private UdpMux(UnderlayKey key, UdpEndpoint[] receivers, UdpEndpoint[] senders, int[] senderPorts, int bufferBytes, Set<Offload> allowed,
             OffloadState offloads, Supplier<? extends InboundBatch> batches) {
         super(key, batches);
-        this.receiver = receiver;
+        this.receivers = receivers;
         this.senders = senders;
         this.senderPorts = senderPorts;
         this.bufferBytes = bufferBytes;
@@ -94,16 +97,27 @@ public final class UdpMux extends BaseMux {
 
     /**
      * The same, with the offloads the operator {@code forced} ({@code +udp_gso}: trains even where
-     * the underlay device completes no checksums).
+     * the underlay device completes no checksums), and one receiving socket.
      */
     public static UdpMux open(UnderlayKey key, SourcePorts ports, int socketBufferBytes, Set<Offload> allowed, Set<Offload> forced,
             Supplier<? extends InboundBatch> batches) throws DataPathException {
+        return open(key, ports, 1, socketBufferBytes, allowed, forced, batches);
+    }
+
+    /**
+     * The same, with {@code receiveSockets} sockets on the listen address and port over IPv4
+     * ({@link UdpEndpoint#openReceivers}: flows spread over them, each socket read by its own
+     * thread).
+     */
+    public static UdpMux open(UnderlayKey key, SourcePorts ports, int receiveSockets, int socketBufferBytes, Set<Offload> allowed,
+            Set<Offload> forced, Supplier<? extends InboundBatch> batches) throws DataPathException {
         UnderlayAddress listen = key.listen();
         List<UdpEndpoint> opened = new ArrayList<>();
         boolean wantGso = allowed.contains(Offload.UDP_GSO) && allowed.contains(Offload.MMSG);
         try {
-            UdpEndpoint rx = UdpEndpoint.open(listen.address(), listen.port(), socketBufferBytes, true);
-            opened.add(rx);
+            UdpEndpoint[] rx = UdpEndpoint.openReceivers(listen.address(), listen.port(), socketBufferBytes, receiveSockets)
+                    .toArray(new UdpEndpoint[0]);
+            opened.addAll(Arrays.asList(rx));
             UdpEndpoint[] tx = new UdpEndpoint[ports.poolSize];
             int[] txPorts = new int[ports.poolSize];
             int start = Math.floorMod(listen.hashCode(), ports.range());
@@ -124,10 +138,15 @@ public final class UdpMux extends BaseMux {
             }
             OffloadState state = new OffloadState(EnumSet.of(Offload.MMSG, Offload.UDP_GRO, Offload.UDP_GSO));
             settle(state, allowed, forced.contains(Offload.UDP_GSO), listen.address(), rx, tx);
-            rx.prepareReceive(state.uses(Offload.MMSG), state.uses(Offload.UDP_GRO));
+            for (int i = 0; i < rx.length; i++) {
+                rx[i].prepareReceive(state.uses(Offload.MMSG), state.uses(Offload.UDP_GRO));
+            }
             UdpMux u = new UdpMux(key, rx, tx, txPorts, socketBufferBytes, allowed, state, batches);
-            u.startReading(rx, key.toString());
-            LOG.info("underlay {} open, source ports {}, offloads {}", key, Arrays.toString(txPorts), state.describe());
+            for (int i = 0; i < rx.length; i++) {
+                u.startReading(rx[i], rx.length == 1 ? key.toString() : key + " #" + i);
+            }
+            LOG.info("underlay {} open, {} receiving socket(s), source ports {}, offloads {}", key, rx.length, Arrays.toString(txPorts),
+                    state.describe());
             return u;
         } catch (IOException | DataPathException e) {
             opened.forEach(UdpEndpoint::close);
@@ -141,9 +160,9 @@ public final class UdpMux extends BaseMux {
      * Probes what is allowed: mmsg by the kernel's version, GRO and GSO by turning them on; GSO
      * only where the underlay device's partial checksums get completed (or it is forced).
      */
-    private static void settle(OffloadState state, Set<Offload> allowed, boolean gsoForced, InetAddress listen, UdpEndpoint rx,
+    private static void settle(OffloadState state, Set<Offload> allowed, boolean gsoForced, InetAddress listen, UdpEndpoint[] rx,
             UdpEndpoint[] tx) throws IOException {
-        boolean ipv6 = rx instanceof JdkUdpEndpoint;
+        boolean ipv6 = rx[0] instanceof JdkUdpEndpoint;
         if (ipv6) {
             for (Offload f : List.of(Offload.MMSG, Offload.UDP_GRO, Offload.UDP_GSO)) {
                 state.off(f, allowed.contains(f) ? JdkUdpEndpoint.NO_OFFLOADS : OffloadState.OFF_BY_SETTING);
@@ -151,7 +170,11 @@ public final class UdpMux extends BaseMux {
             return;
         }
         state.settle(Offload.MMSG, allowed.contains(Offload.MMSG) ? UdpSocket.probeMessageVectors() : OffloadState.OFF_BY_SETTING);
-        state.settle(Offload.UDP_GRO, allowed.contains(Offload.UDP_GRO) ? rx.enableReceiveOffload() : OffloadState.OFF_BY_SETTING);
+        String gro = allowed.contains(Offload.UDP_GRO) ? rx[0].enableReceiveOffload() : OffloadState.OFF_BY_SETTING;
+        for (int i = 1; gro == null && i < rx.length; i++) {
+            gro = rx[i].enableReceiveOffload(); // the kernel that took it on one takes it on all
+        }
+        state.settle(Offload.UDP_GRO, gro);
         String gso;
         if (!allowed.contains(Offload.UDP_GSO)) {
             gso = OffloadState.OFF_BY_SETTING;
@@ -246,9 +269,13 @@ public final class UdpMux extends BaseMux {
         countSent(batch, from, to);
     }
 
+    /** The offloads, and {@value #QUEUES}: how many sockets receive ({@link UdpEndpoint#openReceivers}). */
     @Override
     public Map<String, String> offloads() {
-        return offloads.describe();
+        Map<String, String> out = new LinkedHashMap<>(offloads.describe());
+        out.put(QUEUES, receivers.length > 1 ? "on: " + receivers.length + " sockets"
+                : receivers[0] instanceof JdkUdpEndpoint ? "off: one socket over IPv6" : "off: one socket (underlayQueues)");
+        return out;
     }
 
     @Override
@@ -275,7 +302,9 @@ public final class UdpMux extends BaseMux {
 
     @Override
     void closeSockets() {
-        receiver.close();
+        for (UdpEndpoint e : receivers) {
+            e.close();
+        }
         for (UdpEndpoint e : senders) {
             e.close();
         }

@@ -3,9 +3,12 @@
  * (encapsulation, listen address, port) and demultiplexed by vnet id, as illumos' overlay mux.
  *
  * <h2>Kinds</h2>
- * {@link org.overlaygate.core.underlay.UdpMux} carries UDP encapsulations (VXLAN): one socket
- * receives on the listen address and port, a pool of sockets on source ports spread over a range
- * sends, the socket chosen by the inner flow's hash, for ECMP entropy (RFC 7348 section 5).
+ * {@link org.overlaygate.core.underlay.UdpMux} carries UDP encapsulations (VXLAN): sockets sharing
+ * the listen address and port receive (one, or over IPv4 {@code underlayQueues} with SO_REUSEPORT:
+ * the kernel spreads datagrams over them by the outer source port, which is the inner flow's hash,
+ * so that a small flow does not queue behind a bulk one), a pool of sockets on source ports spread
+ * over a range sends, the socket chosen by the inner flow's hash, for ECMP entropy (RFC 7348
+ * section 5); a pool socket whose port is taken walks on to the next free one.
  * {@link org.overlaygate.core.underlay.IpMux} carries IP-protocol encapsulations (NVGRE, protocol
  * 47) on one raw socket.
  *

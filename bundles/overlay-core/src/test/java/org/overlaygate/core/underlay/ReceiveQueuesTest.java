@@ -1,0 +1,137 @@
+package org.overlaygate.core.underlay;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.Test;
+import org.overlaygate.api.UnderlayAddress;
+import org.overlaygate.api.datapath.DataPathException;
+import org.overlaygate.core.base.Offload;
+import org.overlaygate.encap.vxlan.VxlanPlugin;
+
+/**
+ * Several sockets receiving on one listen port ({@code underlayQueues}): flows from different
+ * source ports spread over them, each flow stays in order on one, and the port is still refused
+ * when anyone holds it, rather than shared with another appliance.
+ */
+public class ReceiveQueuesTest {
+    private static final VxlanPlugin VXLAN = new VxlanPlugin();
+    private static final SourcePorts PORTS = new SourcePorts(46000, 46999, 2);
+    private static final int FLOWS = 64;
+    private static final int PER_FLOW = 20;
+
+    @Test
+    public void flowsSpreadOverTheSocketsAndEachKeepsItsOrder() throws Exception {
+        UnderlayKey key = key(freeUdpPort());
+        UdpMux mux = open(key, 4);
+        List<DatagramSocket> senders = new ArrayList<>();
+        try {
+            assertEquals("on: 4 sockets", mux.offloads().get(UdpMux.QUEUES));
+            Map<Integer, List<Integer>> seqByFlow = new ConcurrentHashMap<>();
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            AtomicInteger received = new AtomicInteger();
+            mux.setDecapsulator(VXLAN.decapsulator());
+            mux.attach(7, new UnderlayReceiver() {
+                @Override
+                public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort) {
+                    threads.add(Thread.currentThread().getName());
+                    seqByFlow.computeIfAbsent(senderPort, p -> new ArrayList<>()).add(buf.getInt(offset + 14));
+                    received.incrementAndGet();
+                }
+
+                @Override
+                public void refusedFromUnderlay(String reason) {
+                    fail("refused: " + reason);
+                }
+            });
+            for (int f = 0; f < FLOWS; f++) {
+                senders.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+            }
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), key.listen().port());
+            for (int seq = 0; seq < PER_FLOW; seq++) {
+                for (DatagramSocket s : senders) {
+                    byte[] packet = vxlan(7, seq);
+                    s.send(new DatagramPacket(packet, packet.length, to));
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (received.get() < FLOWS * PER_FLOW && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(FLOWS * PER_FLOW, received.get());
+            assertTrue("64 flows over 4 sockets reach more than one receive thread: " + threads, threads.size() > 1);
+            for (Map.Entry<Integer, List<Integer>> flow : seqByFlow.entrySet()) {
+                List<Integer> seqs = flow.getValue();
+                for (int i = 0; i < seqs.size(); i++) {
+                    assertEquals("flow from port " + flow.getKey() + " in order", i, (int) seqs.get(i));
+                }
+            }
+        } finally {
+            senders.forEach(DatagramSocket::close);
+            mux.close();
+        }
+    }
+
+    @Test
+    public void aPortHeldByAnotherApplianceOrAnyoneIsRefusedNotShared() throws Exception {
+        int port = freeUdpPort();
+        UdpMux first = open(key(port), 4);
+        try {
+            try {
+                open(key(port), 4).close();
+                fail("a second mux shared the port of the first");
+            } catch (DataPathException expected) {
+                assertTrue(expected.getMessage(), expected.getMessage().contains("127.0.0.1:" + port));
+            }
+        } finally {
+            first.close();
+        }
+        try (DatagramSocket plain = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+            try {
+                open(key(port), 4).close();
+                fail("the mux shared the port of a plain socket");
+            } catch (DataPathException expected) {
+                assertTrue(expected.getMessage(), expected.getMessage().contains("Address already in use"));
+            }
+        }
+        UdpMux again = open(key(port), 4);
+        again.close();
+    }
+
+    private static UdpMux open(UnderlayKey key, int sockets) throws DataPathException {
+        return UdpMux.open(key, PORTS, sockets, 1 << 20, EnumSet.allOf(Offload.class), EnumSet.noneOf(Offload.class), () -> null);
+    }
+
+    private static UnderlayKey key(int port) {
+        return new UnderlayKey("vxlan", VXLAN.transport(), UnderlayAddress.parse("127.0.0.1:" + port));
+    }
+
+    /** A VXLAN packet (RFC 7348: flags 0x08, VNI) of vnet {@code vni} whose inner frame carries {@code seq} after its MACs. */
+    private static byte[] vxlan(int vni, int seq) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 60);
+        b.put(0, (byte) 0x08).putInt(4, vni << 8);
+        b.putShort(8 + 12, (short) 0x0800).putInt(8 + 14, seq);
+        return b.array();
+    }
+
+    private static int freeUdpPort() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return s.getLocalPort();
+        }
+    }
+}
