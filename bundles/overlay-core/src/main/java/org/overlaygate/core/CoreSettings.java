@@ -77,6 +77,19 @@ public @interface CoreSettings {
     int underlayQueues() default 0;
 
     /**
+     * The time slice, in microseconds, every data path thread asks the scheduler for (Linux 6.12
+     * and later; 100 to 100000): a thread with a short slice that wakes for a packet preempts a
+     * thread running a longer one sooner, rather than waiting out its slice (about 3 ms by default).
+     * 0: the scheduler's default. Negative (the default): the framework property
+     * {@code overlaygate.core.threadSliceMicros} (etc/config.properties, or -D in JAVA_OPTS), else
+     * {@value DataPathService#DEFAULT_THREAD_SLICE_MICROS}. Read when the data path starts; threads
+     * started after get it.
+     */
+    @AttributeDefinition(description = "Time slice in microseconds that data path threads ask the scheduler for (Linux 6.12+, 100-100000;"
+            + " 0: the scheduler's default); negative: the framework property overlaygate.core.threadSliceMicros, else the default")
+    int threadSliceMicros() default -1;
+
+    /**
      * The I/O offloads the data path may use where the kernel has them: all, none, or a list of
      * mmsg, udp_gro, udp_gso, tap_tso, tap_gro (each may be -NAME: all but those; +udp_gso: all,
      * with udp_gso used even over an underlay device that completes no checksums, a veth, TAP or

@@ -57,6 +57,7 @@ import org.overlaygate.core.vnic.HostLinkLease;
 import org.overlaygate.core.vnic.HostLinkPort;
 import org.overlaygate.core.vnic.MemoryVnic;
 import org.overlaygate.core.os.Kernel;
+import org.overlaygate.core.os.SchedulerSlice;
 import org.overlaygate.core.os.TapDevice;
 import org.overlaygate.core.vnic.PortVnic;
 import org.overlaygate.core.vnic.TcpCoalescer;
@@ -104,6 +105,10 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     static final int DEFAULT_UNDERLAY_QUEUES = 4;
     /** At most this many: each is a thread. */
     static final int MAX_UNDERLAY_QUEUES = 16;
+    /** The framework property that says what time slice data path threads ask for, when ConfigAdmin does not. */
+    static final String THREAD_SLICE_PROPERTY = "overlaygate.core.threadSliceMicros";
+    /** The slice data path threads ask for unless a setting says otherwise (0: the scheduler's default). */
+    static final int DEFAULT_THREAD_SLICE_MICROS = 300;
 
     private CoreSettings settings;
     private Set<Offload> allowed;
@@ -142,8 +147,11 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         long busyPoll = micros(config.busyPollMicros(), context.getProperty(BUSY_POLL_PROPERTY), BUSY_POLL_PROPERTY, 0) * 1000L;
         int tapQueues = tapQueues(config.tapQueues(), context.getProperty(TAP_QUEUES_PROPERTY));
         int underlayQueues = underlayQueues(config.underlayQueues(), context.getProperty(UNDERLAY_QUEUES_PROPERTY));
+        SchedulerSlice.setForDataPath(micros(config.threadSliceMicros(), context.getProperty(THREAD_SLICE_PROPERTY), THREAD_SLICE_PROPERTY,
+                DEFAULT_THREAD_SLICE_MICROS));
         start(config, OsFramePorts.create(allowed, busyPoll, tapQueues), allowed, forced, busyPoll, underlayQueues);
-        LOG.info("TAP devices get {} queues, UDP listen ports {} receiving sockets", tapQueues, underlayQueues);
+        LOG.info("TAP devices get {} queues, UDP listen ports {} receiving sockets, data path threads a slice of {} µs (0: the"
+                + " scheduler's default)", tapQueues, underlayQueues, SchedulerSlice.forDataPath());
     }
 
     /** Queues per TAP device: {@link #queues} of 1 to {@value TapDevice#MAX_QUEUES}, else {@link #DEFAULT_TAP_QUEUES}. */

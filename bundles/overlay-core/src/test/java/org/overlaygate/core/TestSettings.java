@@ -84,4 +84,9 @@ public class TestSettings implements CoreSettings {
     public int underlayQueues() {
         return 0;
     }
+
+    @Override
+    public int threadSliceMicros() {
+        return 0;
+    }
 }

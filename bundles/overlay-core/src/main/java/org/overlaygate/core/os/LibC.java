@@ -207,6 +207,12 @@ final class LibC {
 
     static native int if_nametoindex(String name);
 
+    /** getpriority(2): with PRIO_PROCESS (0) and who 0, on Linux the calling thread's nice value. */
+    static native int getpriority(int which, int who);
+
+    /** syscall(2), for the calls glibc 2.36 has no wrapper for (sched_setattr). */
+    static native long syscall(long number, long a1, long a2, long a3);
+
     static native String strerror(int errnum);
 
     /**

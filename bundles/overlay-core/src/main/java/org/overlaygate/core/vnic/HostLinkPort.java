@@ -10,6 +10,7 @@ import org.overlaygate.api.datapath.HostLinkHandler;
 import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.base.DropReasons;
+import org.overlaygate.core.os.SchedulerSlice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,6 +118,7 @@ public final class HostLinkPort implements HostLink, Runnable {
 
     @Override
     public void run() {
+        SchedulerSlice.applyToDataPathThread();
         ByteBuffer buf = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME);
         long lastError = 0;
         while (!closed) {
