@@ -158,14 +158,14 @@ public class KatarOverlayIT {
     }
 
     /**
-     * The next frame of this test (IPv4 ethertype, as {@link #frame} makes them) that {@code port}
+     * The next frame of this test ({@link Traffic#isNumberedFrame}) that {@code port}
      * receives before the deadline, or null. The VNICs also get the gratuitous ARPs hosts send when
      * the katar log says an address moved: those are skipped.
      */
     static byte[] receive(MemoryPort port, long deadlineNanos) throws InterruptedException {
         while (true) {
             byte[] f = port.receive(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (f == null || (f.length >= 18 && f[12] == 0x08 && f[13] == 0x00)) {
+            if (f == null || Traffic.isNumberedFrame(f)) {
                 return f;
             }
         }
