@@ -147,11 +147,12 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         long busyPoll = micros(config.busyPollMicros(), context.getProperty(BUSY_POLL_PROPERTY), BUSY_POLL_PROPERTY, 0) * 1000L;
         int tapQueues = tapQueues(config.tapQueues(), context.getProperty(TAP_QUEUES_PROPERTY));
         int underlayQueues = underlayQueues(config.underlayQueues(), context.getProperty(UNDERLAY_QUEUES_PROPERTY));
-        SchedulerSlice.setForDataPath(micros(config.threadSliceMicros(), context.getProperty(THREAD_SLICE_PROPERTY), THREAD_SLICE_PROPERTY,
-                DEFAULT_THREAD_SLICE_MICROS));
+        long sliceMicros = micros(config.threadSliceMicros(), context.getProperty(THREAD_SLICE_PROPERTY), THREAD_SLICE_PROPERTY,
+                DEFAULT_THREAD_SLICE_MICROS);
+        SchedulerSlice.setForDataPath(sliceMicros);
         start(config, OsFramePorts.create(allowed, busyPoll, tapQueues), allowed, forced, busyPoll, underlayQueues);
         LOG.info("TAP devices get {} queues, UDP listen ports {} receiving sockets, data path threads a slice of {} µs (0: the"
-                + " scheduler's default)", tapQueues, underlayQueues, SchedulerSlice.forDataPath());
+                + " scheduler's default)", tapQueues, underlayQueues, sliceMicros);
     }
 
     /** Queues per TAP device: {@link #queues} of 1 to {@value TapDevice#MAX_QUEUES}, else {@link #DEFAULT_TAP_QUEUES}. */

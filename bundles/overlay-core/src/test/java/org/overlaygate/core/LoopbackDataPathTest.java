@@ -35,6 +35,7 @@ import org.overlaygate.core.vnic.FramePortFactory;
 import org.overlaygate.encap.vxlan.VxlanPlugin;
 import org.overlaygate.testsupport.Await;
 import org.overlaygate.testsupport.Frames;
+import org.overlaygate.testsupport.LoopbackPorts;
 
 /**
  * The data path with the real VXLAN codec and real UDP sockets on loopback: two overlays on two
@@ -89,12 +90,6 @@ public class LoopbackDataPathTest {
         foreign.close();
     }
 
-    private static int freePort() throws IOException {
-        try (DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
-        }
-    }
-
     private OverlayDevice overlay(String name, long vnet, String listen, UnderlayAddress dest) throws Exception {
         return overlay(name, vnet, listen, dest, SearchMode.POINT);
     }
@@ -114,8 +109,8 @@ public class LoopbackDataPathTest {
 
     @Test
     public void twoOverlaysOnTwoLoopbackAddressesExchangeUnicastAndBroadcast() throws Exception {
-        int pa = freePort();
-        int pb = freePort();
+        int pa = LoopbackPorts.freeUdpPort();
+        int pb = LoopbackPorts.freeUdpPort();
         overlay("ovla", 4242, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:" + pb));
         overlay("ovlb", 4242, "127.0.0.2:" + pb, UnderlayAddress.parse("127.0.0.1:" + pa));
         MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
@@ -143,7 +138,7 @@ public class LoopbackDataPathTest {
 
     @Test
     public void wireBytesAreRfc7348AndTheSourcePortComesFromThePool() throws Exception {
-        int pa = freePort();
+        int pa = LoopbackPorts.freeUdpPort();
         InetSocketAddress far = (InetSocketAddress) foreign.getLocalAddress();
         overlay("ovla", 0x123456, "127.0.0.1:" + pa, UnderlayAddress.of(far.getAddress(), far.getPort()));
         MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
@@ -166,7 +161,7 @@ public class LoopbackDataPathTest {
 
     @Test
     public void malformedAndForeignPacketsAreCountedOnTheUnderlay() throws Exception {
-        int pb = freePort();
+        int pb = LoopbackPorts.freeUdpPort();
         overlay("ovlb", 4242, "127.0.0.2:" + pb, UnderlayAddress.parse("127.0.0.1:1"));
         MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
         InetSocketAddress target = new InetSocketAddress("127.0.0.2", pb);
@@ -191,7 +186,7 @@ public class LoopbackDataPathTest {
 
     @Test
     public void duplicateVnetOnOneSocketIsRefusedAndSocketsAreShared() throws Exception {
-        int pa = freePort();
+        int pa = LoopbackPorts.freeUdpPort();
         overlay("ovla", 7, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:1"));
         DataPathException dup = assertThrows(DataPathException.class, () -> overlay("ovlc", 7, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:1")));
         assertTrue(dup.getMessage(), dup.getMessage().startsWith("encapsulation vxlan refused the overlay: vnet id 7 is already used on underlay vxlan udp 127.0.0.1:"));
@@ -205,7 +200,7 @@ public class LoopbackDataPathTest {
 
     @Test
     public void vnicsAreValidatedAndAnOverlayWithVnicsCannotBeDestroyed() throws Exception {
-        overlay("ovla", 1, "127.0.0.1:" + freePort(), UnderlayAddress.parse("127.0.0.2:1"));
+        overlay("ovla", 1, "127.0.0.1:" + LoopbackPorts.freeUdpPort(), UnderlayAddress.parse("127.0.0.2:1"));
         vnic("vnica", "ovla", 0x020000000001L);
         assertEquals("the name vnica is already in use",
                 assertThrows(DataPathException.class, () -> vnic("vnica", "ovla", 0x020000000003L)).getMessage());
@@ -226,8 +221,8 @@ public class LoopbackDataPathTest {
     @Test
     public void aDeviceWhosePluginIsAbsentWaitsForItAndForwardsOnceItComes() throws Exception {
         dp.removeEncapsulation(vxlan);
-        int pa = freePort();
-        int pb = freePort();
+        int pa = LoopbackPorts.freeUdpPort();
+        int pb = LoopbackPorts.freeUdpPort();
         OverlayDevice ovla = overlay("ovla", 4242, "127.0.0.1:" + pa, UnderlayAddress.parse("127.0.0.2:" + pb));
         overlay("ovlb", 4242, "127.0.0.2:" + pb, UnderlayAddress.parse("127.0.0.1:" + pa));
         assertEquals(List.of("encapsulation vxlan absent: not bound yet"), ovla.faults());
@@ -256,10 +251,10 @@ public class LoopbackDataPathTest {
 
     @Test
     public void anOverlayAcceptingPeersOnlyRefusesSpoofedFramesFromAHostThatGuessedItsVnetId() throws Exception {
-        int pb = freePort();
+        int pb = LoopbackPorts.freeUdpPort();
         OverlayDevice ovlb = dp.createDevice(DeviceConfig.builder("ovlb", 4242).mode(SearchMode.POINT).acceptPeersOnly(true)
                 .encapsulation("vxlan", Map.of("vxlan/listen_ip", "127.0.0.2", "vxlan/listen_port", Integer.toString(pb))).build());
-        ovlb.setPointDestination(UnderlayAddress.parse("127.0.0.1:" + freePort())); // the peer: not the foreign socket
+        ovlb.setPointDestination(UnderlayAddress.parse("127.0.0.1:" + LoopbackPorts.freeUdpPort())); // the peer: not the foreign socket
         MemoryPort b = vnic("vnicb", "ovlb", 0x020000000002L);
         byte[] inner = Frames.ethernet(0x020000000002L, 0x020000000009L, 50);
         try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.3", 0))) {
@@ -284,7 +279,7 @@ public class LoopbackDataPathTest {
 
     @Test
     public void missesOfADynamicDeviceWaitInTheUpcallQueueUntilTaken() throws Exception {
-        overlay("ovla", 5, "127.0.0.1:" + freePort(), null, SearchMode.DYNAMIC);
+        overlay("ovla", 5, "127.0.0.1:" + LoopbackPorts.freeUdpPort(), null, SearchMode.DYNAMIC);
         MemoryPort a = vnic("vnica", "ovla", 0x020000000001L);
         a.send(ByteBuffer.wrap(Frames.ethernet(0x020000000002L, 0x020000000001L, 60)));
         assertEquals(1, dp.queuedUpcalls());

@@ -47,11 +47,6 @@ public final class SchedulerSlice {
         }
     }
 
-    /** The slice data path threads ask for (0: the scheduler's default). */
-    public static long forDataPath() {
-        return dataPathMicros;
-    }
-
     /** Asks for the data path's slice for the calling thread; a refusal is logged once. */
     public static void applyToDataPathThread() {
         String refused = request(dataPathMicros);

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A UDP underlay (VXLAN): the sockets bound to the listen address and port receive, each on its
- * own thread (one, or several sharing the port: {@link UdpEndpoint#openReceivers}); a pool of sockets bound to ports of the {@link SourcePorts} range sends, the socket
- * chosen by the inner flow's hash. Over IPv4 the sockets set DF (the kernel refuses, rather than
+ * own thread (one, or several sharing the port: {@link UdpEndpoint#openReceivers}); a pool of
+ * sockets bound to ports of the {@link SourcePorts} range sends, the socket chosen by the inner
+ * flow's hash. Over IPv4 the sockets set DF (the kernel refuses, rather than
  * fragments, an outer packet too large for the path: RFC 7348 "MUST NOT fragment"); receive accepts
  * any checksum, including zero. Devices refuse inner frames larger than their MTU, so with an
  * overlay MTU that fits the underlay nothing is ever refused. Each joined multicast group has a

@@ -23,6 +23,7 @@ import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.core.base.Offload;
 import org.overlaygate.encap.vxlan.VxlanPlugin;
+import org.overlaygate.testsupport.LoopbackPorts;
 
 /**
  * Several sockets receiving on one listen port ({@code underlayQueues}): flows from different
@@ -37,7 +38,7 @@ public class ReceiveQueuesTest {
 
     @Test
     public void flowsSpreadOverTheSocketsAndEachKeepsItsOrder() throws Exception {
-        UnderlayKey key = key(freeUdpPort());
+        UnderlayKey key = key(LoopbackPorts.freeUdpPort());
         UdpMux mux = open(key, 4);
         List<DatagramSocket> senders = new ArrayList<>();
         try {
@@ -89,7 +90,7 @@ public class ReceiveQueuesTest {
 
     @Test
     public void aPortHeldByAnotherApplianceOrAnyoneIsRefusedNotShared() throws Exception {
-        int port = freeUdpPort();
+        int port = LoopbackPorts.freeUdpPort();
         UdpMux first = open(key(port), 4);
         try {
             try {
@@ -127,11 +128,5 @@ public class ReceiveQueuesTest {
         b.put(0, (byte) 0x08).putInt(4, vni << 8);
         b.putShort(8 + 12, (short) 0x0800).putInt(8 + 14, seq);
         return b.array();
-    }
-
-    private static int freeUdpPort() throws Exception {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Set;
 import org.junit.Test;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.encap.UnderlayTransport;
+import org.overlaygate.testsupport.LoopbackPorts;
 
 /**
  * The sending pool finds free source ports wherever they are in the range: a CI run failed to
@@ -43,7 +44,7 @@ public class SourcePortsTest {
     @Test
     public void thePoolOpensWhenEveryPortOfItsSpreadIsTakenByAnotherSocket() throws Exception {
         SourcePorts ports = new SourcePorts(45000, 45255, 16);
-        UnderlayKey key = new UnderlayKey("t", UDP, UnderlayAddress.parse("127.0.0.1:" + freeUdpPort()));
+        UnderlayKey key = new UnderlayKey("t", UDP, UnderlayAddress.parse("127.0.0.1:" + LoopbackPorts.freeUdpPort()));
         int[] spread;
         UdpMux first = UdpMux.open(key, ports, 1 << 16);
         try {
@@ -73,12 +74,6 @@ public class SourcePortsTest {
             }
         } finally {
             others.forEach(DatagramSocket::close);
-        }
-    }
-
-    private static int freeUdpPort() throws Exception {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
         }
     }
 }
