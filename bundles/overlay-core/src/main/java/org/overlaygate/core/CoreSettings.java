@@ -64,16 +64,16 @@ public @interface CoreSettings {
 
     /**
      * Sockets that receive on each UDP listen address and port (1 to 16; IPv4): with more than
-     * one they share it (SO_REUSEPORT), the kernel spreads the datagrams over them by a hash of
-     * their outer addresses and ports (the outer source port being a hash of the inner flow), and
-     * each is read by its own thread, so that a small flow's packets do not queue behind a bulk
-     * flow's in one socket's buffer. 0 or negative (the default): the framework property
+     * one they share it (SO_REUSEPORT) and each is read by its own thread; small datagrams (pings,
+     * ACKs, small requests) all go to the first, the others over the rest by their outer source
+     * port (a hash of the inner flow), so that a small datagram never queues behind a bulk flow's
+     * in one socket's buffer. 0 or negative (the default): the framework property
      * {@code overlaygate.core.underlayQueues} (etc/config.properties, or -D in JAVA_OPTS), else
      * {@value DataPathService#DEFAULT_UNDERLAY_QUEUES}. Read when the data path starts; a listen
      * port opened after a change gets the new number.
      */
-    @AttributeDefinition(description = "Sockets receiving on each UDP listen address and port, 1 to 16 (more than one: flows spread over"
-            + " them, each read by its own thread); 0: the framework property overlaygate.core.underlayQueues, else the default")
+    @AttributeDefinition(description = "Sockets receiving on each UDP listen address and port, 1 to 16 (more than one: small datagrams on"
+            + " the first, flows of others spread over the rest, each socket read by its own thread); 0: the framework property overlaygate.core.underlayQueues, else the default")
     int underlayQueues() default 0;
 
     /**

@@ -20,6 +20,8 @@ public final class UdpSocket extends IpSocket {
     public static final int TOO_BIG = -1;
     /** {@link #receive} of a datagram with no payload at all. */
     public static final int EMPTY = -2;
+    /** Datagrams with at most this many bytes of payload count as small ({@link #steerSmallDatagramsToFirst}). */
+    public static final int SMALL_DATAGRAM_BYTES = 256;
 
     private final String local;
     private volatile boolean zeroChecksum;
@@ -53,6 +55,17 @@ public final class UdpSocket extends IpSocket {
      */
     public static UdpSocket openShared(Inet4Address bindAddress, int port, boolean zeroChecksum) throws IOException {
         return open(bindAddress, port, zeroChecksum, LibC.SO_REUSEPORT);
+    }
+
+    /**
+     * Makes the first of {@code sockets} sharing this socket's port (bound in order, this one
+     * among them) receive the datagrams of at most {@value #SMALL_DATAGRAM_BYTES}
+     * bytes of payload, and the rest the others, by their source port ({@link SmallDatagramSteering}).
+     *
+     * @throws IOException with the kernel's reason when it refuses (the kernel's hash then stays)
+     */
+    public void steerSmallDatagramsToFirst(int sockets) throws IOException {
+        SmallDatagramSteering.attach(this, sockets);
     }
 
     /**

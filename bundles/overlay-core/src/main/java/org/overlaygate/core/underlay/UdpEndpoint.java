@@ -63,26 +63,46 @@ abstract class UdpEndpoint implements PacketSource, AutoCloseable {
      * plain socket is bound first and closed, so that a port held by anyone (another appliance
      * too, which binds the same way) is still refused as taken rather than silently shared; what
      * is left open is a process of the same user that sets SO_REUSEPORT itself and binds later.
-     * Over IPv6 (the JDK's channel) there is one socket.
+     * Small datagrams (pings, ACKs, small requests) all go to the first socket and the others to
+     * the rest, by their source port ({@link UdpSocket#steerSmallDatagramsToFirst}): so a ping
+     * never shares a socket with a bulk flow, which the hash alone lets happen one time in
+     * {@code count}. Should the kernel refuse that, the hash spreads them all (said in
+     * {@link Receivers#steering}). Over IPv6 (the JDK's channel) there is one socket.
      */
-    static List<UdpEndpoint> openReceivers(InetAddress address, int port, int bufferBytes, int count) throws IOException {
+    static Receivers openReceivers(InetAddress address, int port, int bufferBytes, int count) throws IOException {
         if (count <= 1 || !(address instanceof Inet4Address)) {
-            return List.of(open(address, port, bufferBytes, true));
+            return new Receivers(List.of(open(address, port, bufferBytes, true)), null);
         }
         Inet4Address a4 = (Inet4Address) address;
         UdpSocket.open(a4, port, true).close(); // taken: a BindException, as for one socket
         List<UdpEndpoint> opened = new ArrayList<>(count);
+        UdpSocket first = null;
         try {
             for (int i = 0; i < count; i++) {
                 UdpSocket socket = UdpSocket.openShared(a4, port, true);
+                first = first == null ? socket : first;
                 setBuffers(socket, bufferBytes);
                 opened.add(new NativeUdpEndpoint(socket));
             }
-            return opened;
         } catch (IOException | RuntimeException e) {
             opened.forEach(UdpEndpoint::close);
             throw e;
         }
+        String steering = null;
+        try {
+            first.steerSmallDatagramsToFirst(count);
+        } catch (IOException e) {
+            steering = e.getMessage();
+        }
+        return new Receivers(opened, steering);
+    }
+
+    /**
+     * The sockets receiving on one listen address and port, and how the kernel spreads datagrams
+     * over several: {@code steering} is null when small datagrams go to the first, else why they
+     * do not (the kernel's hash then spreads them all).
+     */
+    record Receivers(List<UdpEndpoint> sockets, String steering) {
     }
 
     /**

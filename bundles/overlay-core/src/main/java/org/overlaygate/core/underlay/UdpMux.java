@@ -62,16 +62,19 @@ public final class UdpMux extends BaseMux {
 
     /** The sockets on the listen address and port, each read by its own thread. */
     private final UdpEndpoint[] receivers;
+    /** Null when small datagrams have the first receiving socket to themselves, else why not. */
+    private final String steering;
     private final UdpEndpoint[] senders;
     private final int[] senderPorts;
     private final int bufferBytes;
     private final OffloadState offloads;
     private final Set<Offload> allowed;
 
-    private UdpMux(UnderlayKey key, UdpEndpoint[] receivers, UdpEndpoint[] senders, int[] senderPorts, int bufferBytes, Set<Offload> allowed,
-            OffloadState offloads, Supplier<? extends InboundBatch> batches) {
+    private UdpMux(UnderlayKey key, UdpEndpoint[] receivers, String steering, UdpEndpoint[] senders, int[] senderPorts, int bufferBytes,
+            Set<Offload> allowed, OffloadState offloads, Supplier<? extends InboundBatch> batches) {
         super(key, batches);
         this.receivers = receivers;
+        this.steering = steering;
         this.senders = senders;
         this.senderPorts = senderPorts;
         this.bufferBytes = bufferBytes;
@@ -116,9 +119,13 @@ public final class UdpMux extends BaseMux {
         List<UdpEndpoint> opened = new ArrayList<>();
         boolean wantGso = allowed.contains(Offload.UDP_GSO) && allowed.contains(Offload.MMSG);
         try {
-            UdpEndpoint[] rx = UdpEndpoint.openReceivers(listen.address(), listen.port(), socketBufferBytes, receiveSockets)
-                    .toArray(new UdpEndpoint[0]);
+            UdpEndpoint.Receivers receivers = UdpEndpoint.openReceivers(listen.address(), listen.port(), socketBufferBytes, receiveSockets);
+            UdpEndpoint[] rx = receivers.sockets().toArray(new UdpEndpoint[0]);
             opened.addAll(Arrays.asList(rx));
+            if (receivers.steering() != null) {
+                LOG.warn("underlay {}: {}; the kernel's hash spreads all datagrams over the {} sockets", key, receivers.steering(),
+                        rx.length);
+            }
             UdpEndpoint[] tx = new UdpEndpoint[ports.poolSize];
             int[] txPorts = new int[ports.poolSize];
             int start = Math.floorMod(listen.hashCode(), ports.range());
@@ -142,7 +149,7 @@ public final class UdpMux extends BaseMux {
             for (int i = 0; i < rx.length; i++) {
                 rx[i].prepareReceive(state.uses(Offload.MMSG), state.uses(Offload.UDP_GRO));
             }
-            UdpMux u = new UdpMux(key, rx, tx, txPorts, socketBufferBytes, allowed, state, batches);
+            UdpMux u = new UdpMux(key, rx, receivers.steering(), tx, txPorts, socketBufferBytes, allowed, state, batches);
             for (int i = 0; i < rx.length; i++) {
                 u.startReading(rx[i], rx.length == 1 ? key.toString() : key + " #" + i);
             }
@@ -274,7 +281,8 @@ public final class UdpMux extends BaseMux {
     @Override
     public Map<String, String> offloads() {
         Map<String, String> out = new LinkedHashMap<>(offloads.describe());
-        out.put(QUEUES, receivers.length > 1 ? "on: " + receivers.length + " sockets"
+        String spread = steering == null ? ", small datagrams on the first" : ", by hash alone";
+        out.put(QUEUES, receivers.length > 1 ? "on: " + receivers.length + " sockets" + spread
                 : receivers[0] instanceof JdkUdpEndpoint ? "off: one socket over IPv6" : "off: one socket (underlayQueues)");
         return out;
     }

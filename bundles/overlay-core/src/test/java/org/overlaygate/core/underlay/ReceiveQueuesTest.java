@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,13 +23,15 @@ import org.junit.Test;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.core.base.Offload;
+import org.overlaygate.core.os.UdpSocket;
 import org.overlaygate.encap.vxlan.VxlanPlugin;
 import org.overlaygate.testsupport.LoopbackPorts;
 
 /**
- * Several sockets receiving on one listen port ({@code underlayQueues}): flows from different
- * source ports spread over them, each flow stays in order on one, and the port is still refused
- * when anyone holds it, rather than shared with another appliance.
+ * Several sockets receiving on one listen port ({@code underlayQueues}): small datagrams all on the
+ * first, flows of larger ones from different source ports spread over the others, each in order on
+ * one; and the port is still refused when anyone holds it, rather than shared with another
+ * appliance.
  */
 public class ReceiveQueuesTest {
     private static final VxlanPlugin VXLAN = new VxlanPlugin();
@@ -37,20 +40,61 @@ public class ReceiveQueuesTest {
     private static final int PER_FLOW = 20;
 
     @Test
-    public void flowsSpreadOverTheSocketsAndEachKeepsItsOrder() throws Exception {
+    public void largeDatagramsSpreadOverTheOtherSocketsAndEachFlowKeepsItsOrder() throws Exception {
+        Map<Integer, List<Integer>> seqByFlow = new ConcurrentHashMap<>();
+        Map<Integer, Set<String>> threadsByFlow = new ConcurrentHashMap<>();
+        receiveFromManyPorts(SmallDatagramSize.LARGE, seqByFlow, threadsByFlow);
+        Set<String> threads = new HashSet<>();
+        threadsByFlow.values().forEach(threads::addAll);
+        assertTrue("64 flows of large datagrams over 3 sockets reach more than one receive thread: " + threads, threads.size() > 1);
+        assertTrue("large datagrams stay off the first socket: " + threads, threads.stream().noneMatch(t -> t.endsWith(" #0")));
+        for (Map.Entry<Integer, List<Integer>> flow : seqByFlow.entrySet()) {
+            assertEquals("flow from port " + flow.getKey() + " on one socket", 1, threadsByFlow.get(flow.getKey()).size());
+            List<Integer> seqs = flow.getValue();
+            for (int i = 0; i < seqs.size(); i++) {
+                assertEquals("flow from port " + flow.getKey() + " in order", i, (int) seqs.get(i));
+            }
+        }
+    }
+
+    @Test
+    public void smallDatagramsAllGoToTheFirstSocketWhateverTheirPorts() throws Exception {
+        Map<Integer, Set<String>> threadsByFlow = new ConcurrentHashMap<>();
+        receiveFromManyPorts(SmallDatagramSize.SMALL, new ConcurrentHashMap<>(), threadsByFlow);
+        Set<String> threads = new HashSet<>();
+        threadsByFlow.values().forEach(threads::addAll);
+        assertEquals(1, threads.size());
+        assertTrue("small datagrams on the first socket: " + threads, threads.iterator().next().endsWith(" #0"));
+    }
+
+    /** Payloads on either side of the steering's limit. */
+    private enum SmallDatagramSize {
+        SMALL(UdpSocket.SMALL_DATAGRAM_BYTES), LARGE(UdpSocket.SMALL_DATAGRAM_BYTES + 1);
+
+        final int payload;
+
+        SmallDatagramSize(int payload) {
+            this.payload = payload;
+        }
+    }
+
+    /**
+     * Sends {@value #PER_FLOW} numbered VXLAN datagrams of {@code size} from each of {@value #FLOWS}
+     * source ports to a mux of 4 sockets, and records each flow's numbers and receive threads.
+     */
+    private static void receiveFromManyPorts(SmallDatagramSize size, Map<Integer, List<Integer>> seqByFlow,
+            Map<Integer, Set<String>> threadsByFlow) throws Exception {
         UnderlayKey key = key(LoopbackPorts.freeUdpPort());
         UdpMux mux = open(key, 4);
         List<DatagramSocket> senders = new ArrayList<>();
         try {
-            assertEquals("on: 4 sockets", mux.offloads().get(UdpMux.QUEUES));
-            Map<Integer, List<Integer>> seqByFlow = new ConcurrentHashMap<>();
-            Set<String> threads = ConcurrentHashMap.newKeySet();
+            assertEquals("on: 4 sockets, small datagrams on the first", mux.offloads().get(UdpMux.QUEUES));
             AtomicInteger received = new AtomicInteger();
             mux.setDecapsulator(VXLAN.decapsulator());
             mux.attach(7, new UnderlayReceiver() {
                 @Override
                 public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort) {
-                    threads.add(Thread.currentThread().getName());
+                    threadsByFlow.computeIfAbsent(senderPort, p -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread().getName());
                     seqByFlow.computeIfAbsent(senderPort, p -> new ArrayList<>()).add(buf.getInt(offset + 14));
                     received.incrementAndGet();
                 }
@@ -66,7 +110,7 @@ public class ReceiveQueuesTest {
             InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), key.listen().port());
             for (int seq = 0; seq < PER_FLOW; seq++) {
                 for (DatagramSocket s : senders) {
-                    byte[] packet = vxlan(7, seq);
+                    byte[] packet = vxlan(7, seq, size.payload);
                     s.send(new DatagramPacket(packet, packet.length, to));
                 }
             }
@@ -75,13 +119,6 @@ public class ReceiveQueuesTest {
                 Thread.sleep(5);
             }
             assertEquals(FLOWS * PER_FLOW, received.get());
-            assertTrue("64 flows over 4 sockets reach more than one receive thread: " + threads, threads.size() > 1);
-            for (Map.Entry<Integer, List<Integer>> flow : seqByFlow.entrySet()) {
-                List<Integer> seqs = flow.getValue();
-                for (int i = 0; i < seqs.size(); i++) {
-                    assertEquals("flow from port " + flow.getKey() + " in order", i, (int) seqs.get(i));
-                }
-            }
         } finally {
             senders.forEach(DatagramSocket::close);
             mux.close();
@@ -122,9 +159,12 @@ public class ReceiveQueuesTest {
         return new UnderlayKey("vxlan", VXLAN.transport(), UnderlayAddress.parse("127.0.0.1:" + port));
     }
 
-    /** A VXLAN packet (RFC 7348: flags 0x08, VNI) of vnet {@code vni} whose inner frame carries {@code seq} after its MACs. */
-    private static byte[] vxlan(int vni, int seq) {
-        ByteBuffer b = ByteBuffer.allocate(8 + 60);
+    /**
+     * A VXLAN packet (RFC 7348: flags 0x08, VNI) of vnet {@code vni}, {@code bytes} long, whose
+     * inner frame carries {@code seq} after its MACs.
+     */
+    private static byte[] vxlan(int vni, int seq, int bytes) {
+        ByteBuffer b = ByteBuffer.allocate(bytes);
         b.put(0, (byte) 0x08).putInt(4, vni << 8);
         b.putShort(8 + 12, (short) 0x0800).putInt(8 + 14, seq);
         return b.array();
