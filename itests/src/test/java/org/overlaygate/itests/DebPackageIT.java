@@ -223,6 +223,13 @@ public class DebPackageIT {
         assertTrue("the log goes to the journal: " + journal, journal.contains("appliance ready"));
         assertFalse("and to no file", Files.exists(Paths.get("/var/log/overlaygate/overlaygate.log")));
         assertFalse("no system call refused: " + journal, journal.contains("Operation not permitted"));
+        // nice value of each thread: field 19 of its stat, the 17th after the comm (which may hold spaces)
+        String threads = systemd.exec("sh", "-c", "for t in /proc/" + mainPid + "/task/*; do echo \"$(cat $t/comm):$(sed 's/.*) //' $t/stat"
+                + " | cut -d' ' -f17)\"; done").check().output;
+        List<String> dataPath = threads.lines().filter(t -> t.startsWith("og-underlay") || t.startsWith("og-vnic")).toList();
+        assertFalse("data path threads: " + threads, dataPath.isEmpty());
+        assertTrue("data path threads at nice -5 (the unit's Nice=-5, threadNice's default): " + threads,
+                dataPath.stream().allMatch(t -> t.endsWith(":-5")));
 
         Netns.Result stop = systemd.exec(60_000, "systemctl", "stop", "overlaygate.service");
         assertEquals(stop.toString(), 0, stop.exitCode);

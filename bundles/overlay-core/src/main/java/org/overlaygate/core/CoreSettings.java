@@ -90,6 +90,19 @@ public @interface CoreSettings {
     int threadSliceMicros() default -1;
 
     /**
+     * The nice value every data path thread takes (-20 to 19; lower: a larger share of a busy
+     * CPU than the VMs and processes it forwards for, as the kernel's softirq has), or
+     * {@code inherit}: the process's own. Lowering it needs CAP_SYS_NICE or an RLIMIT_NICE that
+     * allows it; a thread refused keeps its own (logged once). Empty (the default): the framework
+     * property {@code overlaygate.core.threadNice} (etc/config.properties, or -D in JAVA_OPTS),
+     * else {@value DataPathService#DEFAULT_THREAD_NICE}. Read when the data path starts; threads
+     * started after get it.
+     */
+    @AttributeDefinition(description = "Nice value data path threads take, -20 to 19 (lower: a larger share of a busy CPU), or inherit;"
+            + " empty: the framework property overlaygate.core.threadNice, else -5")
+    String threadNice() default "";
+
+    /**
      * The I/O offloads the data path may use where the kernel has them: all, none, or a list of
      * mmsg, udp_gro, udp_gso, tap_tso, tap_gro (each may be -NAME: all but those; +udp_gso: all,
      * with udp_gso used even over an underlay device that completes no checksums, a veth, TAP or

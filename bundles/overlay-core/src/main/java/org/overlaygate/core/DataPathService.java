@@ -57,7 +57,7 @@ import org.overlaygate.core.vnic.HostLinkLease;
 import org.overlaygate.core.vnic.HostLinkPort;
 import org.overlaygate.core.vnic.MemoryVnic;
 import org.overlaygate.core.os.Kernel;
-import org.overlaygate.core.os.SchedulerSlice;
+import org.overlaygate.core.os.DataPathScheduling;
 import org.overlaygate.core.os.TapDevice;
 import org.overlaygate.core.vnic.PortVnic;
 import org.overlaygate.core.vnic.TcpCoalescer;
@@ -109,6 +109,16 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     static final String THREAD_SLICE_PROPERTY = "overlaygate.core.threadSliceMicros";
     /** The slice data path threads ask for unless a setting says otherwise (0: the scheduler's default). */
     static final int DEFAULT_THREAD_SLICE_MICROS = 300;
+    /** The framework property that says what nice value data path threads take, when ConfigAdmin does not. */
+    static final String THREAD_NICE_PROPERTY = "overlaygate.core.threadNice";
+    /** The setting that keeps the nice value data path threads inherit. */
+    static final String INHERIT_NICE = "inherit";
+    /**
+     * The nice value data path threads take unless a setting says otherwise: a larger share of a
+     * busy CPU than the VMs' processes at 0 (about three times theirs), which bought two hosts'
+     * TCP 40-50% and cut the appliances' CPU per GB by a quarter (docs/performance.md).
+     */
+    static final int DEFAULT_THREAD_NICE = -5;
 
     private CoreSettings settings;
     private Set<Offload> allowed;
@@ -149,10 +159,38 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         int underlayQueues = underlayQueues(config.underlayQueues(), context.getProperty(UNDERLAY_QUEUES_PROPERTY));
         long sliceMicros = micros(config.threadSliceMicros(), context.getProperty(THREAD_SLICE_PROPERTY), THREAD_SLICE_PROPERTY,
                 DEFAULT_THREAD_SLICE_MICROS);
-        SchedulerSlice.setForDataPath(sliceMicros);
+        Integer nice = threadNice(config.threadNice(), context.getProperty(THREAD_NICE_PROPERTY));
+        DataPathScheduling.setForDataPath(sliceMicros, nice);
         start(config, OsFramePorts.create(allowed, busyPoll, tapQueues), allowed, forced, busyPoll, underlayQueues);
         LOG.info("TAP devices get {} queues, UDP listen ports {} receiving sockets, data path threads a slice of {} µs (0: the"
-                + " scheduler's default)", tapQueues, underlayQueues, sliceMicros);
+                + " scheduler's default) and nice {}", tapQueues, underlayQueues, sliceMicros, nice == null ? "inherited" : nice);
+    }
+
+    /**
+     * The data path threads' nice value: ConfigAdmin's when it set one, else the framework
+     * property's, else {@link #DEFAULT_THREAD_NICE}; {@value #INHERIT_NICE} (null) keeps the one
+     * they inherit. A value out of -20 to 19, or not a number, is refused with one line in the log
+     * (the default then).
+     */
+    static Integer threadNice(String configured, String property) {
+        String value = configured != null && !configured.isBlank() ? configured : property;
+        if (value == null || value.isBlank()) {
+            return DEFAULT_THREAD_NICE;
+        }
+        if (INHERIT_NICE.equals(value.trim())) {
+            return null;
+        }
+        try {
+            int nice = Integer.parseInt(value.trim());
+            if (nice >= DataPathScheduling.NICE_MIN && nice <= DataPathScheduling.NICE_MAX) {
+                return nice;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        LOG.error("threadNice '{}' refused ({} to {}, or {}): using {}", value, DataPathScheduling.NICE_MIN, DataPathScheduling.NICE_MAX,
+                INHERIT_NICE, DEFAULT_THREAD_NICE);
+        return DEFAULT_THREAD_NICE;
     }
 
     /** Queues per TAP device: {@link #queues} of 1 to {@value TapDevice#MAX_QUEUES}, else {@link #DEFAULT_TAP_QUEUES}. */

@@ -89,4 +89,9 @@ public class TestSettings implements CoreSettings {
     public int threadSliceMicros() {
         return 0;
     }
+
+    @Override
+    public String threadNice() {
+        return "inherit";
+    }
 }

@@ -18,7 +18,7 @@ import org.overlaygate.api.encap.DecapResult;
 import org.overlaygate.api.encap.Decapsulator;
 import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.base.DropReasons;
-import org.overlaygate.core.os.SchedulerSlice;
+import org.overlaygate.core.os.DataPathScheduling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +123,7 @@ abstract class BaseMux implements UnderlayMux {
      * the next receive reuses the buffer.
      */
     private void receiveLoop(PacketSource source) {
-        SchedulerSlice.applyToDataPathThread();
+        DataPathScheduling.applyToDataPathThread();
         try {
             receiveUntilClosed(source);
         } finally {

@@ -10,7 +10,7 @@ import org.overlaygate.api.datapath.HostLinkHandler;
 import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.Counters;
 import org.overlaygate.core.base.DropReasons;
-import org.overlaygate.core.os.SchedulerSlice;
+import org.overlaygate.core.os.DataPathScheduling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +118,7 @@ public final class HostLinkPort implements HostLink, Runnable {
 
     @Override
     public void run() {
-        SchedulerSlice.applyToDataPathThread();
+        DataPathScheduling.applyToDataPathThread();
         ByteBuffer buf = ByteBuffer.allocateDirect(BufferLayout.HEADROOM + BufferLayout.MAX_FRAME);
         long lastError = 0;
         while (!closed) {

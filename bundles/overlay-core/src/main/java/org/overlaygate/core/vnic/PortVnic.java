@@ -11,7 +11,7 @@ import org.overlaygate.core.base.BufferLayout;
 import org.overlaygate.core.base.DropReasons;
 import org.overlaygate.core.device.Device;
 import org.overlaygate.core.os.GatherList;
-import org.overlaygate.core.os.SchedulerSlice;
+import org.overlaygate.core.os.DataPathScheduling;
 import org.overlaygate.core.underlay.SendBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,7 +126,7 @@ public final class PortVnic extends Vnic implements Runnable {
 
     @Override
     public void run() {
-        SchedulerSlice.applyToDataPathThread();
+        DataPathScheduling.applyToDataPathThread();
         int offloadHeader = port.offloadHeaderLength();
         int room = BufferLayout.HEADROOM + port.largestRead();
         ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(READ_BUFFER_BYTES, 2 * room));

@@ -1,0 +1,120 @@
+package org.overlaygate.core.os;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/**
+ * What data path threads ask Linux's scheduler for: a time slice ({@code threadSliceMicros}) and
+ * a nice value ({@code threadNice}).
+ *
+ * <p><b>The slice.</b> EEVDF (Linux 6.12 and later) takes a SCHED_OTHER thread's
+ * {@code sched_runtime} (sched_setattr(2)) as that thread's own slice, 0.1 to 100 ms, where the
+ * default is about 3 ms (1.4 ms on two cores). A thread with a shorter slice that wakes preempts
+ * one running a longer slice, and gives the CPU back sooner itself. On a busy host a data path
+ * thread woken for a lone packet otherwise waits out the running thread's slice (a VM's process,
+ * or the data path thread of a bulk flow); the kernel's own VXLAN runs in softirq and never waits
+ * so.
+ *
+ * <p><b>The nice value.</b> A lower one gives the data path a larger share of a busy CPU than
+ * the VMs and processes it forwards for, as the kernel's softirq has: when CPUs are short, the
+ * threads that move the packets run before those that make more of them. Lowering it needs
+ * CAP_SYS_NICE or an RLIMIT_NICE that allows it (the system unit has systemd start the whole
+ * process at the default instead, {@code Nice=-5}, which the threads then keep); a thread refused
+ * keeps its nice value and still gets its slice (logged once).
+ *
+ * <p>The settings are the data path's, one per process, set when the data path starts; each data
+ * path thread (TAP and pcap readers, host link readers, underlay receive threads) applies them to
+ * itself as it starts, since sched_setattr is called by a thread for itself. Held statically for
+ * that reason: those threads are started deep in code that has no other business with scheduling.
+ */
+public final class DataPathScheduling {
+    private static final Logger LOG = LoggerFactory.getLogger(DataPathScheduling.class);
+    private static final long SYS_SCHED_SETATTR_X86_64 = 314;
+    private static final long SYS_SCHED_SETATTR_AARCH64 = 274;
+    /** struct sched_attr as of Linux 4.13 (SCHED_ATTR_SIZE_VER1). */
+    private static final int SCHED_ATTR_SIZE = 56;
+    private static final int EPERM = 1;
+    /** The nice values Linux has. */
+    public static final int NICE_MIN = -20;
+    public static final int NICE_MAX = 19;
+
+    private static volatile long dataPathMicros;
+    /** The data path threads' nice value, or null to keep the one they inherit. */
+    private static volatile Integer dataPathNice;
+    private static final AtomicBoolean REFUSAL_LOGGED = new AtomicBoolean();
+
+    private DataPathScheduling() {
+    }
+
+    /**
+     * What data path threads started from now on ask for: a slice of {@code micros} (0: the
+     * scheduler's default) and a nice value of {@code nice} (null: the one they inherit).
+     */
+    public static void setForDataPath(long micros, Integer nice) {
+        if (nice != null && (nice < NICE_MIN || nice > NICE_MAX)) {
+            throw new IllegalArgumentException("nice " + nice + " is not within " + NICE_MIN + " to " + NICE_MAX);
+        }
+        dataPathMicros = Math.max(0, micros);
+        dataPathNice = nice;
+        if (micros > 0 && !Kernel.atLeast(6, 12)) {
+            LOG.info("threadSliceMicros {}: Linux {} takes the call but keeps its default slice ({})", micros, Kernel.release(),
+                    Kernel.needs(6, 12));
+        }
+    }
+
+    /** Asks for the data path's slice and nice value for the calling thread; a refusal is logged once. */
+    public static void applyToDataPathThread() {
+        String refused = request(dataPathMicros, dataPathNice);
+        if (refused != null && REFUSAL_LOGGED.compareAndSet(false, true)) {
+            LOG.warn("{} (for {}, and maybe others, not logged again)", refused, Thread.currentThread().getName());
+        }
+    }
+
+    /**
+     * Asks for a slice of {@code micros} (0: the scheduler's default) and a nice value of
+     * {@code nice} (null: as it is) for the calling thread. A nice value the thread may not take
+     * is left as it is, and the slice asked for again.
+     *
+     * @return null when the kernel took all, or what it refused and why
+     */
+    public static String request(long micros, Integer nice) {
+        if (micros <= 0 && nice == null) {
+            return null;
+        }
+        LibC.requireSupportedPlatform();
+        int current = LibC.getpriority(0, 0);
+        int errno = setattr(micros, nice == null ? current : nice);
+        if (errno == 0) {
+            return null;
+        }
+        String why = LibC.errorText(errno);
+        if (errno == EPERM && nice != null && nice < current) {
+            String refused = "threadNice " + nice + " refused: " + why + " (lowering a nice value needs CAP_SYS_NICE or an RLIMIT_NICE"
+                    + " that allows it); the thread keeps " + current;
+            if (micros <= 0) {
+                return refused;
+            }
+            errno = setattr(micros, current);
+            return errno == 0 ? refused : refused + "; threadSliceMicros " + micros + " refused too: " + LibC.errorText(errno);
+        }
+        return "sched_setattr (threadSliceMicros " + micros + ", threadNice " + (nice == null ? "unset" : nice) + ") refused: " + why;
+    }
+
+    /** sched_setattr(2) of SCHED_OTHER for the calling thread: 0, or errno. */
+    private static int setattr(long micros, int nice) {
+        long number = Platform.isARM() ? SYS_SCHED_SETATTR_AARCH64 : SYS_SCHED_SETATTR_X86_64;
+        ByteBuffer attr = ByteBuffer.allocateDirect(SCHED_ATTR_SIZE).order(ByteOrder.nativeOrder());
+        attr.putInt(0, SCHED_ATTR_SIZE); // size; then policy SCHED_OTHER (0), flags and priority 0
+        attr.putInt(16, nice); // sched_setattr sets the nice value too: the one asked for, or the thread's own
+        attr.putLong(24, TimeUnit.MICROSECONDS.toNanos(Math.max(0, micros))); // sched_runtime: the slice (0: the default)
+        return LibC.syscall(number, 0, LibC.addressOf(attr), 0) != 0 ? Native.getLastError() : 0; // pid 0: the calling thread
+    }
+}
