@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * {@link TcpSegmenter}), {@code tap_gro} lets the VNIC write TCP segments it coalesced
  * ({@link TcpCoalescer}). With neither, it is a plain TAP device of whole frames. With several
  * queues ({@code tap_mq}) it reads them in turns ({@link QueueRoundRobin}) and writes each frame
- * through the queue of its flow's hash.
+ * through a queue chosen by its flow's weight and hash ({@link LightFlows}): light flows share the
+ * first, heavy ones spread over the others, and the kernel sends what the VM sends for a flow
+ * through the queue the flow was written by.
  */
 public final class TapFramePort implements FramePort {
     private static final Logger LOG = LoggerFactory.getLogger(TapFramePort.class);
@@ -36,6 +38,8 @@ public final class TapFramePort implements FramePort {
     private final int queues;
     /** The reader's turns over the queues; null with one queue. */
     private final QueueRoundRobin turns;
+    /** The queue each written frame goes through; null with one queue. */
+    private final LightFlows writeQueues;
 
     private TapFramePort(TapDevice tap, boolean vnetHeader, OffloadState offloads, int askedQueues) {
         this.tap = tap;
@@ -43,6 +47,7 @@ public final class TapFramePort implements FramePort {
         this.offloads = offloads;
         this.queues = tap.queues();
         this.queuesState = queuesState(askedQueues, queues, tap.queueRefusal());
+        this.writeQueues = queues == 1 ? null : new LightFlows(queues, System::nanoTime);
         this.turns = queues == 1 ? null : new QueueRoundRobin(new QueueRoundRobin.Queues() {
             @Override
             public int count() {
@@ -151,12 +156,12 @@ public final class TapFramePort implements FramePort {
     }
 
     /**
-     * The queue a frame is written through: one per flow (by the frame's {@link FlowHash}), since
-     * the kernel sends the stack's answers of a flow through the queue its frames came by; so the
-     * flows the VM receives are spread over the queues as those it sends.
+     * The queue a frame of {@code bytes} is written through: by its flow ({@link FlowHash}) and
+     * that flow's weight ({@link LightFlows}), since the kernel sends the stack's frames of a flow
+     * through the queue the flow's frames came by.
      */
-    private int queueOf(ByteBuffer buf, int offset, int length) {
-        return queues == 1 ? 0 : Math.floorMod(FlowHash.of(buf, offset, length), queues);
+    private int queueOf(ByteBuffer buf, int offset, int length, long bytes) {
+        return writeQueues == null ? 0 : writeQueues.queueFor(FlowHash.of(buf, offset, length), bytes);
     }
 
     /**
@@ -166,7 +171,7 @@ public final class TapFramePort implements FramePort {
      */
     @Override
     public String write(ByteBuffer direct, int offset, int length) throws IOException {
-        int queue = queueOf(direct, offset, length);
+        int queue = queueOf(direct, offset, length, length);
         return vnetHeader ? tap.writeWithoutOffload(queue, direct, offset, length) : tap.write(queue, direct, offset, length);
     }
 
@@ -178,7 +183,7 @@ public final class TapFramePort implements FramePort {
     @Override
     public String writeCoalesced(GatherList frame) throws IOException {
         // piece 0 is the vnet header, piece 1 the first segment's headers and payload
-        return tap.write(queues == 1 ? 0 : queueOf(frame.buffer(1), frame.offset(1), frame.length(1)), frame);
+        return tap.write(queueOf(frame.buffer(1), frame.offset(1), frame.length(1), frame.bytes()), frame);
     }
 
     @Override
