@@ -80,7 +80,9 @@ abstract class UdpEndpoint implements PacketSource, AutoCloseable {
         try {
             for (int i = 0; i < count; i++) {
                 UdpSocket socket = UdpSocket.openShared(a4, port, true);
-                first = first == null ? socket : first;
+                if (i == 0) {
+                    first = socket; // any member of the group takes the steering program
+                }
                 setBuffers(socket, bufferBytes);
                 opened.add(new NativeUdpEndpoint(socket));
             }

@@ -43,7 +43,7 @@ public class ReceiveQueuesTest {
     public void largeDatagramsSpreadOverTheOtherSocketsAndEachFlowKeepsItsOrder() throws Exception {
         Map<Integer, List<Integer>> seqByFlow = new ConcurrentHashMap<>();
         Map<Integer, Set<String>> threadsByFlow = new ConcurrentHashMap<>();
-        receiveFromManyPorts(SmallDatagramSize.LARGE, seqByFlow, threadsByFlow);
+        receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES + 1, seqByFlow, threadsByFlow);
         Set<String> threads = new HashSet<>();
         threadsByFlow.values().forEach(threads::addAll);
         assertTrue("64 flows of large datagrams over 3 sockets reach more than one receive thread: " + threads, threads.size() > 1);
@@ -60,29 +60,18 @@ public class ReceiveQueuesTest {
     @Test
     public void smallDatagramsAllGoToTheFirstSocketWhateverTheirPorts() throws Exception {
         Map<Integer, Set<String>> threadsByFlow = new ConcurrentHashMap<>();
-        receiveFromManyPorts(SmallDatagramSize.SMALL, new ConcurrentHashMap<>(), threadsByFlow);
+        receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES, new ConcurrentHashMap<>(), threadsByFlow);
         Set<String> threads = new HashSet<>();
         threadsByFlow.values().forEach(threads::addAll);
         assertEquals(1, threads.size());
         assertTrue("small datagrams on the first socket: " + threads, threads.iterator().next().endsWith(" #0"));
     }
 
-    /** Payloads on either side of the steering's limit. */
-    private enum SmallDatagramSize {
-        SMALL(UdpSocket.SMALL_DATAGRAM_BYTES), LARGE(UdpSocket.SMALL_DATAGRAM_BYTES + 1);
-
-        final int payload;
-
-        SmallDatagramSize(int payload) {
-            this.payload = payload;
-        }
-    }
-
     /**
-     * Sends {@value #PER_FLOW} numbered VXLAN datagrams of {@code size} from each of {@value #FLOWS}
+     * Sends {@value #PER_FLOW} numbered VXLAN datagrams of {@code payload} bytes (the steering's limit, or one more) from each of {@value #FLOWS}
      * source ports to a mux of 4 sockets, and records each flow's numbers and receive threads.
      */
-    private static void receiveFromManyPorts(SmallDatagramSize size, Map<Integer, List<Integer>> seqByFlow,
+    private static void receiveFromManyPorts(int payload, Map<Integer, List<Integer>> seqByFlow,
             Map<Integer, Set<String>> threadsByFlow) throws Exception {
         UnderlayKey key = key(LoopbackPorts.freeUdpPort());
         UdpMux mux = open(key, 4);
@@ -110,7 +99,7 @@ public class ReceiveQueuesTest {
             InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), key.listen().port());
             for (int seq = 0; seq < PER_FLOW; seq++) {
                 for (DatagramSocket s : senders) {
-                    byte[] packet = vxlan(7, seq, size.payload);
+                    byte[] packet = vxlan(7, seq, payload);
                     s.send(new DatagramPacket(packet, packet.length, to));
                 }
             }
