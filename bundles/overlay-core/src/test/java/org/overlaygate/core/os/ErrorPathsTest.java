@@ -92,6 +92,25 @@ public class ErrorPathsTest {
         }
     }
 
+    /** The same for a reader waiting on every queue of a multi-queue device at once ({@link TapDevice#awaitQueues}). */
+    @Test
+    public void closeWakesAReaderWaitingOnQueues() throws Exception {
+        Netns.assumeAvailable("ErrorPathsTest.closeWakesAReaderWaitingOnQueues");
+        for (int timeout : new int[] {30_000, -1}) {
+            String dev = Netns.uniqueName("ogclq");
+            TapDevice tap = TapDevice.create(dev, false, 4);
+            try {
+                assertEquals(4, tap.queues());
+                assertCloseWakesReader(tap, buffer -> (int) tap.awaitQueues(timeout));
+                assertClosed(() -> tap.awaitQueues(0));
+                assertClosed(() -> tap.readQueue(3, ByteBuffer.allocateDirect(64), 0));
+            } finally {
+                tap.close();
+            }
+            assertFalse("device removed", new File("/sys/class/net/" + dev).exists());
+        }
+    }
+
     @Test
     public void closeWakesAWaitingRawSocketReader() throws Exception {
         Netns.assumeAvailable("ErrorPathsTest.closeWakesAWaitingRawSocketReader");

@@ -53,40 +53,59 @@ public class NativeAllocationTest {
         return perRoundTrip;
     }
 
+    /** A TAP device of one queue, and of four read as the VNIC reads them ({@link TapDevice#awaitQueues}). */
     @Test
     public void tapWriteAndReadAllocateNothing() throws Exception {
         Netns.assumeAvailable("NativeAllocationTest.tapWriteAndReadAllocateNothing");
         assertTrue(THREADS.isThreadAllocatedMemorySupported());
         THREADS.setThreadAllocatedMemoryEnabled(true);
-        String dev = Netns.uniqueName("ogalloc");
-        try (Netns ns = Netns.create("ogalloc"); TapDevice tap = TapDevice.create(dev)) {
-            tap.setMacAddress(TapDeviceTest.TAP_MAC);
-            ns.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").check();
-            ns.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1").check();
-            ns.moveIn(dev);
-            ns.exec("ip", "link", "set", dev, "up").check();
-            ns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", dev).check();
-            ns.exec("ip", "neigh", "add", "192.0.2.2", "lladdr", "02:0a:0b:0c:0d:fe", "dev", dev, "nud", "permanent").check();
-            // An echo request from the fake peer to the TAP's address: the kernel answers it out of the TAP.
-            ByteBuffer request = ByteBuffer.allocateDirect(2048);
-            ByteBuffer reply = ByteBuffer.allocateDirect(2048);
-            int length = Frames.echoRequest(request, TapDeviceTest.TAP_MAC, TapDeviceTest.PEER_MAC,
-                    Frames.ipv4(192, 0, 2, 2), Frames.ipv4(192, 0, 2, 1), 0x77, 1, 56);
-            double perRoundTrip = bytesPerRoundTrip("TapDevice", () -> {
-                tap.write(request, 0, length);
-                for (;;) {
-                    int n = tap.read(reply, 0, 1000);
-                    if (n == 0) {
-                        fail("no echo reply from the kernel");
+        for (int queues : new int[] {1, 4}) {
+            String dev = Netns.uniqueName("ogalloc");
+            try (Netns ns = Netns.create("ogalloc"); TapDevice tap = TapDevice.create(dev, false, queues)) {
+                assertEquals(queues, tap.queues());
+                tap.setMacAddress(TapDeviceTest.TAP_MAC);
+                ns.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").check();
+                ns.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1").check();
+                ns.moveIn(dev);
+                ns.exec("ip", "link", "set", dev, "up").check();
+                ns.exec("ip", "addr", "add", "192.0.2.1/24", "dev", dev).check();
+                ns.exec("ip", "neigh", "add", "192.0.2.2", "lladdr", "02:0a:0b:0c:0d:fe", "dev", dev, "nud", "permanent").check();
+                // An echo request from the fake peer to the TAP's address: the kernel answers it out of the TAP.
+                ByteBuffer request = ByteBuffer.allocateDirect(2048);
+                ByteBuffer reply = ByteBuffer.allocateDirect(2048);
+                int length = Frames.echoRequest(request, TapDeviceTest.TAP_MAC, TapDeviceTest.PEER_MAC,
+                        Frames.ipv4(192, 0, 2, 2), Frames.ipv4(192, 0, 2, 1), 0x77, 1, 56);
+                double perRoundTrip = bytesPerRoundTrip("TapDevice, " + queues + " queue(s)", () -> {
+                    tap.write(request, 0, length);
+                    for (;;) {
+                        int n = readAnyQueue(tap, reply);
+                        if (n == 0) {
+                            fail("no echo reply from the kernel");
+                        }
+                        if (n == length && Frames.icmpType(reply) == Frames.ICMP_ECHO_REPLY) {
+                            return;
+                        }
                     }
-                    if (n == length && Frames.icmpType(reply) == Frames.ICMP_ECHO_REPLY) {
-                        return;
-                    }
-                }
-            });
-            assertTrue("bytes per round trip " + perRoundTrip, perRoundTrip < 1);
-            assertEquals(0, tap.droppedWrites());
+                });
+                assertTrue("bytes per round trip " + perRoundTrip, perRoundTrip < 1);
+                assertEquals(0, tap.droppedWrites());
+            }
         }
+    }
+
+    /** A frame from the device into {@code into} at 0, waiting up to a second: its length, 0 when none came. */
+    private static int readAnyQueue(TapDevice tap, ByteBuffer into) throws IOException {
+        if (tap.queues() == 1) {
+            return tap.read(into, 0, 1000);
+        }
+        long ready = tap.awaitQueues(1000);
+        for (int q = 0; q < tap.queues(); q++) {
+            int n = (ready & (1L << q)) != 0 ? tap.readQueue(q, into, 0) : 0;
+            if (n > 0) {
+                return n;
+            }
+        }
+        return 0;
     }
 
     @Test
