@@ -119,6 +119,8 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
      * TCP 40-50% and cut the appliances' CPU per GB by a quarter (docs/performance.md).
      */
     static final int DEFAULT_THREAD_NICE = -5;
+    /** The framework property that says what real-time priority light path threads take, when ConfigAdmin does not. */
+    static final String REALTIME_PRIORITY_PROPERTY = "overlaygate.core.realtimePriority";
 
     private CoreSettings settings;
     private Set<Offload> allowed;
@@ -160,10 +162,12 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         long sliceMicros = micros(config.threadSliceMicros(), context.getProperty(THREAD_SLICE_PROPERTY), THREAD_SLICE_PROPERTY,
                 DEFAULT_THREAD_SLICE_MICROS);
         Integer nice = threadNice(config.threadNice(), context.getProperty(THREAD_NICE_PROPERTY));
-        DataPathScheduling.setForDataPath(sliceMicros, nice);
+        int realtime = realtimePriority(config.realtimePriority(), context.getProperty(REALTIME_PRIORITY_PROPERTY));
+        DataPathScheduling.setForDataPath(sliceMicros, nice, realtime);
         start(config, OsFramePorts.create(allowed, busyPoll, tapQueues), allowed, forced, busyPoll, underlayQueues);
         LOG.info("TAP devices get {} queues, UDP listen ports {} receiving sockets, data path threads a slice of {} µs (0: the"
-                + " scheduler's default) and nice {}", tapQueues, underlayQueues, sliceMicros, nice == null ? "inherited" : nice);
+                + " scheduler's default) and nice {}, light path threads {}", tapQueues, underlayQueues, sliceMicros,
+                nice == null ? "inherited" : nice, realtime == 0 ? "the same" : "SCHED_FIFO " + realtime);
     }
 
     /**
@@ -191,6 +195,28 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
         LOG.error("threadNice '{}' refused ({} to {}, or {}): using {}", value, DataPathScheduling.NICE_MIN, DataPathScheduling.NICE_MAX,
                 INHERIT_NICE, DEFAULT_THREAD_NICE);
         return DEFAULT_THREAD_NICE;
+    }
+
+    /**
+     * The light path threads' SCHED_FIFO priority: ConfigAdmin's when it set one (0 or more), else
+     * the framework property's, else 0 (none). A value out of 0 to 99, or not a number, is refused
+     * with one line in the log (0 then).
+     */
+    static int realtimePriority(int configured, String property) {
+        String value = configured >= 0 ? Integer.toString(configured) : property;
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int priority = Integer.parseInt(value.trim());
+            if (priority >= 0 && priority <= DataPathScheduling.REALTIME_MAX) {
+                return priority;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        LOG.error("realtimePriority '{}' refused (0 to {}): using 0 (none)", value, DataPathScheduling.REALTIME_MAX);
+        return 0;
     }
 
     /** Queues per TAP device: {@link #queues} of 1 to {@value TapDevice#MAX_QUEUES}, else {@link #DEFAULT_TAP_QUEUES}. */

@@ -94,4 +94,9 @@ public class TestSettings implements CoreSettings {
     public String threadNice() {
         return "inherit";
     }
+
+    @Override
+    public int realtimePriority() {
+        return 0;
+    }
 }

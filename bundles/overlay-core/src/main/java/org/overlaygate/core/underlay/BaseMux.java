@@ -109,9 +109,17 @@ abstract class BaseMux implements UnderlayMux {
     }
 
     /** Starts a receive thread on {@code source}. */
-    final synchronized void startReading(PacketSource source, String what) {
+    final void startReading(PacketSource source, String what) {
+        startReading(source, what, false);
+    }
+
+    /**
+     * Starts a receive thread on {@code source}; with {@code lightPath} (the socket that receives
+     * only small datagrams) it takes the light path's scheduling ({@link DataPathScheduling#applyToLightPathThread}).
+     */
+    final synchronized void startReading(PacketSource source, String what, boolean lightPath) {
         source.busyPoll(busyPollNanos);
-        Thread t = new Thread(() -> receiveLoop(source), "og-underlay " + what);
+        Thread t = new Thread(() -> receiveLoop(source, lightPath), "og-underlay " + what);
         t.setDaemon(true);
         readers.put(source, t);
         t.start();
@@ -122,8 +130,12 @@ abstract class BaseMux implements UnderlayMux {
      * datagrams), hands every datagram on, then flushes the thread's {@link InboundBatch} before
      * the next receive reuses the buffer.
      */
-    private void receiveLoop(PacketSource source) {
-        DataPathScheduling.applyToDataPathThread();
+    private void receiveLoop(PacketSource source, boolean lightPath) {
+        if (lightPath) {
+            DataPathScheduling.applyToLightPathThread();
+        } else {
+            DataPathScheduling.applyToDataPathThread();
+        }
         try {
             receiveUntilClosed(source);
         } finally {

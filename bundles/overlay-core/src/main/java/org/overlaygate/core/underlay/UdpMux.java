@@ -151,7 +151,8 @@ public final class UdpMux extends BaseMux {
             }
             UdpMux u = new UdpMux(key, rx, receivers.steering(), tx, txPorts, socketBufferBytes, allowed, state, batches);
             for (int i = 0; i < rx.length; i++) {
-                u.startReading(rx[i], rx.length == 1 ? key.toString() : key + " #" + i);
+                // the first socket of a steered group receives only small datagrams: the light path's
+                u.startReading(rx[i], rx.length == 1 ? key.toString() : key + " #" + i, i == 0 && rx.length > 1 && receivers.steering() == null);
             }
             LOG.info("underlay {} open, {} receiving socket(s), source ports {}, offloads {}", key, rx.length, Arrays.toString(txPorts),
                     state.describe());

@@ -126,7 +126,7 @@ public final class PortVnic extends Vnic implements Runnable {
 
     @Override
     public void run() {
-        DataPathScheduling.applyToDataPathThread();
+        DataPathScheduling.applyToLightPathThread(); // light flows from the VM pass here, whatever else does
         int offloadHeader = port.offloadHeaderLength();
         int room = BufferLayout.HEADROOM + port.largestRead();
         ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(READ_BUFFER_BYTES, 2 * room));

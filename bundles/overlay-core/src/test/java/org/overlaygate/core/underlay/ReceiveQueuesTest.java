@@ -23,9 +23,12 @@ import org.junit.Test;
 import org.overlaygate.api.UnderlayAddress;
 import org.overlaygate.api.datapath.DataPathException;
 import org.overlaygate.core.base.Offload;
+import org.overlaygate.core.os.DataPathScheduling;
 import org.overlaygate.core.os.UdpSocket;
 import org.overlaygate.encap.vxlan.VxlanPlugin;
 import org.overlaygate.testsupport.LoopbackPorts;
+import org.overlaygate.testsupport.Netns;
+import org.overlaygate.testsupport.ThreadScheduling;
 
 /**
  * Several sockets receiving on one listen port ({@code underlayQueues}): small datagrams all on the
@@ -43,7 +46,7 @@ public class ReceiveQueuesTest {
     public void largeDatagramsSpreadOverTheOtherSocketsAndEachFlowKeepsItsOrder() throws Exception {
         Map<Integer, List<Integer>> seqByFlow = new ConcurrentHashMap<>();
         Map<Integer, Set<String>> threadsByFlow = new ConcurrentHashMap<>();
-        receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES + 1, seqByFlow, threadsByFlow);
+        receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES + 1, seqByFlow, threadsByFlow, new ConcurrentHashMap<>());
         Set<String> threads = new HashSet<>();
         threadsByFlow.values().forEach(threads::addAll);
         assertTrue("64 flows of large datagrams over 3 sockets reach more than one receive thread: " + threads, threads.size() > 1);
@@ -60,19 +63,35 @@ public class ReceiveQueuesTest {
     @Test
     public void smallDatagramsAllGoToTheFirstSocketWhateverTheirPorts() throws Exception {
         Map<Integer, Set<String>> threadsByFlow = new ConcurrentHashMap<>();
-        receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES, new ConcurrentHashMap<>(), threadsByFlow);
+        receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES, new ConcurrentHashMap<>(), threadsByFlow, new ConcurrentHashMap<>());
         Set<String> threads = new HashSet<>();
         threadsByFlow.values().forEach(threads::addAll);
         assertEquals(1, threads.size());
         assertTrue("small datagrams on the first socket: " + threads, threads.iterator().next().endsWith(" #0"));
     }
 
+    /** With {@code realtimePriority}, the small datagrams' receive thread is SCHED_FIFO, the others are not. */
+    @Test
+    public void onlyTheSmallDatagramsThreadTakesTheRealtimePriority() throws Exception {
+        Netns.assumeAvailable("ReceiveQueuesTest.onlyTheSmallDatagramsThreadTakesTheRealtimePriority"); // root: SCHED_FIFO needs CAP_SYS_NICE
+        Map<String, String> policies = new ConcurrentHashMap<>();
+        DataPathScheduling.setForDataPath(0, null, 2);
+        try {
+            receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), policies);
+            receiveFromManyPorts(UdpSocket.SMALL_DATAGRAM_BYTES + 1, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), policies);
+        } finally {
+            DataPathScheduling.setForDataPath(0, null, 0);
+        }
+        assertTrue("threads of both kinds received: " + policies, policies.size() > 1);
+        policies.forEach((thread, policy) -> assertEquals(thread, thread.endsWith(" #0") ? "SCHED_FIFO 2" : "SCHED_OTHER 0", policy));
+    }
+
     /**
      * Sends {@value #PER_FLOW} numbered VXLAN datagrams of {@code payload} bytes (the steering's limit, or one more) from each of {@value #FLOWS}
-     * source ports to a mux of 4 sockets, and records each flow's numbers and receive threads.
+     * source ports to a mux of 4 sockets, and records each flow's numbers and receive threads, and each thread's scheduling.
      */
     private static void receiveFromManyPorts(int payload, Map<Integer, List<Integer>> seqByFlow,
-            Map<Integer, Set<String>> threadsByFlow) throws Exception {
+            Map<Integer, Set<String>> threadsByFlow, Map<String, String> schedulingByThread) throws Exception {
         UnderlayKey key = key(LoopbackPorts.freeUdpPort());
         UdpMux mux = open(key, 4);
         List<DatagramSocket> senders = new ArrayList<>();
@@ -84,6 +103,7 @@ public class ReceiveQueuesTest {
                 @Override
                 public void fromUnderlay(ByteBuffer buf, int offset, int length, InetAddress sender, int senderPort) {
                     threadsByFlow.computeIfAbsent(senderPort, p -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread().getName());
+                    schedulingByThread.computeIfAbsent(Thread.currentThread().getName(), t -> ThreadScheduling.ofCallingThread());
                     seqByFlow.computeIfAbsent(senderPort, p -> new ArrayList<>()).add(buf.getInt(offset + 14));
                     received.incrementAndGet();
                 }
