@@ -28,7 +28,8 @@ import org.overlaygate.testsupport.Netns;
  * veth pair, one with every offload (recvmmsg/sendmmsg, UDP GRO and GSO, forced with
  * {@code +udp_gso} since a veth completes no checksums, TSO from and coalesced writes to its TAP)
  * and one with none ({@code overlaygate.core.offloads=none} in its
- * etc/config.properties). TCP runs both ways between their TAP VNICs: iperf3, and a transfer of
+ * etc/config.properties), the first also with its light path at real-time priority
+ * ({@code realtimePriority=1}: its light flows' TAP queue has a reader of its own). TCP runs both ways between their TAP VNICs: iperf3, and a transfer of
  * 64 MiB of random bytes whose SHA-256 must arrive unchanged (a coalesced frame's checksum is left
  * to the receiving stack to complete, not to check, so a mistake in putting segments together would
  * otherwise go unnoticed). overlay:stats shows each side's offloads as they are.
@@ -54,7 +55,11 @@ public class OffloadMixIT {
             Files.writeString(config, properties.replace("overlaygate.core.offloads=all", "overlaygate.core.offloads=none"));
             // Over a veth udp_gso is off by default (nothing completes its partial checksums); two kernels take them: forced here.
             Path onConfig = on.home.resolve("etc/config.properties");
-            Files.writeString(onConfig, properties.replace("overlaygate.core.offloads=all", "overlaygate.core.offloads=+udp_gso"));
+            // ... and its light path at real-time priority: a second reader for the TAP's first queue, which
+            // the frames of everything below pass through until their flows turn heavy (the ping all along)
+            assertTrue(properties.contains("overlaygate.core.realtimePriority=0"));
+            Files.writeString(onConfig, properties.replace("overlaygate.core.offloads=all", "overlaygate.core.offloads=+udp_gso")
+                    .replace("overlaygate.core.realtimePriority=0", "overlaygate.core.realtimePriority=1"));
             for (int i = 0; i < 2; i++) {
                 hosts[i].exec("ip", "addr", "add", underlay[i] + "/24", "dev", "eth0").check();
                 hosts[i].exec("ip", "link", "set", "eth0", "up").check();
@@ -85,6 +90,8 @@ public class OffloadMixIT {
             assertTrue(offStats, offStats.matches("(?s).*vnic\\s+tap_mq\\s+on: 8 queues\\n.*"));
             Netns.Result ping = h0.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", overlay[1]);
             assertEquals(ping.toString(), 0, ping.exitCode);
+            assertLightPathThreads(on, "SCHED_FIFO 1");
+            assertLightPathThreads(off, "SCHED_OTHER 0");
 
             long toOff = iperf(h0, h1, overlay[1], false);
             long toOn = iperf(h0, h1, overlay[1], true);
@@ -93,6 +100,36 @@ public class OffloadMixIT {
             transfer(h0, h1, overlay[1]);
             transfer(h1, h0, overlay[0]);
         }
+    }
+
+    /**
+     * The appliance's light flows' TAP reader ("og-vnic-light", only with a real-time priority) and
+     * its first receiving socket's thread are scheduled {@code expected} (policy and priority, from
+     * /proc), and the reader of the TAP's other queues is SCHED_OTHER.
+     */
+    private static void assertLightPathThreads(Distribution d, String expected) throws IOException {
+        long pid = Long.parseLong(Files.readString(d.pidFile()).trim());
+        java.util.Map<String, String> threads = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat = Files.readString(t.resolve("stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                String policy = fields[41 - 3].equals("1") ? "SCHED_FIFO " : fields[41 - 3].equals("0") ? "SCHED_OTHER " : "policy " + fields[41 - 3] + " ";
+                threads.put(Files.readString(t.resolve("comm")).trim() + " " + t.getFileName(), policy + fields[40 - 3]);
+            }
+        }
+        boolean realtime = expected.startsWith("SCHED_FIFO");
+        assertEquals("a light flows' reader only with a real-time priority: " + threads, realtime,
+                threads.keySet().stream().anyMatch(t -> t.startsWith("og-vnic-light")));
+        threads.forEach((thread, scheduling) -> {
+            if (thread.startsWith("og-vnic-light")) {
+                assertEquals(thread, expected, scheduling);
+            } else if (thread.startsWith("og-vnic")) {
+                assertEquals(thread + " (the other queues' reader)", realtime ? "SCHED_OTHER 0" : expected, scheduling);
+            }
+        });
+        assertTrue("receive threads at " + expected + " (the small datagrams'): " + threads,
+                threads.entrySet().stream().anyMatch(e -> e.getKey().startsWith("og-underlay") && e.getValue().equals(expected)));
     }
 
     /** iperf3 TCP for 3 s from a to b's address (reversed: b sends); the bits per second received, at least 100 Mbit/s. */

@@ -103,16 +103,16 @@ public @interface CoreSettings {
     String threadNice() default "";
 
     /**
-     * The SCHED_FIFO priority (1 to 99) the threads a light flow passes through take (the VNIC
-     * readers and the small datagrams' receive thread): woken for a packet they preempt any
-     * process at once, as the kernel's softirq does; a round trip under a bulk stream shrinks, the
-     * stream's throughput too, and a flood may take all but the kernel's real-time throttling's
-     * share of a CPU (docs/performance.md). Needs CAP_SYS_NICE; a thread refused stays as the
-     * others (logged once). 0: none. Negative (the default): the framework property
+     * The SCHED_FIFO priority (1 to 99) the threads a light flow passes through take (the small
+     * datagrams' receive thread, and a reader of their own for light flows' TAP queue): woken for
+     * a packet they preempt any process at once, as the kernel's softirq does, and a round trip
+     * under a bulk stream shrinks; but a flood may take all but the kernel's real-time
+     * throttling's share of a CPU (docs/performance.md). Needs CAP_SYS_NICE; a thread refused
+     * stays as the others (logged once). 0: none. Negative (the default): the framework property
      * {@code overlaygate.core.realtimePriority} (etc/config.properties, or -D in JAVA_OPTS), else 0.
      * Read when the data path starts; threads started after get it.
      */
-    @AttributeDefinition(description = "SCHED_FIFO priority (1-99) of the VNIC readers and the small datagrams' receive thread, 0: none;"
+    @AttributeDefinition(description = "SCHED_FIFO priority (1-99) of the light flows' TAP queue readers and the small datagrams' receive thread, 0: none;"
             + " negative: the framework property overlaygate.core.realtimePriority, else 0")
     int realtimePriority() default -1;
 

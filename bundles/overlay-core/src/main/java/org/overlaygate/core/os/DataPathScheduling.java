@@ -32,11 +32,12 @@ import com.sun.jna.Platform;
  * keeps its nice value and still gets its slice (logged once).
  *
  * <p><b>Real-time priority</b> (off by default). With {@code realtimePriority} set, the threads
- * that a light flow's packets pass through, the VNIC readers and the receive thread of small
- * datagrams ({@link #applyToLightPathThread}), take SCHED_FIFO at that priority: woken for a
+ * that a light flow's packets pass through ({@link #applyToLightPathThread}: the receive thread of
+ * small datagrams, and the reader of a multi-queue TAP's first queue, which then has one of its
+ * own, or a VNIC's one reader) take SCHED_FIFO at that priority: woken for a
  * packet they preempt any process at once, as the kernel's softirq does, where a nice value only
- * weighs their share. Under a TCP stream a ping's round trip shrinks three- to fourfold, at the cost of the
- * stream's throughput (docs/performance.md). The risk is the softirq's too: a flood keeps such a
+ * weighs their share. Under a TCP stream a ping's round trip shrinks three- to fourfold
+ * (docs/performance.md). The risk is the softirq's too: a flood keeps such a
  * thread busy, and only the kernel's real-time throttling (by default 5% of each CPU kept for
  * other threads) bounds what it takes from the host's processes. It needs CAP_SYS_NICE (or an
  * RLIMIT_RTPRIO that allows it); a thread refused keeps SCHED_OTHER with its slice and nice value
@@ -91,6 +92,11 @@ public final class DataPathScheduling {
             LOG.info("threadSliceMicros {}: Linux {} takes the call but keeps its default slice ({})", micros, Kernel.release(),
                     Kernel.needs(6, 12));
         }
+    }
+
+    /** Whether light path threads take a real-time priority: a VNIC then gives its light flows' queue a reader of its own. */
+    public static boolean lightPathIsRealtime() {
+        return lightPathPriority > 0;
     }
 
     /** Asks for the data path's slice and nice value for the calling thread; a refusal is logged once. */

@@ -25,7 +25,8 @@ import org.overlaygate.core.base.DropReasons;
  * flow, read with {@link #awaitQueues} and {@link #readQueue} ({@link #read} reads queue 0 only),
  * and frames may be written through any queue.
  *
- * <p>Threading: one thread reads; any number of threads may write at once (a TAP write is one
+ * <p>Threading: one thread reads each queue (one reads queue 0 with {@link #read} while another
+ * waits on the others, see {@link #leaveOutOfAwait}); any number of threads may write at once (a TAP write is one
  * atomic syscall). {@link #close()} may be called from any thread: a waiting reader wakes at once
  * and gets {@link java.nio.channels.ClosedChannelException}. See {@link NativeChannel}.
  */
@@ -358,6 +359,14 @@ public final class TapDevice extends NativeChannel {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Leaves queue {@code queue} out of what {@link #awaitQueues} watches, for a queue another
+     * thread reads on its own (with {@link #read}, for queue 0). Call before the reader waits.
+     */
+    public void leaveOutOfAwait(int queue) {
+        pollfds.putInt(queue * POLLFD_SIZE, -1); // poll(2) skips a negative fd
     }
 
     private IOException readError(int errno) {

@@ -52,6 +52,16 @@ public interface FramePort {
     }
 
     /**
+     * Hands the port's first queue, which light flows share ({@link LightFlows}), to a reader of its
+     * own: from then on {@link #read} serves the other queues only, and the port returned reads the
+     * first (and only reads: writing and closing stay this port's). Call before reading. Null for a
+     * port of one queue, which is left as it is.
+     */
+    default FramePort splitLightQueue() {
+        return null;
+    }
+
+    /**
      * Writes one frame. Thread-safe; writes nothing outside the frame.
      *
      * @return null when written, or why the device could not take it now (its queue is full:

@@ -29,6 +29,8 @@ import java.util.function.LongSupplier;
  * without locks, and a race only misweighs a flow for a moment. Nothing is allocated per frame.
  */
 final class LightFlows {
+    /** The queue light flows share. */
+    static final int LIGHT_QUEUE = 0;
     static final int SLOTS = 1024;
     static final int WINDOW_MILLIS = 10;
     static final int HEAVY_WEIGHT = 32;
@@ -69,6 +71,6 @@ final class LightFlows {
         if (weight > HEAVY_WEIGHT) {
             heavyUntil[slot] = now + HEAVY_FOR_NANOS;
         }
-        return heavyUntil[slot] - now > 0 ? 1 + Math.floorMod(hash, queues - 1) : 0;
+        return heavyUntil[slot] - now > 0 ? 1 + Math.floorMod(hash, queues - 1) : LIGHT_QUEUE;
     }
 }

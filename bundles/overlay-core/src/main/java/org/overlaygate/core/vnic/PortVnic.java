@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A VNIC backed by a {@link FramePort}: one reader thread per VNIC reads frames and switches them
- * through the device; any thread may deliver to it.
+ * A VNIC backed by a {@link FramePort}: a reader thread per VNIC (two with realtimePriority, below) reads frames and
+ * switches them through the device; any thread may deliver to it.
  *
  * <h2>The reader</h2>
  * Frames are read one after the other into a buffer of {@value #READ_BUFFER_BYTES} bytes, each
@@ -31,8 +31,16 @@ import org.slf4j.LoggerFactory;
  * several queues (a multi-queue TAP) hands over frames of one queue after the other (see
  * {@link QueueRoundRobin}); when the queue changes, the batch is sent first, so that a lone frame
  * of one queue goes as soon as the next queue's turn begins.
+ *
+ * <h2>A reader of its own for light flows</h2>
+ * With {@code realtimePriority} (see {@link DataPathScheduling}), a port of several queues gives
+ * its first queue, which light flows share ({@link LightFlows}), to a second reader thread that
+ * takes the real-time priority, and the first reader serves the other queues at the data path's
+ * ordinary scheduling: a ping's frame then waits neither for a bulk queue's turn nor for a CPU,
+ * and the bulk flows do not preempt the VMs' processes. Each reader has its own buffer, segmenter
+ * and batch; the device and the VNIC's counters take frames from several threads anyway.
  */
-public final class PortVnic extends Vnic implements Runnable {
+public final class PortVnic extends Vnic {
     private static final Logger LOG = LoggerFactory.getLogger(PortVnic.class);
     static final String READ_ERROR = "read_error";
     private static final int POLL_MILLIS = 200;
@@ -41,14 +49,9 @@ public final class PortVnic extends Vnic implements Runnable {
 
     private final VnicConfig.Kind kind;
     private final FramePort port;
-    private final Thread reader;
-    private final TcpSegmenter segmenter = new TcpSegmenter();
-    private final SendBatch batch = new SendBatch();
-    private final TcpSegmenter.Sink toDevice;
-    /** Where the reader reads the next frame (its headroom), in the read buffer. */
-    private int next;
-    /** The port's queue the last frame came from. */
-    private int lastQueue;
+    private final Reader reader;
+    /** The reader of the port's first queue, light flows', when it has one of its own; else null. */
+    private final Reader lightReader;
     private volatile boolean closed;
 
     public PortVnic(String name, long mac, Device device, VnicConfig.Kind kind, FramePort port) {
@@ -59,19 +62,11 @@ public final class PortVnic extends Vnic implements Runnable {
         super(name, mac, device, vlan);
         this.kind = kind;
         this.port = port;
-        this.toDevice = new TcpSegmenter.Sink() {
-            @Override
-            public void frame(ByteBuffer buf, int off, int len) {
-                device.fromVnic(PortVnic.this, buf, off, len, batch);
-            }
-
-            @Override
-            public void reuse() {
-                flush();
-            }
-        };
-        this.reader = new Thread(this, "og-vnic " + name);
-        reader.setDaemon(true);
+        // With real-time priority for the light path, light flows' queue gets a reader of its own
+        // that takes it, and the reader of the bulk queues stays as the other data path threads.
+        FramePort lightQueue = DataPathScheduling.lightPathIsRealtime() ? port.splitLightQueue() : null;
+        this.reader = new Reader(port, "og-vnic " + name, lightQueue == null);
+        this.lightReader = lightQueue == null ? null : new Reader(lightQueue, "og-vnic-light " + name, true);
     }
 
     @Override
@@ -86,7 +81,10 @@ public final class PortVnic extends Vnic implements Runnable {
 
     @Override
     public void start() {
-        reader.start();
+        reader.thread.start();
+        if (lightReader != null) {
+            lightReader.thread.start();
+        }
     }
 
     @Override
@@ -124,65 +122,102 @@ public final class PortVnic extends Vnic implements Runnable {
         return port.offloads();
     }
 
-    @Override
-    public void run() {
-        DataPathScheduling.applyToLightPathThread(); // light flows from the VM pass here, whatever else does
-        int offloadHeader = port.offloadHeaderLength();
-        int room = BufferLayout.HEADROOM + port.largestRead();
-        ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(READ_BUFFER_BYTES, 2 * room));
-        long lastError = 0;
-        while (!closed) {
-            try {
-                if (next + room > buf.capacity()) {
+    /** A reader thread and what it owns: its port (or the port's light queue), buffer, segmenter and batch. */
+    private final class Reader implements Runnable {
+        private final FramePort source;
+        private final Thread thread;
+        /** Whether this thread carries light flows: it then takes the light path's scheduling. */
+        private final boolean lightPath;
+        private final TcpSegmenter segmenter = new TcpSegmenter();
+        private final SendBatch batch = new SendBatch();
+        private final TcpSegmenter.Sink toDevice;
+        /** Where the reader reads the next frame (its headroom), in the read buffer. */
+        private int next;
+        /** The port's queue the last frame came from. */
+        private int lastQueue;
+
+        Reader(FramePort source, String threadName, boolean lightPath) {
+            this.source = source;
+            this.lightPath = lightPath;
+            this.toDevice = new TcpSegmenter.Sink() {
+                @Override
+                public void frame(ByteBuffer buf, int off, int len) {
+                    device.fromVnic(PortVnic.this, buf, off, len, batch);
+                }
+
+                @Override
+                public void reuse() {
                     flush();
                 }
-                int frame = next + BufferLayout.HEADROOM;
-                int n = port.read(buf, frame, batch.size() > 0 ? 0 : POLL_MILLIS); // frames ready: no wait
-                if (n == 0) {
-                    flush(); // nothing more for now: send what waits
-                    continue;
-                }
-                next = (frame + n + 7) & ~7;
-                int queue = port.queue();
-                if (queue != lastQueue) {
-                    // another queue's turn: what the last one's frames hold goes now, not behind this queue's
-                    lastQueue = queue;
-                    sendBatch();
-                }
-                if (offloadHeader > 0) {
-                    segmenter.process(buf, frame - offloadHeader, frame, n, counters, toDevice);
-                } else {
-                    device.fromVnic(this, buf, frame, n, batch);
-                }
-            } catch (ClosedChannelException e) {
-                flush();
-                return;
-            } catch (Throwable e) { // plugin code runs on this thread too: nothing may end it
-                counters.drop(READ_ERROR);
-                long now = System.nanoTime();
-                if (now - lastError > 10_000_000_000L) { // one log line per 10 s, not one per frame
-                    lastError = now;
-                    LOG.warn("VNIC {}: {}", name, e.toString());
-                }
-                if (e instanceof IOException) {
+            };
+            this.thread = new Thread(this, threadName);
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            if (lightPath) {
+                DataPathScheduling.applyToLightPathThread(); // light flows from the VM pass here
+            } else {
+                DataPathScheduling.applyToDataPathThread();
+            }
+            int offloadHeader = source.offloadHeaderLength();
+            int room = BufferLayout.HEADROOM + source.largestRead();
+            ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(READ_BUFFER_BYTES, 2 * room));
+            long lastError = 0;
+            while (!closed) {
+                try {
+                    if (next + room > buf.capacity()) {
+                        flush();
+                    }
+                    int frame = next + BufferLayout.HEADROOM;
+                    int n = source.read(buf, frame, batch.size() > 0 ? 0 : POLL_MILLIS); // frames ready: no wait
+                    if (n == 0) {
+                        flush(); // nothing more for now: send what waits
+                        continue;
+                    }
+                    next = (frame + n + 7) & ~7;
+                    int queue = source.queue();
+                    if (queue != lastQueue) {
+                        // another queue's turn: what the last one's frames hold goes now, not behind this queue's
+                        lastQueue = queue;
+                        sendBatch();
+                    }
+                    if (offloadHeader > 0) {
+                        segmenter.process(buf, frame - offloadHeader, frame, n, counters, toDevice);
+                    } else {
+                        device.fromVnic(PortVnic.this, buf, frame, n, batch);
+                    }
+                } catch (ClosedChannelException e) {
                     flush();
-                    sleepQuietly();
+                    return;
+                } catch (Throwable e) { // plugin code runs on this thread too: nothing may end it
+                    counters.drop(READ_ERROR);
+                    long now = System.nanoTime();
+                    if (now - lastError > 10_000_000_000L) { // one log line per 10 s, not one per frame
+                        lastError = now;
+                        LOG.warn("VNIC {}: {}", name, e.toString());
+                    }
+                    if (e instanceof IOException) {
+                        flush();
+                        sleepQuietly();
+                    }
                 }
             }
+            flush();
         }
-        flush();
-    }
 
-    /** Sends what the batch holds; the read and segment buffers are free again. */
-    private void flush() {
-        sendBatch();
-        next = 0;
-    }
+        /** Sends what the batch holds; the read and segment buffers are free again. */
+        private void flush() {
+            sendBatch();
+            next = 0;
+        }
 
-    /** Sends what the batch holds, and frees the segmenter's buffer; frames read after the batch's stay where they are. */
-    private void sendBatch() {
-        batch.flush();
-        segmenter.reset();
+        /** Sends what the batch holds, and frees the segmenter's buffer; frames read after the batch's stay where they are. */
+        private void sendBatch() {
+            batch.flush();
+            segmenter.reset();
+        }
     }
 
     static void sleepQuietly() {
@@ -198,7 +233,10 @@ public final class PortVnic extends Vnic implements Runnable {
         closed = true;
         port.close();
         try {
-            reader.join(2000);
+            reader.thread.join(2000);
+            if (lightReader != null) {
+                lightReader.thread.join(2000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

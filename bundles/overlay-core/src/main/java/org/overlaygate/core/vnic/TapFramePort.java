@@ -145,14 +145,69 @@ public final class TapFramePort implements FramePort {
 
     @Override
     public int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException {
+        return read(turns == null, direct, offset, timeoutMillis);
+    }
+
+    /**
+     * A frame of the first queue alone ({@code firstQueue}: a device of one queue, or the light
+     * queue's own reader), else of the queues in turns; without its vnet header.
+     */
+    private int read(boolean firstQueue, ByteBuffer direct, int offset, int timeoutMillis) throws IOException {
         int header = vnetHeader ? TapDevice.VNET_HEADER_LENGTH : 0;
-        int n = turns == null ? tap.read(direct, offset - header, timeoutMillis) : turns.read(direct, offset - header, timeoutMillis);
+        int n = firstQueue ? tap.read(direct, offset - header, timeoutMillis) : turns.read(direct, offset - header, timeoutMillis);
         return n <= 0 ? n : Math.max(0, n - header);
     }
 
     @Override
     public int queue() {
         return turns == null ? 0 : turns.queue();
+    }
+
+    @Override
+    public FramePort splitLightQueue() {
+        if (turns == null) {
+            return null;
+        }
+        tap.leaveOutOfAwait(LightFlows.LIGHT_QUEUE);
+        return new LightQueue();
+    }
+
+    /** The first queue, read on its own ({@link #splitLightQueue}); the rest is the device's. */
+    private final class LightQueue implements FramePort {
+        @Override
+        public String osName() {
+            return TapFramePort.this.osName();
+        }
+
+        @Override
+        public long macAddress() throws IOException {
+            return TapFramePort.this.macAddress();
+        }
+
+        @Override
+        public int offloadHeaderLength() {
+            return TapFramePort.this.offloadHeaderLength();
+        }
+
+        @Override
+        public int largestRead() {
+            return TapFramePort.this.largestRead();
+        }
+
+        @Override
+        public int read(ByteBuffer direct, int offset, int timeoutMillis) throws IOException {
+            return TapFramePort.this.read(true, direct, offset, timeoutMillis); // the device's first fd: the first queue
+        }
+
+        @Override
+        public String write(ByteBuffer direct, int offset, int length) throws IOException {
+            return TapFramePort.this.write(direct, offset, length);
+        }
+
+        @Override
+        public void close() {
+            // the device is the TapFramePort's to close
+        }
     }
 
     /**

@@ -162,6 +162,37 @@ public class TapDeviceTest {
         assertTrue("the TAP device is removed when its last queue is closed", !Files.exists(Path.of("/sys/class/net/" + dev)));
     }
 
+    /**
+     * A queue left out of {@link TapDevice#awaitQueues} is read on its own with {@link TapDevice#read}
+     * (queue 0, for light flows' reader): the reset to a SYN written through queue 0 comes back by
+     * queue 0, which the wait on the queues no longer reports, and the read of queue 0 takes it.
+     */
+    @Test
+    public void aQueueLeftOutOfTheWaitIsReadOnItsOwn() throws Exception {
+        Netns.assumeAvailable("TapDeviceTest.aQueueLeftOutOfTheWaitIsReadOnItsOwn");
+        String dev = Netns.uniqueName("ogmq");
+        try (Netns ns = Netns.create("ogmq"); TapDevice tap = TapDevice.create(dev, false, 4)) {
+            tap.setMacAddress(TAP_MAC);
+            plugIn(ns, dev);
+            ByteBuffer syn = ByteBuffer.allocateDirect(54);
+            ByteBuffer in = ByteBuffer.allocateDirect(2048);
+            int seq = 0x3000_0000;
+            // the flow's queue is recorded once the kernel has taken the first SYN in (see above)
+            answeredBy(tap, syn, in, 0, seq += 1000);
+            tap.leaveOutOfAwait(0);
+            tcpSyn(syn, 40000, 9, seq += 1000);
+            assertNull(tap.write(0, syn, 0, 54));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            boolean reset = false;
+            while (!reset && System.nanoTime() < deadline) {
+                int m = tap.read(in, 0, 200);
+                reset = m >= 54 && in.get(23) == 6 && (in.get(47) & 0x04) != 0 && in.getInt(42) == seq + 1;
+            }
+            assertTrue("queue 0's read takes the reset", reset);
+            assertEquals("the wait on the queues does not report queue 0", 0, tap.awaitQueues(0) & 1);
+        }
+    }
+
     /** Moves the device into the namespace, up, with TAP_IP and the peer as a permanent neighbour (no IPv6: no stray frames). */
     private static void plugIn(Netns ns, String dev) throws Exception {
         ns.moveIn(dev);
