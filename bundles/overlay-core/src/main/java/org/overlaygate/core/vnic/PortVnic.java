@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A VNIC backed by a {@link FramePort}: a reader thread per VNIC (two with realtimePriority, below) reads frames and
- * switches them through the device; any thread may deliver to it.
+ * A VNIC backed by a {@link FramePort}: a reader thread per VNIC (two with realtimePriority,
+ * below) reads frames and switches them through the device; any thread may deliver to it.
  *
  * <h2>The reader</h2>
  * Frames are read one after the other into a buffer of {@value #READ_BUFFER_BYTES} bytes, each
