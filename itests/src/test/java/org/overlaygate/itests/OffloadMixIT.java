@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 
 import org.junit.Test;
 import org.overlaygate.testsupport.Netns;
+import org.overlaygate.testsupport.ThreadScheduling;
 
 /**
  * System test (root, ip, iperf3): two appliances, each in a host namespace of its own joined by a
@@ -112,10 +113,7 @@ public class OffloadMixIT {
         java.util.Map<String, String> threads = new java.util.TreeMap<>();
         try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
-                String stat = Files.readString(t.resolve("stat"));
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                String policy = fields[41 - 3].equals("1") ? "SCHED_FIFO " : fields[41 - 3].equals("0") ? "SCHED_OTHER " : "policy " + fields[41 - 3] + " ";
-                threads.put(Files.readString(t.resolve("comm")).trim() + " " + t.getFileName(), policy + fields[40 - 3]);
+                threads.put(Files.readString(t.resolve("comm")).trim() + " " + t.getFileName(), ThreadScheduling.of(t));
             }
         }
         boolean realtime = expected.startsWith("SCHED_FIFO");

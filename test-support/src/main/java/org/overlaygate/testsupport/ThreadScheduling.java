@@ -15,9 +15,14 @@ public final class ThreadScheduling {
      * and 40): "SCHED_FIFO 4", "SCHED_OTHER 0", or "policy N P" for another.
      */
     public static String ofCallingThread() {
+        return of(Path.of("/proc/thread-self"));
+    }
+
+    /** The same of the thread whose /proc directory is {@code task} (/proc/PID/task/TID). */
+    public static String of(Path task) {
         String stat;
         try {
-            stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            stat = Files.readString(task.resolve("stat"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -198,59 +198,45 @@ public final class DataPathService implements DataPath, DeviceEnvironment {
     }
 
     /**
-     * The light path threads' SCHED_FIFO priority: ConfigAdmin's when it set one (0 or more), else
-     * the framework property's, else 0 (none). A value out of 0 to 99, or not a number, is refused
-     * with one line in the log (0 then).
+     * The light path threads' SCHED_FIFO priority: {@link #boundedInt} of 0 (none) to
+     * {@value DataPathScheduling#REALTIME_MAX}, else 0.
      */
     static int realtimePriority(int configured, String property) {
-        String value = configured >= 0 ? Integer.toString(configured) : property;
-        if (value == null || value.isBlank()) {
-            return 0;
-        }
-        try {
-            int priority = Integer.parseInt(value.trim());
-            if (priority >= 0 && priority <= DataPathScheduling.REALTIME_MAX) {
-                return priority;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        LOG.error("realtimePriority '{}' refused (0 to {}): using 0 (none)", value, DataPathScheduling.REALTIME_MAX);
-        return 0;
+        return boundedInt("realtimePriority", configured, property, 0, DataPathScheduling.REALTIME_MAX, 0);
     }
 
-    /** Queues per TAP device: {@link #queues} of 1 to {@value TapDevice#MAX_QUEUES}, else {@link #DEFAULT_TAP_QUEUES}. */
+    /** Queues per TAP device: {@link #boundedInt} of 1 to {@value TapDevice#MAX_QUEUES}, else {@link #DEFAULT_TAP_QUEUES}. */
     static int tapQueues(int configured, String property) {
-        return queues("tapQueues", configured, property, TapDevice.MAX_QUEUES, DEFAULT_TAP_QUEUES);
+        return boundedInt("tapQueues", configured, property, 1, TapDevice.MAX_QUEUES, DEFAULT_TAP_QUEUES);
     }
 
     /**
-     * Receiving sockets per UDP listen address and port: {@link #queues} of 1 to
+     * Receiving sockets per UDP listen address and port: {@link #boundedInt} of 1 to
      * {@value #MAX_UNDERLAY_QUEUES}, else {@link #DEFAULT_UNDERLAY_QUEUES}.
      */
     static int underlayQueues(int configured, String property) {
-        return queues("underlayQueues", configured, property, MAX_UNDERLAY_QUEUES, DEFAULT_UNDERLAY_QUEUES);
+        return boundedInt("underlayQueues", configured, property, 1, MAX_UNDERLAY_QUEUES, DEFAULT_UNDERLAY_QUEUES);
     }
 
     /**
-     * A number of queues: ConfigAdmin's when it set one (1 or more), else the framework
-     * property's, else {@code fallback}. A number out of 1 to {@code max}, or not a number, is
-     * refused with one line in the log (the fallback then).
+     * A whole number setting: ConfigAdmin's when it set one ({@code min} or more; below: not set),
+     * else the framework property's, else {@code fallback}. A number out of {@code min} to
+     * {@code max}, or not a number, is refused with one line in the log (the fallback then).
      */
-    static int queues(String name, int configured, String property, int max, int fallback) {
-        String value = configured > 0 ? Integer.toString(configured) : property;
+    static int boundedInt(String name, int configured, String property, int min, int max, int fallback) {
+        String value = configured >= min ? Integer.toString(configured) : property;
         if (value == null || value.isBlank()) {
             return fallback;
         }
         try {
-            int queues = Integer.parseInt(value.trim());
-            if (queues >= 1 && queues <= max) {
-                return queues;
+            int number = Integer.parseInt(value.trim());
+            if (number >= min && number <= max) {
+                return number;
             }
         } catch (NumberFormatException e) {
             // refused below
         }
-        LOG.error("{} '{}' refused (1 to {}): using {}", name, value, max, fallback);
+        LOG.error("{} '{}' refused ({} to {}): using {}", name, value, min, max, fallback);
         return fallback;
     }
 

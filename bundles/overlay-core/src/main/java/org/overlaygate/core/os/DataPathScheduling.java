@@ -32,7 +32,7 @@ import com.sun.jna.Platform;
  * keeps its nice value and still gets its slice (logged once).
  *
  * <p><b>Real-time priority</b> (off by default). With {@code realtimePriority} set, the threads
- * that a light flow's packets pass through ({@link #applyToLightPathThread}: the receive thread of
+ * that a light flow's packets pass through ({@link #applyToDataPathThread(boolean)}: the receive thread of
  * small datagrams, and the reader of a multi-queue TAP's first queue, which then has one of its
  * own, or a VNIC's one reader) take SCHED_FIFO at that priority: woken for a
  * packet they preempt any process at once, as the kernel's softirq does, where a nice value only
@@ -108,14 +108,15 @@ public final class DataPathScheduling {
     }
 
     /**
-     * As {@link #applyToDataPathThread}, then SCHED_FIFO at the real-time priority when one is set:
-     * for the threads a light flow passes through (the VNIC readers, the small datagrams' receive
-     * thread). A refusal is logged once; the thread then stays as the other data path threads are.
+     * As {@link #applyToDataPathThread()}; a thread on the light path ({@code lightPath}: one a
+     * light flow passes through, the small datagrams' receive thread or the reader of light flows'
+     * TAP queue, or a VNIC's one reader) then takes SCHED_FIFO at the real-time priority when one is
+     * set. A refusal is logged once; the thread then stays as the other data path threads are.
      */
-    public static void applyToLightPathThread() {
+    public static void applyToDataPathThread(boolean lightPath) {
         applyToDataPathThread();
         int priority = lightPathPriority;
-        if (priority == 0) {
+        if (!lightPath || priority == 0) {
             return;
         }
         String refused = requestRealtime(priority);

@@ -26,8 +26,8 @@ import org.overlaygate.core.base.DropReasons;
  * and frames may be written through any queue.
  *
  * <p>Threading: one thread reads each queue (one reads queue 0 with {@link #read} while another
- * waits on the others, see {@link #leaveOutOfAwait}); any number of threads may write at once (a TAP write is one
- * atomic syscall). {@link #close()} may be called from any thread: a waiting reader wakes at once
+ * waits on the others, see {@link #leaveOutOfAwait}); any number of threads may write at once (a
+ * TAP write is one atomic syscall). {@link #close()} may be called from any thread: a waiting reader wakes at once
  * and gets {@link java.nio.channels.ClosedChannelException}. See {@link NativeChannel}.
  */
 public final class TapDevice extends NativeChannel {

@@ -115,7 +115,7 @@ abstract class BaseMux implements UnderlayMux {
 
     /**
      * Starts a receive thread on {@code source}; with {@code lightPath} (the socket that receives
-     * only small datagrams) it takes the light path's scheduling ({@link DataPathScheduling#applyToLightPathThread}).
+     * only small datagrams) it takes the light path's scheduling ({@link DataPathScheduling#applyToDataPathThread(boolean)}).
      */
     final synchronized void startReading(PacketSource source, String what, boolean lightPath) {
         source.busyPoll(busyPollNanos);
@@ -131,11 +131,7 @@ abstract class BaseMux implements UnderlayMux {
      * the next receive reuses the buffer.
      */
     private void receiveLoop(PacketSource source, boolean lightPath) {
-        if (lightPath) {
-            DataPathScheduling.applyToLightPathThread();
-        } else {
-            DataPathScheduling.applyToDataPathThread();
-        }
+        DataPathScheduling.applyToDataPathThread(lightPath);
         try {
             receiveUntilClosed(source);
         } finally {

@@ -156,11 +156,7 @@ public final class PortVnic extends Vnic {
 
         @Override
         public void run() {
-            if (lightPath) {
-                DataPathScheduling.applyToLightPathThread(); // light flows from the VM pass here
-            } else {
-                DataPathScheduling.applyToDataPathThread();
-            }
+            DataPathScheduling.applyToDataPathThread(lightPath);
             int offloadHeader = source.offloadHeaderLength();
             int room = BufferLayout.HEADROOM + source.largestRead();
             ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(READ_BUFFER_BYTES, 2 * room));

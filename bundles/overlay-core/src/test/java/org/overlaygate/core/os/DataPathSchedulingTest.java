@@ -86,7 +86,7 @@ public class DataPathSchedulingTest {
         long[] light = new long[2];
         long[] other = new long[2];
         Thread l = new Thread(() -> {
-            DataPathScheduling.applyToLightPathThread();
+            DataPathScheduling.applyToDataPathThread(true);
             light[0] = policy();
             light[1] = priority();
         });
